@@ -1,0 +1,47 @@
+# Mousterian: `make study` runs the study, `make test` runs every test. Both build .venv on first use.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+
+.PHONY: study test env data sync-check nbtest pytest bench clean-outputs
+
+env: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+# Fashion-MNIST comes from Debian's dataset-fashion-mnist (or a folder in $MOUSTERIAN_FASHION_MNIST).
+data:
+	@if [ -z "$$MOUSTERIAN_FASHION_MNIST" ] && [ ! -f $(FMNIST_FILE) ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist; \
+	  else echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or set MOUSTERIAN_FASHION_MNIST to a folder holding its files." >&2; exit 1; fi; \
+	fi
+
+study: env data
+	$(BIN)/mousterian-data fashion-mnist
+
+# Fails when nbdev-export or nbdev-clean would change a file: notebooks and library must be in sync.
+sync-check: env
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  before=$$( (git status --porcelain; git diff) | md5sum); \
+	  $(BIN)/nbdev-export && $(BIN)/nbdev-clean; \
+	  after=$$( (git status --porcelain; git diff) | md5sum); \
+	  if [ "$$before" != "$$after" ]; then echo "nbdev-export / nbdev-clean changed files: run them and commit the result." >&2; git status --short >&2; exit 1; fi; \
+	  echo "notebooks and library in sync"; \
+	fi
+
+nbtest: env data
+	MOUSTERIAN_PROGRESS=0 $(BIN)/nbdev-test --n-workers 2 --timing
+
+pytest: env data
+	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q tests/
+
+test: sync-check nbtest pytest
+
+bench: env data
+	$(PY) bench/bench_data.py
