@@ -29,7 +29,7 @@ study: env data
 sync-check: env
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
 	  before=$$( (git status --porcelain; git diff) | md5sum); \
-	  $(BIN)/nbdev-export && $(BIN)/nbdev-clean; \
+	  $(BIN)/nbdev-clean && $(BIN)/nbdev-export; \
 	  after=$$( (git status --porcelain; git diff) | md5sum); \
 	  if [ "$$before" != "$$after" ]; then echo "nbdev-export / nbdev-clean changed files: run them and commit the result." >&2; git status --short >&2; exit 1; fi; \
 	  echo "notebooks and library in sync"; \
