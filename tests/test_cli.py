@@ -26,3 +26,13 @@ def test_data_folder_missing_classes(bin_path, tmp_path):
     write_image_folder(tmp_path, ['n02108915'], n_per_class=1)
     r = run(bin_path, 'mousterian-data', 'imagenet10', '--root', str(tmp_path))
     assert r.returncode != 0 and 'lacks 9 of the 10 class folders' in r.stderr and 'n02114855' in r.stderr
+
+def test_fit_cli(bin_path, tmp_path):
+    from mousterian.equiv import simulate, TRUE
+    simulate(TRUE).assign(generator='sim').to_csv(tmp_path / 'res.csv', index=False)
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'res.csv'), '--group', 'generator', '--n-boot', '20')
+    assert r.returncode == 0, r.stderr
+    assert 'n_syn+/n_base ≃' in r.stdout and '95% bootstrap intervals' in r.stdout
+    assert (tmp_path / 'res_law' / 'sim' / 'law.json').exists() and (tmp_path / 'res_law' / 'sim' / 'law.png').exists()
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'nope.csv'))
+    assert r.returncode != 0 and 'does not exist' in r.stderr
