@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: study test env data sync-check nbtest pytest bench clean-outputs
+.PHONY: study test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -43,5 +43,19 @@ pytest: env data
 
 test: sync-check nbtest pytest
 
+# Measurements printed side by side; results land in bench/results/ (the notebooks show them).
 bench: env data
 	$(PY) bench/bench_data.py
+	$(PY) bench/bench_metrics.py
+
+bench-learn: env data
+	$(PY) bench/bench_learn.py
+
+bench-ddpm: env data
+	$(PY) bench/bench_ddpm.py --n 100 300 600
+
+bench-filter: env data
+	$(PY) bench/bench_filter.py
+
+bench-equiv: env
+	$(PY) bench/bench_equiv.py 50

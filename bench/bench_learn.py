@@ -3,7 +3,7 @@
    the same epochs through a plain fastai Learner fed by PIL DataLoaders, with the time ratio;
 2. 100, 300 and 600 real images per class: accuracy mean ± std over 3 seeds, and time;
 3. the sweep's unit of work: one mix of 12,000 images, one seed, CPU recipe.
-Writes bench/out/learn.json."""
+Writes bench/results/learn.json."""
 import json, math, sys, tempfile, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
@@ -66,4 +66,4 @@ if __name__ == '__main__':
         t = time.perf_counter(); ru = train_eval(MixSpec(6000, 0, 6000, store=str(Path(d) / 'st'), n_gen_pool_per_class=600), rc, seed=0); dt = time.perf_counter() - t
     print(f"   {dt:.1f} s (target <= 60 s: {'ok' if dt <= 60 else 'MISSED'}), {ru['iterations']} iterations, top-1 {ru['top1']:.2%}", flush=True)
     out['unit'] = dict(seconds=dt, **ru)
-    save_json(dict(meta=run_meta(dict(bench='learn', quick=quick)), **out), Path(__file__).parent / 'out' / 'learn.json')
+    save_json(dict(meta=run_meta(dict(bench='learn', quick=quick)), **out), Path(__file__).parent / 'results' / 'learn.json')

@@ -1,0 +1,60 @@
+"Sweeps as a user runs them: papermill and in-process give the same rows; a local Ray instance; SIGKILL and resume."
+import os, signal, subprocess, sys, time, textwrap
+from pathlib import Path
+import pandas as pd, pytest, yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = dict(function='mousterian.sweep:run_mix', notebook=str(ROOT / 'nbs' / 'experiments' / 'train_mix.ipynb'),
+            fixed=dict(dataset='digits', iterations=15, n_syn_plus=0, generator='none'),
+            axes=[dict(product=dict(n_base=[300, 600], seed=[0]))])
+
+def test_papermill_and_inprocess_rows_agree(tmp_path):
+    from mousterian.sweep import sweep
+    a = sweep(GRID, tmp_path / 'a', mode='inprocess').sort_values('run_id').reset_index(drop=True)
+    b = sweep(GRID, tmp_path / 'b', mode='papermill').sort_values('run_id').reset_index(drop=True)
+    cols = ['run_id', 'n_base', 'seed', 'n_train', 'iterations', 'top1', 'top5', 'generator']
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    assert all((tmp_path / 'b' / 'runs' / r / 'run.ipynb').exists() for r in b['run_id'])
+
+def test_unknown_notebook_parameter(tmp_path):
+    from mousterian.sweep import sweep
+    g = dict(GRID, fixed=dict(GRID['fixed'], colour='red'))
+    with pytest.warns(UserWarning, match='2 of 2 runs failed'): sweep(g, tmp_path / 'c', mode='papermill')
+    err = next((tmp_path / 'c' / 'runs').glob('*/error.txt')).read_text()
+    assert 'has no parameters colour' in err
+
+def test_ray_local_instance(tmp_path):
+    pytest.importorskip('ray')
+    import ray
+    from mousterian.sweep import sweep
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+        df = sweep(GRID, tmp_path / 'r', backend='ray', threads=1)
+    finally: ray.shutdown()
+    assert len(df) == 2 and df['top1'].between(0, 1).all()
+
+CHILD = textwrap.dedent('''
+    import sys
+    from mousterian.sweep import sweep
+    g = dict(function='mousterian.sweep:run_mix', fixed=dict(dataset='digits', iterations=25), axes=[dict(product=dict(n_base=[200, 300, 400, 500, 600, 700, 800, 900], seed=[0]))])
+    sweep(g, sys.argv[1])
+''')
+
+def test_sigkill_then_resume(tmp_path, bin_path):
+    out = tmp_path / 's'
+    p = subprocess.Popen([sys.executable, '-c', CHILD, str(out)], env={**os.environ, 'MOUSTERIAN_PROGRESS': '0'})
+    try:
+        t0 = time.time()
+        while len(list(out.glob('runs/*/result.json'))) < 2:
+            assert p.poll() is None and time.time() - t0 < 300
+            time.sleep(0.05)
+        os.kill(p.pid, signal.SIGKILL)
+    finally: p.wait()
+    before = {r.parent.name for r in out.glob('runs/*/result.json')}
+    assert 2 <= len(before) < 8
+    g = dict(function='mousterian.sweep:run_mix', fixed=dict(dataset='digits', iterations=25), axes=[dict(product=dict(n_base=[200, 300, 400, 500, 600, 700, 800, 900], seed=[0]))])
+    (tmp_path / 'g.yaml').write_text(yaml.safe_dump(g))
+    r = subprocess.run([str(bin_path / 'mousterian-sweep'), str(tmp_path / 'g.yaml'), str(out)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(out / 'results.csv')
+    assert len(df) == 8 and df['run_id'].is_unique and sorted(df['n_base']) == [200, 300, 400, 500, 600, 700, 800, 900]
