@@ -39,7 +39,7 @@ nbtest: env data
 	MOUSTERIAN_PROGRESS=0 $(BIN)/nbdev-test --n-workers 2 --timing
 
 pytest: env data
-	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q tests/
+	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q --durations=8 tests/
 
 test: sync-check nbtest pytest
 

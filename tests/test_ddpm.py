@@ -25,7 +25,7 @@ def test_cli_train_then_sample(bin_path, tmp_path):
 CHILD = textwrap.dedent('''
     import sys
     from mousterian.gen.ddpm import generate
-    generate(sys.argv[1], sys.argv[2], per_class=300, steps=2, bs=10, device='cpu')
+    generate(sys.argv[1], sys.argv[2], per_class=40, steps=2, bs=10, device='cpu')
 ''')
 
 def test_generation_resumes_after_sigkill(tmp_path):
@@ -43,10 +43,10 @@ def test_generation_resumes_after_sigkill(tmp_path):
         os.kill(p.pid, signal.SIGKILL)
     finally: p.wait()
     done = len(SynStore(store))
-    assert 40 <= done < 3000 and done % 10 == 0
-    st = generate(tmp_path / 'm', store, per_class=300, steps=2, bs=10, device='cpu')
+    assert 40 <= done < 400 and done % 10 == 0
+    st = generate(tmp_path / 'm', store, per_class=40, steps=2, bs=10, device='cpu')
     m = st.manifest()
-    assert len(m) == 3000 and m['index'].tolist() == list(range(3000))
-    assert m['seed'].tolist() == list(range(3000))                  # no seed twice, none missing
-    assert (m['label'].to_numpy() == np.tile(np.arange(10), 300)).all()
+    assert len(m) == 400 and m['index'].tolist() == list(range(400))
+    assert m['seed'].tolist() == list(range(400))                  # no seed twice, none missing
+    assert (m['label'].to_numpy() == np.tile(np.arange(10), 40)).all()
     assert st.validate()['missing'] == [] and st.validate()['corrupt'] == []

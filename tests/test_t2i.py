@@ -40,7 +40,7 @@ CHILD = textwrap.dedent('''
     warnings.simplefilter('ignore')
     from mousterian.gen.t2i import load_t2i, generate_t2i, template_prompts
     classes = ['cat', 'dog', 'ship']
-    generate_t2i(load_t2i(sys.argv[1], 'cpu'), template_prompts(classes), classes, sys.argv[2], per_class=150, steps=2, guidance=2.0, size=16, bs=4)
+    generate_t2i(load_t2i(sys.argv[1], 'cpu'), template_prompts(classes), classes, sys.argv[2], per_class=30, steps=2, guidance=2.0, size=16, bs=4)
 ''')
 
 def test_resume_after_sigkill(tmp_path, tiny):
@@ -56,9 +56,9 @@ def test_resume_after_sigkill(tmp_path, tiny):
     import warnings; warnings.simplefilter('ignore')
     from mousterian.gen.t2i import load_t2i, generate_t2i, template_prompts
     from mousterian.store import SynStore
-    done = len(SynStore(store)); assert 16 <= done < 450
+    done = len(SynStore(store)); assert 16 <= done < 90
     classes = ['cat', 'dog', 'ship']
-    st = generate_t2i(load_t2i(str(tiny), 'cpu'), template_prompts(classes), classes, store, per_class=150, steps=2, guidance=2.0, size=16, bs=4)
+    st = generate_t2i(load_t2i(str(tiny), 'cpu'), template_prompts(classes), classes, store, per_class=30, steps=2, guidance=2.0, size=16, bs=4)
     m = st.manifest()
-    assert len(m) == 450 and m['seed'].tolist() == list(range(450)) and m['index'].is_unique
-    assert st.counts().tolist() == [150, 150, 150] and st.validate()['corrupt'] == []
+    assert len(m) == 90 and m['seed'].tolist() == list(range(90)) and m['index'].is_unique
+    assert st.counts().tolist() == [30, 30, 30] and st.validate()['corrupt'] == []
