@@ -35,6 +35,16 @@ def test_cli_missing_model(bin_path, tmp_path):
     r = run(bin_path, 'mousterian-generate', tmp_path / 'no-such-pipeline', tmp_path / 's')
     assert r.returncode != 0 and 'does not exist' in r.stderr
 
+def test_cli_not_text_to_image(bin_path, tmp_path):
+    "A saved pipeline of another kind (an unconditional DDPMPipeline) is named as not text-to-image."
+    from diffusers import DDPMPipeline, UNet2DModel, DDPMScheduler
+    u = UNet2DModel(sample_size=8, in_channels=1, out_channels=1, block_out_channels=(32, 32), down_block_types=('DownBlock2D',) * 2,
+                    up_block_types=('UpBlock2D',) * 2, layers_per_block=1, norm_num_groups=8)
+    DDPMPipeline(unet=u, scheduler=DDPMScheduler()).save_pretrained(tmp_path / 'ddpm-pipe')
+    r = run(bin_path, 'mousterian-generate', tmp_path / 'ddpm-pipe', tmp_path / 's', '--dataset', 'imagenet10', '--per-class', 1, '--device', 'cpu')
+    assert r.returncode != 0 and 'is not a text-to-image pipeline' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 's' / 'manifest').exists() or not any((tmp_path / 's' / 'manifest').iterdir())
+
 CHILD = textwrap.dedent('''
     import sys, warnings
     warnings.simplefilter('ignore')
