@@ -18,8 +18,8 @@ from .core import *
 __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'PAPER_C', 'PAPER_LAWS', 'clean_results', 'aggregate', 'AccModel', 'JointLaw',
            'PowerMix', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params',
            'law_table', 'law_text', 'recovery', 'loo_error', 'compare_models', 'equivalence_curves',
-           'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir', 'fit_report',
-           'mousterian_fit']
+           'improvement_ratio', 'exchange_rate', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir',
+           'fit_report', 'mousterian_fit']
 
 # %% ../nbs/10_equiv.ipynb #e8b03063
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -265,7 +265,7 @@ def compare_models(df:pd.DataFrame, models=('joint', 'powermix')) -> pd.DataFram
     "In-sample RMSE and leave-one-out RMSE of each model."
     return pd.DataFrame([dict(model=m, params=len(MODELS[m].names), rmse=fit_accuracy(df, m, quiet=True).rmse, loo_rmse=loo_error(df, m)) for m in models])
 
-# %% ../nbs/10_equiv.ipynb #03380dbc
+# %% ../nbs/10_equiv.ipynb #db44a2e9
 def equivalence_curves(fit:Fit, n_bases, r_reals=np.linspace(0.02, 1, 25)) -> pd.DataFrame:
     "For each n_base and r_real: the equivalent n_syn_plus (and r_syn), by root finding on the fitted model."
     rows = [dict(n_base=nb, r_real=r, n_real_plus=r * nb, n_syn_plus=fit.equivalent_syn(nb, r * nb)) for nb in n_bases for r in r_reals]
@@ -277,6 +277,19 @@ def improvement_ratio(fit:Fit, n_base:float, r) -> np.ndarray:
     r = np.asarray(r, float)
     a0 = fit.predict(n_base, 0, 0)
     return (fit.predict(n_base, 0, r * n_base) - a0) / (fit.predict(n_base, r * n_base, 0) - a0)
+
+def exchange_rate(fit:Fit, n_base:float, r_real:float=0.1, # at n_base, with r_real·n_base extra real images
+                  boot:np.ndarray|None=None, level:float=0.95) -> dict:
+    "How many synthetic images buy the gain of one extra real image (k = n_syn / n_real at equal accuracy), with its bootstrap interval."
+    nr = r_real * n_base
+    if nr <= 0: raise MousterianError(f"r_real must be > 0, got {r_real}.")
+    k = fit.equivalent_syn(n_base, nr) / nr
+    out = dict(n_base=float(n_base), r_real=float(r_real), k=float(k), lo=math.nan, hi=math.nan, share_never=math.nan)
+    if boot is not None and len(boot):
+        ks = np.array([Fit(fit.model, b, fit.data, fit.rmse, fit.fixed).equivalent_syn(n_base, nr) / nr for b in boot])
+        lo, hi = interval(ks, level)
+        out.update(lo=float(lo), hi=float(hi), share_never=float(np.isinf(ks).mean()))
+    return out
 
 # %% ../nbs/10_equiv.ipynb #9585196e
 def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, fit:Fit|None=None, title:str='', label:str='', **kw):
@@ -331,7 +344,7 @@ def plot_ir(fit:Fit, n_bases, rs=np.geomspace(0.05, 10, 30), ax=None, title:str=
     ax.set_xscale('log'); ax.set_xlabel('r₊ (added images / n_base)'); ax.set_ylabel('IR = ΔAcc_syn / ΔAcc_real'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
-# %% ../nbs/10_equiv.ipynb #88767569
+# %% ../nbs/10_equiv.ipynb #b96552e3
 def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, n_bases=None) -> dict:
     "Fit, bootstrap, write law.json, equivalence.csv and figures into `out`; return the summary."
     import matplotlib; import matplotlib.pyplot as plt
@@ -339,6 +352,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     d = clean_results(df)
     f = fit_accuracy(d)
     boot = bootstrap(f, n_boot)
+    with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     t = law_table(f, boot, e)
     nbs = sorted(d.loc[d.n_base > 0, 'n_base'].unique()) if n_bases is None else n_bases
     eq = equivalence_curves(f, nbs, np.array([0.1, 0.25, 0.5, 1.0]))

@@ -18,19 +18,24 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
            'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map']
 
-# %% ../nbs/06_metrics.ipynb #0fe6c4c6
+# %% ../nbs/06_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
                          recipe:str='cpu', seed:int=0, root:str|None=None,
-                         device=None, retrain:bool=False) -> tuple:
-    "A classifier trained on all of `dataset`'s training split (cached): (model, info with its test accuracy)."
-    path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}.pt'
-    rc = get_recipe(recipe)
+                         device=None, retrain:bool=False,
+                         n_per_class:int|None=None, # train on this many images per class (default: the whole training split)
+                         iterations:int|None=None, # override the recipe's budget (quick checks, tests)
+                        ) -> tuple:
+    "A classifier trained on `dataset`'s training split (all of it, or `n_per_class` per class), cached: (model, info with its test accuracy)."
+    tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '')
+    path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
+    rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
     if path.exists() and not retrain:
         st = torch.load(path, map_location='cpu', weights_only=False)
         ts = test_set(dataset, root)
         model = get_model(rc.arch, ts.n_classes, ts.shape[0], ts.shape[1], **rc.arch_kwargs)
         model.load_state_dict(st['model']); return model.eval(), st['info']
-    n = len(load_dataset(dataset, 'train', root))
+    trn = load_dataset(dataset, 'train', root)
+    n = len(trn) if n_per_class is None else n_per_class * trn.n_classes
     t0 = time.perf_counter()
     model, mix, its = train_model(MixSpec(n, dataset=dataset, root=root), rc, seed, device=device)
     res = evaluate(model, test_set(dataset, root), rc.tta_flip, device)
