@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: study test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter
+.PHONY: study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -23,7 +23,10 @@ data:
 	fi
 
 study: env data
-	$(BIN)/mousterian-data fashion-mnist
+	$(BIN)/mousterian-study fmnist-cpu
+
+study-quick: env data
+	$(BIN)/mousterian-study fmnist-quick
 
 # Fails when nbdev-export or nbdev-clean would change a file: notebooks and library must be in sync.
 sync-check: env
@@ -53,6 +56,9 @@ bench-learn: env data
 
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
+
+bench-sweep: env data
+	$(PY) bench/bench_sweep.py
 
 bench-filter: env data
 	$(PY) bench/bench_filter.py
