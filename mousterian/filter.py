@@ -17,7 +17,7 @@ from .metrics import features
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'OPENAI_MEAN', 'OPENAI_STD', 'keep_bottom_q', 'apply_filter', 'combine', 'clip_model', 'tiny_clip',
-           'clip_text_embeddings', 'clip_probs', 'clip_filter', 'classifier_filter', 'real_filter']
+           'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter', 'classifier_filter', 'real_filter']
 
 # %% ../nbs/05_filter.ipynb #5b747d82
 def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
@@ -50,7 +50,7 @@ def combine(store:SynStore, names:list, out:str='keep') -> np.ndarray:
     store.set_column(out, keep)
     return keep
 
-# %% ../nbs/05_filter.ipynb #23f57a5c
+# %% ../nbs/05_filter.ipynb #065e2d28
 TEMPLATES = ['a photo of a {}.', 'a blurry photo of a {}.', 'a black and white photo of a {}.', 'a low contrast photo of a {}.',
              'a photo of the {}.', 'a close-up photo of a {}.', 'a good photo of a {}.', 'a photo of a small {}.']
 
@@ -86,19 +86,27 @@ def clip_text_embeddings(model, tokenizer, classes:list, templates=TEMPLATES, de
 
 OPENAI_MEAN, OPENAI_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
 
+class ClipImage(nn.Module):
+    "An open_clip model's image tower on float batches in [-1, 1] of any size and channel count (resized, 3 channels, CLIP-normalised); unit-norm features."
+    def __init__(self, model):
+        super().__init__(); self.model = model
+        size = model.visual.image_size; self.size = size[0] if isinstance(size, (tuple, list)) else size
+        self.register_buffer('mean', torch.tensor(OPENAI_MEAN)[:, None, None]); self.register_buffer('std', torch.tensor(OPENAI_STD)[:, None, None])
+    def forward(self, x):
+        x = (x + 1) / 2
+        if x.shape[1] == 1: x = x.repeat(1, 3, 1, 1)
+        x = (F.interpolate(x, size=(self.size, self.size), mode='bicubic', align_corners=False).clamp(0, 1) - self.mean) / self.std
+        return F.normalize(self.model.encode_image(x).float(), dim=-1)
+
 @torch.inference_mode()
 def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLATES, bs:int=128, device=None) -> np.ndarray:
     "Zero-shot class probabilities (N, K) of each image under an open_clip model."
     device = get_device(device)
     txt = clip_text_embeddings(model, tokenizer, classes, templates, device)
-    size = model.visual.image_size; size = size[0] if isinstance(size, (tuple, list)) else size
-    mean, std = torch.tensor(OPENAI_MEAN, device=device)[:, None, None], torch.tensor(OPENAI_STD, device=device)[:, None, None]
+    enc = ClipImage(model).to(device)
     ds, out = images.to_tensors(), []
     for i in progress(range(0, len(ds), bs), desc='CLIP scores', leave=False):
-        xb = ds.x[i:i + bs].to(device).float() / 255
-        if xb.shape[1] == 1: xb = xb.repeat(1, 3, 1, 1)
-        xb = (F.interpolate(xb, size=(size, size), mode='bicubic', align_corners=False).clamp(0, 1) - mean) / std
-        img = F.normalize(model.encode_image(xb).float(), dim=-1)
+        img = enc(ds.x[i:i + bs].to(device).float() / 127.5 - 1)
         out.append(torch.softmax(100 * img @ txt.T, -1).cpu())
     return torch.cat(out).numpy()
 
