@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep
+.PHONY: study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -56,6 +56,9 @@ bench-learn: env data
 
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
+
+bench-zeroshot: env data
+	$(PY) bench/bench_zeroshot.py
 
 bench-sweep: env data
 	$(PY) bench/bench_sweep.py
