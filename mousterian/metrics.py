@@ -105,14 +105,17 @@ def frechet_distance(mu1, s1, mu2, s2) -> float:
     d = mu1 - mu2
     return float(d @ d + np.trace(s1) + np.trace(s2) - 2 * tr_covmean)
 
-# %% ../nbs/06_metrics.ipynb #46f83f50
+# %% ../nbs/06_metrics.ipynb #80c7245b
 class FIDInception(nn.Module):
-    "pytorch-fid's FID Inception v3: forward gives (pool features (B, 2048), logits (B, 1008)) for inputs in [-1, 1]."
+    "pytorch-fid's FID Inception v3: forward gives (features (B, dims), logits (B, 1008) or None) for inputs in [-1, 1]."
+    BLOCKS = {64: 0, 192: 1, 768: 2, 2048: 3}  # pytorch-fid's feature blocks by dimension
     def __init__(self, weights:str|None=None, # a local weights file, None for pytorch-fid's download, or 'random' (tests only)
+                 dims:int=2048, # pool features of the last block (2048, standard FID) or of an earlier block (64, 192, 768), as pytorch-fid's --dims
                 ):
         super().__init__()
         from pytorch_fid import inception as pi
         from torchvision.models.inception import inception_v3
+        if dims not in self.BLOCKS: raise MousterianError(f"dims must be one of {', '.join(map(str, self.BLOCKS))} (pytorch-fid's blocks), got {dims}.")
         if weights is None:
             try: net = pi.fid_inception_v3()
             except Exception as e: raise MousterianError(f"Could not download pytorch-fid's Inception weights ({type(e).__name__}): no network? Pass weights='path/to/pt_inception-2015-12-05-6726825d.pth'.") from e
@@ -125,15 +128,19 @@ class FIDInception(nn.Module):
             if weights != 'random':
                 if not Path(weights).exists(): raise MousterianError(f"Inception weights {weights} not found.")
                 net.load_state_dict(torch.load(weights, map_location='cpu', weights_only=True))
-        self.net, self.id = net.eval(), 'random' if weights == 'random' else Path(str(weights)).name if weights else 'pt_inception-2015-12-05'
+        self.net, self.dims = net.eval(), dims
+        name = 'random' if weights == 'random' else Path(str(weights)).name if weights else 'pt_inception-2015-12-05'
+        self.id = name if dims == 2048 else f'{name}-dims{dims}'
     def forward(self, x):
         n = self.net
         if x.shape[1] == 1: x = x.repeat(1, 3, 1, 1)
         x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
-        for m in [n.Conv2d_1a_3x3, n.Conv2d_2a_3x3, n.Conv2d_2b_3x3, n.maxpool1, n.Conv2d_3b_1x1, n.Conv2d_4a_3x3, n.maxpool2,
-                  n.Mixed_5b, n.Mixed_5c, n.Mixed_5d, n.Mixed_6a, n.Mixed_6b, n.Mixed_6c, n.Mixed_6d, n.Mixed_6e, n.Mixed_7a, n.Mixed_7b, n.Mixed_7c]: x = m(x)
+        blocks = [[n.Conv2d_1a_3x3, n.Conv2d_2a_3x3, n.Conv2d_2b_3x3, n.maxpool1], [n.Conv2d_3b_1x1, n.Conv2d_4a_3x3, n.maxpool2],
+                  [n.Mixed_5b, n.Mixed_5c, n.Mixed_5d, n.Mixed_6a, n.Mixed_6b, n.Mixed_6c, n.Mixed_6d, n.Mixed_6e], [n.Mixed_7a, n.Mixed_7b, n.Mixed_7c]]
+        for b in blocks[:self.BLOCKS[self.dims] + 1]:
+            for m in b: x = m(x)
         f = F.adaptive_avg_pool2d(x, 1).flatten(1)
-        return f, n.fc(f)
+        return f, (n.fc(f) if self.dims == 2048 else None)
 
 def reference_stats(ds:ImageSet, encoder:nn.Module, key:str, # names the set, e.g. 'fashion-mnist/test/10000'
                     encoder_id:str|None=None, device=None, refresh:bool=False, **kw) -> tuple:
