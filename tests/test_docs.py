@@ -1,0 +1,39 @@
+"The docs as a reader meets them, without Quarto: every page processed by nbdev and rendered by nbconvert; the home page and the study report opened in headless Chromium."
+import re, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ART = ROOT / 'tests' / 'artifacts'
+CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
+
+@pytest.fixture(scope='module')
+def site():
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'check_docs.py')], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    return ROOT / '_docs_check', r.stdout
+
+def chromium(url, shot=None):
+    assert CHROMIUM, "Debian's chromium is missing: make browser (apt-get install chromium) installs it."
+    base = [CHROMIUM, '--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,2400']
+    if shot: subprocess.run(base + [f'--screenshot={shot}', url], capture_output=True, timeout=180, check=True)
+    return subprocess.run(base + ['--dump-dom', url], capture_output=True, text=True, timeout=180, check=True).stdout
+
+def test_every_page_renders(site):
+    out, log = site
+    nbs = sorted(p.relative_to(ROOT / 'nbs').with_suffix('.html') for p in (ROOT / 'nbs').rglob('*.ipynb'))
+    missing = [str(p) for p in nbs if not (out / p).exists()]
+    assert not missing, missing
+
+@pytest.mark.parametrize('page,title,min_images', [('index.html', 'Mousterian', 1), ('experiments/study_report.html', 'Study report', 3)])
+def test_page_in_chromium(site, page, title, min_images):
+    out, _ = site
+    ART.mkdir(parents=True, exist_ok=True)
+    shot = ART / (page.replace('/', '_').replace('.html', '.png'))
+    dom = chromium((out / page).as_uri(), shot)
+    text = re.sub(r'<[^>]+>', ' ', dom)
+    assert title in text
+    imgs = re.findall(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]{200,})', dom)
+    assert len(imgs) >= min_images, f"{page}: {len(imgs)} figures"
+    assert 'Traceback' not in text and not re.search(r'\b[A-Z]\w*Error: ', text), re.findall(r'.{80}Error: .{80}', text)[:3]
+    assert shot.exists() and shot.stat().st_size > 10_000
