@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -20,6 +20,14 @@ data:
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist; \
 	  else echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or set MOUSTERIAN_FASHION_MNIST to a folder holding its files." >&2; exit 1; fi; \
+	fi
+
+# Debian's Chromium, for the docs test (headless screenshots of the rendered pages).
+browser:
+	@if ! command -v chromium >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)) >/dev/null; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' (the docs test opens the pages in it)." >&2; exit 1; fi; \
 	fi
 
 study: env data
@@ -41,7 +49,7 @@ sync-check: env
 nbtest: env data
 	MOUSTERIAN_PROGRESS=0 $(BIN)/nbdev-test --n-workers 2 --timing
 
-pytest: env data
+pytest: env data browser
 	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q --durations=8 tests/
 
 test: sync-check nbtest pytest
@@ -56,6 +64,9 @@ bench-learn: env data
 
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
+
+docs-check: env data
+	$(PY) tools/check_docs.py
 
 bench-zeroshot: env data
 	$(PY) bench/bench_zeroshot.py
