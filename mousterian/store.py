@@ -14,7 +14,8 @@ from .core import *
 from .data import TensorImages, FileImages, read_image
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'SynStore', 'manifest', 'counts', 'todo', 'append', 'set_column', 'images', 'summary', 'validate']
+__all__ = ['STORE_FORMAT', 'SynStore', 'manifest', 'check_prefix', 'counts', 'todo', 'append', 'set_column', 'images', 'summary',
+           'validate']
 
 # %% ../nbs/02_store.ipynb #df0a6e24
 STORE_FORMAT = 'mousterian-store'
@@ -65,7 +66,7 @@ class SynStore:
 
     def __repr__(self): return f"SynStore({self.path}: {len(self)} images, {len(self.classes)} classes)"
 
-# %% ../nbs/02_store.ipynb #704d61c5
+# %% ../nbs/02_store.ipynb #fba360b3
 def _parts(self:SynStore): return sorted((self.path / 'manifest').glob('part-*.parquet'))
 SynStore._parts = _parts
 
@@ -91,6 +92,25 @@ def manifest(self:SynStore) -> pd.DataFrame:
 SynStore.manifest = manifest
 SynStore.__len__ = lambda self: len(self.manifest())
 
+def _next_index(self:SynStore) -> int:
+    "The index of the next image: read from the last manifest part only (parts are named by their first index), so appends cost O(1) reads."
+    parts = self._parts()
+    if not parts: return 0
+    try: return int(pd.read_parquet(parts[-1], columns=['index'])['index'].max()) + 1
+    except Exception as e: raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). Delete it: its batch will be generated again on resume.") from e
+SynStore._next_index = _next_index
+
+def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned generation, one row per image, in order
+                ) -> int:
+    "How many planned images the store holds already; raises unless its rows are the start of `planned` (equal in every planned column it records)."
+    m = self.manifest(); k = len(m)
+    if not k: return 0
+    if k > len(planned): raise MousterianError(f"{self.path} already holds {k} images, more than the {len(planned)} planned. Use a new store folder.")
+    diff = [c for c in planned.columns if c in m.columns and not np.array_equal(m[c].to_numpy(), planned[c].to_numpy()[:k])]
+    if diff: raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} differ). Use a new store folder.")
+    return k
+SynStore.check_prefix = check_prefix
+
 def counts(self:SynStore, keep=None) -> np.ndarray:
     "Images per class (those where `keep` is true, when given)."
     y = self.manifest()['label'].to_numpy()
@@ -104,7 +124,7 @@ def todo(self:SynStore, per_class) -> np.ndarray:
     return np.maximum(want - self.counts(), 0)
 SynStore.todo = todo
 
-# %% ../nbs/02_store.ipynb #447181ad
+# %% ../nbs/02_store.ipynb #9bf14cbc
 @contextmanager
 def _lock(self:SynStore):
     with open(self.path / '.lock', 'w') as f:
@@ -131,8 +151,7 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
         if extra[k].map(lambda v: isinstance(v, (dict, list))).any(): extra[k] = extra[k].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
     if len(extra) and len(extra) != len(labels): raise MousterianError(f"{len(extra)} manifest rows for {len(labels)} images.")
     with self._lock():
-        m = self.manifest()
-        start = int(m['index'].max()) + 1 if len(m) else 0
+        start = self._next_index()
         idx = np.arange(start, start + len(labels))
         for i, img in zip(idx, images):
             pil = _to_pil(img)

@@ -261,7 +261,7 @@ def load_ddpm(folder:str|Path) -> tuple:
     info = load_json(folder / 'train.json')
     return UNet2DModel.from_pretrained(folder / 'unet_ema'), DDPMConfig(**info['cfg']), info
 
-# %% ../../nbs/03_gen.ddpm.ipynb #2e40a9d5
+# %% ../../nbs/03_gen.ddpm.ipynb #370a6938
 def generate(model_dir:str|Path, # a trained DDPM folder
              store:str|Path, # the synthetic store to fill (created, or resumed)
              per_class:int|None=None, # images per class ...
@@ -278,11 +278,8 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
-    m = st.manifest(); k = len(m)
+    k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **settings)))
     if k:
-        same = k <= len(L) and (m['label'].to_numpy() == L[:k]).all() and (m['seed'].to_numpy() == seed + np.arange(k)).all() \
-               and all((m[c] == v).all() for c, v in settings.items() if c in m)
-        if not same: raise MousterianError(f"{st.path} already holds {k} images that are not the start of this generation (other labels, seeds or settings). Use a new store folder.")
         if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
         print(f"{st.path}: resuming after {k} of {len(L)} images.")
     cfg_json = json.dumps(info['cfg'])

@@ -177,7 +177,7 @@ def caption_prompts(gen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', '
         return CAPTION_INSTRUCTIONS[k].format(c=c, bg=rng.choice(BACKGROUNDS), rel=rng.choice(RELATIONS), other=rng.choice([x for x in classes if x != c] or [c]))
     return model_prompts(gen, classes, n_per_class, inputs, 'captions', keep_input=False, seed=seed, **kw)
 
-# %% ../../nbs/04_gen.t2i.ipynb #ea9516f1
+# %% ../../nbs/04_gen.t2i.ipynb #87367fbb
 def plan_jobs(prompts:pd.DataFrame, per_class:int, images_per_prompt:int=1) -> pd.DataFrame:
     "One row per image to generate: each class's prompts, each repeated `images_per_prompt` times, cycled to `per_class` images; classes interleaved, so a larger `per_class` extends a smaller one's plan."
     if check_count(per_class, 'per_class') == 0: raise MousterianError("per_class is 0: ask for at least one image per class.")
@@ -206,10 +206,7 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
     jobs['seed'] = seed + np.arange(len(jobs))
     model_id = getattr(pipe, '_mousterian_id', type(pipe).__name__)
     st = SynStore.create(store, classes, 3, [size, size] if size else None, generator='t2i')
-    m = st.manifest(); k = len(m)
-    if k:
-        same = k <= len(jobs) and (m['seed'].to_numpy() == jobs['seed'].to_numpy()[:k]).all() and (m['prompt'].to_numpy() == jobs['prompt'].to_numpy()[:k]).all()
-        if not same: raise MousterianError(f"{st.path} already holds {k} images that are not the start of this generation. Use a new store folder.")
+    k = st.check_prefix(jobs[['seed', 'prompt']])
     if sources is not None:
         from diffusers import AutoPipelineForImage2Image
         pipe = AutoPipelineForImage2Image.from_pipe(pipe)
