@@ -175,7 +175,7 @@ def simulate(p, # JointLaw parameters
 
 TRUE = np.array([92., 12., 0.5, math.log(1.5), 1.0, 1.2])  # A, B, alpha, log a, beta_S, gamma
 
-# %% ../nbs/10_equiv.ipynb #c68848a1
+# %% ../nbs/10_equiv.ipynb #67efba24
 def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndarray:
     "Parameter vectors refitted on `n_boot` resamples (`how`: 'seeds', 'points' or 'residuals'; default seeds when there are several)."
     d = fit.data
@@ -203,9 +203,9 @@ def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndar
     return np.array(out)
 
 def interval(samples:np.ndarray, level:float=0.95) -> np.ndarray:
-    "Percentile interval (2, ...) over the first axis."
-    q = (1 - level) / 2
-    return np.quantile(samples, [q, 1 - q], axis=0)
+    "Percentile interval (2, ...) over the first axis (order statistics, without interpolation, where some samples are infinite)."
+    q, samples = (1 - level) / 2, np.asarray(samples, float)
+    return np.quantile(samples, [q, 1 - q], axis=0, method='linear' if np.isfinite(samples).all() else 'inverted_cdf')
 
 # %% ../nbs/10_equiv.ipynb #8d2e815b
 PAPER_C = 15571.2
