@@ -110,7 +110,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                   iterations=iterations, device=device)
     return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'])
 
-# %% ../nbs/12_study.ipynb #82ef048c
+# %% ../nbs/12_study.ipynb #f85ecfc1
 STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
 
 def _fingerprint(*paths) -> str:
@@ -356,6 +356,8 @@ class Study:
                 warnings.warn(f"{old} was written by another preset or other overrides: finished parts whose settings differ are redone or refused with a message.")
             save_json(self.p, old)
             t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), steps={})
+            tf = self.out / 'timings.json'
+            hist = load_json(tf) if tf.exists() else []
             runs, notes, gp = self.plan()
             stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
             print(f"Study {self.p['name']} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
@@ -367,11 +369,9 @@ class Study:
                 elif s == 'report': self.report(force_report)
                 else: getattr(self, s)(gp)
                 log['steps'][s] = time.perf_counter() - t
+                log['total_seconds'] = time.perf_counter() - t0
+                save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
                 print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
-            log['total_seconds'] = time.perf_counter() - t0
-            tf = self.out / 'timings.json'
-            hist = load_json(tf) if tf.exists() else []
-            save_json(hist + [log], tf)
             print(f"Study {self.p['name']} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
         return self.out
 
