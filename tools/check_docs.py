@@ -15,6 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PROC, OUT = ROOT / '_proc', ROOT / '_docs_check'
 PUBLISHED = ROOT / 'bench' / 'results' / 'study-fmnist-cpu' / 'report.ipynb'
 
+KEYS = {'cell_type', 'id', 'metadata', 'source', 'outputs', 'execution_count', 'attachments'}
+
+def read(p):
+    "A processed notebook as nbformat reads it, without the keys nbdev's processing adds to cells (e.g. has_sd) and the execution timings, which nbformat's schema refuses."
+    nb = json.loads(Path(p).read_text())
+    for c in nb['cells']:
+        for k in set(c) - KEYS: del c[k]
+        c.get('metadata', {}).pop('execution', None)  # execution timings in a form the schema refuses
+    return nbformat.reads(json.dumps(nb), as_version=4)
+
 def main():
     shutil.rmtree(PROC, ignore_errors=True); shutil.rmtree(OUT, ignore_errors=True)
     bin_dir = Path(sys.executable).parent
@@ -26,7 +36,7 @@ def main():
     os.environ.update(env)
     # the executed pages
     idx = PROC / 'index.ipynb'
-    nb = nbformat.read(idx, 4); ExecutePreprocessor(timeout=600, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(PROC)}}); nbformat.write(nb, idx)
+    nb = read(idx); ExecutePreprocessor(timeout=600, kernel_name='python3').preprocess(nb, {'metadata': {'path': str(PROC)}}); nbformat.write(nb, idx)
     rep = PROC / 'experiments' / 'study_report.ipynb'
     if PUBLISHED.exists(): shutil.copy(PUBLISHED, rep); src = f'published report {PUBLISHED.relative_to(ROOT)}'
     else:
@@ -35,7 +45,7 @@ def main():
     print(f"study report page: {src}")
     bad = []
     for p in pages:
-        nb = nbformat.read(p, 4)
+        nb = read(p)
         html, _ = HTMLExporter().from_notebook_node(nb)
         dst = OUT / p.relative_to(PROC).with_suffix('.html'); dst.parent.mkdir(parents=True, exist_ok=True); dst.write_text(html)
         errs = [o for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []) if o.get('output_type') == 'error']
