@@ -16,8 +16,8 @@ from .data import load_dataset, class_order, TensorImages, ImageSet, Splits
 from .store import SynStore
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'per_class', 'MixSpec', 'load_store_images', 'Mix', 'build_mix', 'store_from_images', 'phases',
-           'parse_ratio', 'ratio_spec']
+__all__ = ['SCHEDULES', 'per_class', 'MixSpec', 'load_store_images', 'Mix', 'take_per_class', 'build_mix', 'store_from_images',
+           'phases', 'parse_ratio', 'ratio_spec']
 
 # %% ../nbs/07_mix.ipynb #fc82fa71
 def per_class(n:int, # total over the classes
@@ -52,7 +52,7 @@ class MixSpec:
     @property
     def r_syn(self): return self.n_syn_plus / self.n_base if self.n_base else float('inf')
 
-# %% ../nbs/07_mix.ipynb #0dcc40a6
+# %% ../nbs/07_mix.ipynb #b3df3e7b
 @functools.lru_cache(maxsize=8)
 def _real(dataset, split, root): return load_dataset(dataset, split, root)
 
@@ -94,6 +94,14 @@ class Mix:
     def counts(self) -> dict: return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
     def __len__(self): return sum(len(p) for p in self.parts)
 
+def take_per_class(ds:ImageSet, counts:dict, # class -> how many
+                   seed:int=0) -> tuple:
+    "The first counts[c] items of each class c of `ds` in seeded class order, and the shortfalls ('name' has k, needs n); (None, shortfalls) when any."
+    order = class_order(ds.y.numpy(), ds.n_classes, seed)
+    short = [f"{ds.classes[c]!r} has {len(order[c])}, needs {n}" for c, n in counts.items() if len(order[c]) < n]
+    if short: return None, short
+    return ds.subset(np.sort(np.concatenate([order[c][:n] for c, n in counts.items()]).astype(np.int64))), []
+
 def build_mix(spec:MixSpec, # what to mix
              ) -> Mix:
     "The training mix `spec` describes."
@@ -112,10 +120,8 @@ def build_mix(spec:MixSpec, # what to mix
     if spec.n_syn_plus:
         si = load_store_images(spec.store, spec.keep)
         if si.classes != trn.classes: raise MousterianError(f"Store {spec.store} has classes {si.classes}, the dataset {trn.classes}.")
-        ns, have = per_class(spec.n_syn_plus, K, spec.seed + 2), si.counts()
-        short = [f"{trn.classes[c]!r} has {have[c]}, needs {ns[c]}" for c in range(K) if have[c] < ns[c]]
+        syn, short = take_per_class(si, dict(enumerate(per_class(spec.n_syn_plus, K, spec.seed + 2))), spec.seed)
         if short: raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more for those classes.")
-        syn = si.subset(np.sort(np.concatenate([o[:ns[c]] for c, o in enumerate(class_order(si.y.numpy(), K, spec.seed))])))
     cat = lambda l: np.sort(np.concatenate(l)).astype(np.int64)
     return Mix(trn.subset(cat(base)), trn.subset(cat(plus)), syn, spec)
 
