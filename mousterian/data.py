@@ -49,7 +49,7 @@ class TensorImages(ImageSet):
         return TensorImages(self.x[idx], self.y[idx], self.classes, self.name, self.split, self.source)
     def to_tensors(self) -> TensorImages: return self
 
-# %% ../nbs/01_data.ipynb #f5cacc03
+# %% ../nbs/01_data.ipynb #2f143576
 IMG_EXTS = {'.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'}
 
 def read_image(path:str|Path, # the image file
@@ -73,7 +73,7 @@ def read_image(path:str|Path, # the image file
 class FileImages(ImageSet):
     "Images read lazily from `files`, converted to `channels` and optionally resized to `size`."
     def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None):
-        self.files, self.y = [str(f) for f in files], torch.as_tensor(y, dtype=torch.int64)
+        self.files, self.y = [str(f) for f in files], torch.tensor(np.asarray(y), dtype=torch.int64)  # a copy: labels may come read-only from Parquet
         self.classes, self.name, self.split, self.source, self.channels, self.size = list(classes), name, split, str(source), channels, size
     @property
     def shape(self): return (self.channels, self.size, self.size) if self.size else (self.channels, None, None)

@@ -110,7 +110,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                   iterations=iterations, device=device)
     return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'])
 
-# %% ../nbs/12_study.ipynb #f85ecfc1
+# %% ../nbs/12_study.ipynb #86a8717f
 STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
 
 def _fingerprint(*paths) -> str:
@@ -334,7 +334,11 @@ class Study:
         if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
         import papermill as pm
         tmp = self.out / '.report.tmp.ipynb'
-        pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
+        prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'  # the kernel inherits it: progress bars are noise in a report
+        try: pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
+        finally:
+            if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
+            else: os.environ['MOUSTERIAN_PROGRESS'] = prev
         os.replace(tmp, dst)
         from nbconvert import HTMLExporter
         html, _ = HTMLExporter(exclude_input=False).from_filename(str(dst))
