@@ -65,8 +65,10 @@ bench-learn: env data
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
 
-docs-check: env data
-	$(PY) tools/check_docs.py
+# Every page processed by nbdev and rendered without Quarto, then home page and study report opened in Chromium
+# (screenshots in tests/artifacts/).
+docs-check: env data browser
+	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q -s tests/test_docs.py
 
 bench-zeroshot: env data
 	$(PY) bench/bench_zeroshot.py

@@ -11,6 +11,7 @@ CHROMIUM = shutil.which('chromium') or shutil.which('chromium-browser')
 def site():
     r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'check_docs.py')], cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    print('\n' + r.stdout)  # the per-page summary, shown by `make docs-check` (pytest -s)
     return ROOT / '_docs_check', r.stdout
 
 def chromium(url, shot=None):
