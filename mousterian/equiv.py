@@ -124,6 +124,13 @@ class Fit:
             if hi > max_ratio * n_base: return math.inf
         return brentq(f, 0, hi, xtol=1e-6 * n_base, rtol=1e-10)
 
+    def at_bounds(self, rtol:float=1e-5) -> dict:
+        "Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}): the runs do not pin them down."
+        lo, hi = np.array(self.model.lo, float), np.array(self.model.hi, float)
+        tol = rtol * (hi - lo)
+        return {n: 'lower' if p - l <= t else 'upper' for n, p, l, h, t in zip(self.model.names, self.p, lo, hi, tol)
+                if n not in self.fixed and (p - l <= t or h - p <= t)}
+
     def law(self, n_base, r_real) -> np.ndarray:
         "r_syn equivalent to r_real at n_base, from the model's closed-form law."
         if not self.model.has_law: raise MousterianError(f"{self.model} has no closed-form law: use equivalent_syn.")
@@ -236,7 +243,9 @@ def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
     f = lambda k, fmt: f"{t.loc[k, 'estimate']:{fmt}}" + (f" [{t.loc[k, 'lo']:{fmt}}, {t.loc[k, 'hi']:{fmt}}]" if 'lo' in t else '')
     return (f"n_syn+/n_base ≃ {t.loc['a', 'estimate']:.2f} × {t.loc['b', 'estimate']:.2f}^(n_base/{PAPER_C}) × ({t.loc['d', 'estimate']:.2f}^(n_real+/({e}·n_base)) − 1)\n"
             f"  a = {f('a', '.3g')}, b = {f('b', '.3g')}, d = {f('d', '.3g')} (95% bootstrap intervals)\n"
-            f"  identifiable form: r_syn = a·exp(β·n_base)·(exp(γ·r_real) − 1), β = {f('beta', '.3g')}, γ = {f('gamma', '.3g')}")
+            f"  identifiable form: r_syn = a·exp(β·n_base)·(exp(γ·r_real) − 1), β = {f('beta', '.3g')}, γ = {f('gamma', '.3g')}"
+            + (f"\n  caution: {', '.join(f'{k} ({v})' for k, v in b.items())} ended at a bound of the fit's search range: these runs do not pin"
+               " the law down, so read its numbers as limits, not estimates" if (b := fit.at_bounds()) else ''))
 
 # %% ../nbs/10_equiv.ipynb #419b7a95
 def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.DataFrame:
