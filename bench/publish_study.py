@@ -1,8 +1,18 @@
 """Copy a finished study's small outputs (figures, tables, laws, timings, the executed report) into bench/results/study-<name>/,
-where the home page and the docs site read them: `python bench/publish_study.py study/fmnist-cpu`."""
-import shutil, sys
+where the home page and the docs site read them, and, for the default study (fmnist-cpu), write its headline into the README:
+`python bench/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published)."""
+import re, shutil, sys
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
+README_STUDY = 'fmnist-cpu'  # the study whose headline the README shows
+MARK = re.compile(r'(<!-- study-headline -->\n).*?(\n<!-- /study-headline -->)', re.S)
+
+def readme_headline(published:Path) -> str:
+    "The README with its headline block written from the published study."
+    from mousterian.study import study_headline
+    s = (ROOT / 'README.md').read_text()
+    if not MARK.search(s): sys.exit("README.md has no <!-- study-headline --> ... <!-- /study-headline --> block to write the headline into.")
+    return MARK.sub(lambda m: m[1] + study_headline(published) + m[2], s)
 
 def publish(src:Path):
     if not (src / 'report.ipynb').exists(): sys.exit(f"{src} has no report.ipynb: run the study to the end first.")
@@ -14,5 +24,16 @@ def publish(src:Path):
         for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
+    return dst
 
-if __name__ == '__main__': publish(Path(sys.argv[1] if len(sys.argv) > 1 else 'study/fmnist-cpu').resolve())
+def write_readme(published:Path):
+    from mousterian.core import atomic_write
+    with atomic_write(ROOT / 'README.md') as fh: fh.write(readme_headline(published))
+    print(f"README.md: headline written from {published.relative_to(ROOT)}")
+
+if __name__ == '__main__':
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
+    else:
+        dst = publish(Path(args[0] if args else f'study/{README_STUDY}').resolve())
+        if dst.name == f'study-{README_STUDY}': write_readme(dst)

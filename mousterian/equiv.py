@@ -16,8 +16,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'PAPER_C', 'PAPER_LAWS', 'clean_results', 'aggregate', 'AccModel', 'JointLaw',
-           'PowerMix', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params',
-           'law_table', 'law_text', 'recovery', 'loo_error', 'compare_models', 'equivalence_curves',
+           'PowerMix', 'at_bounds', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'paper_to_ours',
+           'law_params', 'law_table', 'law_text', 'recovery', 'loo_error', 'compare_models', 'equivalence_curves',
            'improvement_ratio', 'exchange_rate', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir',
            'fit_report', 'mousterian_fit']
 
@@ -106,6 +106,13 @@ class PowerMix(AccModel):
 MODELS = dict(joint=JointLaw(), powermix=PowerMix())
 
 # %% ../nbs/10_equiv.ipynb #40c2ddd3
+def at_bounds(model:AccModel, p, fixed=(), rtol:float=1e-5) -> dict:
+    "Parameters of `model` in `p` (other than `fixed` ones) within `rtol` of the search range from one of its bounds: {name: 'lower' or 'upper'}."
+    lo, hi = np.array(model.lo, float), np.array(model.hi, float)
+    tol = rtol * (hi - lo)
+    return {n: 'lower' if v - l <= t else 'upper' for n, v, l, h, t in zip(model.names, np.asarray(p, float), lo, hi, tol)
+            if n not in fixed and (v - l <= t or h - v <= t)}
+
 @dataclass
 class Fit:
     "A fitted accuracy model."
@@ -124,12 +131,9 @@ class Fit:
             if hi > max_ratio * n_base: return math.inf
         return brentq(f, 0, hi, xtol=1e-6 * n_base, rtol=1e-10)
 
-    def at_bounds(self, rtol:float=1e-5) -> dict:
+    def at_bounds(self) -> dict:
         "Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}): the runs do not pin them down."
-        lo, hi = np.array(self.model.lo, float), np.array(self.model.hi, float)
-        tol = rtol * (hi - lo)
-        return {n: 'lower' if p - l <= t else 'upper' for n, p, l, h, t in zip(self.model.names, self.p, lo, hi, tol)
-                if n not in self.fixed and (p - l <= t or h - p <= t)}
+        return at_bounds(self.model, self.p, self.fixed)
 
     def law(self, n_base, r_real) -> np.ndarray:
         "r_syn equivalent to r_real at n_base, from the model's closed-form law."

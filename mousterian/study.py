@@ -15,7 +15,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'generation_plan', 'study_run', 'Study',
-           'mousterian_study']
+           'mousterian_study', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #79c3b20a
 STUDIES = Path(mousterian.__file__).parent / 'assets' / 'studies'
@@ -400,3 +400,63 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
         if ov is not None and not isinstance(ov, dict): raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
         Study(preset, out, ov, device, root).run(tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus, force_report)
     except MousterianError as e: raise SystemExit(f"error: {e}")
+
+# %% ../nbs/12_study.ipynb #5e1d0a02
+def _study_file(folder:Path, published:str, inside:str) -> Path:
+    "A study's file by its published name (`bench/publish_study.py`'s flat layout) or its path inside the study folder."
+    return folder / published if (folder / published).exists() else folder / inside
+
+def _fk(v:float) -> str: return '∞' if not np.isfinite(v) else f"{float(f'{v:.2g}'):,g}"  # two significant digits, no exponent
+
+def _gen_words(p:dict, g:str) -> str:
+    "A generator of the study `p` in a few words."
+    q = p['generators'].get(g, {})
+    if q.get('kind') == 't2i': return f"external, {q.get('model')}"
+    if g == 'external': return f"external DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
+    return 'internal DDPM, trained on the base set' if q.get('kind') == 'ddpm' else g
+
+def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
+                   r_real:float=0.5, # the extra real ratio at which the exchange rates are read
+                  ) -> str:
+    "What the study found, in two sentences of measured numbers (Markdown)."
+    from mousterian.equiv import MODELS, at_bounds
+    from mousterian.learn import get_recipe
+    from mousterian.data import list_datasets
+    folder = Path(folder)
+    if not (folder / 'study.json').exists():
+        raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
+    p = load_json(folder / 'study.json')
+    res = pd.read_csv(_study_file(folder, 'results.csv', 'sweep/results.csv'))
+    a = res.groupby(['generator', 'n_base_per_class', 'r_real', 'r_syn'])['acc'].agg(['mean', 'std', 'count']).reset_index()
+    b0 = min(p['n_bases_per_class'])
+    at = lambda g, rr=0., rs=0.: a[(a.generator == g) & (a.n_base_per_class == b0) & np.isclose(a.r_real, rr) & np.isclose(a.r_syn, rs)]
+    pm = lambda s: f"{s['mean'].iloc[0]:.2f} ± {s['std'].iloc[0]:.2f}%"
+    base = at('none')
+    if base.empty: raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the study's grid first.")
+    rc = get_recipe(p['recipe'], **(p.get('recipe_overrides') or {}))
+    arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50', vit='ViT').get(rc.arch, rc.arch)
+    data = list_datasets().get(p['dataset'], p['dataset']).split(',')[0].split(':')[0].split(' of ')[0]
+    s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({int(base['count'].iloc[0])} seeds)"]
+    reals = sorted(a[(a.generator == 'none') & (a.n_base_per_class == b0) & (a.r_syn == 0) & (a.r_real > 0)]['r_real'])
+    if reals:
+        rr = min(reals, key=lambda r: abs(r - 1)); s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
+    syn = a[(a.n_base_per_class == b0) & (a.r_real == 0) & (a.r_syn > 0)]
+    if not syn.empty:
+        lead = 'external' if (syn.generator == 'external').any() else syn.generator.iloc[0]
+        rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
+        gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
+        s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} ({_gen_words(p, g)})" for g in gens))
+    laws = []
+    for g in sorted(p['generators'], key=lambda g: g != 'external'):
+        f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
+        if not f.exists(): continue
+        e = pd.read_csv(f); e = e[np.isclose(e.r_real, r_real)].sort_values('n_base_per_class')
+        law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
+        edge = at_bounds(MODELS['joint'], [law['params'][k] for k in MODELS['joint'].names], law.get('fixed', {}))
+        edge = [v for k, v in dict(log_a='a', beta_S='β', gamma='γ').items() if k in edge]  # the law's own parameters
+        laws.append(' and '.join(f"{_fk(r.k)}{f' {g} synthetic images' if i == 0 else ''} at {int(r.n_base_per_class)}/class (95% CI [{_fk(r.lo)}, {_fk(r.hi)}])"
+                                 for i, r in enumerate(e.itertuples()))
+                    + (f" (its law's {' and '.join(edge)} ended at a bound of the fit's search: these runs do not pin the law's form down)" if edge else ''))
+    out = '; '.join(s) + '.'
+    if laws: out += f" The fitted laws: one extra real image (at r_real = {r_real:g}) is worth " + '; '.join(laws) + '.'
+    return out

@@ -38,3 +38,10 @@ def test_page_in_chromium(site, page, title, min_images):
     assert len(imgs) >= min_images, f"{page}: {len(imgs)} figures"
     assert 'Traceback' not in text and not re.search(r'\b[A-Z]\w*Error: ', text), re.findall(r'.{80}Error: .{80}', text)[:3]
     assert shot.exists() and shot.stat().st_size > 10_000
+
+def test_readme_headline_is_the_published_study():
+    "The README's headline paragraph is written from the published study's files, so prose and numbers agree."
+    sys.path.insert(0, str(ROOT / 'bench'))
+    from publish_study import readme_headline, README_STUDY
+    assert (ROOT / 'README.md').read_text() == readme_headline(ROOT / 'bench' / 'results' / f'study-{README_STUDY}'), \
+        "README.md's study headline differs from bench/results/study-fmnist-cpu: run `python bench/publish_study.py --readme-only`."
