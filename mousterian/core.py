@@ -43,6 +43,8 @@ def seed_everything(seed:int, # the seed
     return torch.Generator(device=device).manual_seed(seed)
 
 # %% ../nbs/00_core.ipynb #b7bf62b5
+_UMASK = os.umask(0); os.umask(_UMASK)  # the process's umask (reading it means setting it)
+
 @contextmanager
 def atomic_write(path:str|Path, # the file to write
                  mode:str='w', # 'w' for text, 'wb' for bytes
@@ -52,6 +54,7 @@ def atomic_write(path:str|Path, # the file to write
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private (0600): give it the mode a plain open() would
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
             f.flush()
