@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -75,6 +75,9 @@ bench-zeroshot: env data
 
 bench-sweep: env data
 	$(PY) bench/bench_sweep.py
+
+bench-amp: env data
+	$(PY) bench/bench_amp.py
 
 bench-filter: env data
 	$(PY) bench/bench_filter.py

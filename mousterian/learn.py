@@ -24,8 +24,8 @@ from .mix import MixSpec, build_mix, phases, _real
 # %% auto #0
 __all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50', 'vit',
            'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy', 'FreezeBN',
-           'ProgressBar', 'NoValidation', 'fit', 'predict', 'evaluate', 'test_set', 'train_model', 'train_eval',
-           'train_eval_seeds', 'summarize', 'fmt_pm']
+           'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate', 'test_set',
+           'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
 
 # %% ../nbs/08_learn.ipynb #a493f073
 class TensorDL:
@@ -167,6 +167,7 @@ class Recipe:
     iterations:int|None=None
     arch_kwargs:dict=field(default_factory=dict)
     channels_last:bool=True # memory layout of the model's convolutions (faster on CPU and on recent GPUs)
+    amp:bool=False # bfloat16 mixed precision where the device computes it natively (`bf16_supported`; about 1.4x on a CPU with AVX512-BF16)
 
     def iterations_for(self, n_train:int) -> int:
         "Training iterations for a mixed set of `n_train` images."
@@ -241,6 +242,29 @@ class NoValidation(Callback):
     order = 0
     def before_validate(self): raise CancelValidException()
 
+def bf16_supported(device) -> bool:
+    "Whether `device` computes in bfloat16 natively (CUDA with bf16; a CPU with AVX512-BF16 or AMX), where mixed precision pays."
+    device = torch.device(device)
+    if device.type == 'cuda': return torch.cuda.is_bf16_supported()
+    if device.type == 'cpu': return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return False
+
+class BF16(Callback):
+    "Mixed precision: forward pass and loss under bfloat16 autocast where the device computes bf16 natively (else full precision); weights, gradients and optimiser stay float32."
+    order = 10
+    def before_fit(self):
+        self.dev = next(self.learn.model.parameters()).device
+        self.on, self.ac = bf16_supported(self.dev), None
+    def before_batch(self):
+        if self.on: self.ac = torch.autocast(self.dev.type, dtype=torch.bfloat16); self.ac.__enter__()
+    def after_pred(self):
+        if self.on: self.learn.pred = self.pred.float()
+    def _exit(self):
+        if self.ac is not None: self.ac.__exit__(None, None, None); self.ac = None
+    def after_loss(self): self._exit()
+    def after_cancel_batch(self): self._exit()
+    def after_fit(self): self._exit()
+
 # %% ../nbs/08_learn.ipynb #395868c8
 def _sched(rc:Recipe, lr:float):
     if rc.schedule == 'onecycle': return combine_scheds([rc.warmup, 1 - rc.warmup], [SchedCos(lr / 25, lr), SchedCos(lr, lr / 1e4)])
@@ -276,7 +300,7 @@ def fit(model:nn.Module, phases:list, # in-memory training sets, trained in this
     opt = functools.partial(SGD, mom=rc.momentum) if rc.opt == 'sgd' else Adam
     if rc.channels_last: model = model.to(memory_format=torch.channels_last)
     learn = Learner(DataLoaders(train, empty), model.to(device), loss_func=loss_func or SoftCrossEntropy(label_smoothing=rc.label_smoothing),
-                    opt_func=opt, wd=rc.wd, cbs=[NoValidation(), ProgressBar(desc)] + list(cbs or []), moms=None)
+                    opt_func=opt, wd=rc.wd, cbs=[NoValidation(), ProgressBar(desc)] + ([BF16()] if rc.amp else []) + list(cbs or []), moms=None)
     learn.logger = noop
     learn.remove_cb(ProgressCallback)
     learn.fit(1, lr=rc.lr, cbs=ParamScheduler({'lr': _sched(rc, rc.lr)}))

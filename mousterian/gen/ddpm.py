@@ -21,7 +21,7 @@ from fastcore.script import call_parse
 from ..core import *
 from ..data import TensorImages, ImageSet, Splits, load_dataset
 from ..store import SynStore
-from ..learn import TensorDL, ProgressBar, NoValidation
+from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
 __all__ = ['DDPM_PRESETS', 'SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'DDPMCallback', 'EMA', 'StepSchedule',
@@ -86,6 +86,7 @@ class TrainHP:
     flip:bool=True
     ckpt_every:int=100
     seed:int=0
+    amp:bool=False # bfloat16 mixed precision where the device computes it natively (`learn.BF16`)
     def to_dict(self): return asdict(self)
     def lr_at(self, step:int) -> float:
         if step < self.warmup: return self.lr * (step + 1) / self.warmup
@@ -171,7 +172,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         state = torch.load(ck, map_location='cpu', weights_only=False)
         d = _diff(_norm(state['cfg']), _norm(cfg.to_dict()), 'config')
         if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
-        d = _diff(_norm(state['hp']), _norm(hp.to_dict()), 'hp')
+        d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
         if d and not force: raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, or use another output folder.")
         unet.load_state_dict(state['unet'])
     start = state['step'] if state else 0
@@ -185,7 +186,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     remaining = hp.steps - start
     steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema, state['ema_step'] if state else 0)
     cbs = [DDPMCallback(sched, cfg.n_classes, hp.p_uncond), steps_cb, ema_cb,
-           Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb), NoValidation(), ProgressBar(f'DDPM {out.name}')]
+           Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb), NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
     if remaining > 0:
         dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip, seed=hp.seed + start, device=device)
         learn = Learner(DataLoaders(dl, TensorDL(data, hp.bs, shuffle=False, n_iter=1, device=device)), _UNetFn(unet).to(device),
@@ -259,7 +260,7 @@ def load_ddpm(folder:str|Path) -> tuple:
     if not (folder / 'train.json').exists() or not (folder / 'unet_ema').exists():
         raise MousterianError(f"{folder} holds no trained DDPM (train.json and unet_ema/): train one with train_ddpm or `mousterian-ddpm train`.")
     info = load_json(folder / 'train.json')
-    return UNet2DModel.from_pretrained(folder / 'unet_ema'), DDPMConfig(**info['cfg']), info
+    return UNet2DModel.from_pretrained(folder / 'unet_ema', low_cpu_mem_usage=False), DDPMConfig(**info['cfg']), info
 
 # %% ../../nbs/03_gen.ddpm.ipynb #370a6938
 def generate(model_dir:str|Path, # a trained DDPM folder
