@@ -13,6 +13,9 @@ import numpy as np, torch
 with warnings.catch_warnings():  # without ipywidgets, tqdm.auto warns at import and falls back to a text bar: the bar we want then
     warnings.simplefilter('ignore')
     from tqdm.auto import tqdm
+# import-time notices of dependencies that a user can do nothing about (fastai's use of torch.jit.script and of a pandas option)
+warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
+warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'git_commit', 'run_meta', 'cache_dir',

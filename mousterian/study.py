@@ -15,7 +15,7 @@ from .core import *
 
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'generation_plan', 'study_run', 'Study',
-           'mousterian_study', 'study_headline']
+           'mousterian_study', 'study_time', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #79c3b20a
 STUDIES = Path(mousterian.__file__).parent / 'assets' / 'studies'
@@ -402,6 +402,11 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
     except MousterianError as e: raise SystemExit(f"error: {e}")
 
 # %% ../nbs/12_study.ipynb #5e1d0a02
+def study_time(timings:list) -> tuple:
+    "(seconds of work, seconds of the last rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts)."
+    done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
+    return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
+
 def _study_file(folder:Path, published:str, inside:str) -> Path:
     "A study's file by its published name (`bench/publish_study.py`'s flat layout) or its path inside the study folder."
     return folder / published if (folder / published).exists() else folder / inside
