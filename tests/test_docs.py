@@ -45,3 +45,12 @@ def test_readme_headline_is_the_published_study():
     from publish_study import readme_headline, README_STUDY
     assert (ROOT / 'README.md').read_text() == readme_headline(ROOT / 'bench' / 'results' / f'study-{README_STUDY}'), \
         "README.md's study headline differs from bench/results/study-fmnist-cpu: run `python bench/publish_study.py --readme-only`."
+
+def test_measured_cells_carry_outputs():
+    "The docs site renders notebooks without executing them: every cell that shows a measurement keeps its output (tools/bench_outputs.py)."
+    import json
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from bench_outputs import is_bench_cell
+    missing = [f"{p.name} cell {c.get('id')}" for p in sorted((ROOT / 'nbs').glob('[0-9]*.ipynb'))
+               for c in json.loads(p.read_text())['cells'] if is_bench_cell(c) and not c.get('outputs')]
+    assert not missing, f"cells without their measured output: {missing}; run `python tools/bench_outputs.py`."
