@@ -5,14 +5,13 @@
 Writes bench/results/amp.json."""
 import sys, tempfile
 from pathlib import Path
-import numpy as np, torch
+import torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta
+from mousterian.core import save_json, load_json, run_meta
 from mousterian.data import Splits
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval_seeds, summarize, get_recipe, bf16_supported
 from mousterian.gen.ddpm import train_ddpm, TrainHP
-from mousterian.core import load_json
 
 if __name__ == '__main__':
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 60

@@ -425,17 +425,17 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
                   ) -> str:
     "What the study found, in two sentences of measured numbers (Markdown)."
     from mousterian.equiv import MODELS, at_bounds
-    from mousterian.learn import get_recipe
+    from mousterian.learn import get_recipe, summarize, fmt_pm
     from mousterian.data import list_datasets
     folder = Path(folder)
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
     p = load_json(folder / 'study.json')
     res = pd.read_csv(_study_file(folder, 'results.csv', 'sweep/results.csv'))
-    a = res.groupby(['generator', 'n_base_per_class', 'r_real', 'r_syn'])['acc'].agg(['mean', 'std', 'count']).reset_index()
+    a = summarize(res, by=('generator', 'n_base_per_class', 'r_real', 'r_syn'), metric='acc')
     b0 = min(p['n_bases_per_class'])
     at = lambda g, rr=0., rs=0.: a[(a.generator == g) & (a.n_base_per_class == b0) & np.isclose(a.r_real, rr) & np.isclose(a.r_syn, rs)]
-    pm = lambda s: f"{s['mean'].iloc[0]:.2f} ± {s['std'].iloc[0]:.2f}%"
+    pm = lambda s: f"{fmt_pm(s['mean'].iloc[0], s['std'].iloc[0], scale=1)}%"
     base = at('none')
     if base.empty: raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the study's grid first.")
     rc = get_recipe(p['recipe'], **(p.get('recipe_overrides') or {}))

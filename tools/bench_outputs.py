@@ -2,7 +2,7 @@
 (Quarto renders the notebooks without executing them) shows the measured numbers: `python tools/bench_outputs.py`.
 Each notebook's import cells and those cells run in a fresh kernel; every other cell keeps no output. Run it after a bench
 writes new results to bench/results/."""
-import json, os, re, subprocess, sys
+import os, re, subprocess, sys
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -10,7 +10,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 
-def is_bench_cell(c): 
+def is_bench_cell(c):
     s = ''.join(c['source'])
     return c['cell_type'] == 'code' and 'bench_result(' in s and '#| export' not in s and not s.lstrip().startswith('test_')
 
