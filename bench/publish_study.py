@@ -1,6 +1,8 @@
 """Copy a finished study's small outputs (figures, tables, laws, timings, the executed report) into bench/results/study-<name>/,
 where the home page and the docs site read them, and, for the default study (fmnist-cpu), write its headline into the README:
-`python bench/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published)."""
+`python bench/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
+`--refit NAME` rebuilds a study folder from the published copy bench/results/study-NAME, reruns its laws and report steps on the
+published runs, no training, and publishes the result: for when the analysis changes and the runs do not)."""
 import re, shutil, sys
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,10 +23,28 @@ def publish(src:Path):
     for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv']: shutil.copy(src / f, dst / Path(f).name)
     for f in (src / 'figures').glob('*.png'): shutil.copy(f, dst / f.name)
     for d in (src / 'laws').glob('*'):
-        for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
+        if d.is_dir():
+            for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
+    if (src / 'laws' / 'findings.csv').exists(): shutil.copy(src / 'laws' / 'findings.csv', dst / 'findings.csv')
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
     return dst
+
+def refit(name:str) -> Path:
+    "A study folder rebuilt from its published copy, with the laws and report steps rerun on the published runs."
+    import json, os, tempfile
+    from mousterian.study import Study
+    pub = ROOT / 'bench' / 'results' / f'study-{name}'
+    if not (pub / 'results.csv').exists(): sys.exit(f"{pub} holds no published study (no results.csv).")
+    src = Path(tempfile.mkdtemp()) / name
+    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png')]:
+        (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
+    for f in pub.glob('generator_*.json'):
+        (src / 'generators' / f.stem[len('generator_'):]).mkdir(parents=True, exist_ok=True); shutil.copy(f, src / 'generators' / f.stem[len('generator_'):] / 'train.json')
+    os.environ['MOUSTERIAN_PROGRESS'] = '0'
+    st = Study(json.loads((src / 'study.json').read_text()), src)
+    st.laws(); st.report(force=True)
+    return src
 
 def write_readme(published:Path):
     from mousterian.core import atomic_write
@@ -34,6 +54,9 @@ def write_readme(published:Path):
 if __name__ == '__main__':
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
+    elif '--refit' in sys.argv:
+        dst = publish(refit(args[0] if args else README_STUDY))
+        if dst.name == f'study-{README_STUDY}': write_readme(dst)
     else:
         dst = publish(Path(args[0] if args else f'study/{README_STUDY}').resolve())
         if dst.name == f'study-{README_STUDY}': write_readme(dst)

@@ -300,27 +300,28 @@ class Study:
 
     # 6. laws
     def laws(self) -> dict:
-        "Fit each generator's equivalence law (with the real-only runs); exchange rates at each base size (cached by the results' fingerprint)."
-        from mousterian.equiv import clean_results, fit_accuracy, fit_report, exchange_rate
+        "Each generator's exchange rates (from the curves, and from its law where the law fits), and the paper's findings as tests (cached by the results' fingerprint)."
+        from mousterian.equiv import fit_report, findings, clean_results, exchange_lines
         res = self.results(); fpr = _fingerprint(self.sweep_dir / 'results.csv') + hashlib.sha1(json.dumps(self.p['fit'], sort_keys=True).encode()).hexdigest()[:8]
-        out = {}
+        out, K = {}, len(self.classes)
         for g in self.p['generators']:
             d = self.out / 'laws' / g
             if (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and (d / 'exchange.csv').exists():
                 print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
             rows = res[res['generator'].isin(['none', g])]
             if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
-            with warnings.catch_warnings():
-                warnings.filterwarnings('ignore', message='A single n_base')
-                s = fit_report(rows, d, g, self.p['fit'].get('n_boot', 200), self.p['fit'].get('e', 0.2))
-                fit = fit_accuracy(clean_results(rows), quiet=True)
-            boot = np.load(d / 'boot.npy')
-            K = len(self.classes)
-            ex = pd.DataFrame([dict(exchange_rate(fit, b * K, r, boot), n_base_per_class=b) for b in self.p['n_bases_per_class'] for r in (0.1, 0.5, 1.0)])
+            s = fit_report(rows, d, g, self.p['fit'].get('n_boot', 200), self.p['fit'].get('e', 0.2))
+            ex = pd.read_csv(d / 'exchange.csv').assign(n_base_per_class=lambda e: (e.n_base / K).round().astype(int))
             with atomic_write(d / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
             with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
-            print(f"  {g}: {s['text'].splitlines()[0]}")
+            print(f"  {g}: {s['lof_text']}\n" + '\n'.join(exchange_lines(ex, K)))
             out[g] = s
+        f = self.out / 'laws' / 'findings.csv'
+        if not (f.exists() and (self.out / 'laws' / 'findings.fingerprint').exists() and (self.out / 'laws' / 'findings.fingerprint').read_text() == fpr):
+            t = findings(clean_results(res[res['generator'].isin(['none', *self.p['generators']])]))
+            with atomic_write(f) as fh: t.to_csv(fh, index=False)
+            with atomic_write(self.out / 'laws' / 'findings.fingerprint') as fh: fh.write(fpr)
+            for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
         return out
 
     # 7. report
@@ -411,8 +412,6 @@ def _study_file(folder:Path, published:str, inside:str) -> Path:
     "A study's file by its published name (`bench/publish_study.py`'s flat layout) or its path inside the study folder."
     return folder / published if (folder / published).exists() else folder / inside
 
-def _fk(v:float) -> str: return '∞' if not np.isfinite(v) else f"{float(f'{v:.2g}'):,g}"  # two significant digits, no exponent
-
 def _gen_words(p:dict, g:str) -> str:
     "A generator of the study `p` in a few words."
     q = p['generators'].get(g, {})
@@ -420,13 +419,27 @@ def _gen_words(p:dict, g:str) -> str:
     if g == 'external': return f"external DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return 'internal DDPM, trained on the base set' if q.get('kind') == 'ddpm' else g
 
+def _k_short(r) -> str:
+    "A reported k (a row of a study's exchange.csv) in a few words for the headline."
+    from mousterian.equiv import fmt_k
+    per = f"{int(r.n_base_per_class)}/class"
+    if r.status == 'estimate': return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{', from the law' if r.source == 'law' else ''})"
+    if r.status == 'more than':
+        lo = r.lo if np.isfinite(r.lo) else r.r_syn_max / r.r_real
+        why = f"its point {fmt_k(r.k)} has a 95% interval that reaches ∞" if np.isfinite(r.k) else f"the synthetic curve never reached that gain up to r_syn = {r.r_syn_max:g}"
+        return (f"more than {fmt_k(lo)} at {per}" if lo > 0 else f"an undetermined number at {per}") + f" ({why})"
+    if r.status in ('does not help', 'hurts'):
+        return (f"no number at {per}: synthetic images {'hurt' if r.status == 'hurts' else 'did not help'} (best setting {r.best_gain:+.2f} points, "
+                f"95% CI [{r.gain_lo:+.2f}, {r.gain_hi:+.2f}])")
+    return f"no k at {per} (the extra real images gave no gain)"
+
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
-                   r_real:float=0.5, # the extra real ratio at which the exchange rates are read
+                   r_real:float=0.5, # the extra real ratio at which the exchange rates are read (the nearest measured one)
                   ) -> str:
-    "What the study found, in two sentences of measured numbers (Markdown)."
-    from mousterian.equiv import MODELS, at_bounds
+    "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
     from mousterian.learn import get_recipe, summarize, fmt_pm
     from mousterian.data import list_datasets
+    from mousterian.equiv import FINDINGS
     folder = Path(folder)
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
@@ -451,17 +464,26 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
         s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} ({_gen_words(p, g)})" for g in gens))
-    laws = []
+    out, ks, fits = '; '.join(s) + '.', [], []
     for g in sorted(p['generators'], key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
-        e = pd.read_csv(f); e = e[np.isclose(e.r_real, r_real)].sort_values('n_base_per_class')
+        e = pd.read_csv(f)
+        if len(e): r_real = min(e.r_real.unique(), key=lambda r: (abs(r - r_real), r))  # the measured real ratio nearest the one asked for
+        e = e[np.isclose(e.r_real, r_real)].sort_values('n_base_per_class')
+        if len(e): ks.append(f"{g}: " + '; '.join(_k_short(r) for r in e.itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
-        edge = at_bounds(MODELS['joint'], [law['params'][k] for k in MODELS['joint'].names], law.get('fixed', {}))
-        edge = [v for k, v in dict(log_a='a', beta_S='β', gamma='γ').items() if k in edge]  # the law's own parameters
-        laws.append(' and '.join(f"{_fk(r.k)}{f' {g} synthetic images' if i == 0 else ''} at {int(r.n_base_per_class)}/class (95% CI [{_fk(r.lo)}, {_fk(r.hi)}])"
-                                 for i, r in enumerate(e.itertuples()))
-                    + (f" (its law's {' and '.join(edge)} ended at a bound of the fit's search: these runs do not pin the law's form down)" if edge else ''))
-    out = '; '.join(s) + '.'
-    if laws: out += f" The fitted laws: one extra real image (at r_real = {r_real:g}) is worth " + '; '.join(laws) + '.'
+        lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
+        fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
+                                f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
+                    + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
+    if ks: out += (f" Read from the measured curves, one extra real image (at r_real = {r_real:g}) is worth, in synthetic images, " + ' — '.join(ks) + '.')
+    if fits: out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
+    ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
+    if ff.exists():
+        t = pd.read_csv(ff); dec = t[t.verdict.isin(['supported', 'contradicted'])]
+        words = {k: v.split(' (')[0] for k, v in FINDINGS.items()}
+        out += (" Tested (Holm-corrected): " + '; '.join(f"{words[r.finding]} ({r.generator}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} points, p = {r.p_holm:.2g}" for r in dec.itertuples())
+                + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (see the report for each test's power)."
     return out
+
