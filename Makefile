@@ -83,4 +83,4 @@ bench-filter: env data
 	$(PY) bench/bench_filter.py
 
 bench-equiv: env
-	$(PY) bench/bench_equiv.py 50
+	$(PY) bench/bench_equiv.py 20 200

@@ -19,7 +19,7 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'git_commit', 'run_meta', 'cache_dir',
-           'bench_result', 'progress', 'MousterianError', 'check_count']
+           'bench_result', 'calibrate', 'progress', 'MousterianError', 'did_you_mean', 'check_count']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -51,7 +51,7 @@ _UMASK = os.umask(0); os.umask(_UMASK)  # the process's umask (reading it means 
 @contextmanager
 def atomic_write(path:str|Path, # the file to write
                  mode:str='w', # 'w' for text, 'wb' for bytes
-                 fsync:bool=True, # flush to disk before the rename (off for many small files whose loss is detected later)
+                 fsync:bool=True, # flush the file to disk before the rename, and its folder after it
                  **kwargs):
     "Open a temporary file beside `path` for writing; on success rename it to `path`, on error remove it."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +63,10 @@ def atomic_write(path:str|Path, # the file to write
             f.flush()
             if fsync: os.fsync(f.fileno())
         os.replace(tmp, path)
+        if fsync:  # the rename itself is on disk once the folder is
+            d = os.open(path.parent, os.O_RDONLY)
+            try: os.fsync(d)
+            finally: os.close(d)
     except BaseException:
         if os.path.exists(tmp): os.remove(tmp)
         raise
@@ -123,6 +127,23 @@ def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
         print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its siblings)."); return None
     return load_json(p) if p.suffix == '.json' else p
 
+# %% ../nbs/00_core.ipynb #810e925c
+def calibrate(repeat:int=3, # take the best of this many timings of each workload
+             ) -> dict:
+    "Seconds of two fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, and a 2·10⁶-step Python loop."
+    def best(f):
+        ts = []
+        for _ in range(repeat): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+        return min(ts)
+    g = torch.Generator().manual_seed(0); a = torch.randn(512, 512, generator=g)
+    def mm():
+        x = a
+        for _ in range(20): x = (x @ a) / 512
+    def loop():
+        s = 0
+        for i in range(2_000_000): s += i & 7
+    return dict(torch_matmul_s=round(best(mm), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname())
+
 # %% ../nbs/00_core.ipynb #e56fdac1
 def progress(it=None, # an iterable to wrap (or None with `total`)
              desc:str|None=None, # label shown before the bar
@@ -135,6 +156,12 @@ def progress(it=None, # an iterable to wrap (or None with `total`)
 # %% ../nbs/00_core.ipynb #94051700
 class MousterianError(ValueError):
     "Bad input or state, with a message that says how to fix it."
+
+def did_you_mean(name, valid) -> str:
+    "'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a message that refuses `name`."
+    import difflib
+    m = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1, cutoff=0.5)
+    return f"; did you mean {m[0]!r}?" if m else f" (valid: {', '.join(map(str, valid))})"
 
 # %% ../nbs/00_core.ipynb #b48d9228
 def check_count(n, # the value to check

@@ -6,7 +6,8 @@ Docs: https://mousterian.github.io/mousterian/store.html.md"""
 
 # %% ../nbs/02_store.ipynb #1359ee00
 from __future__ import annotations
-import os, json, uuid, fcntl, datetime
+import os, json, uuid, datetime
+from filelock import FileLock
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, pandas as pd, torch
@@ -125,12 +126,9 @@ def todo(self:SynStore, per_class) -> np.ndarray:
 SynStore.todo = todo
 
 # %% ../nbs/02_store.ipynb #9bf14cbc
-@contextmanager
 def _lock(self:SynStore):
-    with open(self.path / '.lock', 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
+    "The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer never blocks the next one)."
+    return FileLock(self.path / '.lock')
 SynStore._lock = _lock
 
 def _file(self:SynStore, i:int) -> str: return f"images/{i // 1000:06d}/{i:09d}.{self.ext}"
@@ -158,11 +156,10 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
             want = (self.channels, *(self.image_size or [pil.size[1], pil.size[0]]))
             got = (len(pil.getbands()), pil.size[1], pil.size[0])
             if got != want: raise MousterianError(f"Image of shape {got} does not fit the store's images {want}.")
-            with atomic_write(self.path / self._file(i), 'wb', fsync=False) as f: pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')
+            with atomic_write(self.path / self._file(i), 'wb') as f: pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')  # on disk, with its folder, before the manifest names it
         df = pd.DataFrame({'index': idx, 'file': [self._file(i) for i in idx], 'label': labels,
                            'class_name': [self.classes[l] for l in labels], 'store_id': self.id})
         df = pd.concat([df, extra.reset_index(drop=True)], axis=1) if len(extra.columns) else df
-        os.sync()
         with atomic_write(self.path / 'manifest' / f'part-{start:09d}.parquet', 'wb') as f: df.to_parquet(f, index=False)
     return idx
 SynStore.append = append

@@ -6,7 +6,9 @@ Docs: https://mousterian.github.io/mousterian/study.html.md"""
 
 # %% ../nbs/12_study.ipynb #77318c6f
 from __future__ import annotations
-import os, math, time, json, copy, hashlib, shutil, warnings
+import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
 from pathlib import Path
 import numpy as np, pandas as pd, yaml, torch
 from fastcore.script import call_parse
@@ -14,12 +16,201 @@ import mousterian
 from .core import *
 
 # %% auto #0
-__all__ = ['STUDIES', 'STEPS', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'generation_plan', 'study_run', 'Study',
-           'mousterian_study', 'study_time', 'study_headline']
+__all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'SweepCfg',
+           'T2IGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'generation_plan',
+           'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_headline']
+
+# %% ../nbs/12_study.ipynb #b75573d3
+def _coerce(v, tp, where:str):
+    "`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."
+    o, args = typing.get_origin(tp), typing.get_args(tp)
+    if o in (typing.Union, types.UnionType):
+        if v is None and type(None) in args: return None
+        opts = [a for a in args if a is not type(None)]
+        errs = []
+        for a in opts:
+            try: return _coerce(v, a, where)
+            except MousterianError as e: errs.append(str(e))
+        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of {', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
+    if o is typing.Literal:
+        if v not in args: raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
+        return v
+    if dataclasses.is_dataclass(tp): return from_dict(tp, v, where)
+    if o is list or tp is list:
+        if not isinstance(v, (list, tuple)): raise MousterianError(f"{where} must be a list, e.g. [{v!r}], got {v!r}.")
+        return [_coerce(x, args[0], f'{where}[{i}]') for i, x in enumerate(v)] if args else list(v)
+    if o is dict or tp is dict:
+        if not isinstance(v, dict): raise MousterianError(f"{where} must be a mapping, got {v!r}.")
+        return {k: _coerce(x, args[1], f'{where}.{k}') for k, x in v.items()} if args else dict(v)
+    if tp is bool:
+        if not isinstance(v, bool): raise MousterianError(f"{where} must be true or false, got {v!r}.")
+        return v
+    if tp is int:
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())): raise MousterianError(f"{where} must be a whole number, got {v!r}.")
+        return int(v)
+    if tp is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
+        return float(v)
+    if tp is str:
+        if not isinstance(v, str): raise MousterianError(f"{where} must be a string, got {v!r}.")
+        return v
+    return v
+
+def from_dict(cls, d, where:str):
+    "A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required ones named, every value checked against its field's type, then `cls.check` (if any)."
+    if d is None: d = {}
+    if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
+    if not isinstance(d, dict): raise MousterianError(f"{where} must be a mapping, got {d!r}.")
+    fs = {f.name: f for f in dataclasses.fields(cls)}
+    for k in d:
+        if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
+    hints = typing.get_type_hints(cls)
+    miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}.")
+    obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
+    if hasattr(obj, 'check'): obj.check(where)
+    return obj
+
+def _positive(where, **kw):
+    for k, v in kw.items():
+        if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")
+
+@dataclass
+class Sampling:
+    "How a DDPM generator is sampled."
+    sampler:Literal['ddpm', 'ddim', 'dpm++', 'dpm++sde', 'euler_a', 'unipc']='ddpm' # `gen.ddpm.SAMPLERS`
+    steps:int=10 # 10 ancestral steps kept the class fidelity of 20 (bench_ddpm, 100/class)
+    guidance:float=2.0 # classifier-free guidance scale
+    seed:int=0
+    bs:int=128 # images per sampling batch
+    def check(self, where): _positive(where, steps=self.steps, bs=self.bs)
+
+@dataclass
+class FilterCfg:
+    "The classifier-confidence filter: drop the bottom q per class."
+    q:float=0.0
+    def check(self, where):
+        if not 0 <= self.q < 1: raise MousterianError(f"{where}.q must be in [0, 1), got {self.q}.")
+
+@dataclass
+class Mixed:
+    "The mixed settings (extra real and synthetic images together)."
+    r_real:list[float]=field(default_factory=list)
+    r_syn:list[float]=field(default_factory=list)
+
+@dataclass
+class Grid:
+    "The grid of classifier runs, as ratios of each base size."
+    seeds:list[int]
+    real:list[float]=field(default_factory=list) # r_real without synthetic images (the base alone, r = 0, always runs)
+    syn:list[float]=field(default_factory=list) # r_syn without extra real images
+    mixed:Mixed=field(default_factory=Mixed)
+    cap_syn_per_class:int|None=None # the largest n_syn+ per class any run asks for
+    def check(self, where):
+        if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
+        bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn if r <= 0]
+        if bad: raise MousterianError(f"{where}: ratios must be > 0 (the base alone always runs), got {bad}.")
+
+@dataclass
+class MetricsCfg:
+    "How the synthetic sets are measured."
+    n_images:int=1000
+    domain_iterations:int=300
+    domain_patch:int=14
+    reference_recipe:str='cpu'
+    reference_per_class:int|None=None
+    reference_iterations:int|None=None
+    def check(self, where): _positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
+
+@dataclass
+class FitCfg:
+    "The exchange-rate analysis."
+    n_boot:int=200 # bootstrap draws
+    e:float=0.2 # the paper's e in d^(r_real/e)
+    def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e)
+
+@dataclass
+class SweepCfg:
+    "How the grid runs locally."
+    workers:int=1
+    threads:int=2
+    def check(self, where): _positive(where, workers=self.workers, threads=self.threads)
+
+@dataclass
+class T2IGen:
+    "An external text-to-image generator (a diffusers pipeline)."
+    model:str # a hub name or a local folder
+    kind:Literal['t2i']='t2i'
+    strategy:Literal['template', 'le', 'captions', 'file']='template'
+    templates:list[str]=field(default_factory=lambda: ['High-quality photo of a {c}'])
+    prompt_file:str|None=None
+    lm:str|None=None # the text-to-text model for 'le' and 'captions' ('tiny' for tests)
+    scheduler:str|None=None
+    images_per_prompt:int=1
+    steps:int=30
+    guidance:float=7.5
+    negative_prompt:str|None=None
+    size:int|None=None
+    seed:int=0
+    bs:int=8
+    def check(self, where):
+        _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
+        if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
+
+def _ddpm_gen_class():
+    "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
+    from mousterian.gen.ddpm import TrainHP
+    t = typing.get_type_hints(TrainHP)
+    hp = [(f.name, t[f.name], field(default=f.default)) for f in dataclasses.fields(TrainHP)]
+    return dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')), ('preset', str, field(default='fmnist-cpu'))] + hp,
+                                      namespace=dict(__doc__="A DDPM generator (internal or external): the network preset and its training settings.",
+                                                     check=lambda self, where: _positive(where, steps=self.steps, bs=self.bs, ckpt_every=self.ckpt_every, lr=self.lr)))
+
+@dataclass
+class StudyConfig:
+    "One typed description of a study: every setting, every default, checked as it is read."
+    name:str
+    dataset:str
+    n_bases_per_class:list[int]
+    grid:Grid
+    generators:dict
+    description:str=''
+    split_seed:int=0
+    external_pool_per_class:int=0 # real images per class for an external DDPM, disjoint from everything a classifier sees
+    n_test_per_class:int|None=None
+    root:str|None=None
+    recipe:str='cpu'
+    recipe_overrides:dict=field(default_factory=dict)
+    sampling:Sampling=field(default_factory=Sampling)
+    filter:FilterCfg=field(default_factory=FilterCfg)
+    metrics:MetricsCfg=field(default_factory=MetricsCfg)
+    fit:FitCfg=field(default_factory=FitCfg)
+    sweep:SweepCfg=field(default_factory=SweepCfg)
+
+    def check(self, where):
+        if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class): raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
+        if self.external_pool_per_class < 0: raise MousterianError(f"external_pool_per_class must be >= 0, got {self.external_pool_per_class}.")
+        from mousterian.learn import Recipe, get_recipe
+        rf = [f.name for f in dataclasses.fields(Recipe)]
+        for k in self.recipe_overrides:
+            if k not in rf: raise MousterianError(f"{k!r} is not a recipe setting{did_you_mean(k, rf)}")
+        get_recipe(self.recipe, **self.recipe_overrides)  # an unknown recipe name is refused here
+        if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
+        DDPMGen, gens = _ddpm_gen_class(), {}
+        for g, spec in self.generators.items():
+            if g not in ('internal', 'external'): raise MousterianError(f"Generators are 'internal' or 'external', got {g!r}{did_you_mean(g, ['internal', 'external'])}")
+            kind = (spec or {}).get('kind') if isinstance(spec, dict) else None
+            if kind not in ('ddpm', 't2i'): raise MousterianError(f"generators.{g}.kind is {kind!r}: use 'ddpm' or 't2i'.")
+            if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
+            gens[g] = from_dict(DDPMGen if kind == 'ddpm' else T2IGen, spec, f'generators.{g}')
+        self.generators = gens
+        if 'external' in gens and gens['external'].kind == 'ddpm' and not self.external_pool_per_class:
+            raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
+
+    def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
 # %% ../nbs/12_study.ipynb #79c3b20a
 STUDIES = Path(mousterian.__file__).parent / 'assets' / 'studies'
-_REQUIRED = ('name', 'dataset', 'n_bases_per_class', 'recipe', 'generators', 'grid')
 
 def list_studies() -> dict:
     "The shipped presets: name -> description."
@@ -33,29 +224,16 @@ def _merge(a:dict, b:dict) -> dict:
 def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict
                overrides:dict|None=None, # nested values replacing the preset's
               ) -> dict:
-    "A study preset, with overrides applied, checked."
+    "A study preset with overrides applied, read through `StudyConfig` (unknown keys refused, types and values checked, every default filled in), as a plain dict."
     if isinstance(preset, dict): p = copy.deepcopy(preset)
     else:
         path = Path(preset) if str(preset).endswith(('.yaml', '.yml')) else STUDIES / f'{preset}.yaml'
         if not path.exists(): raise MousterianError(f"Unknown study {str(preset)!r}: use one of {', '.join(list_studies())}, or the path of a YAML file.")
-        p = yaml.safe_load(path.read_text()) or {}
-    p = _merge(p, overrides)
-    miss = [k for k in _REQUIRED if k not in p]
-    if miss: raise MousterianError(f"The study {p.get('name', preset)!r} lacks {', '.join(miss)}.")
-    bases = p['n_bases_per_class']
-    if not bases or any(not isinstance(b, int) or b <= 0 for b in bases): raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {bases}.")
-    for g, spec in p['generators'].items():
-        if g not in ('internal', 'external'): raise MousterianError(f"Generators are 'internal' or 'external', got {g!r}.")
-        if spec.get('kind') not in ('ddpm', 't2i'): raise MousterianError(f"Generator {g!r} has kind {spec.get('kind')!r}: use 'ddpm' or 't2i'.")
-        if g == 'internal' and spec['kind'] != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
-    if 'external' in p['generators'] and p['generators']['external']['kind'] == 'ddpm' and not p.get('external_pool_per_class'):
-        raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
-    q = p.get('filter', {}).get('q', 0.0)
-    if not 0 <= q < 1: raise MousterianError(f"filter.q must be in [0, 1), got {q}.")
-    if not p['grid'].get('seeds'): raise MousterianError("grid.seeds is empty: give at least one seed.")
-    p.setdefault('split_seed', 0); p.setdefault('external_pool_per_class', 0); p.setdefault('n_test_per_class', None); p.setdefault('root', None)
-    p.setdefault('recipe_overrides', {}); p.setdefault('sampling', {}); p.setdefault('filter', {'q': 0.0}); p.setdefault('metrics', {}); p.setdefault('fit', {}); p.setdefault('sweep', {})
-    return p
+        try: p = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
+    if overrides is not None and not isinstance(overrides, dict): raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
+    return from_dict(StudyConfig, _merge(p, overrides), 'study').to_dict()
+
 
 # %% ../nbs/12_study.ipynb #f3e38fd7
 def plan_runs(p:dict, # a study (see `load_study`)
@@ -63,13 +241,12 @@ def plan_runs(p:dict, # a study (see `load_study`)
              ) -> tuple:
     "The study's runs (one dict per classifier) and notes on the settings left out."
     g, gens = p['grid'], list(p['generators'])
-    cap, pool = g.get('cap_syn_per_class'), p.get('external_pool_per_class', 0)
-    mixed = g.get('mixed') or {}
+    cap, pool, mixed = g['cap_syn_per_class'], p['external_pool_per_class'], g['mixed']
     runs, notes, seen = [], [], set()
     for b in p['n_bases_per_class']:
-        settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.get('real', [])]
-        settings += [(gen, 0., float(s)) for s in g.get('syn', []) for gen in gens]
-        settings += [(gen, float(r), float(s)) for r in mixed.get('r_real', []) for s in mixed.get('r_syn', []) for gen in gens]
+        settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g['real']]
+        settings += [(gen, 0., float(s)) for s in g['syn'] for gen in gens]
+        settings += [(gen, float(r), float(s)) for r in mixed['r_real'] for s in mixed['r_syn'] for gen in gens]
         for gen, rr, rs in settings:
             nr, ns = round(rr * b), round(rs * b)
             if cap is not None and ns > cap: notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
@@ -87,7 +264,7 @@ def store_name(generator:str, n_base_per_class:int) -> str:
 
 def generation_plan(p:dict, runs:list) -> dict:
     "Images per class each store needs: store name -> dict(generator, n_base_per_class, per_class)."
-    q, out = p['filter'].get('q', 0.0), {}
+    q, out = p['filter']['q'], {}
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name = store_name(r['generator'], r['n_base_per_class'])
@@ -99,7 +276,10 @@ def generation_plan(p:dict, runs:list) -> dict:
 # %% ../nbs/12_study.ipynb #a44f14f6
 def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
-              iterations:int|None=None, n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None) -> dict:
+              recipe_overrides:dict|None=None, # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
+              n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None,
+              inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
+             ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     from mousterian.sweep import run_mix
     b, K = n_base_per_class, n_classes
@@ -107,8 +287,23 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
     store = str(Path(study_dir) / 'stores' / store_name(generator, b)) if ns else None
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
                   split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, recipe=recipe, n_test_per_class=n_test_per_class,
-                  iterations=iterations, device=device)
-    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'])
+                  device=device, **(recipe_overrides or {}))
+    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs)
+
+
+# %% ../nbs/12_study.ipynb #b774bdb6
+def _flat(d, pre='') -> dict:
+    "A nested dict as {'a.b': value}."
+    out = {}
+    for k, v in (d or {}).items():
+        if isinstance(v, dict) and v: out.update(_flat(v, f'{pre}{k}.'))
+        else: out[f'{pre}{k}'] = v
+    return out
+
+def changed(recorded:dict|None, current:dict) -> list:
+    "The settings that differ between what a step recorded it was made with and what it would be made with now, as 'name: old → new' (empty when they match)."
+    a, b = _flat(json.loads(json.dumps(recorded, default=str))), _flat(json.loads(json.dumps(current, default=str)))
+    return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b)) if a.get(k, '(unset)') != b.get(k, '(unset)')]
 
 # %% ../nbs/12_study.ipynb #86a8717f
 STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
@@ -125,8 +320,13 @@ class Study:
     "One study: a preset, an output folder, and the steps that fill it."
     def __init__(self, preset:str|Path|dict='fmnist-cpu', # a preset (see `load_study`)
                  out:str|Path|None=None, # output folder (default: study/<name>)
-                 overrides:dict|None=None, device=None, root:str|None=None):
+                 overrides:dict|None=None, device=None, root:str|None=None,
+                 redo=(), # steps whose finished outputs may be redone when their settings changed ('train', 'generate')
+                ):
         self.p = load_study(preset, overrides)
+        bad = [s for s in redo if s not in ('train', 'generate')]
+        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo themselves), got {', '.join(bad)}.")
+        self.redo = set(redo)
         if root: self.p['root'] = root
         self.out = Path(out or Path('study') / self.p['name']).resolve()
         self.device = device
@@ -160,55 +360,92 @@ class Study:
 
     def training_set(self, store:str):
         "The real images a store's generator (and its filter) learn from: the base set, or the external pool."
-        if store.startswith('internal-b'): sp, pool = self._splits(int(store[len('internal-b'):])), 'base'
-        else: sp, pool = self._splits(0), 'gen_pool'
+        sp, pool = (self._splits(int(store[len('internal-b'):])), 'base') if store.startswith('internal-b') else (self._splits(0), 'gen_pool')
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
 
     # 1. train
+    def _train_deps(self, name:str, spec:dict) -> dict:
+        "What a generator's training depends on: its settings (network preset and training hyperparameters) and the real images it learns from."
+        return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._data_desc(name)['splits'])
+
+    def _data_desc(self, name:str) -> dict:
+        "The description of a generator's training images (without loading them)."
+        sp, pool = (self._splits(int(name[len('internal-b'):])), 'base') if name.startswith('internal-b') else (self._splits(0), 'gen_pool')
+        return dict(splits=sp.to_dict(), pool=pool)
+
+    def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
+        "Settings changed under a finished output: with --redo STEP remove it (and what was made from it), else refuse with the list of changes."
+        if step not in self.redo:
+            raise MousterianError(f"{what} was made with other settings: {'; '.join(diff)}. Rerun with --redo {step} to redo it (and everything made from it), or use another output folder.")
+        print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
+        for p in remove: shutil.rmtree(p, ignore_errors=True)
+
     def train(self, gp:dict):
-        "Train (or reuse) each DDPM generator of the plan; text-to-image generators need no training."
+        "Train (or reuse, when its recorded settings match) each DDPM generator of the plan; text-to-image generators need no training."
         from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config
         for name, g in gp.items():
             spec = dict(self.p['generators'][g['generator']])
             if spec['kind'] != 'ddpm': continue
-            d = self.gen_dir(name)
-            if (d / 'train.json').exists() and load_json(d / 'train.json')['steps_done'] >= spec['steps'] and (d / 'unet_ema').exists():
-                print(f"  {name}: trained already ({d})"); continue
+            d, deps = self.gen_dir(name), self._train_deps(name, spec)
+            if (d / 'train.json').exists():
+                old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
+                if old is None:  # a folder from before deps.json: its train.json records the hyperparameters and the data
+                    t = load_json(d / 'train.json'); old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
+                diff = changed(old, deps)
+                if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
+                elif load_json(d / 'train.json')['steps_done'] >= spec['steps'] and (d / 'unet_ema').exists():
+                    if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
+                    print(f"  {name}: trained already ({d})"); continue
             data, desc = self.training_set(name)
             hp = TrainHP(**{k: v for k, v in spec.items() if k not in ('kind', 'preset')})
             print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
-            train_ddpm(data, d, ddpm_config(spec.get('preset', 'fmnist-cpu'), data), hp, data_desc=desc, device=self.device)
+            d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
+            train_ddpm(data, d, ddpm_config(spec['preset'], data), hp, data_desc=desc, device=self.device)
 
     # 2. generate
+    def _gen_deps(self, name:str, g:dict) -> dict:
+        "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
+        spec = self.p['generators'][g['generator']]
+        if spec['kind'] == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=self.p['sampling'])
+        return dict(generator=spec)
+
     def generate(self, gp:dict):
-        "Fill each store with the images per class the plan asks (resuming)."
+        "Fill each store with the images per class the plan asks (resuming); a store made with other settings is refused, or redone with --redo generate."
         from mousterian.store import SynStore
         for name, g in gp.items():
-            spec, st = self.p['generators'][g['generator']], self.store_dir(name)
+            spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
             need = g['per_class'] * len(self.classes)
-            if (st / 'store.json').exists() and len(SynStore(st).manifest()) >= need: print(f"  {name}: {need} images there already"); continue
+            if (st / 'store.json').exists():
+                old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
+                if old is None and spec['kind'] == 'ddpm' and len(m := SynStore(st).manifest()):  # a store from before deps.json: its rows record the sampling
+                    old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
+                diff = changed(old, deps) if old is not None else []
+                if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
+                elif len(SynStore(st).manifest()) >= need:
+                    if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
+                    print(f"  {name}: {need} images there already"); continue
             print(f"  {name}: {g['per_class']} images per class into {st}")
             if spec['kind'] == 'ddpm':
                 from mousterian.gen.ddpm import generate
                 s = self.p['sampling']
-                generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s.get('sampler', 'ddpm'), steps=s.get('steps', 20),
-                         guidance=s.get('guidance', 2.0), seed=s.get('seed', 0), bs=s.get('bs', 128), device=self.device)
+                generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
             else: self._generate_t2i(spec, st, g['per_class'])
+            save_json(deps, st / 'deps.json')
 
     def _generate_t2i(self, spec:dict, st:Path, per_class:int):
         from mousterian.gen import t2i
-        pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec.get('scheduler'))
-        ipp, strategy = spec.get('images_per_prompt', 1), spec.get('strategy', 'template')
+        pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
+        ipp, strategy = spec['images_per_prompt'], spec['strategy']
         n_prompts = math.ceil(per_class / ipp)
-        if strategy == 'template': prompts = t2i.template_prompts(self.classes, tuple(spec.get('templates', ('High-quality photo of a {c}',))))
+        if strategy == 'template': prompts = t2i.template_prompts(self.classes, tuple(spec['templates']))
         elif strategy == 'file': prompts = t2i.file_prompts(spec['prompt_file'], self.classes)
         elif strategy in ('le', 'captions'):
-            if not spec.get('lm'): raise MousterianError(f"Prompt strategy {strategy!r} needs generators.external.lm: a text-to-text model (hub name or local folder).")
+            if not spec['lm']: raise MousterianError(f"Prompt strategy {strategy!r} needs generators.external.lm: a text-to-text model (hub name or local folder).")
             gen = t2i.tiny_text_generator() if spec['lm'] == 'tiny' else t2i.text_generator(spec['lm'], self.device)
             prompts = (t2i.le_prompts if strategy == 'le' else t2i.caption_prompts)(gen, self.classes, n_prompts)
         else: raise MousterianError(f"Unknown prompt strategy {strategy!r}: use template, le, captions or file.")
-        t2i.generate_t2i(pipe, prompts, self.classes, st, per_class, ipp, steps=spec.get('steps', 30), guidance=spec.get('guidance', 7.5),
-                         negative_prompt=spec.get('negative_prompt'), size=spec.get('size'), seed=spec.get('seed', 0), bs=spec.get('bs', 8))
+        t2i.generate_t2i(pipe, prompts, self.classes, st, per_class, ipp, steps=spec['steps'], guidance=spec['guidance'],
+                         negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
 
     # 3. filter
     def _classifier_on(self, data, seed:int=0):
@@ -220,31 +457,41 @@ class Study:
         fit(m, [data], rc, rc.iterations_for(len(data)), seed, self.device, desc='filter classifier')
         return m.eval()
 
+    def _filter_deps(self, name:str, g:dict) -> dict:
+        "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier."
+        return dict(images=self._gen_deps(name, g), q=self.p['filter']['q'], recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])
+
     def filter(self, gp:dict):
-        "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`)."
+        "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`). Redone whenever its settings changed (the scores are recomputed; no image is lost)."
         from mousterian.store import SynStore
         from mousterian.filter import classifier_filter
-        q = self.p['filter'].get('q', 0.0)
-        for name in gp:
-            st = SynStore(self.store_dir(name)); m = st.manifest()
-            if 'cls_keep' in m.columns and m['cls_keep'].notna().all(): print(f"  {name}: filtered already"); continue
+        q = self.p['filter']['q']
+        for name, g in gp.items():
+            st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
+            if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
+                diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
+                if not diff: print(f"  {name}: filtered already"); continue
+                print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
             data, desc = self.training_set(name)
             keep = classifier_filter(st, self._classifier_on(data), q=q, name='cls', device=self.device)
+            save_json(deps, f)
             print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
 
     # 4. grid
-    def grid(self, runs:list) -> dict:
-        "The sweep grid of the study's runs."
-        p = self.p
-        its = p['recipe_overrides'].get('iterations') if p['recipe_overrides'].get('budget') == 'iterations' else None
+    def grid(self, runs:list, gp:dict|None=None) -> dict:
+        "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
+        p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
+        fp = {name: hashlib.sha1(json.dumps(self._filter_deps(name, g), sort_keys=True, default=str).encode()).hexdigest()[:12] for name, g in gp.items()}
         fixed = dict(study_dir=str(self.out), dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
-                     pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], iterations=its, n_test_per_class=p['n_test_per_class'], root=p['root'])
-        return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': runs}])
+                     pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
+                     n_test_per_class=p['n_test_per_class'], root=p['root'])
+        rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
+        return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}])
 
     def run_grid(self, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
         from mousterian.sweep import sweep
         s = self.p['sweep']
-        return sweep(self.grid(runs), self.sweep_dir, workers=workers or s.get('workers', 1), threads=threads or s.get('threads', 2),
+        return sweep(self.grid(runs), self.sweep_dir, workers=workers or s['workers'], threads=threads or s['threads'],
                      backend=backend, address=address, gpus=gpus)
 
     def results(self) -> pd.DataFrame:
@@ -263,14 +510,14 @@ class Study:
         mp, f = self.p['metrics'], self.out / 'metrics.json'
         cur = load_json(f) if f.exists() else {}
         ref = info = None
-        K = len(self.classes); n = mp.get('n_images', 1000); npc = math.ceil(n / K)
+        K = len(self.classes); n = mp['n_images']; npc = math.ceil(n / K)
         for name in gp:
             st = self.store_dir(name)
             fp = _fingerprint(st / 'manifest', st / 'columns') + hashlib.sha1(json.dumps(mp, sort_keys=True).encode()).hexdigest()[:8]
             if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
             if ref is None:
-                ref, info = reference_classifier(self.p['dataset'], mp.get('reference_recipe', 'cpu'), root=self.p['root'], device=self.device,
-                                                 n_per_class=mp.get('reference_per_class'), iterations=mp.get('reference_iterations'))
+                ref, info = reference_classifier(self.p['dataset'], mp['reference_recipe'], root=self.p['root'], device=self.device,
+                                                 n_per_class=mp['reference_per_class'], iterations=mp['reference_iterations'])
                 enc = classifier_features(ref)
                 real = test_set(self.p['dataset'], self.p['root'], npc)
                 trn = load_dataset(self.p['dataset'], 'train', self.p['root'])
@@ -290,9 +537,9 @@ class Study:
                        fidelity_all=class_fidelity(ref, allim, self.device)['fidelity'], fidelity_kept=class_fidelity(ref, kept, self.device)['fidelity'],
                        reference_test_top1=info['test_top1'], fd_ref_features=fd, fd_real_vs_real=fd_real,
                        feature_dim=int(fk.shape[1]),
-                       domain_whole=domain_classifier(real, kept, iterations=mp.get('domain_iterations', 300), device=self.device)['accuracy'],
-                       domain_patch=domain_classifier(real, kept, patch=mp.get('domain_patch', 14), iterations=mp.get('domain_iterations', 300), device=self.device)['accuracy'],
-                       domain_patch_size=mp.get('domain_patch', 14))
+                       domain_whole=domain_classifier(real, kept, iterations=mp['domain_iterations'], device=self.device)['accuracy'],
+                       domain_patch=domain_classifier(real, kept, patch=mp['domain_patch'], iterations=mp['domain_iterations'], device=self.device)['accuracy'],
+                       domain_patch_size=mp['domain_patch'])
             cur[name] = row; save_json(cur, f)
             print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier "
                   f"features {row['fd_ref_features'] if fd is None else round(fd, 2)} (real vs real {fd_real:.2f}); domain classifier {row['domain_whole']:.1%} whole, {row['domain_patch']:.1%} patches")
@@ -310,7 +557,7 @@ class Study:
                 print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
             rows = res[res['generator'].isin(['none', g])]
             if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
-            s = fit_report(rows, d, g, self.p['fit'].get('n_boot', 200), self.p['fit'].get('e', 0.2))
+            s = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'])
             ex = pd.read_csv(d / 'exchange.csv').assign(n_base_per_class=lambda e: (e.n_base / K).round().astype(int))
             with atomic_write(d / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
             with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
@@ -327,8 +574,8 @@ class Study:
     # 7. report
     def report(self, force:bool=False) -> Path:
         "Execute the report notebook into report.ipynb (and report.html), unless its inputs are unchanged."
-        tpl = Path(mousterian.__file__).resolve().parents[1] / 'nbs' / 'experiments' / 'study_report.ipynb'
-        if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: the report needs a source checkout (pip install -e .).")
+        tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'  # package data (in a checkout, a link to nbs/experiments/)
+        if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: reinstall the package.")
         dst = self.out / 'report.ipynb'
         fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
         stamp = self.out / '.report.fingerprint'
@@ -355,10 +602,10 @@ class Study:
         bad = [s for s in steps if s not in STEPS]
         if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
         self.out.mkdir(parents=True, exist_ok=True)
-        with SweepLock(self.out):
+        with SweepLock(self.out, 'study'):
             old = self.out / 'study.json'
-            if old.exists() and load_json(old) != json.loads(json.dumps(self.p)):
-                warnings.warn(f"{old} was written by another preset or other overrides: finished parts whose settings differ are redone or refused with a message.")
+            if old.exists() and (diff := changed(load_json(old), self.p)):
+                print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
             save_json(self.p, old)
             t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), steps={})
             tf = self.out / 'timings.json'
@@ -390,6 +637,7 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
                      workers:int=None, threads:int=None, # local sweep workers and torch threads each (default: the preset's)
                      backend:str='local', address:str=None, gpus:float=0, # sweep backend: local or ray (cluster address, GPUs per run)
                      device:str=None, force_report:bool=False,
+                     redo:str=None, # comma-separated: train and/or generate, to redo those finished outputs whose settings changed (else they are refused)
                      list:bool=False, # list the presets and stop
                     ):
     "Run a study: train generators, generate, filter, sweep the grid, measure, fit the laws, write the report."
@@ -399,7 +647,7 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
             return
         ov = yaml.safe_load(set) if set else None
         if ov is not None and not isinstance(ov, dict): raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
-        Study(preset, out, ov, device, root).run(tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus, force_report)
+        Study(preset, out, ov, device, root, tuple(x.strip() for x in (redo or '').split(',') if x.strip())).run(tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus, force_report)
     except MousterianError as e: raise SystemExit(f"error: {e}")
 
 # %% ../nbs/12_study.ipynb #5e1d0a02

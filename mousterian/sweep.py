@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/sweep.html.md"""
 
 # %% ../nbs/11_sweep.ipynb #f7f3630d
 from __future__ import annotations
-import os, sys, json, time, hashlib, itertools, importlib, fcntl, traceback, socket, warnings
+import os, sys, json, time, hashlib, itertools, importlib, traceback, socket, warnings, inspect, dataclasses
 from pathlib import Path
 from dataclasses import replace
 import numpy as np, pandas as pd, yaml
@@ -14,23 +14,46 @@ from fastcore.script import call_parse
 from .core import *
 
 # %% auto #0
-__all__ = ['MIX_KEYS', 'run_mix', 'expand_grid', 'run_id', 'load_grid', 'execute', 'SweepLock', 'collect', 'sweep',
-           'mousterian_sweep']
+__all__ = ['MIX_KEYS', 'GRID_KEYS', 'check_mix_params', 'run_mix', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute',
+           'SweepLock', 'collect', 'sweep', 'mousterian_sweep']
 
 # %% ../nbs/11_sweep.ipynb #c354dafa
 MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root')
 
+def _recipe_fields() -> list:
+    from mousterian.learn import Recipe
+    return [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
+
+def _refuse_unknown(keys):
+    own = [n for n in inspect.signature(run_mix).parameters if n != 'recipe_fields']
+    valid = own + _recipe_fields()
+    for k in keys:
+        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of run_mix{did_you_mean(k, valid)}")
+
+def check_mix_params(params:dict):
+    "Refuse a parameter set that `run_mix` cannot run: an unknown name (with the nearest valid one), or a missing required one."
+    _refuse_unknown(params)
+    miss = [n for n, p in inspect.signature(run_mix).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
+    if miss: raise MousterianError(f"run_mix needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
+
 def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
             split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None,
             recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
-            device:str|None=None, **extra) -> dict:
-    "Train and evaluate one classifier on one mix; the result row (extra parameters, e.g. a generator's name, are carried along)."
+            device:str|None=None,
+            generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
+            **recipe_fields, # fields of the recipe, by name (lr=0.01, amp=True, ...)
+           ) -> dict:
+    "Train and evaluate one classifier on one mix; the result row."
     from mousterian.mix import MixSpec
     from mousterian.learn import train_eval, get_recipe
-    rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
+    _refuse_unknown(recipe_fields)
+    over = {**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})}
+    rc = get_recipe(recipe, **over)
     spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root)
     r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
-    return {**extra, **r}
+    return {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+
+run_mix.check = check_mix_params  # `sweep` checks every run's parameters with it before running any
 
 # %% ../nbs/11_sweep.ipynb #a14d55f8
 def _block(b:dict) -> list:
@@ -64,13 +87,25 @@ def run_id(params:dict) -> str:
     "A stable id of a run: a hash of its parameters."
     return hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
+GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'description')
+
+def check_grid(g:dict, where:str='the grid') -> dict:
+    "Refuse a grid with unknown keys (nearest valid name), no experiment, or no runs; return it."
+    if not isinstance(g, dict): raise MousterianError(f"{where} must be a mapping with {', '.join(GRID_KEYS)}, got {g!r}.")
+    for k in g:
+        if k not in GRID_KEYS: raise MousterianError(f"{k!r} is not a grid setting{did_you_mean(k, GRID_KEYS)}")
+    for sub in g.get('union', []): check_grid({k: v for k, v in sub.items()}, f'{where} (a union member)')
+    if 'function' not in g and 'notebook' not in g and 'a union member' not in where: raise MousterianError("The grid names neither an experiment function nor a notebook.")
+    return g
+
 def load_grid(path:str|Path) -> dict:
-    "Read a grid file (YAML)."
+    "Read and check a grid file (YAML)."
     p = Path(path)
     if not p.exists(): raise MousterianError(f"Grid file {p} does not exist.")
-    g = yaml.safe_load(p.read_text()) or {}
-    if 'function' not in g and 'notebook' not in g: raise MousterianError(f"{p} names neither an experiment function nor a notebook.")
-    return g
+    try: g = yaml.safe_load(p.read_text()) or {}
+    except yaml.YAMLError as e: raise MousterianError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
+    return check_grid(g, str(p))
+
 
 # %% ../nbs/11_sweep.ipynb #a9fd2772
 def _function(name:str):
@@ -110,26 +145,27 @@ def _meta_flat(params):
 
 # %% ../nbs/11_sweep.ipynb #434a53e9
 class SweepLock:
-    "An exclusive, non-blocking lock on a sweep's output folder."
-    def __init__(self, out:Path): self.path = Path(out) / '.sweep.lock'
+    "An exclusive, non-blocking lock on an output folder (`filelock`: the system releases it when its process dies, so a killed run never blocks the next)."
+    def __init__(self, out:Path, what:str='sweep'): self.path, self.what = Path(out) / '.sweep.lock', what
     def __enter__(self):
+        from filelock import FileLock, Timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.f = open(self.path, 'a+')
-        try: fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.f.seek(0); who = self.f.read().strip(); self.f.close()
-            raise MousterianError(f"Another sweep is running on {self.path.parent} ({who or 'unknown process'}): wait for it, or use another output folder.")
-        self.f.seek(0); self.f.truncate(); self.f.write(f'pid {os.getpid()} on {socket.gethostname()}'); self.f.flush()
+        self.lock, owner = FileLock(self.path), self.path.with_suffix('.owner')
+        try: self.lock.acquire(timeout=0)
+        except Timeout:
+            who = owner.read_text().strip() if owner.exists() else 'unknown process'
+            raise MousterianError(f"Another {self.what} is running on {self.path.parent} ({who}): wait for it, or use another output folder.") from None
+        owner.write_text(f'pid {os.getpid()} on {socket.gethostname()}')
         return self
-    def __exit__(self, *a): fcntl.flock(self.f, fcntl.LOCK_UN); self.f.close()
+    def __exit__(self, *a): self.lock.release()
 
-def collect(out:str|Path) -> pd.DataFrame:
-    "The tidy results table of a sweep folder: one row per finished run."
-    rows = [load_json(p)['result'] for p in sorted((Path(out) / 'runs').glob('*/result.json'))]
+def collect(out:str|Path, ids=None) -> pd.DataFrame:
+    "The tidy results table of a sweep folder: one row per finished run (of the runs `ids` only, when given: runs of an earlier grid in the same folder stay out)."
+    rows = [load_json(p)['result'] for p in sorted((Path(out) / 'runs').glob('*/result.json')) if ids is None or p.parent.name in ids]
     return pd.DataFrame(rows)
 
-def _write_table(out:Path):
-    df = collect(out)
+def _write_table(out:Path, ids=None):
+    df = collect(out, ids)
     with atomic_write(out / 'results.csv') as f: df.to_csv(f, index=False)
     return df
 
@@ -142,13 +178,27 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
           backend:str='local', # 'local' or 'ray'
           workers:int=1, threads:int=2, # local: processes, and torch threads each
           address:str|None=None, gpus:float=0, # ray: cluster address (None: a local instance), GPUs per run
-          nbs_path:str|Path|None=None, # where relative notebook paths start (default: the package's nbs/)
+          nbs_path:str|Path|None=None, # where relative notebook paths start (default: the package's own copies of nbs/experiments, as experiments/NAME.ipynb)
           raise_errors:bool=False) -> pd.DataFrame:
     "Run every unfinished run of `grid` into `out`; return the results table."
-    g = load_grid(grid) if not isinstance(grid, dict) else grid
+    g = load_grid(grid) if not isinstance(grid, dict) else check_grid(grid)
+    if mode not in ('inprocess', 'papermill'): raise MousterianError(f"Unknown mode {mode!r}{did_you_mean(mode, ['inprocess', 'papermill'])}")
+    if backend not in ('local', 'ray'): raise MousterianError(f"Unknown backend {backend!r}{did_you_mean(backend, ['local', 'ray'])}")
+    check_count(workers, 'workers'); check_count(threads, 'threads')
+    if workers < 1 or threads < 1: raise MousterianError(f"workers and threads must be at least 1, got {workers} and {threads}.")
     out = Path(out); runs = expand_grid(g)
+    if not runs or runs == [{}]: raise MousterianError("The grid has no runs: give fixed parameters and/or axes.")
+    if mode == 'inprocess' and g.get('function'):
+        fn = _function(g['function'])
+        for r in runs:  # every run's parameters checked before any runs
+            if hasattr(fn, 'check'): fn.check(r)
+            else:
+                try: inspect.signature(fn).bind(**r)
+                except TypeError as e: raise MousterianError(f"The run {r} does not fit {g['function']} ({e}).") from e
+    ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
-    if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).resolve().parents[1] / 'nbs') / nb)
+    if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).parent / 'assets') / nb)
+    if nb and not Path(nb).exists(): raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
     with SweepLock(out):
         save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend), out / 'grid.json')
         todo = [r for r in runs if not (out / 'runs' / run_id(r) / 'result.json').exists()]
@@ -159,7 +209,7 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 fails.append((run_id(r), err))
                 if raise_errors: raise err
             bar.update(1); bar.set_postfix(failed=len(fails))
-            _write_table(out)
+            _write_table(out, ids)
         args = dict(out=out, function=g.get('function'), notebook=nb, mode=mode)
         if backend == 'local' and workers <= 1:
             for r in todo:
@@ -184,8 +234,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 except Exception as e: done(refs[ready[0]], e)
         else: raise MousterianError(f"Unknown backend {backend!r}: use 'local' or 'ray'.")
         bar.close()
-        df = _write_table(out)
+        df = _write_table(out, ids)
     if fails: warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. Run the sweep again to retry them.")
+    df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs)
     return df
 
 # %% ../nbs/11_sweep.ipynb #8b6e7498
@@ -198,5 +249,6 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
     "Run a grid of experiments; write runs/<id>/result.json and results.csv into OUT."
     try:
         df = sweep(grid, out, mode, backend, workers, threads, address, gpus)
-        print(f"{len(df)} runs finished; results table: {Path(out) / 'results.csv'}")
+        print(f"{len(df)} of {df.attrs['planned']} runs finished; results table: {Path(out) / 'results.csv'}")
+        if df.attrs['failed']: raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: {Path(out)}/runs/<id>/error.txt); run the same command again to retry them.")
     except MousterianError as e: raise SystemExit(f"error: {e}")

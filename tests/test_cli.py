@@ -32,7 +32,24 @@ def test_fit_cli(bin_path, tmp_path):
     simulate(TRUE).assign(generator='sim').to_csv(tmp_path / 'res.csv', index=False)
     r = run(bin_path, 'mousterian-fit', str(tmp_path / 'res.csv'), '--group', 'generator', '--n-boot', '20')
     assert r.returncode == 0, r.stderr
-    assert 'n_syn+/n_base ≃' in r.stdout and '95% bootstrap intervals' in r.stdout
+    assert 'n_syn+/n_base ≃' in r.stdout and '95% bootstrap intervals' in r.stdout and 'lack-of-fit' in r.stdout
+    assert r.stdout.index('One extra real image is worth') < r.stdout.index('The law (RMSE')  # the model-free table first
     assert (tmp_path / 'res_law' / 'sim' / 'law.json').exists() and (tmp_path / 'res_law' / 'sim' / 'law.png').exists()
     r = run(bin_path, 'mousterian-fit', str(tmp_path / 'nope.csv'))
     assert r.returncode != 0 and 'does not exist' in r.stderr
+
+def test_fit_cli_refuses_what_it_cannot_answer(bin_path, tmp_path):
+    "A table without synthetic rows, accuracies beyond 100, and a study-shaped table where synthetic images do not help."
+    from mousterian.equiv import simulate, SMALL, SPARSE
+    sim = simulate(SMALL, **SPARSE, rng_seed=0, n_eq=lambda nb, ns: 0. * ns)
+    sim[sim.n_syn_plus == 0].to_csv(tmp_path / 'real.csv', index=False)
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'real.csv'), '--n-boot', '10')
+    assert r.returncode != 0 and 'No rows with synthetic images' in r.stderr and 'Traceback' not in r.stderr
+    sim.assign(acc=sim.acc + 30).to_csv(tmp_path / 'big.csv', index=False)
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'big.csv'), '--n-boot', '10')
+    assert r.returncode != 0 and 'outside [0, 100] percent' in r.stderr
+    sim.to_csv(tmp_path / 'null.csv', index=False)
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'null.csv'), '--n-boot', '50')
+    assert r.returncode == 0, r.stderr
+    ks = [l for l in r.stdout.splitlines() if l.startswith('  n_base =')]
+    assert len(ks) == 6 and all(('more than' in l or 'do not help' in l or 'hurt' in l or 'not determined' in l) for l in ks), ks  # no finite k where the truth is ∞

@@ -54,3 +54,14 @@ def test_measured_cells_carry_outputs():
     missing = [f"{p.name} cell {c.get('id')}" for p in sorted((ROOT / 'nbs').glob('[0-9]*.ipynb'))
                for c in json.loads(p.read_text())['cells'] if is_bench_cell(c) and not c.get('outputs')]
     assert not missing, f"cells without their measured output: {missing}; run `python tools/bench_outputs.py`."
+
+def test_full_notebooks_carry_outputs():
+    "The notebooks executed whole for the docs (the paper's tables refitted) keep an output in every code cell that shows something."
+    import json
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from bench_outputs import FULL
+    for p in FULL:
+        cells = [c for c in json.loads(p.read_text())['cells'] if c['cell_type'] == 'code']
+        shown = [c for c in cells if c.get('outputs')]
+        assert len(shown) >= len(cells) - 2, f"{p.name}: {len(cells) - len(shown)} code cells without output; run `python tools/bench_outputs.py`."
+        assert sum('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', [])) >= 4, f"{p.name}: its figures are not stored"

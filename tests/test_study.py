@@ -26,7 +26,7 @@ def test_study_writes_everything(tiny):
     for g in ('internal', 'external'): assert (out / 'laws' / g / 'law.json').exists() and (out / 'laws' / g / 'exchange.csv').exists()
     assert len(list((out / 'figures').glob('*.png'))) >= 3
     html = (out / 'report.html').read_text()
-    assert 'Study report' in html and 'Findings in numbers' in html and 'Traceback' not in html
+    assert 'Study report' in html and 'Findings as tests' in html and 'The exchange rates' in html and 'Traceback' not in html
     nb = json.loads((out / 'report.ipynb').read_text())
     assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
     t = json.loads((out / 'timings.json').read_text())
@@ -47,13 +47,18 @@ def test_second_study_on_same_folder_refused(tiny):
     from mousterian.sweep import SweepLock
     with SweepLock(out):  # as a running study holds it
         r = study('tiny', '--out', out, '--device', 'cpu', '--steps', 'laws')
-    assert r.returncode != 0 and 'Another sweep is running on' in r.stderr and 'Traceback' not in r.stderr
+    assert r.returncode != 0 and 'Another study is running on' in r.stderr and 'Traceback' not in r.stderr
     r = study('tiny', '--out', out, '--device', 'cpu', '--steps', 'laws')  # the lock is free again
     assert r.returncode == 0 and 'fitted already' in r.stdout, r.stderr[-2000:]
 
 @pytest.mark.parametrize('args,msg', [(['fmnist_cpu'], "Unknown study 'fmnist_cpu': use one of"),
                                       (['tiny', '--steps', 'train,fit'], 'Unknown steps fit'),
-                                      (['tiny', '--set', '[1, 2]'], '--set takes a YAML mapping')])
+                                      (['tiny', '--set', '[1, 2]'], '--set takes a YAML mapping'),
+                                      (['tiny', '--set', '{sampling: {stepz: 5}}'], "'stepz' is not a sampling setting; did you mean 'steps'?"),
+                                      (['tiny', '--set', '{grdi: {seeds: [0]}}'], "'grdi' is not a study setting; did you mean 'grid'?"),
+                                      (['tiny', '--set', '{recipe_overrides: {lrr: 0.1}}'], "did you mean 'lr'?"),
+                                      (['tiny', '--set', '{sampling: {steps: many}}'], 'sampling.steps must be a whole number'),
+                                      (['tiny', '--redo', 'grid'], '--redo takes train and/or generate')])
 def test_bad_input(tmp_path, args, msg):
     r = study(*args, '--out', tmp_path / 's', timeout=120)
     assert r.returncode != 0 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
@@ -61,3 +66,31 @@ def test_bad_input(tmp_path, args, msg):
 def test_list():
     r = study('--list', timeout=120)
     assert r.returncode == 0 and 'fmnist-cpu' in r.stdout and 'imagenet100-paper' in r.stdout
+
+@pytest.fixture
+def copy(tiny, tmp_path):
+    "A copy of the finished tiny study, to change settings on."
+    import shutil
+    dst = tmp_path / 'tiny'; shutil.copytree(tiny[0], dst)
+    return dst
+
+def test_changed_filter_redoes_filter_and_the_runs_after_it(copy):
+    before = pd.read_csv(copy / 'sweep' / 'results.csv')
+    r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{filter: {q: 0.3}}', '--steps', 'train,generate,filter,grid')
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert 'trained already' in r.stdout and 'there already' in r.stdout and 'filtering again' in r.stdout and 'q: 0.2 → 0.3' in r.stdout
+    after = pd.read_csv(copy / 'sweep' / 'results.csv')
+    real = lambda d: d[d.generator == 'none'].sort_values('run_id').reset_index(drop=True)
+    pd.testing.assert_frame_equal(real(after)[['run_id', 'acc']], real(before)[['run_id', 'acc']])  # real-only runs reused
+    assert not set(after.loc[after.generator != 'none', 'run_id']) & set(before.run_id)  # every synthetic run redone on the new filter
+    assert len(after) == len(before)  # the old synthetic runs are out of the table
+
+def test_changed_sampling_refused_with_its_flag(copy):
+    r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{sampling: {guidance: 3.0}}', '--steps', 'train,generate')
+    assert r.returncode != 0 and 'sampling.guidance: 2.0 → 3.0' in r.stderr and '--redo generate' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+
+def test_recipe_overrides_reach_every_classifier(copy):
+    r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{recipe_overrides: {lr: 0.05}}', '--steps', 'grid')
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    res = pd.read_csv(copy / 'sweep' / 'results.csv')
+    assert len(res) and res['recipe_overrides'].map(lambda s: json.loads(s).get('lr')).eq(0.05).all()

@@ -1,7 +1,8 @@
 """Store the outputs of the cells that show measurements (`bench_result(...)`) in the library notebooks, so the docs site
 (Quarto renders the notebooks without executing them) shows the measured numbers: `python tools/bench_outputs.py`.
 Each notebook's import cells and those cells run in a fresh kernel; every other cell keeps no output. Run it after a bench
-writes new results to bench/results/."""
+writes new results to bench/results/. The notebooks in FULL (the paper's tables refitted: seconds to run, and their tables and
+figures are the page) are executed whole and keep every output."""
 import os, re, subprocess, sys
 from pathlib import Path
 import nbformat
@@ -9,6 +10,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
+FULL = [NBS / 'paper' / 'equivalence_paper.ipynb']
 
 def is_bench_cell(c):
     s = ''.join(c['source'])
@@ -34,9 +36,19 @@ def refresh(path:Path) -> int:
     nbformat.write(nb, path)
     return len(targets)
 
+def refresh_full(path:Path):
+    "Execute a whole notebook in its folder and keep its outputs (stderr dropped)."
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name='python3', resources={'metadata': {'path': str(path.parent)}}).execute()
+    for c in nb.cells:
+        if c.cell_type == 'code': c.outputs = [o for o in c.outputs if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]; c.execution_count = None
+    nbformat.write(nb, path)
+
 if __name__ == '__main__':
     os.environ['MOUSTERIAN_PROGRESS'] = '0'
     for p in sorted(NBS.glob('[0-9]*.ipynb')):
         n = refresh(p)
         if n: print(f"{p.relative_to(ROOT)}: {n} cell(s) with measured outputs")
+    for p in FULL:
+        refresh_full(p); print(f"{p.relative_to(ROOT)}: executed whole, outputs kept")
     subprocess.run([str(Path(sys.executable).parent / 'nbdev-clean')], cwd=ROOT, check=True)
