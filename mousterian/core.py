@@ -127,7 +127,7 @@ def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
         print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its siblings)."); return None
     return load_json(p) if p.suffix == '.json' else p
 
-# %% ../nbs/00_core.ipynb #810e925c
+# %% ../nbs/00_core.ipynb #dd058c6d
 def calibrate(repeat:int=3, # take the best of this many timings of each workload
              ) -> dict:
     "Seconds of two fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, and a 2·10⁶-step Python loop."

@@ -415,7 +415,7 @@ def _mf_status(o:dict) -> str:
     if not np.isfinite(o['k']) or o['hi'] == math.inf: return 'more than'
     return 'estimate'
 
-# %% ../nbs/10_equiv.ipynb #ed0f5588
+# %% ../nbs/10_equiv.ipynb #99aa4012
 def real_runs_as_extra(df:pd.DataFrame, # results (see `clean_results`)
                        n_base:float, # the base size whose real curve is wanted
                       ) -> pd.DataFrame:

@@ -382,7 +382,7 @@ class Study:
 
     def train(self, gp:dict):
         "Train (or reuse, when its recorded settings match) each DDPM generator of the plan; text-to-image generators need no training."
-        from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config
+        from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights
         for name, g in gp.items():
             spec = dict(self.p['generators'][g['generator']])
             if spec['kind'] != 'ddpm': continue
@@ -393,7 +393,7 @@ class Study:
                     t = load_json(d / 'train.json'); old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
                 diff = changed(old, deps)
                 if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
-                elif load_json(d / 'train.json')['steps_done'] >= spec['steps'] and (d / 'unet_ema').exists():
+                elif load_json(d / 'train.json')['steps_done'] >= spec['steps'] and ddpm_weights(d):
                     if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                     print(f"  {name}: trained already ({d})"); continue
             data, desc = self.training_set(name)
@@ -433,18 +433,12 @@ class Study:
             save_json(deps, st / 'deps.json')
 
     def _generate_t2i(self, spec:dict, st:Path, per_class:int):
+        "Prompts by `gen.t2i.build_prompts` (the command's own), then the pipeline, seeded, into the store."
         from mousterian.gen import t2i
         pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
-        ipp, strategy = spec['images_per_prompt'], spec['strategy']
-        n_prompts = math.ceil(per_class / ipp)
-        if strategy == 'template': prompts = t2i.template_prompts(self.classes, tuple(spec['templates']))
-        elif strategy == 'file': prompts = t2i.file_prompts(spec['prompt_file'], self.classes)
-        elif strategy in ('le', 'captions'):
-            if not spec['lm']: raise MousterianError(f"Prompt strategy {strategy!r} needs generators.external.lm: a text-to-text model (hub name or local folder).")
-            gen = t2i.tiny_text_generator() if spec['lm'] == 'tiny' else t2i.text_generator(spec['lm'], self.device)
-            prompts = (t2i.le_prompts if strategy == 'le' else t2i.caption_prompts)(gen, self.classes, n_prompts)
-        else: raise MousterianError(f"Unknown prompt strategy {strategy!r}: use template, le, captions or file.")
-        t2i.generate_t2i(pipe, prompts, self.classes, st, per_class, ipp, steps=spec['steps'], guidance=spec['guidance'],
+        prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(per_class / spec['images_per_prompt']), spec['templates'], spec['lm'],
+                                    spec['prompt_file'], spec['seed'], self.device)
+        t2i.generate_t2i(pipe, prompts, self.classes, st, per_class, spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
                          negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
 
     # 3. filter
@@ -482,11 +476,11 @@ class Study:
         "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
         p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
         fp = {name: hashlib.sha1(json.dumps(self._filter_deps(name, g), sort_keys=True, default=str).encode()).hexdigest()[:12] for name, g in gp.items()}
-        fixed = dict(study_dir=str(self.out), dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
+        fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
                      pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
                      n_test_per_class=p['n_test_per_class'], root=p['root'])
         rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
-        return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}])
+        return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
 
     def run_grid(self, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
         from mousterian.sweep import sweep
@@ -671,7 +665,7 @@ def _k_short(r) -> str:
     "A reported k (a row of a study's exchange.csv) in a few words for the headline."
     from mousterian.equiv import fmt_k
     per = f"{int(r.n_base_per_class)}/class"
-    if r.status == 'estimate': return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{', from the law' if r.source == 'law' else ''})"
+    if r.status == 'estimate': return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}], measured r_syn ≤ {r.r_syn_max:g}{', from the law' if r.source == 'law' else ''})"
     if r.status == 'more than':
         lo = r.lo if np.isfinite(r.lo) else r.r_syn_max / r.r_real
         why = f"its point {fmt_k(r.k)} has a 95% interval that reaches ∞" if np.isfinite(r.k) else f"the synthetic curve never reached that gain up to r_syn = {r.r_syn_max:g}"

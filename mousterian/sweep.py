@@ -87,7 +87,7 @@ def run_id(params:dict) -> str:
     "A stable id of a run: a hash of its parameters."
     return hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
-GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'description')
+GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'context', 'description')  # context: passed to every run, not part of its id (where things are, not what the run is)
 
 def check_grid(g:dict, where:str='the grid') -> dict:
     "Refuse a grid with unknown keys (nearest valid name), no experiment, or no runs; return it."
@@ -113,7 +113,9 @@ def _function(name:str):
     try: return getattr(importlib.import_module(mod), fn)
     except (ImportError, AttributeError) as e: raise MousterianError(f"Cannot import the experiment function {name!r} ({e}): write it as 'package.module:function'.") from e
 
-def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess', threads:int|None=None) -> dict:
+def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess', threads:int|None=None,
+            context:dict|None=None, # passed to the run as well, not part of its id (e.g. the folder it reads from)
+           ) -> dict:
     "Run one parameter set (in-process or through papermill) into `out/runs/<id>/`; return its result row."
     rid = run_id(params); d = Path(out) / 'runs' / rid; d.mkdir(parents=True, exist_ok=True)
     if threads: import torch; torch.set_num_threads(threads)
@@ -121,14 +123,14 @@ def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None
     try:
         if mode == 'inprocess':
             if not function: raise MousterianError("In-process runs need the grid's 'function'.")
-            row = _function(function)(**params)
+            row = _function(function)(**params, **(context or {}))
         elif mode == 'papermill':
             import papermill as pm
             if not notebook: raise MousterianError("Papermill runs need the grid's 'notebook'.")
             known = set(pm.inspect_notebook(str(notebook)))
-            unknown = sorted(set(params) - known)
+            unknown = sorted((set(params) | set(context or {})) - known)
             if unknown: raise MousterianError(f"{notebook} has no parameters {', '.join(unknown)} (it has: {', '.join(sorted(known))}).")
-            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'), parameters={**params, 'out_dir': str(d)}, progress_bar=False, log_output=False, kernel_name='python3')
+            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'), parameters={**params, **(context or {}), 'out_dir': str(d)}, progress_bar=False, log_output=False, kernel_name='python3')
             row = load_json(d / 'notebook_result.json')
         else: raise MousterianError(f"Unknown mode {mode!r}: use 'inprocess' or 'papermill'.")
     except BaseException as e:
@@ -191,9 +193,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     if mode == 'inprocess' and g.get('function'):
         fn = _function(g['function'])
         for r in runs:  # every run's parameters checked before any runs
-            if hasattr(fn, 'check'): fn.check(r)
+            if hasattr(fn, 'check'): fn.check({**r, **g.get('context', {})})
             else:
-                try: inspect.signature(fn).bind(**r)
+                try: inspect.signature(fn).bind(**r, **g.get('context', {}))
                 except TypeError as e: raise MousterianError(f"The run {r} does not fit {g['function']} ({e}).") from e
     ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
@@ -210,7 +212,7 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 if raise_errors: raise err
             bar.update(1); bar.set_postfix(failed=len(fails))
             _write_table(out, ids)
-        args = dict(out=out, function=g.get('function'), notebook=nb, mode=mode)
+        args = dict(out=out, function=g.get('function'), notebook=nb, mode=mode, context=g.get('context'))
         if backend == 'local' and workers <= 1:
             for r in todo:
                 try: execute(r, threads=threads, **args); done(r)

@@ -10,7 +10,7 @@ def test_cli_train_then_sample(bin_path, tmp_path):
     m, s = tmp_path / 'ddpm', tmp_path / 'store'
     r = run(bin_path, 'mousterian-ddpm', 'train', m, '--preset', 'tiny', '--n-per-class', 5, '--train-steps', 3, '--bs', 8, '--ckpt-every', 2, '--device', 'cpu')
     assert r.returncode == 0, r.stderr
-    assert str(m / 'unet_ema') in r.stdout and 'trained DDPM on 50 images' in r.stdout
+    assert str(m) in r.stdout and 'model_index.json' in r.stdout and (m / 'model_index.json').exists() and 'trained DDPM on 50 images' in r.stdout
     r = run(bin_path, 'mousterian-ddpm', 'sample', m, '--store', s, '--per-class', 2, '--steps', 2, '--device', 'cpu')
     assert r.returncode == 0, r.stderr
     assert f'store {s}: 20 images' in r.stdout

@@ -24,6 +24,7 @@ def test_wheel_installed_study_runs(tmp_path):
     assert where.startswith(str(site)), where  # the installed copy, not the checkout
     assert (site / 'mousterian' / 'assets' / 'experiments' / 'study_report.ipynb').is_file()  # the report template travels as package data
     r = subprocess.run([str(entry), 'tiny', '--out', str(work / 'study'), '--device', 'cpu'], capture_output=True, text=True, cwd=work, timeout=900,
-                       env={'PATH': f"{venv / 'bin'}:/usr/bin:/bin", 'MOUSTERIAN_PROGRESS': '0', 'HOME': str(tmp_path)})
+                       env={'PATH': f"{venv / 'bin'}:/usr/bin:/bin", 'MOUSTERIAN_PROGRESS': '0', 'HOME': str(tmp_path),
+                            'JUPYTER_PATH': str(Path(sys.prefix) / 'share' / 'jupyter')})  # the dependencies' data files (nbconvert's templates), as their own install would place them
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert (work / 'study' / 'report.html').exists() and 'Study report' in (work / 'study' / 'report.html').read_text()

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/gen.ddpm.html.md"""
 
 # %% ../../nbs/03_gen.ddpm.ipynb #bf2c7644
 from __future__ import annotations
-import json, math, time, copy, hashlib, functools, shutil, inspect
+import os, json, math, time, copy, hashlib, functools, shutil, inspect
 from pathlib import Path
 from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -25,7 +25,8 @@ from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
 __all__ = ['DDPM_PRESETS', 'SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'DDPMCallback', 'EMA', 'StepSchedule',
-           'Checkpoint', 'train_ddpm', 'make_sampler', 'sample', 'load_ddpm', 'generate', 'mousterian_ddpm']
+           'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'make_sampler', 'sample', 'load_ddpm',
+           'generate', 'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
 @dataclass
@@ -148,6 +149,23 @@ class Checkpoint(Callback):
     def after_fit(self): self.save()
 
 # %% ../../nbs/03_gen.ddpm.ipynb #92fbe046
+def ddpm_weights(folder:str|Path) -> Path|None:
+    "The network folder of a trained DDPM: `unet/` of its diffusers pipeline, or `unet_ema/` of the layout before pipelines (None if untrained)."
+    folder = Path(folder)
+    if (folder / 'model_index.json').exists() and (folder / 'unet').is_dir(): return folder / 'unet'
+    return folder / 'unet_ema' if (folder / 'unet_ema').is_dir() else None
+
+def save_pipeline(unet:UNet2DModel, cfg:DDPMConfig, out:Path):
+    "The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/, scheduler/); the network's config names the null class label that classifier-free guidance uses."
+    from diffusers import DDPMPipeline
+    unet.register_to_config(null_class_label=cfg.n_classes)  # labels 0..K-1 are classes, K is 'no class'
+    tmp = out / '.pipeline.tmp'; shutil.rmtree(tmp, ignore_errors=True)
+    DDPMPipeline(unet=unet, scheduler=cfg.noise_scheduler()).save_pretrained(tmp)
+    (out / 'model_index.json').unlink(missing_ok=True)  # written last: a folder with it is complete
+    for name in ('unet', 'scheduler'): shutil.rmtree(out / name, ignore_errors=True); (tmp / name).rename(out / name)
+    os.replace(tmp / 'model_index.json', out / 'model_index.json'); shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(out / 'unet_ema', ignore_errors=True)  # the layout before pipelines
+
 def _diff(a:dict, b:dict, what:str) -> list:
     return [f"{what}.{k}: checkpoint {a.get(k)!r}, now {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
@@ -167,6 +185,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     if (cfg.image_size, cfg.channels, cfg.n_classes) != (data.shape[1], data.shape[0], data.n_classes):
         raise MousterianError(f"The configuration is for {cfg.channels}x{cfg.image_size}x{cfg.image_size} images of {cfg.n_classes} classes; the data has {data.shape} images of {data.n_classes} classes.")
     ck = out / 'ckpt.pt'
+    seed_everything(hp.seed)  # the network's initial weights come from the seed too: two runs with one seed are identical
     unet, state = cfg.unet(), None
     if ck.exists():
         state = torch.load(ck, map_location='cpu', weights_only=False)
@@ -176,7 +195,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         if d and not force: raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, or use another output folder.")
         unet.load_state_dict(state['unet'])
     start = state['step'] if state else 0
-    if start >= hp.steps and (out / 'unet_ema').exists():
+    if start >= hp.steps and ddpm_weights(out):
         print(f"DDPM in {out} is already trained ({start} steps): nothing to do."); return out
     seed_everything(hp.seed + start)
     ema = None
@@ -198,8 +217,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         learn.fit(1)
         ema, losses, seconds = ema_cb.ema_model, steps_cb.losses, steps_cb.seconds
     else: losses, seconds = state['losses'], state.get('seconds', 0.)
-    tmp = out / '.unet_ema.tmp'
-    shutil.rmtree(tmp, ignore_errors=True); ema.save_pretrained(tmp); shutil.rmtree(out / 'unet_ema', ignore_errors=True); tmp.rename(out / 'unet_ema')
+    save_pipeline(ema, cfg, out)
     with atomic_write(out / 'losses.csv') as f: pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
     save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes, data=data_desc or dict(name=data.name, n=len(data)),
                    steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=str(out)))), out / 'train.json')
@@ -257,10 +275,15 @@ def sample(unet:UNet2DModel, # the (EMA) network
 def load_ddpm(folder:str|Path) -> tuple:
     "The EMA network, configuration and training record of a trained DDPM folder."
     folder = Path(folder)
-    if not (folder / 'train.json').exists() or not (folder / 'unet_ema').exists():
-        raise MousterianError(f"{folder} holds no trained DDPM (train.json and unet_ema/): train one with train_ddpm or `mousterian-ddpm train`.")
+    w = ddpm_weights(folder)
+    if not (folder / 'train.json').exists() or w is None:
+        raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one with train_ddpm or `mousterian-ddpm train`.")
     info = load_json(folder / 'train.json')
-    return UNet2DModel.from_pretrained(folder / 'unet_ema', low_cpu_mem_usage=False), DDPMConfig(**info['cfg']), info
+    from diffusers.utils import logging as dlog
+    v = dlog.get_verbosity(); dlog.set_verbosity_error()  # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
+    try: unet = UNet2DModel.from_pretrained(w, low_cpu_mem_usage=False)
+    finally: dlog.set_verbosity(v)
+    return unet, DDPMConfig(**info['cfg']), info
 
 # %% ../../nbs/03_gen.ddpm.ipynb #370a6938
 def generate(model_dir:str|Path, # a trained DDPM folder
@@ -279,7 +302,7 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
-    k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **settings)))
+    k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes
     if k:
         if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
         print(f"{st.path}: resuming after {k} of {len(L)} images.")
@@ -313,7 +336,7 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
             data = sp.load()[pool].to_tensors()
             hp = TrainHP(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every)
             o = train_ddpm(data, out, ddpm_config(preset, data), hp, data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
-            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): weights {o / 'unet_ema'}, checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
+            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
         elif cmd == 'sample':
             if not store: raise MousterianError("sample needs --store, the folder of the synthetic store to fill.")
             st = generate(out, store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed, device=device)

@@ -18,7 +18,7 @@ from ..store import SynStore
 __all__ = ['LE_INPUT', 'CAPTION_INSTRUCTIONS', 'BACKGROUNDS', 'RELATIONS', 'load_t2i', 'tiny_sd_pipeline', 'names_class',
            'dedupe', 'check_prompts', 'template_prompts', 'file_prompts', 'text_generator', 'tiny_text_generator',
            'model_prompts', 'le_prompts', 'caption_prompts', 'plan_jobs', 'generate_t2i', 'dataset_classes',
-           'mousterian_generate']
+           'build_prompts', 'mousterian_generate']
 
 # %% ../../nbs/04_gen.t2i.ipynb #7fcec6f6
 def _offline(): return os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False')
@@ -241,6 +241,24 @@ def dataset_classes(name:str, root:str|None=None) -> list:
     if name == 'fashion-mnist': return list(FASHION_MNIST_CLASSES)
     return load_dataset(name, 'train', root).classes
 
+def build_prompts(classes:list, # class names
+                  strategy:str='template', # 'template', 'le', 'captions' or 'file'
+                  n_per_class:int=5, # prompts per class ('le' and 'captions')
+                  templates=('High-quality photo of a {c}',), # for 'template'
+                  lm:str|None=None, # the text-to-text model for 'le' and 'captions': a hub name, a local folder, or 'tiny' (tests)
+                  prompt_file:str|None=None, # for 'file'
+                  seed:int=0, device=None) -> pd.DataFrame:
+    "The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the command and the study build them."
+    if strategy == 'template': return template_prompts(classes, tuple(templates))
+    if strategy == 'file':
+        if not prompt_file: raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
+        return file_prompts(prompt_file, classes)
+    if strategy in ('le', 'captions'):
+        if not lm: raise MousterianError(f"Strategy {strategy!r} needs a text-to-text model (--lm, or generators.external.lm in a study): a hub name or a local folder.")
+        g = tiny_text_generator(seed) if lm == 'tiny' else text_generator(lm, device)
+        return (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed)
+    raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
+
 @call_parse
 def mousterian_generate(model:str, # diffusers pipeline: hub name or local folder
                         store:str, # output store folder
@@ -254,15 +272,7 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
     "Generate a synthetic store with a text-to-image pipeline and a prompt strategy."
     try:
         classes = dataset_classes(dataset)
-        if strategy == 'template': pr = template_prompts(classes, (template,))
-        elif strategy in ('le', 'captions'):
-            if not lm: raise MousterianError(f"Strategy {strategy!r} needs --lm, a language model (hub name or folder).")
-            g = text_generator(lm, device)
-            pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, prompts_per_class, seed=seed)
-        elif strategy == 'file':
-            if not prompt_file: raise MousterianError("Strategy 'file' needs --prompt-file.")
-            pr = file_prompts(prompt_file, classes)
-        else: raise MousterianError(f"Unknown strategy {strategy!r}: use template, le, captions or file.")
+        pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device)
         st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs)
         print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in {st.path / 'manifest'}")
     except MousterianError as e: raise SystemExit(f"error: {e}")
