@@ -668,8 +668,9 @@ def _k_short(r) -> str:
     if r.status == 'estimate': return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}], measured r_syn ≤ {r.r_syn_max:g}{', from the law' if r.source == 'law' else ''})"
     if r.status == 'more than':
         lo = r.lo if np.isfinite(r.lo) else r.r_syn_max / r.r_real
-        why = f"its point {fmt_k(r.k)} has a 95% interval that reaches ∞" if np.isfinite(r.k) else f"the synthetic curve never reached that gain up to r_syn = {r.r_syn_max:g}"
-        return (f"more than {fmt_k(lo)} at {per}" if lo > 0 else f"an undetermined number at {per}") + f" ({why})"
+        why = (f"its point {fmt_k(r.k)} has a 95% interval that reaches ∞" if np.isfinite(r.k) else
+               f"the measured synthetic curve stays below that gain up to r_syn = {r.r_syn_max:g}, the largest run there, so k > {fmt_k(r.r_syn_max / r.r_real)} in the means")
+        return (f"more than {fmt_k(lo)} at {per} (95% lower bound; " if lo > 0 else f"an undetermined number at {per} (") + f"{why})"
     if r.status in ('does not help', 'hurts'):
         return (f"no number at {per}: synthetic images {'hurt' if r.status == 'hurts' else 'did not help'} (best setting {r.best_gain:+.2f} points, "
                 f"95% CI [{r.gain_lo:+.2f}, {r.gain_hi:+.2f}])")
