@@ -24,7 +24,7 @@ def test_cli_file_prompts(bin_path, tmp_path, tiny):
 
 @pytest.mark.parametrize('args,msg', [
     (['--per-class', '0'], 'per_class is 0'),
-    (['--strategy', 'le'], 'needs --lm'),
+    (['--strategy', 'le'], 'needs a text-to-text model (--lm'),
     (['--strategy', 'poems'], "Unknown strategy 'poems'"),
 ])
 def test_cli_bad_input(bin_path, tmp_path, tiny, args, msg):
