@@ -213,35 +213,26 @@ DENSE = dict(n_bases=(1000, 3000, 10000, 30000), r_syns=(0, 0.1, 0.5, 1, 2, 5, 1
 SPARSE = dict(n_bases=(200, 1000), r_syns=(0, 1, 2, 5), r_reals=(0.5, 1, 3), noise=0.8)
 
 # %% ../nbs/10_equiv.ipynb #ac5d1401
-def _seed_resampler(d:pd.DataFrame, seed:int=0):
-    "A function that returns the accuracies of `d` with the seeds of each setting resampled (deviations from the setting's mean inflated by √(n/(n−1)), which resampling shrinks)."
-    rng, acc = np.random.default_rng(seed), d['acc'].to_numpy(float)
-    groups = [g.index.to_numpy() for _, g in d.reset_index(drop=True).groupby(KEYS)]
-    def draw():
-        new = acc.copy()
-        for g in groups:
-            n = len(g); mu = acc[g].mean()
-            new[g] = mu + (acc[rng.choice(g, n)] - mu) * (math.sqrt(n / (n - 1)) if n > 1 else 0)
-        return new
-    return draw
-
-def _several_seeds(d:pd.DataFrame) -> bool: return d.groupby(KEYS)['seed'].nunique().max() > 1
-
 def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndarray:
     "Parameter vectors refitted on `n_boot` resamples (`how`: 'seeds', 'points' or 'residuals'; default seeds when there are several)."
     d = fit.data
-    multi = _several_seeds(d)
+    multi = d.groupby(KEYS)['seed'].nunique().max() > 1
     how = how or ('seeds' if multi else 'residuals')
     if how not in ('seeds', 'points', 'residuals'): raise MousterianError(f"Unknown bootstrap {how!r}: use 'seeds', 'points' or 'residuals'.")
     if how == 'seeds' and not multi: raise MousterianError("Bootstrapping seeds needs several seeds per setting: use how='points' or 'residuals'.")
     rng, out = np.random.default_rng(seed), []
     groups = [g.index.to_numpy() for _, g in d.groupby(KEYS)]
     fitted = fit.predict(*(d[k].to_numpy(float) for k in KEYS))
+    acc = d['acc'].to_numpy()
     # resampling n values with replacement shrinks their spread by (n-1)/n: deviations are inflated to undo it
-    resid = (d['acc'].to_numpy() - fitted) * math.sqrt(len(d) / max(1, len(d) - len(fit.model.names)))
-    draw = _seed_resampler(d, seed)
+    resid = (acc - fitted) * math.sqrt(len(d) / max(1, len(d) - len(fit.model.names)))
     for _ in progress(range(n_boot), desc=f'bootstrap ({how})', leave=False):
-        if how == 'seeds': b = d.assign(acc=draw())
+        if how == 'seeds':
+            new = acc.copy()
+            for g in groups:
+                n = len(g); mu = acc[g].mean()
+                new[g] = mu + (acc[rng.choice(g, n)] - mu) * (math.sqrt(n / (n - 1)) if n > 1 else 0)
+            b = d.assign(acc=new)
         elif how == 'points': b = d.loc[np.concatenate([groups[i] for i in rng.choice(len(groups), len(groups))])]
         else: b = d.assign(acc=fitted + rng.choice(resid, len(resid)))
         try: out.append(fit_accuracy(b, fit.model, x0=fit.p, quiet=True).p)
@@ -298,9 +289,9 @@ def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.Da
     return pd.DataFrame(rows)
 
 # %% ../nbs/10_equiv.ipynb #24a0e3a8
-def pure_error(d:pd.DataFrame) -> tuple:
-    "The seeds' pooled variance around each setting's mean: (sum of squares, degrees of freedom)."
-    g = d.groupby(KEYS)['acc']
+def pure_error(d:pd.DataFrame, by=KEYS) -> tuple:
+    "The seeds' pooled variance around each setting's mean (settings: the columns `by`): (sum of squares, degrees of freedom)."
+    g = d.groupby(list(by))['acc']
     return float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
 
 def lack_of_fit(fit:Fit) -> dict:
@@ -341,12 +332,14 @@ def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8) -> fl
         errs.append(float(f.predict(*key)) - g['acc'].mean())
     return float(np.sqrt(np.mean(np.square(errs))))
 
-def compare_models(df:pd.DataFrame, models=('joint', 'powermix')) -> pd.DataFrame:
+def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
+                   fits:dict|None=None, # fits already made ({model name: Fit}), reused rather than refitted
+                  ) -> pd.DataFrame:
     "Each model's in-sample RMSE, leave-one-setting-out RMSE, lack-of-fit p-value and parameters at a bound."
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     rows = []
     for m in models:
-        f = fit_accuracy(d, m, quiet=True); l = lack_of_fit(f)
+        f = (fits or {}).get(m) or fit_accuracy(d, m, quiet=True); l = lack_of_fit(f)
         rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m), lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
     return pd.DataFrame(rows)
 
@@ -369,7 +362,7 @@ def _arms(d:pd.DataFrame, n_base:float):
     return at[(at.n_real_plus == 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus > 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus == 0) & (at.n_syn_plus > 0)]
 
 def _mf_k(m:pd.DataFrame, n_base:float, r_real:float) -> tuple:
-    "(k, level, reached) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: curves in log n, made monotone."
+    "(k, the accuracy to reach) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: curves in log n, made monotone."
     real, syn = m[m.n_syn_plus == 0], m[m.n_real_plus == 0]
     xr, yr = _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n'])
     target = float(np.interp(math.log1p(r_real), xr, yr))
@@ -495,9 +488,9 @@ def contrast(d:pd.DataFrame, # results (see `clean_results`) with a `generator` 
             ) -> dict:
     "A linear combination of setting means with its standard error from the pooled seed variance of all of `d` (t with the pure-error degrees of freedom)."
     by = ['generator'] + KEYS
-    m = d.groupby(by)['acc'].agg(['mean', 'size', 'var'])
-    df = int((m['size'] - 1).sum())
-    sd = math.sqrt(float(((m['size'] - 1) * m['var'].fillna(0)).sum()) / df) if df > 0 else math.nan
+    m = d.groupby(by)['acc'].agg(['mean', 'size'])
+    ss, df = pure_error(d, by)
+    sd = math.sqrt(ss / df) if df > 0 else math.nan
     miss = [k for k in weights if k not in m.index]
     if miss: raise MousterianError(f"The contrast needs settings that were not run: {miss[:3]}.")
     est = sum(w * m.loc[k, 'mean'] for k, w in weights.items())
@@ -747,7 +740,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     d = clean_results(df)
     f = fit_accuracy(d, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
     ex = exchange_table(d, f, boot, lof, r_reals, n_boot)
-    cm = compare_models(d)
+    cm = compare_models(d, fits={'joint': f})
     with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     with atomic_write(out / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
     nbs = sorted(d.loc[d.n_base > 0, 'n_base'].unique())
@@ -755,7 +748,8 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     with atomic_write(out / 'equivalence.csv') as fh: eq.to_csv(fh, index=False)
     fig, axs = plt.subplots(1, 3, figsize=(15, 4))
     plot_ratio_curves(d, ax=axs[0], fit=f, title=f'{name}: accuracy vs synthetic ratio (law dashed)')
-    plot_k_reading(d, nbs[0], ex.loc[ex.n_base == nbs[0], 'r_real'].min(), ax=axs[1], title=f'k from the curves, n_base = {nbs[0]:g}') if len(ex) else axs[1].axis('off')
+    nb0 = ex['n_base'].min() if len(ex) else None
+    plot_k_reading(d, nb0, ex.loc[ex.n_base == nb0, 'r_real'].min(), ax=axs[1], title=f'k from the curves, n_base = {nb0:g}') if len(ex) else axs[1].axis('off')
     plot_exchange(ex, ax=axs[2]) if len(ex) else axs[2].axis('off')
     plt.tight_layout(); fig.savefig(out / 'law.png', dpi=100); plt.close(fig)
     summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(),
@@ -776,7 +770,7 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
     try:
         p = Path(results)
         if not p.exists(): raise MousterianError(f"{p} does not exist.")
-        if n_boot < 0: raise MousterianError(f"--n_boot must be 0 or more, got {n_boot}.")
+        if n_boot < 0: raise MousterianError(f"--n-boot must be 0 or more, got {n_boot}.")
         df = pd.read_csv(p, comment='#')
         base = Path(out) if out else p.parent / f'{p.stem}_law'
         groups = [c.strip() for c in group.split(',')] if group else []

@@ -325,7 +325,7 @@ class Study:
                 ):
         self.p = load_study(preset, overrides)
         bad = [s for s in redo if s not in ('train', 'generate')]
-        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo themselves), got {', '.join(bad)}.")
+        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo themselves), got {bad[0]!r}{did_you_mean(bad[0], ['train', 'generate'])}")
         self.redo = set(redo)
         if root: self.p['root'] = root
         self.out = Path(out or Path('study') / self.p['name']).resolve()
@@ -358,20 +358,19 @@ class Study:
         from mousterian.data import Splits
         return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root'])
 
+    def _pool(self, store:str) -> tuple:
+        "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
+        return (self._splits(int(store[len('internal-b'):])), 'base') if store.startswith('internal-b') else (self._splits(0), 'gen_pool')
+
     def training_set(self, store:str):
-        "The real images a store's generator (and its filter) learn from: the base set, or the external pool."
-        sp, pool = (self._splits(int(store[len('internal-b'):])), 'base') if store.startswith('internal-b') else (self._splits(0), 'gen_pool')
+        "The real images a store's generator (and its filter) learn from, and their description."
+        sp, pool = self._pool(store)
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
 
     # 1. train
     def _train_deps(self, name:str, spec:dict) -> dict:
         "What a generator's training depends on: its settings (network preset and training hyperparameters) and the real images it learns from."
-        return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._data_desc(name)['splits'])
-
-    def _data_desc(self, name:str) -> dict:
-        "The description of a generator's training images (without loading them)."
-        sp, pool = (self._splits(int(name[len('internal-b'):])), 'base') if name.startswith('internal-b') else (self._splits(0), 'gen_pool')
-        return dict(splits=sp.to_dict(), pool=pool)
+        return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
 
     def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
         "Settings changed under a finished output: with --redo STEP remove it (and what was made from it), else refuse with the list of changes."
@@ -388,12 +387,12 @@ class Study:
             if spec['kind'] != 'ddpm': continue
             d, deps = self.gen_dir(name), self._train_deps(name, spec)
             if (d / 'train.json').exists():
+                t = load_json(d / 'train.json')
                 old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
-                if old is None:  # a folder from before deps.json: its train.json records the hyperparameters and the data
-                    t = load_json(d / 'train.json'); old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
+                if old is None: old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
                 diff = changed(old, deps)
                 if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
-                elif load_json(d / 'train.json')['steps_done'] >= spec['steps'] and ddpm_weights(d):
+                elif t['steps_done'] >= spec['steps'] and ddpm_weights(d):
                     if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                     print(f"  {name}: trained already ({d})"); continue
             data, desc = self.training_set(name)
@@ -416,12 +415,13 @@ class Study:
             spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
             need = g['per_class'] * len(self.classes)
             if (st / 'store.json').exists():
+                m = SynStore(st).manifest()
                 old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
-                if old is None and spec['kind'] == 'ddpm' and len(m := SynStore(st).manifest()):  # a store from before deps.json: its rows record the sampling
+                if old is None and spec['kind'] == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
                     old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
                 diff = changed(old, deps) if old is not None else []
                 if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-                elif len(SynStore(st).manifest()) >= need:
+                elif len(m) >= need:
                     if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                     print(f"  {name}: {need} images there already"); continue
             print(f"  {name}: {g['per_class']} images per class into {st}")
