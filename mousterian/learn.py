@@ -55,6 +55,10 @@ class TensorDL:
             self._order = torch.cat([self._order[self._pos:], torch.randperm(n, generator=self.gen)]); self._pos = 0
         idx = self._order[self._pos:self._pos + self.bs]; self._pos += self.bs
         return idx
+    def state_dict(self) -> dict:
+        "Where the loader stands (its generator, the current order and position): a resumed run continues the same stream of batches."
+        return dict(gen=self.gen.get_state(), order=self._order.clone(), pos=self._pos)
+    def load_state_dict(self, s:dict): self.gen.set_state(s['gen']); self._order, self._pos = s['order'].clone(), int(s['pos'])
     def __iter__(self):
         if not self.shuffle: self._pos = 0
         x = self.ds.x

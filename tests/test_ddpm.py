@@ -50,3 +50,31 @@ def test_generation_resumes_after_sigkill(tmp_path):
     assert m['seed'].tolist() == list(range(400))                  # no seed twice, none missing
     assert (m['label'].to_numpy() == np.tile(np.arange(10), 40)).all()
     assert st.validate()['missing'] == [] and st.validate()['corrupt'] == []
+
+TRAIN = textwrap.dedent('''
+    import sys, numpy as np
+    from mousterian.data import load_dataset
+    from mousterian.gen.ddpm import TrainHP, train_ddpm
+    train_ddpm(load_dataset('fashion-mnist').subset(np.arange(40)).to_tensors(), sys.argv[1], 'tiny', TrainHP(steps=30, bs=8, warmup=2, ckpt_every=3), device='cpu')
+''')
+
+def test_training_killed_and_resumed_equals_uninterrupted(tmp_path):
+    "A DDPM killed with SIGKILL after a checkpoint and resumed ends with the weights and losses of an uninterrupted run."
+    import torch, pandas as pd
+    from mousterian.gen.ddpm import load_ddpm
+    env = {**os.environ, 'MOUSTERIAN_PROGRESS': '0'}
+    p = subprocess.Popen([sys.executable, '-c', TRAIN, str(tmp_path / 'killed')], env=env)
+    try:
+        t0 = time.time()
+        while not (tmp_path / 'killed' / 'ckpt.pt').exists():
+            assert p.poll() is None and time.time() - t0 < 300, 'training ended or stalled before it could be killed'
+            time.sleep(0.005)
+        os.kill(p.pid, signal.SIGKILL)
+    finally: p.wait()
+    step = torch.load(tmp_path / 'killed' / 'ckpt.pt', weights_only=True)['step']
+    assert 3 <= step < 30 and not (tmp_path / 'killed' / 'model_index.json').exists()
+    for d in ('killed', 'straight'): subprocess.run([sys.executable, '-c', TRAIN, str(tmp_path / d)], env=env, check=True)
+    a, b = (load_ddpm(tmp_path / d)[0].state_dict() for d in ('killed', 'straight'))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    la, lb = (pd.read_csv(tmp_path / d / 'losses.csv')['loss'].tolist() for d in ('killed', 'straight'))
+    assert la == lb and len(la) == 30

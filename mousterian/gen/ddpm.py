@@ -10,6 +10,7 @@ import os, json, math, time, copy, hashlib, functools, shutil, inspect
 from pathlib import Path
 from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
+from diffusers.training_utils import EMAModel
 from diffusers import UNet2DModel, DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler, EulerAncestralDiscreteScheduler
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
@@ -17,6 +18,7 @@ from fastai.callback.core import Callback
 from fastai.callback.progress import ProgressCallback
 from fastai.optimizer import Adam
 from fastcore.basics import noop
+from fastcore.foundation import L
 from fastcore.script import call_parse
 from ..core import *
 from ..data import TensorImages, ImageSet, Splits, load_dataset
@@ -24,9 +26,9 @@ from ..store import SynStore
 from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
-__all__ = ['DDPM_PRESETS', 'SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'DDPMCallback', 'EMA', 'StepSchedule',
-           'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'make_sampler', 'sample', 'load_ddpm',
-           'generate', 'mousterian_ddpm']
+__all__ = ['DDPM_PRESETS', 'SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'DDPMCallback', 'ema_network', 'EMA',
+           'StepSchedule', 'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'make_sampler', 'sample',
+           'load_ddpm', 'generate', 'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
 @dataclass
@@ -111,18 +113,28 @@ class DDPMCallback(Callback):
         c = torch.where(torch.rand(B, device=x0.device) < self.p, torch.full_like(y, self.K), y)
         self.learn.xb, self.learn.yb = (self.sched.add_noise(x0, noise, t), t, c), (noise,)
 
+def _ema_state(state:dict, unet:nn.Module) -> dict:
+    "A checkpoint's EMA as `EMAModel.state_dict()`; a checkpoint from before `EMAModel` (an averaged network's state dict and its step) is converted."
+    if 'ema_state' in state: return state['ema_state']
+    return dict(shadow_params=[state['ema'][n] for n, _ in unet.named_parameters()], optimization_step=int(state.get('ema_step', 0)))
+
+def ema_network(unet:nn.Module, ema:EMAModel) -> nn.Module:
+    "A copy of `unet` holding the averaged weights of `ema`."
+    m = copy.deepcopy(unet).requires_grad_(False)
+    ema.copy_to(m.parameters())
+    return m
+
 class EMA(Callback):
-    "Exponential moving average of the model's weights, in `self.ema_model` (decay warms up as min(decay, (1+n)/(10+n)))."
+    "Exponential moving average of the network's weights through diffusers' `EMAModel` (decay warms up as min(decay, (1+n)/(10+n))); `ema_model` is the averaged network."
     order = 60
-    def __init__(self, decay:float=0.999, ema:nn.Module|None=None, step:int=0): self.decay, self.ema_model, self.step = decay, ema, step
+    def __init__(self, decay:float=0.999, state:dict|None=None): self.decay, self.state, self.avg = decay, state, None
     def before_fit(self):
-        if self.ema_model is None: self.ema_model = copy.deepcopy(self.learn.model.unet).requires_grad_(False)
-    @torch.no_grad()
-    def after_step(self):
-        self.step += 1
-        d = min(self.decay, (1 + self.step) / (10 + self.step))
-        for pe, p in zip(self.ema_model.parameters(), self.learn.model.unet.parameters()): pe.lerp_(p, 1 - d)
-        for be, b in zip(self.ema_model.buffers(), self.learn.model.unet.buffers()): be.copy_(b)
+        unet = self.learn.model.unet
+        self.avg = EMAModel(unet.parameters(), decay=self.decay, foreach=True)
+        if self.state: self.avg.load_state_dict(self.state); self.avg.to(next(unet.parameters()).device)
+    def after_step(self): self.avg.step(self.learn.model.unet.parameters())
+    @property
+    def ema_model(self) -> nn.Module: return ema_network(self.learn.model.unet, self.avg)
 
 class StepSchedule(Callback):
     "Set the learning rate from the global step (so resumed runs continue the schedule); count steps; keep the loss history."
@@ -141,8 +153,11 @@ class Checkpoint(Callback):
     def __init__(self, path:Path, every:int, extra:dict, steps:StepSchedule, ema:EMA): self.path, self.every, self.extra, self.steps, self.ema_cb = Path(path), every, extra, steps, ema
     def save(self):
         s, e = self.steps, self.ema_cb
-        state = dict(unet=self.learn.model.unet.state_dict(), ema=e.ema_model.state_dict(), opt=self.learn.opt.state_dict(),
-                     step=s.gstep, losses=s.losses, ema_step=e.step, seconds=s.seconds, **self.extra)
+        opt = self.learn.opt.state_dict()
+        opt = dict(state=[dict(s) for s in opt['state']], hypers=[dict(h) for h in opt['hypers']])  # plain lists and dicts: the file loads with weights_only=True
+        state = dict(unet=self.learn.model.unet.state_dict(), ema_state=e.avg.state_dict(), opt=opt,
+                     step=s.gstep, losses=s.losses, seconds=s.seconds, rng=torch.get_rng_state(), loader=self.learn.dls.train.state_dict(),
+                     **(dict(cuda_rng=torch.cuda.get_rng_state()) if torch.cuda.is_available() else {}), **self.extra)
         with atomic_write(self.path, 'wb') as f: torch.save(state, f)
     def after_step(self):
         if self.steps.gstep % self.every == 0: self.save()
@@ -188,7 +203,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     seed_everything(hp.seed)  # the network's initial weights come from the seed too: two runs with one seed are identical
     unet, state = cfg.unet(), None
     if ck.exists():
-        state = torch.load(ck, map_location='cpu', weights_only=False)
+        state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
         d = _diff(_norm(state['cfg']), _norm(cfg.to_dict()), 'config')
         if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
         d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
@@ -197,26 +212,30 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     start = state['step'] if state else 0
     if start >= hp.steps and ddpm_weights(out):
         print(f"DDPM in {out} is already trained ({start} steps): nothing to do."); return out
-    seed_everything(hp.seed + start)
-    ema = None
-    if state:
-        ema = cfg.unet(); ema.load_state_dict(state['ema']); ema.requires_grad_(False).to(device)
+    seed_everything(hp.seed + start)  # a checkpoint from before random states were saved resumes from a new draw
+    if state and 'rng' in state:  # the random streams where the checkpoint left them: a resumed run continues as an uninterrupted one would
+        torch.set_rng_state(state['rng'])
+        if 'cuda_rng' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda_rng'])
+    ema = _ema_state(state, unet) if state else None
     sched = cfg.noise_scheduler()
     remaining = hp.steps - start
-    steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema, state['ema_step'] if state else 0)
+    steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema)
     cbs = [DDPMCallback(sched, cfg.n_classes, hp.p_uncond), steps_cb, ema_cb,
            Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb), NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
     if remaining > 0:
-        dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip, seed=hp.seed + start, device=device)
+        dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip, seed=hp.seed + (0 if state and 'loader' in state else start), device=device)
+        if state and 'loader' in state: dl.load_state_dict(state['loader'])
         learn = Learner(DataLoaders(dl, TensorDL(data, hp.bs, shuffle=False, n_iter=1, device=device)), _UNetFn(unet).to(device),
                         loss_func=nn.MSELoss(), opt_func=Adam, lr=hp.lr, wd=0., cbs=cbs, moms=None)
         learn.logger = noop
         learn.remove_cb(ProgressCallback)
         learn.create_opt()
-        if state: learn.opt.load_state_dict(state['opt'])
+        if state: learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
         learn.fit(1)
         ema, losses, seconds = ema_cb.ema_model, steps_cb.losses, steps_cb.seconds
-    else: losses, seconds = state['losses'], state.get('seconds', 0.)
+    else:
+        losses, seconds = state['losses'], state.get('seconds', 0.)
+        e = EMAModel(unet.parameters(), decay=hp.ema_decay); e.load_state_dict(ema); ema = ema_network(unet, e)
     save_pipeline(ema, cfg, out)
     with atomic_write(out / 'losses.csv') as f: pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
     save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes, data=data_desc or dict(name=data.name, n=len(data)),
