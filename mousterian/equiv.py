@@ -733,13 +733,16 @@ def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
     "One line per (n_base, r_real) of an `exchange_table`: what one extra real image is worth in synthetic images."
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = {r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
 
-def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None) -> dict:
+def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None,
+               n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
+              ) -> dict:
     "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison); writes law.json, exchange.csv, equivalence.csv, boot.npy and law.png into `out`."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
     f = fit_accuracy(d, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
     ex = exchange_table(d, f, boot, lof, r_reals, n_boot)
+    if n_classes: ex = ex.assign(n_base_per_class=(ex['n_base'] / n_classes).round().astype(int))
     cm = compare_models(d, fits={'joint': f})
     with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     with atomic_write(out / 'exchange.csv') as fh: ex.to_csv(fh, index=False)

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/metrics.html.md"""
 
 # %% ../nbs/06_metrics.ipynb #78530ca1
 from __future__ import annotations
-import time, hashlib, warnings, json
+import time, hashlib, warnings, json, math
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
@@ -16,7 +16,8 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 
 # %% auto #0
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
-           'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map']
+           'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map',
+           'real_reference', 'measure_store']
 
 # %% ../nbs/06_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
@@ -29,11 +30,11 @@ def reference_classifier(dataset:str='fashion-mnist', # the real dataset
     tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '')
     path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
     rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
-    if path.exists() and not retrain:
-        st = torch.load(path, map_location='cpu', weights_only=False)
+    meta = path.with_suffix('.json')  # the weights are plain tensors (loaded with weights_only=True), the record is JSON: a cached file cannot run code
+    if path.exists() and meta.exists() and not retrain:
         ts = test_set(dataset, root)
         model = get_model(rc.arch, ts.n_classes, ts.shape[0], ts.shape[1], **rc.arch_kwargs)
-        model.load_state_dict(st['model']); return model.eval(), st['info']
+        model.load_state_dict(torch.load(path, map_location='cpu', weights_only=True)); return model.eval(), load_json(meta)
     trn = load_dataset(dataset, 'train', root)
     n = len(trn) if n_per_class is None else n_per_class * trn.n_classes
     t0 = time.perf_counter()
@@ -41,7 +42,8 @@ def reference_classifier(dataset:str='fashion-mnist', # the real dataset
     res = evaluate(model, test_set(dataset, root), rc.tta_flip, device)
     info = dict(dataset=dataset, recipe=recipe, seed=seed, n_train=n, iterations=its, test_top1=res['top1'], test_per_class=res['per_class'],
                 seconds=time.perf_counter() - t0, meta=run_meta())
-    with atomic_write(path, 'wb') as f: torch.save(dict(model=model.state_dict(), info=info), f)
+    with atomic_write(path, 'wb') as f: torch.save(model.state_dict(), f)
+    save_json(info, meta)  # written last: a cache entry with its record is complete
     return model.eval(), info
 
 # %% ../nbs/06_metrics.ipynb #eb715ee2
@@ -228,3 +230,47 @@ def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list
         axs[1].scatter(*Z[(y == c) & (np.arange(len(y)) >= n)].T, s=6, alpha=.5, color=plt.cm.tab10(c % 10), marker='x')
     axs[1].set_title(f'{title} by class (o real, x synthetic)'); axs[1].legend(fontsize=6, markerscale=3, ncol=2)
     return Z
+
+# %% ../nbs/06_metrics.ipynb #82e85f10
+def _or_why(f, why:dict, key:str):
+    "f(), or None with the reason recorded in `why[key]` when it raises a MousterianError."
+    try: return f()
+    except MousterianError as e: why[key] = str(e); return None
+
+def real_reference(dataset:str='fashion-mnist', # the real dataset
+                   n_images:int=1000, # real test images (balanced over the classes) the synthetic sets are compared with
+                   recipe:str='cpu', root:str|None=None,
+                   n_per_class:int|None=None, iterations:int|None=None, # the reference classifier's training set and budget (see `reference_classifier`)
+                   device=None) -> dict:
+    "What the synthetic sets of `dataset` are measured against: the reference classifier and its record, its feature encoder, real test images with their feature statistics, and the real-vs-real Fréchet distance (None, with the reason in `why`, when it cannot be computed)."
+    ref, info = reference_classifier(dataset, recipe, root=root, device=device, n_per_class=n_per_class, iterations=iterations)
+    enc, trn, why = classifier_features(ref), load_dataset(dataset, 'train', root), {}
+    npc = math.ceil(n_images / trn.n_classes)
+    real = test_set(dataset, root, npc)
+    other = trn.subset(np.sort(np.random.default_rng(0).choice(len(trn), len(real), replace=False))).to_tensors()
+    stats = _or_why(lambda: feature_stats(features(enc, real, device=device)), why, 'real_stats')
+    fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats), why, 'fd_real_vs_real') if stats else None
+    return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats, fd_real=fd_real, why=why)
+
+def measure_store(store, # a `SynStore` or its folder
+                  ref:dict, # from `real_reference`
+                  keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
+                  domain_iterations:int=300, domain_patch:int=14, device=None) -> dict:
+    "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches); a quantity that cannot be computed is None with its reason in `why`."
+    from mousterian.store import SynStore
+    s = store if isinstance(store, SynStore) else SynStore(store)
+    m, npc, K = s.manifest(), ref['n_per_class'], len(s.classes)
+    kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
+    def subset(mask):  # the first npc images of each class
+        idx = np.where(mask)[0]; y = m['label'].to_numpy()[idx]
+        return s.images(np.isin(np.arange(len(m)), np.concatenate([idx[y == c][:npc] for c in range(K)]))).to_tensors()
+    allim, kept, why = subset(np.ones(len(m), bool)), subset(kept_mask), dict(ref['why'])
+    if not len(kept): raise MousterianError(f"{s.path} has no kept images to measure: check its filter column {keep!r}.")
+    fk = features(ref['encoder'], kept, device=device)
+    fd = _or_why(lambda: frechet_distance(*feature_stats(fk), *ref['stats']), why, 'fd_ref_features') if ref['stats'] else None
+    dom = lambda **kw: domain_classifier(ref['real'], kept, iterations=domain_iterations, device=device, **kw)['accuracy']
+    return dict(n_generated=len(m), n_kept=int(kept_mask.sum()), n_measured=len(kept),
+                fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'], fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
+                reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd, fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
+                domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why)
+

@@ -12,6 +12,7 @@ from typing import Literal
 from pathlib import Path
 import numpy as np, pandas as pd, yaml, torch
 from fastcore.script import call_parse
+from fastcore.basics import patch
 import mousterian
 from .core import *
 
@@ -305,10 +306,11 @@ def changed(recorded:dict|None, current:dict) -> list:
     a, b = _flat(json.loads(json.dumps(recorded, default=str))), _flat(json.loads(json.dumps(current, default=str)))
     return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b)) if a.get(k, '(unset)') != b.get(k, '(unset)')]
 
-# %% ../nbs/12_study.ipynb #86a8717f
+# %% ../nbs/12_study.ipynb #01a54415
 STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
 
 def _fingerprint(*paths) -> str:
+    "A short hash of the files at `paths` (folders recursively, by relative name and content)."
     h = hashlib.sha1()
     for p in paths:
         p = Path(p)
@@ -316,8 +318,10 @@ def _fingerprint(*paths) -> str:
             if f.is_file(): h.update(str(f.relative_to(p) if p.is_dir() else f.name).encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
+def _settings_hash(d) -> str: return hashlib.sha1(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
 class Study:
-    "One study: a preset, an output folder, and the steps that fill it."
+    "One study: a preset, an output folder, and the steps that fill it (each step is a method, below)."
     def __init__(self, preset:str|Path|dict='fmnist-cpu', # a preset (see `load_study`)
                  out:str|Path|None=None, # output folder (default: study/<name>)
                  overrides:dict|None=None, device=None, root:str|None=None,
@@ -332,7 +336,6 @@ class Study:
         self.device = device
         self._classes = None
 
-    # where things go
     def gen_dir(self, name): return self.out / 'generators' / name
     def store_dir(self, name): return self.out / 'stores' / name
     @property
@@ -345,32 +348,22 @@ class Study:
             self._classes = dataset_classes(self.p['dataset'], self.p['root'])
         return self._classes
 
-    def available_per_class(self) -> int:
-        from mousterian.data import load_dataset
-        return int(load_dataset(self.p['dataset'], 'train', self.p['root']).counts().min())
-
     def plan(self) -> tuple:
         "(runs, notes, generation plan)."
-        runs, notes = plan_runs(self.p, self.available_per_class())
+        from mousterian.data import load_dataset
+        runs, notes = plan_runs(self.p, int(load_dataset(self.p['dataset'], 'train', self.p['root']).counts().min()))
         return runs, notes, generation_plan(self.p, runs)
-
-    def _splits(self, b:int):
-        from mousterian.data import Splits
-        return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root'])
 
     def _pool(self, store:str) -> tuple:
         "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
-        return (self._splits(int(store[len('internal-b'):])), 'base') if store.startswith('internal-b') else (self._splits(0), 'gen_pool')
+        from mousterian.data import Splits
+        b = int(store[len('internal-b'):]) if store.startswith('internal-b') else 0
+        return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root']), 'base' if b else 'gen_pool'
 
     def training_set(self, store:str):
         "The real images a store's generator (and its filter) learn from, and their description."
         sp, pool = self._pool(store)
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
-
-    # 1. train
-    def _train_deps(self, name:str, spec:dict) -> dict:
-        "What a generator's training depends on: its settings (network preset and training hyperparameters) and the real images it learns from."
-        return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
 
     def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
         "Settings changed under a finished output: with --redo STEP remove it (and what was made from it), else refuse with the list of changes."
@@ -379,247 +372,227 @@ class Study:
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
-    def train(self, gp:dict):
-        "Train (or reuse, when its recorded settings match) each DDPM generator of the plan; text-to-image generators need no training."
-        from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights
-        for name, g in gp.items():
-            spec = dict(self.p['generators'][g['generator']])
-            if spec['kind'] != 'ddpm': continue
-            d, deps = self.gen_dir(name), self._train_deps(name, spec)
-            if (d / 'train.json').exists():
-                t = load_json(d / 'train.json')
-                old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
-                if old is None: old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
-                diff = changed(old, deps)
-                if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
-                elif t['steps_done'] >= spec['steps'] and ddpm_weights(d):
-                    if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
-                    print(f"  {name}: trained already ({d})"); continue
-            data, desc = self.training_set(name)
-            hp = TrainHP(**{k: v for k, v in spec.items() if k not in ('kind', 'preset')})
-            print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
-            d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
-            train_ddpm(data, d, ddpm_config(spec['preset'], data), hp, data_desc=desc, device=self.device)
+# %% ../nbs/12_study.ipynb #cb9c6f02
+@patch
+def _train_deps(self:Study, name:str, spec:dict) -> dict:
+    "What a generator's training depends on: its settings and the real images it learns from."
+    return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
 
-    # 2. generate
-    def _gen_deps(self, name:str, g:dict) -> dict:
-        "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
-        spec = self.p['generators'][g['generator']]
-        if spec['kind'] == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=self.p['sampling'])
-        return dict(generator=spec)
+@patch
+def train(self:Study, gp:dict):
+    "Train (or reuse, when its recorded settings match) each DDPM generator of the plan `gp`; text-to-image generators need no training."
+    from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights
+    for name, g in gp.items():
+        spec = dict(self.p['generators'][g['generator']])
+        if spec['kind'] != 'ddpm': continue
+        d, deps = self.gen_dir(name), self._train_deps(name, spec)
+        if (d / 'train.json').exists():
+            t = load_json(d / 'train.json')
+            old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
+            if old is None: old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
+            diff = changed(old, deps)
+            if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
+            elif t['steps_done'] >= spec['steps'] and ddpm_weights(d):
+                if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
+                print(f"  {name}: trained already ({d})"); continue
+        data, desc = self.training_set(name)
+        hp = TrainHP(**{k: v for k, v in spec.items() if k not in ('kind', 'preset')})
+        print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
+        d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
+        train_ddpm(data, d, ddpm_config(spec['preset'], data), hp, data_desc=desc, device=self.device)
 
-    def generate(self, gp:dict):
-        "Fill each store with the images per class the plan asks (resuming); a store made with other settings is refused, or redone with --redo generate."
-        from mousterian.store import SynStore
-        for name, g in gp.items():
-            spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
-            need = g['per_class'] * len(self.classes)
-            if (st / 'store.json').exists():
-                m = SynStore(st).manifest()
-                old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
-                if old is None and spec['kind'] == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
-                    old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
-                diff = changed(old, deps) if old is not None else []
-                if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-                elif len(m) >= need:
-                    if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
-                    print(f"  {name}: {need} images there already"); continue
-            print(f"  {name}: {g['per_class']} images per class into {st}")
-            if spec['kind'] == 'ddpm':
-                from mousterian.gen.ddpm import generate
-                s = self.p['sampling']
-                generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
-            else: self._generate_t2i(spec, st, g['per_class'])
-            save_json(deps, st / 'deps.json')
+# %% ../nbs/12_study.ipynb #605f305e
+@patch
+def _gen_deps(self:Study, name:str, g:dict) -> dict:
+    "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
+    spec = self.p['generators'][g['generator']]
+    if spec['kind'] == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=self.p['sampling'])
+    return dict(generator=spec)
 
-    def _generate_t2i(self, spec:dict, st:Path, per_class:int):
-        "Prompts by `gen.t2i.build_prompts` (the command's own), then the pipeline, seeded, into the store."
-        from mousterian.gen import t2i
-        pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
-        prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(per_class / spec['images_per_prompt']), spec['templates'], spec['lm'],
-                                    spec['prompt_file'], spec['seed'], self.device)
-        t2i.generate_t2i(pipe, prompts, self.classes, st, per_class, spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
-                         negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
+@patch
+def generate(self:Study, gp:dict):
+    "Fill each store of the plan `gp` with the images per class it asks (resuming); a store made with other settings is refused, or redone with --redo generate."
+    from mousterian.store import SynStore
+    for name, g in gp.items():
+        spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
+        need = g['per_class'] * len(self.classes)
+        if (st / 'store.json').exists():
+            m = SynStore(st).manifest()
+            old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
+            if old is None and spec['kind'] == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
+                old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
+            diff = changed(old, deps) if old is not None else []
+            if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
+            elif len(m) >= need:
+                if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
+                print(f"  {name}: {need} images there already"); continue
+        print(f"  {name}: {g['per_class']} images per class into {st}")
+        if spec['kind'] == 'ddpm':
+            from mousterian.gen.ddpm import generate
+            s = self.p['sampling']
+            generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
+        else:
+            from mousterian.gen import t2i
+            pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
+            prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(g['per_class'] / spec['images_per_prompt']), spec['templates'], spec['lm'],
+                                        spec['prompt_file'], spec['seed'], self.device)
+            t2i.generate_t2i(pipe, prompts, self.classes, st, g['per_class'], spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
+                             negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
+        save_json(deps, st / 'deps.json')
 
-    # 3. filter
-    def _classifier_on(self, data, seed:int=0):
-        "A classifier trained with the study's recipe on `data` only."
-        from mousterian.learn import get_recipe, get_model, fit
-        rc = get_recipe(self.p['recipe'], **self.p['recipe_overrides'])
-        seed_everything(seed)
-        m = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
-        fit(m, [data], rc, rc.iterations_for(len(data)), seed, self.device, desc='filter classifier')
-        return m.eval()
+# %% ../nbs/12_study.ipynb #b3f37fea
+@patch
+def _filter_deps(self:Study, name:str, g:dict) -> dict:
+    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier."
+    return dict(images=self._gen_deps(name, g), q=self.p['filter']['q'], recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])
 
-    def _filter_deps(self, name:str, g:dict) -> dict:
-        "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier."
-        return dict(images=self._gen_deps(name, g), q=self.p['filter']['q'], recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])
+@patch
+def filter(self:Study, gp:dict):
+    "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`); redone whenever its settings changed."
+    from mousterian.store import SynStore
+    from mousterian.filter import classifier_filter
+    from mousterian.learn import get_recipe, get_model, fit
+    q, rc = self.p['filter']['q'], get_recipe(self.p['recipe'], **self.p['recipe_overrides'])
+    for name, g in gp.items():
+        st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
+        if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
+            diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
+            if not diff: print(f"  {name}: filtered already"); continue
+            print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
+        data, desc = self.training_set(name)
+        seed_everything(0)
+        clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
+        fit(clf, [data], rc, rc.iterations_for(len(data)), 0, self.device, desc='filter classifier')
+        keep = classifier_filter(st, clf.eval(), q=q, name='cls', device=self.device)
+        save_json(deps, f)
+        print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
 
-    def filter(self, gp:dict):
-        "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`). Redone whenever its settings changed (the scores are recomputed; no image is lost)."
-        from mousterian.store import SynStore
-        from mousterian.filter import classifier_filter
-        q = self.p['filter']['q']
-        for name, g in gp.items():
-            st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
-            if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
-                diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
-                if not diff: print(f"  {name}: filtered already"); continue
-                print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
-            data, desc = self.training_set(name)
-            keep = classifier_filter(st, self._classifier_on(data), q=q, name='cls', device=self.device)
-            save_json(deps, f)
-            print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
+# %% ../nbs/12_study.ipynb #84e52f80
+@patch
+def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
+    "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
+    p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
+    fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
+    fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
+                 pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
+                 n_test_per_class=p['n_test_per_class'], root=p['root'])
+    rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
+    return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
 
-    # 4. grid
-    def grid(self, runs:list, gp:dict|None=None) -> dict:
-        "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
-        p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
-        fp = {name: hashlib.sha1(json.dumps(self._filter_deps(name, g), sort_keys=True, default=str).encode()).hexdigest()[:12] for name, g in gp.items()}
-        fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
-                     pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
-                     n_test_per_class=p['n_test_per_class'], root=p['root'])
-        rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
-        return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
+@patch
+def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
+    "Run the grid of `runs` (finished runs are reused) and return its results."
+    from mousterian.sweep import sweep
+    s = self.p['sweep']
+    return sweep(self.grid(runs), self.sweep_dir, workers=workers or s['workers'], threads=threads or s['threads'], backend=backend, address=address, gpus=gpus)
 
-    def run_grid(self, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
-        from mousterian.sweep import sweep
-        s = self.p['sweep']
-        return sweep(self.grid(runs), self.sweep_dir, workers=workers or s['workers'], threads=threads or s['threads'],
-                     backend=backend, address=address, gpus=gpus)
+@patch
+def results(self:Study) -> pd.DataFrame:
+    "The grid's results table."
+    f = self.sweep_dir / 'results.csv'
+    if not f.exists(): raise MousterianError(f"{f} does not exist: run the study's grid step first.")
+    return pd.read_csv(f)
 
-    def results(self) -> pd.DataFrame:
-        "The grid's results table."
-        f = self.sweep_dir / 'results.csv'
-        if not f.exists(): raise MousterianError(f"{f} does not exist: run the study's grid step first.")
-        return pd.read_csv(f)
+# %% ../nbs/12_study.ipynb #975f509a
+@patch
+def metrics(self:Study, gp:dict) -> dict:
+    "Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store (cached in metrics.json by fingerprint)."
+    from mousterian.metrics import real_reference, measure_store
+    mp, f = self.p['metrics'], self.out / 'metrics.json'
+    cur, ref = (load_json(f) if f.exists() else {}), None
+    for name in gp:
+        st = self.store_dir(name)
+        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=self.p['dataset']))[:8]
+        if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
+        if ref is None: ref = real_reference(self.p['dataset'], mp['n_images'], mp['reference_recipe'], self.p['root'], mp['reference_per_class'], mp['reference_iterations'], self.device)
+        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device))
+        save_json(cur, f)
+        fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
+        print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier features "
+              f"{fd(row['fd_ref_features'])} (real vs real {fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, {row['domain_patch']:.1%} patches"
+              + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
+    return cur
 
-    # 5. metrics
-    def metrics(self, gp:dict) -> dict:
-        "Fidelity, Fréchet distance in reference-classifier features, domain-classifier accuracy of each store (cached in metrics.json)."
-        from mousterian.store import SynStore
-        from mousterian.data import load_dataset
-        from mousterian.learn import test_set
-        from mousterian.metrics import reference_classifier, class_fidelity, classifier_features, features, feature_stats, frechet_distance, domain_classifier
-        mp, f = self.p['metrics'], self.out / 'metrics.json'
-        cur = load_json(f) if f.exists() else {}
-        ref = info = None
-        K = len(self.classes); n = mp['n_images']; npc = math.ceil(n / K)
-        for name in gp:
-            st = self.store_dir(name)
-            fp = _fingerprint(st / 'manifest', st / 'columns') + hashlib.sha1(json.dumps(mp, sort_keys=True).encode()).hexdigest()[:8]
-            if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
-            if ref is None:
-                ref, info = reference_classifier(self.p['dataset'], mp['reference_recipe'], root=self.p['root'], device=self.device,
-                                                 n_per_class=mp['reference_per_class'], iterations=mp['reference_iterations'])
-                enc = classifier_features(ref)
-                real = test_set(self.p['dataset'], self.p['root'], npc)
-                trn = load_dataset(self.p['dataset'], 'train', self.p['root'])
-                other = trn.subset(np.sort(np.random.default_rng(0).choice(len(trn), len(real), replace=False))).to_tensors()
-                fr = features(enc, real, device=self.device); mu_r, s_r = feature_stats(fr)
-                fd_real = frechet_distance(*feature_stats(features(enc, other, device=self.device)), mu_r, s_r)
-            s = SynStore(st); m = s.manifest()
-            def subset(mask):
-                idx = np.where(mask)[0]; y = m['label'].to_numpy()[idx]
-                pick = np.concatenate([idx[y == c][:npc] for c in range(K)])
-                return s.images(np.isin(np.arange(len(m)), pick)).to_tensors()
-            allim, kept = subset(np.ones(len(m), bool)), subset(m['cls_keep'].fillna(False).to_numpy(bool))
-            fk = features(enc, kept, device=self.device)
-            try: fd = frechet_distance(*feature_stats(fk), mu_r, s_r)
-            except MousterianError as e: fd = None; print(f"  {name}: no Fréchet distance ({e})")
-            row = dict(fingerprint=fp, n_generated=len(m), n_kept=int(m['cls_keep'].sum()), n_measured=len(kept),
-                       fidelity_all=class_fidelity(ref, allim, self.device)['fidelity'], fidelity_kept=class_fidelity(ref, kept, self.device)['fidelity'],
-                       reference_test_top1=info['test_top1'], fd_ref_features=fd, fd_real_vs_real=fd_real,
-                       feature_dim=int(fk.shape[1]),
-                       domain_whole=domain_classifier(real, kept, iterations=mp['domain_iterations'], device=self.device)['accuracy'],
-                       domain_patch=domain_classifier(real, kept, patch=mp['domain_patch'], iterations=mp['domain_iterations'], device=self.device)['accuracy'],
-                       domain_patch_size=mp['domain_patch'])
-            cur[name] = row; save_json(cur, f)
-            print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier "
-                  f"features {row['fd_ref_features'] if fd is None else round(fd, 2)} (real vs real {fd_real:.2f}); domain classifier {row['domain_whole']:.1%} whole, {row['domain_patch']:.1%} patches")
-        return cur
+# %% ../nbs/12_study.ipynb #e640d7e3
+@patch
+def laws(self:Study) -> dict:
+    "Each generator's exchange rates and law (`equiv.fit_report`, into laws/<generator>/), and the paper's findings as tests (laws/findings.csv); refitted when the results or the fit settings change."
+    from mousterian.equiv import fit_report, findings, clean_results, exchange_lines
+    res, d0 = self.results(), self.out / 'laws'
+    fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(self.p['fit'])[:8]
+    done = lambda d, f: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and (d / f).exists()
+    out, K = {}, len(self.classes)
+    for g in self.p['generators']:
+        d = d0 / g
+        if done(d, 'exchange.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
+        rows = res[res['generator'].isin(['none', g])]
+        if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
+        out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K)
+        with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
+        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K)))
+    if not done(d0, 'findings.csv'):
+        t = findings(clean_results(res[res['generator'].isin(['none', *self.p['generators']])]))
+        with atomic_write(d0 / 'findings.csv') as fh: t.to_csv(fh, index=False)
+        with atomic_write(d0 / 'fingerprint') as fh: fh.write(fpr)
+        for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
+    return out
 
-    # 6. laws
-    def laws(self) -> dict:
-        "Each generator's exchange rates (from the curves, and from its law where the law fits), and the paper's findings as tests (cached by the results' fingerprint)."
-        from mousterian.equiv import fit_report, findings, clean_results, exchange_lines
-        res = self.results(); fpr = _fingerprint(self.sweep_dir / 'results.csv') + hashlib.sha1(json.dumps(self.p['fit'], sort_keys=True).encode()).hexdigest()[:8]
-        out, K = {}, len(self.classes)
-        for g in self.p['generators']:
-            d = self.out / 'laws' / g
-            if (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and (d / 'exchange.csv').exists():
-                print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
-            rows = res[res['generator'].isin(['none', g])]
-            if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
-            s = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'])
-            ex = pd.read_csv(d / 'exchange.csv').assign(n_base_per_class=lambda e: (e.n_base / K).round().astype(int))
-            with atomic_write(d / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
-            with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
-            print(f"  {g}: {s['lof_text']}\n" + '\n'.join(exchange_lines(ex, K)))
-            out[g] = s
-        f = self.out / 'laws' / 'findings.csv'
-        if not (f.exists() and (self.out / 'laws' / 'findings.fingerprint').exists() and (self.out / 'laws' / 'findings.fingerprint').read_text() == fpr):
-            t = findings(clean_results(res[res['generator'].isin(['none', *self.p['generators']])]))
-            with atomic_write(f) as fh: t.to_csv(fh, index=False)
-            with atomic_write(self.out / 'laws' / 'findings.fingerprint') as fh: fh.write(fpr)
-            for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
-        return out
+# %% ../nbs/12_study.ipynb #ab0921b8
+@patch
+def report(self:Study, force:bool=False) -> Path:
+    "Execute the report notebook into report.ipynb (and report.html), unless its inputs are unchanged."
+    tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'  # package data (in a checkout, a link to nbs/experiments/)
+    if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: reinstall the package.")
+    dst, stamp = self.out / 'report.ipynb', self.out / '.report.fingerprint'
+    fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
+    if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
+    import papermill as pm
+    tmp = self.out / '.report.tmp.ipynb'
+    prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'  # the kernel inherits it: progress bars are noise in a report
+    try: pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
+    finally:
+        if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
+        else: os.environ['MOUSTERIAN_PROGRESS'] = prev
+    os.replace(tmp, dst)
+    from nbconvert import HTMLExporter
+    html, _ = HTMLExporter(exclude_input=False).from_filename(str(dst))
+    with atomic_write(self.out / 'report.html') as fh: fh.write(html)
+    with atomic_write(stamp) as fh: fh.write(fp)
+    print(f"  report: {dst} and {self.out / 'report.html'}")
+    return dst
 
-    # 7. report
-    def report(self, force:bool=False) -> Path:
-        "Execute the report notebook into report.ipynb (and report.html), unless its inputs are unchanged."
-        tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'  # package data (in a checkout, a link to nbs/experiments/)
-        if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: reinstall the package.")
-        dst = self.out / 'report.ipynb'
-        fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
-        stamp = self.out / '.report.fingerprint'
-        if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
-        import papermill as pm
-        tmp = self.out / '.report.tmp.ipynb'
-        prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'  # the kernel inherits it: progress bars are noise in a report
-        try: pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
-        finally:
-            if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
-            else: os.environ['MOUSTERIAN_PROGRESS'] = prev
-        os.replace(tmp, dst)
-        from nbconvert import HTMLExporter
-        html, _ = HTMLExporter(exclude_input=False).from_filename(str(dst))
-        with atomic_write(self.out / 'report.html') as fh: fh.write(html)
-        with atomic_write(stamp) as fh: fh.write(fp)
-        print(f"  report: {dst} and {self.out / 'report.html'}")
-        return dst
-
-    def run(self, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
-            force_report:bool=False) -> Path:
-        "Run `steps` in order (each resumable, skipped when done); return the output folder."
-        from mousterian.sweep import SweepLock
-        bad = [s for s in steps if s not in STEPS]
-        if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
-        self.out.mkdir(parents=True, exist_ok=True)
-        with SweepLock(self.out, 'study'):
-            old = self.out / 'study.json'
-            if old.exists() and (diff := changed(load_json(old), self.p)):
-                print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
-            save_json(self.p, old)
-            t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), steps={})
-            tf = self.out / 'timings.json'
-            hist = load_json(tf) if tf.exists() else []
-            runs, notes, gp = self.plan()
-            stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
-            print(f"Study {self.p['name']} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
-            for n in notes: print(f"  left out: {n}")
-            for i, s in enumerate(steps):
-                print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
-                if s == 'grid': self.run_grid(runs, workers, threads, backend, address, gpus)
-                elif s == 'laws': self.laws()
-                elif s == 'report': self.report(force_report)
-                else: getattr(self, s)(gp)
-                log['steps'][s] = time.perf_counter() - t
-                log['total_seconds'] = time.perf_counter() - t0
-                save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
-                print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
-            print(f"Study {self.p['name']} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
-        return self.out
+# %% ../nbs/12_study.ipynb #d7bdef20
+@patch
+def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
+        force_report:bool=False) -> Path:
+    "Run `steps` in order (each resumable, skipped when done); return the output folder."
+    from mousterian.sweep import SweepLock
+    bad = [s for s in steps if s not in STEPS]
+    if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
+    self.out.mkdir(parents=True, exist_ok=True)
+    with SweepLock(self.out, 'study'):
+        old = self.out / 'study.json'
+        if old.exists() and (diff := changed(load_json(old), self.p)):
+            print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
+        save_json(self.p, old)
+        t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), steps={})
+        tf = self.out / 'timings.json'
+        hist = load_json(tf) if tf.exists() else []
+        runs, notes, gp = self.plan()
+        stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
+        print(f"Study {self.p['name']} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
+        for n in notes: print(f"  left out: {n}")
+        do = dict(train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
+                  grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws, report=lambda: self.report(force_report))
+        for i, s in enumerate(steps):
+            print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
+            do[s]()
+            log['steps'][s] = time.perf_counter() - t
+            log['total_seconds'] = time.perf_counter() - t0
+            save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
+            print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
+        print(f"Study {self.p['name']} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
+    return self.out
 
 # %% ../nbs/12_study.ipynb #2bcc19e9
 @call_parse(pos=['preset'])
