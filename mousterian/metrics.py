@@ -231,7 +231,7 @@ def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list
     axs[1].set_title(f'{title} by class (o real, x synthetic)'); axs[1].legend(fontsize=6, markerscale=3, ncol=2)
     return Z
 
-# %% ../nbs/06_metrics.ipynb #82e85f10
+# %% ../nbs/06_metrics.ipynb #23076cc8
 def _or_why(f, why:dict, key:str):
     "f(), or None with the reason recorded in `why[key]` when it raises a MousterianError."
     try: return f()

@@ -7,7 +7,7 @@ Docs: https://mousterian.github.io/mousterian/store.html.md"""
 # %% ../nbs/02_store.ipynb #1359ee00
 from __future__ import annotations
 import os, json, uuid, datetime
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, pandas as pd, torch
@@ -15,8 +15,8 @@ from .core import *
 from .data import TensorImages, FileImages, read_image
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'SynStore', 'manifest', 'check_prefix', 'counts', 'todo', 'append', 'set_column', 'images', 'summary',
-           'validate']
+__all__ = ['STORE_FORMAT', 'SynStore', 'manifest', 'check_prefix', 'counts', 'todo', 'writer', 'append', 'set_column', 'images',
+           'summary', 'validate']
 
 # %% ../nbs/02_store.ipynb #df0a6e24
 STORE_FORMAT = 'mousterian-store'
@@ -71,6 +71,13 @@ class SynStore:
 def _parts(self:SynStore): return sorted((self.path / 'manifest').glob('part-*.parquet'))
 SynStore._parts = _parts
 
+def _redo_from(self:SynStore, part:Path) -> str:
+    "The recovery for a bad batch: delete its manifest part and every later one (a resumed generation continues after the last good batch)."
+    later = [p.name for p in self._parts() if p.name >= part.name]
+    return (f"Delete {'manifest/' + later[0] if len(later) == 1 else f'manifest/{later[0]} and the {len(later) - 1} later part(s) ({later[-1]} last)'}, "
+            "then resume the generation: those batches are made again.")
+SynStore._redo_from = _redo_from
+
 def manifest(self:SynStore) -> pd.DataFrame:
     "One row per image, ordered by index, with the added columns joined."
     parts = self._parts()
@@ -80,11 +87,20 @@ def manifest(self:SynStore) -> pd.DataFrame:
     dfs = []
     for p in parts:
         try: dfs.append(pd.read_parquet(p))
-        except Exception as e: raise MousterianError(f"Manifest part {p} is truncated or corrupt ({type(e).__name__}). Delete it: its batch will be generated again on resume.") from e
+        except Exception as e: raise MousterianError(f"Manifest part {p} is truncated or corrupt ({type(e).__name__}). {self._redo_from(p)}") from e
     df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({'index': pd.Series(dtype='int64'), 'file': pd.Series(dtype=str), 'label': pd.Series(dtype='int64'), 'class_name': pd.Series(dtype=str), 'store_id': pd.Series(dtype=str)})
     other = set(df['store_id']) - {self.id}
     if other: raise MousterianError(f"{self.path}/manifest holds rows of another store ({', '.join(sorted(other))}): manifests were copied between stores. Keep each store's manifest in its own folder.")
     df = df.sort_values('index').reset_index(drop=True)
+    dup = df['index'][df['index'].duplicated()]
+    if len(dup):
+        twice = [p.name for p in parts if pd.read_parquet(p, columns=['index'])['index'].isin(dup).any()]
+        raise MousterianError(f"{self.path}/manifest lists {len(dup)} indices twice (from {dup.min()}), in the parts {', '.join(twice)}: a part was copied. Delete the copy (the part whose name is not part-<its first index>.parquet), or the later part to generate its batch again.")
+    off = df['file'] != [self._file(i) for i in df['index']]  # every file at its index's place inside the store: a path from elsewhere is never opened
+    if off.any():
+        r = df[off].iloc[0]
+        raise MousterianError(f"{self.path}/manifest names {off.sum()} image file(s) that are not the store's own (index {r['index']}: {r['file']!r}, expected {self._file(r['index'])!r}): "
+                              "the manifest was edited or made elsewhere, and a path outside the store is never read. Regenerate the store, or re-import it from its export.")
     for c in cols:
         s = pd.read_parquet(c).set_index('index')['value']
         df[c.stem] = df['index'].map(s)
@@ -98,7 +114,7 @@ def _next_index(self:SynStore) -> int:
     parts = self._parts()
     if not parts: return 0
     try: return int(pd.read_parquet(parts[-1], columns=['index'])['index'].max()) + 1
-    except Exception as e: raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). Delete it: its batch will be generated again on resume.") from e
+    except Exception as e: raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). {self._redo_from(parts[-1])}") from e
 SynStore._next_index = _next_index
 
 def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned generation, one row per image, in order
@@ -127,9 +143,22 @@ SynStore.todo = todo
 
 # %% ../nbs/02_store.ipynb #9bf14cbc
 def _lock(self:SynStore):
-    "The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer never blocks the next one)."
-    return FileLock(self.path / '.lock')
+    "The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer never blocks the next one); one per `SynStore` object, so it is reentrant."
+    if getattr(self, '_lk', None) is None: self._lk = FileLock(self.path / '.lock')
+    return self._lk
 SynStore._lock = _lock
+
+@contextmanager
+def writer(self:SynStore):
+    "Hold the store for a whole generation (plan, resume point and every batch): a second generation into the same store waits for the first, then sees what it wrote."
+    lk = self._lock()
+    try: lk.acquire(timeout=0)
+    except Timeout:
+        print(f"{self.path}: another process is writing to this store; waiting for it to finish.", flush=True)
+        lk.acquire()
+    try: yield self
+    finally: lk.release()
+SynStore.writer = writer
 
 def _file(self:SynStore, i:int) -> str: return f"images/{i // 1000:06d}/{i:09d}.{self.ext}"
 SynStore._file = _file
@@ -200,10 +229,10 @@ SynStore.summary = summary
 # %% ../nbs/02_store.ipynb #33c072ca
 def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` naming every bad file
             ) -> dict:
-    "Check every listed image file: {'missing': [...], 'corrupt': [...], 'wrong_shape': [...], 'orphans': [...]}."
+    "Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels', 'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and harmless)."
     from PIL import Image
     m = self.manifest()
-    rep = dict(missing=[], corrupt=[], wrong_shape=[], orphans=[])
+    rep = dict(missing=[], corrupt=[], wrong_shape=[], bad_labels=[], duplicate_seeds=[], orphans=[])
     for f in progress(m['file'], desc='validating', leave=False):
         p = self.path / f
         if not p.exists(): rep['missing'].append(f); continue
@@ -211,11 +240,18 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
             with Image.open(p) as im: im.load(); shape = (len(im.getbands()), im.size[1], im.size[0])
         except Exception: rep['corrupt'].append(f); continue
         if self.image_size and shape != (self.channels, *self.image_size): rep['wrong_shape'].append(f)
+    K = len(self.classes)
+    rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K), 'file'].tolist()
+    if 'seed' in m.columns:
+        same = m.drop(columns=[c for c in m.columns if c not in ('seed', 'prompt', 'generator_id')]).duplicated(keep='first')  # one seed draws one image (per prompt, per generator)
+        rep['duplicate_seeds'] = m.loc[same, 'file'].tolist()
     listed = set(m['file'])
     rep['orphans'] = sorted(str(p.relative_to(self.path)) for p in (self.path / 'images').glob('*/*') if str(p.relative_to(self.path)) not in listed and not p.name.startswith('.'))
     bad = {k: v for k, v in rep.items() if v and k != 'orphans'}
     if raise_error and bad:
-        raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): {', '.join(v)}" for k, v in bad.items())
-                              + ". Regenerate them: delete the batch's manifest part (manifest/part-N.parquet) and resume generation.")
+        first = int(m.loc[m['file'].isin([f for v in bad.values() for f in v]), 'index'].min())
+        part = [p for p in self._parts() if int(p.stem.split('-')[1]) <= first][-1]  # parts are named by their first index
+        raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in bad.items())
+                              + f". {self._redo_from(part)}")
     return rep
 SynStore.validate = validate

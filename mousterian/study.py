@@ -306,7 +306,7 @@ def changed(recorded:dict|None, current:dict) -> list:
     a, b = _flat(json.loads(json.dumps(recorded, default=str))), _flat(json.loads(json.dumps(current, default=str)))
     return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b)) if a.get(k, '(unset)') != b.get(k, '(unset)')]
 
-# %% ../nbs/12_study.ipynb #01a54415
+# %% ../nbs/12_study.ipynb #d27ff595
 STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
 
 def _fingerprint(*paths) -> str:
@@ -372,7 +372,7 @@ class Study:
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
-# %% ../nbs/12_study.ipynb #cb9c6f02
+# %% ../nbs/12_study.ipynb #d02fc32a
 @patch
 def _train_deps(self:Study, name:str, spec:dict) -> dict:
     "What a generator's training depends on: its settings and the real images it learns from."
@@ -401,7 +401,7 @@ def train(self:Study, gp:dict):
         d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
         train_ddpm(data, d, ddpm_config(spec['preset'], data), hp, data_desc=desc, device=self.device)
 
-# %% ../nbs/12_study.ipynb #605f305e
+# %% ../nbs/12_study.ipynb #c6a1f091
 @patch
 def _gen_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
@@ -440,7 +440,7 @@ def generate(self:Study, gp:dict):
                              negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
         save_json(deps, st / 'deps.json')
 
-# %% ../nbs/12_study.ipynb #b3f37fea
+# %% ../nbs/12_study.ipynb #c3376fc7
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier."
@@ -467,7 +467,7 @@ def filter(self:Study, gp:dict):
         save_json(deps, f)
         print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
 
-# %% ../nbs/12_study.ipynb #84e52f80
+# %% ../nbs/12_study.ipynb #7745694c
 @patch
 def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
@@ -493,7 +493,7 @@ def results(self:Study) -> pd.DataFrame:
     if not f.exists(): raise MousterianError(f"{f} does not exist: run the study's grid step first.")
     return pd.read_csv(f)
 
-# %% ../nbs/12_study.ipynb #975f509a
+# %% ../nbs/12_study.ipynb #76da9265
 @patch
 def metrics(self:Study, gp:dict) -> dict:
     "Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store (cached in metrics.json by fingerprint)."
@@ -513,7 +513,7 @@ def metrics(self:Study, gp:dict) -> dict:
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
     return cur
 
-# %% ../nbs/12_study.ipynb #e640d7e3
+# %% ../nbs/12_study.ipynb #f7458117
 @patch
 def laws(self:Study) -> dict:
     "Each generator's exchange rates and law (`equiv.fit_report`, into laws/<generator>/), and the paper's findings as tests (laws/findings.csv); refitted when the results or the fit settings change."
@@ -537,7 +537,7 @@ def laws(self:Study) -> dict:
         for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
     return out
 
-# %% ../nbs/12_study.ipynb #ab0921b8
+# %% ../nbs/12_study.ipynb #ab0babb0
 @patch
 def report(self:Study, force:bool=False) -> Path:
     "Execute the report notebook into report.ipynb (and report.html), unless its inputs are unchanged."
@@ -561,7 +561,7 @@ def report(self:Study, force:bool=False) -> Path:
     print(f"  report: {dst} and {self.out / 'report.html'}")
     return dst
 
-# %% ../nbs/12_study.ipynb #d7bdef20
+# %% ../nbs/12_study.ipynb #3e2e26e2
 @patch
 def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
         force_report:bool=False) -> Path:

@@ -2,6 +2,7 @@
 import os, signal, subprocess, sys, textwrap, time
 from pathlib import Path
 import numpy as np
+import pytest
 
 def run(bin_path, *args):
     return subprocess.run([str(bin_path / args[0]), *map(str, args[1:])], capture_output=True, text=True, timeout=600)
@@ -78,3 +79,49 @@ def test_training_killed_and_resumed_equals_uninterrupted(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a)
     la, lb = (pd.read_csv(tmp_path / d / 'losses.csv')['loss'].tolist() for d in ('killed', 'straight'))
     assert la == lb and len(la) == 30
+
+SAMPLE = textwrap.dedent('''
+    import sys
+    from mousterian.gen.ddpm import generate
+    generate(sys.argv[1], sys.argv[2], per_class=30, steps=2, bs=10, device='cpu')
+''')
+
+@pytest.fixture(scope='module')
+def tiny_model(tmp_path_factory):
+    from mousterian.data import load_dataset
+    from mousterian.gen.ddpm import TrainHP, train_ddpm
+    m = tmp_path_factory.mktemp('model') / 'm'
+    train_ddpm(load_dataset('fashion-mnist').subset(np.arange(40)).to_tensors(), m, 'tiny', TrainHP(steps=2, bs=8, warmup=1), device='cpu')
+    return m
+
+def test_two_generations_into_one_store(tiny_model, tmp_path):
+    "Two generations started at once into one store: the second waits for the first, then finds its images; the store holds the plan, each seed once."
+    from mousterian.store import SynStore
+    env = {**os.environ, 'MOUSTERIAN_PROGRESS': '0'}
+    ps = [subprocess.Popen([sys.executable, '-c', SAMPLE, str(tiny_model), str(tmp_path / 's')], env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=600)[0] for p in ps]
+    assert [p.returncode for p in ps] == [0, 0]
+    m = SynStore(tmp_path / 's').manifest()
+    assert len(m) == 300 and m['index'].tolist() == list(range(300)) and m['seed'].tolist() == list(range(300))
+    assert all(v == [] for k, v in SynStore(tmp_path / 's').validate().items())
+    assert sum('another process is writing to this store' in o for o in outs) + sum('all 300 images are there already' in o for o in outs) >= 1
+
+def test_recovery_advice_for_a_bad_batch_works(tiny_model, tmp_path):
+    "A truncated manifest part in the middle of a store: the error names the parts to delete; deleting them and resuming gives the whole store."
+    from mousterian.core import MousterianError
+    from mousterian.gen.ddpm import generate
+    from mousterian.store import SynStore
+    s = tmp_path / 's'
+    generate(tiny_model, s, per_class=4, steps=2, bs=10, device='cpu')
+    parts = sorted((s / 'manifest').glob('part-*.parquet')); assert len(parts) == 4
+    parts[1].write_bytes(parts[1].read_bytes()[:50])
+    with pytest.raises(MousterianError) as e: generate(tiny_model, s, per_class=4, steps=2, bs=10, device='cpu')
+    msg = str(e.value)
+    assert 'Delete manifest/part-000000010.parquet and the 2 later part(s) (part-000000030.parquet last), then resume' in msg
+    for p in parts[1:]: p.unlink()   # as the message says
+    st = generate(tiny_model, s, per_class=4, steps=2, bs=10, device='cpu')
+    m = st.manifest()
+    assert len(m) == 40 and m['seed'].tolist() == list(range(40)) and st.validate()['missing'] == []
+    (s / st._file(25)).write_bytes(b'garbage')  # a corrupt image: validate names the parts from its batch on
+    with pytest.raises(MousterianError) as e: st.validate()
+    assert 'corrupt (1)' in str(e.value) and 'Delete manifest/part-000000020.parquet and the 1 later part(s)' in str(e.value)

@@ -94,3 +94,23 @@ def test_recipe_overrides_reach_every_classifier(copy):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     res = pd.read_csv(copy / 'sweep' / 'results.csv')
     assert len(res) and res['recipe_overrides'].map(lambda s: json.loads(s).get('lr')).eq(0.05).all()
+
+def test_redo_train_redoes_that_generator_and_what_follows(copy):
+    "A changed learning rate of the internal generators, with --redo train: those generators, their stores, filters and runs are made again; the external generator and every real-only run are reused."
+    before = pd.read_csv(copy / 'sweep' / 'results.csv')
+    r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{generators: {internal: {lr: 0.001}}}', '--redo', 'train', '--steps', 'train,generate,filter,grid')
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    out = r.stdout
+    assert out.count('generator.lr: 0.002 → 0.001') >= 2 and 'external: trained already' in out and 'external: 250 images there already' in out
+    assert 'internal-b10: 13 images per class into' in out and 'external: filtered already' in out
+    after = pd.read_csv(copy / 'sweep' / 'results.csv')
+    kept = lambda d, g: set(d.loc[d.generator == g, 'run_id'])
+    assert kept(after, 'none') == kept(before, 'none') and kept(after, 'external') == kept(before, 'external')
+    assert not kept(after, 'internal') & kept(before, 'internal') and len(after) == len(before)
+    assert json.loads((copy / 'generators' / 'internal-b10' / 'train.json').read_text())['hp']['lr'] == 0.001
+
+def test_changed_fit_redoes_laws_and_report_only(copy):
+    r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{fit: {n_boot: 10}}', '--steps', 'metrics,laws,report')
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert r.stdout.count('measured already') == 3 and 'fitted already' not in r.stdout and 'report up to date' not in r.stdout and 'report:' in r.stdout
+    assert json.loads((copy / 'laws' / 'external' / 'law.json').read_text())['meta']['params']['n_boot'] == 10

@@ -321,15 +321,16 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
-    k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes
-    if k:
-        if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
-        print(f"{st.path}: resuming after {k} of {len(L)} images.")
-    cfg_json = json.dumps(info['cfg'])
-    for i in progress(range(k, len(L), bs), desc=f'generating into {st.path.name}'):
-        lb, sd = L[i:i + bs], seed + np.arange(i, min(i + bs, len(L)))
-        x = sample(unet, cfg, lb, sd, sampler, steps, guidance, bs=bs, device=device, desc='batch')
-        st.append(x, lb, rows=dict(**settings, seed=sd, generator_config=cfg_json))
+    with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
+        k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes
+        if k:
+            if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
+            print(f"{st.path}: resuming after {k} of {len(L)} images.")
+        cfg_json = json.dumps(info['cfg'])
+        for i in progress(range(k, len(L), bs), desc=f'generating into {st.path.name}'):
+            lb, sd = L[i:i + bs], seed + np.arange(i, min(i + bs, len(L)))
+            x = sample(unet, cfg, lb, sd, sampler, steps, guidance, bs=bs, device=device, desc='batch')
+            st.append(x, lb, rows=dict(**settings, seed=sd, generator_config=cfg_json))
     return st
 
 # %% ../../nbs/03_gen.ddpm.ipynb #2cf76648

@@ -206,31 +206,32 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
     jobs['seed'] = seed + np.arange(len(jobs))
     model_id = getattr(pipe, '_mousterian_id', type(pipe).__name__)
     st = SynStore.create(store, classes, 3, [size, size] if size else None, generator='t2i')
-    k = st.check_prefix(jobs[['seed', 'prompt']])
-    if sources is not None:
-        from diffusers import AutoPipelineForImage2Image
-        pipe = AutoPipelineForImage2Image.from_pipe(pipe)
-    sched = type(pipe.scheduler).__name__
-    i, b = k, bs
-    bar = progress(total=len(jobs), initial=k, desc=f'generating into {st.path.name}')
-    while i < len(jobs):
-        j = jobs.iloc[i:i + b]
-        gens = [torch.Generator().manual_seed(int(s)) for s in j['seed']]
-        src = [sources[int(r)] for r in j.index % len(sources)] if sources is not None else None
-        try:
-            from PIL import Image
-            ims = _pipe_call(pipe, j['prompt'].tolist(), gens, size, steps, guidance, negative_prompt,
-                             [Image.open(s).convert('RGB') for s in src] if src else None, strength)
-        except torch.cuda.OutOfMemoryError:
-            if b == 1: raise
-            torch.cuda.empty_cache(); b = max(1, b // 2); print(f"CUDA out of memory: batch halved to {b}, retrying."); continue
-        if size: ims = [im if im.size == (size, size) else im.resize((size, size)) for im in ims]
-        rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(), strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
-                    guidance=float(guidance), steps=int(steps), scheduler=sched, seed=j['seed'].tolist())
-        if src: rows.update(source_image=[str(s) for s in src], strength=float(strength))
-        st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(), rows=rows)
-        i += len(j); bar.update(len(j))
-    bar.close()
+    with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
+        k = st.check_prefix(jobs[['seed', 'prompt']])
+        if sources is not None:
+            from diffusers import AutoPipelineForImage2Image
+            pipe = AutoPipelineForImage2Image.from_pipe(pipe)
+        sched = type(pipe.scheduler).__name__
+        i, b = k, bs
+        bar = progress(total=len(jobs), initial=k, desc=f'generating into {st.path.name}')
+        while i < len(jobs):
+            j = jobs.iloc[i:i + b]
+            gens = [torch.Generator().manual_seed(int(s)) for s in j['seed']]
+            src = [sources[int(r)] for r in j.index % len(sources)] if sources is not None else None
+            try:
+                from PIL import Image
+                ims = _pipe_call(pipe, j['prompt'].tolist(), gens, size, steps, guidance, negative_prompt,
+                                 [Image.open(s).convert('RGB') for s in src] if src else None, strength)
+            except torch.cuda.OutOfMemoryError:
+                if b == 1: raise
+                torch.cuda.empty_cache(); b = max(1, b // 2); print(f"CUDA out of memory: batch halved to {b}, retrying."); continue
+            if size: ims = [im if im.size == (size, size) else im.resize((size, size)) for im in ims]
+            rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(), strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
+                        guidance=float(guidance), steps=int(steps), scheduler=sched, seed=j['seed'].tolist())
+            if src: rows.update(source_image=[str(s) for s in src], strength=float(strength))
+            st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(), rows=rows)
+            i += len(j); bar.update(len(j))
+        bar.close()
     return st
 
 # %% ../../nbs/04_gen.t2i.ipynb #c1d1e78c
