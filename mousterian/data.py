@@ -189,6 +189,7 @@ _CIFAR = {'cifar10': ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(1
           'cifar100': ('cifar-100-python', ['train'], ['test'], 'meta', 'fine_label_names', b'fine_labels')}
 
 def _unpickle(p):
+    "A CIFAR batch file. CIFAR's official format is pickle, the one pickle the package reads: open only the dataset as published (python.tar.gz from its authors)."
     with open(p, 'rb') as f: return pickle.load(f, encoding='bytes')
 
 def _load_cifar(name, split, root, download=False):

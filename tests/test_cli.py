@@ -53,3 +53,23 @@ def test_fit_cli_refuses_what_it_cannot_answer(bin_path, tmp_path):
     assert r.returncode == 0, r.stderr
     ks = [l for l in r.stdout.splitlines() if l.startswith('  n_base =')]
     assert len(ks) == 6 and all(('more than' in l or 'do not help' in l or 'hurt' in l or 'not determined' in l) for l in ks), ks  # no finite k where the truth is ∞
+
+def test_store_export_verify_import(bin_path, tmp_path):
+    "mousterian-store: export a store, verify the export, import it; a tampered export and a bad command are refused in one line."
+    import torch
+    from mousterian.store import SynStore
+    st = SynStore.create(tmp_path / 'st', ['a', 'b'], 1, 8)
+    st.append(torch.randint(0, 256, (6, 1, 8, 8), dtype=torch.uint8), [0, 1] * 3, rows={'seed': list(range(6))})
+    ex = tmp_path / 'ex'
+    r = run(bin_path, 'mousterian-store', 'export', str(st.path), str(ex))
+    assert r.returncode == 0 and 'exported store' in r.stdout and '6 images' in r.stdout, r.stderr
+    r = run(bin_path, 'mousterian-store', 'verify', str(ex))
+    assert r.returncode == 0 and 'every checksum matches' in r.stdout, r.stderr
+    r = run(bin_path, 'mousterian-store', 'import', str(ex), str(tmp_path / 'imported'))
+    assert r.returncode == 0 and SynStore(tmp_path / 'imported').manifest()['seed'].tolist() == list(range(6)), r.stderr
+    (ex / 'train' / '000000002.png').write_bytes(b'not an image')
+    r = run(bin_path, 'mousterian-store', 'import', str(ex), str(tmp_path / 'again'))
+    assert r.returncode != 0 and 'changed since export (1): train/000000002.png' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path / 'again').exists()
+    r = run(bin_path, 'mousterian-store', 'exprot', str(st.path), str(tmp_path / 'x'))
+    assert r.returncode != 0 and "did you mean 'export'" in r.stderr and 'Traceback' not in r.stderr

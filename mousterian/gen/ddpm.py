@@ -203,7 +203,8 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     seed_everything(hp.seed)  # the network's initial weights come from the seed too: two runs with one seed are identical
     unet, state = cfg.unet(), None
     if ck.exists():
-        state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
+        try: state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
+        except Exception as e: raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); it was refused unopened. Delete it to train anew, or use another output folder.") from e
         d = _diff(_norm(state['cfg']), _norm(cfg.to_dict()), 'config')
         if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
         d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
@@ -297,6 +298,9 @@ def load_ddpm(folder:str|Path) -> tuple:
     w = ddpm_weights(folder)
     if not (folder / 'train.json').exists() or w is None:
         raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one with train_ddpm or `mousterian-ddpm train`.")
+    if (folder / 'provenance.json').exists():  # an export: every file checked against its SHA-256 before use
+        from mousterian.share import verify_ddpm
+        verify_ddpm(folder)
     info = load_json(folder / 'train.json')
     from diffusers.utils import logging as dlog
     v = dlog.get_verbosity(); dlog.set_verbosity_error()  # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
