@@ -18,8 +18,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'SweepCfg',
-           'T2IGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'generation_plan',
-           'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_headline']
+           'T2IGen', 'StoreGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name',
+           'generation_plan', 'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -158,6 +158,16 @@ class T2IGen:
         _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
 
+@dataclass
+class StoreGen:
+    "Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the study) or a store folder (copied in)."
+    path:str
+    kind:Literal['store']='store'
+    def check(self, where):
+        p = Path(self.path).expanduser()
+        if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists()):
+            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json) nor a store (store.json): export one with `mousterian-store export STORE OUT`.")
+
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
     from mousterian.gen.ddpm import TrainHP
@@ -201,12 +211,15 @@ class StudyConfig:
         for g, spec in self.generators.items():
             if g not in ('internal', 'external'): raise MousterianError(f"Generators are 'internal' or 'external', got {g!r}{did_you_mean(g, ['internal', 'external'])}")
             kind = (spec or {}).get('kind') if isinstance(spec, dict) else None
-            if kind not in ('ddpm', 't2i'): raise MousterianError(f"generators.{g}.kind is {kind!r}: use 'ddpm' or 't2i'.")
+            if kind not in ('ddpm', 't2i', 'store'): raise MousterianError(f"generators.{g}.kind is {kind!r}: use 'ddpm', 't2i' or 'store'{did_you_mean(str(kind), ['ddpm', 't2i', 'store'])}")
             if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
-            gens[g] = from_dict(DDPMGen if kind == 'ddpm' else T2IGen, spec, f'generators.{g}')
+            gens[g] = from_dict(dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen)[kind], spec, f'generators.{g}')
         self.generators = gens
         if 'external' in gens and gens['external'].kind == 'ddpm' and not self.external_pool_per_class:
             raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
+        if 'external' in gens and self.filter.q > 0 and not self.external_pool_per_class:
+            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the external generator's real images, and external_pool_per_class is 0: "
+                                  "set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images held out for the filter, disjoint from the classifier's).")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
@@ -218,8 +231,11 @@ def list_studies() -> dict:
     return {p.stem: (yaml.safe_load(p.read_text()) or {}).get('description', '') for p in sorted(STUDIES.glob('*.yaml'))}
 
 def _merge(a:dict, b:dict) -> dict:
+    "`b` over `a`, nested; a mapping that names another `kind` (a generator of another kind) replaces the old one instead of merging into it."
     out = copy.deepcopy(a)
-    for k, v in (b or {}).items(): out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    for k, v in (b or {}).items():
+        same = isinstance(v, dict) and isinstance(out.get(k), dict) and v.get('kind', out[k].get('kind')) == out[k].get('kind')
+        out[k] = _merge(out[k], v) if same else copy.deepcopy(v)
     return out
 
 def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict
@@ -407,7 +423,32 @@ def _gen_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
     spec = self.p['generators'][g['generator']]
     if spec['kind'] == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=self.p['sampling'])
+    if spec['kind'] == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
+        p = Path(spec['path']).expanduser()
+        return dict(generator=spec, images=load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest'))
     return dict(generator=spec)
+
+@patch
+def _check_arm(self:Study, s, src:Path, per_class:int):
+    "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
+    if list(s.classes) != list(self.classes):
+        raise MousterianError(f"The store {src} has the classes {s.classes[:5]}..., the dataset {self.p['dataset']} has {self.classes[:5]}...: an image arm must have the dataset's classes, in its order.")
+    if (c := s.counts()).min() < per_class:
+        raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs {per_class} per class "
+                              f"(its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, or bring more images.")
+
+@patch
+def _import_store(self:Study, spec:dict, st:Path, per_class:int):
+    "An image arm made elsewhere, into the study: an export verified and imported, or a store copied in (through an export, so its checksums are checked too); refused when its classes or counts do not fit the grid."
+    import tempfile
+    from mousterian.share import export_store, import_store
+    src = Path(spec['path']).expanduser()
+    if (src / 'mousterian.json').exists(): s = import_store(src, st)
+    else:
+        with tempfile.TemporaryDirectory(dir=self.out) as t: s = import_store(export_store(src, Path(t) / 'export'), st)
+    try: self._check_arm(s, src, per_class)
+    except MousterianError: shutil.rmtree(st); raise
+    print(f"  imported {len(s)} images from {src} (every checksum verified); provenance in {st / 'provenance.json'}")
 
 @patch
 def generate(self:Study, gp:dict):
@@ -416,6 +457,7 @@ def generate(self:Study, gp:dict):
     for name, g in gp.items():
         spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
         need = g['per_class'] * len(self.classes)
+        if (st / 'store.json').exists() and spec['kind'] == 'store' and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
         if (st / 'store.json').exists():
             m = SynStore(st).manifest()
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
@@ -423,7 +465,8 @@ def generate(self:Study, gp:dict):
                 old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
             diff = changed(old, deps) if old is not None else []
             if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-            elif len(m) >= need:
+            elif spec['kind'] == 'store' or len(m) >= need:
+                if spec['kind'] == 'store': self._check_arm(SynStore(st), Path(spec['path']), g['per_class'])
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
         print(f"  {name}: {g['per_class']} images per class into {st}")
@@ -431,6 +474,7 @@ def generate(self:Study, gp:dict):
             from mousterian.gen.ddpm import generate
             s = self.p['sampling']
             generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
+        elif spec['kind'] == 'store': self._import_store(spec, st, g['per_class'])
         else:
             from mousterian.gen import t2i
             pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
@@ -459,6 +503,8 @@ def filter(self:Study, gp:dict):
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
             if not diff: print(f"  {name}: filtered already"); continue
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
+        if q == 0:  # nothing to drop: every image kept, no classifier needed
+            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f); print(f"  {name}: q = 0, every image kept"); continue
         data, desc = self.training_set(name)
         seed_everything(0)
         clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)

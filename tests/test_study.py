@@ -114,3 +114,25 @@ def test_changed_fit_redoes_laws_and_report_only(copy):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert r.stdout.count('measured already') == 3 and 'fitted already' not in r.stdout and 'report up to date' not in r.stdout and 'report:' in r.stdout
     assert json.loads((copy / 'laws' / 'external' / 'law.json').read_text())['meta']['params']['n_boot'] == 10
+
+def test_imported_store_as_the_external_arm(tiny, tmp_path):
+    "A store made elsewhere, exported, becomes a study's external arm by its path: verified, imported, filtered, run, and its provenance named in the report; a damaged export is refused."
+    import yaml, shutil
+    from mousterian.share import export_store
+    ex = export_store(tiny[0] / 'stores' / 'external', tmp_path / 'shared')
+    p = yaml.safe_load((Path(__file__).parents[1] / 'mousterian' / 'assets' / 'studies' / 'tiny.yaml').read_text())
+    arm = tmp_path / 'arm'
+    for d in ('generators/internal-b10', 'generators/internal-b20', 'stores/internal-b10', 'stores/internal-b20', 'sweep'): shutil.copytree(tiny[0] / d, arm / d)  # the internal arm, reused
+    r = study('tiny', '--out', arm, '--device', 'cpu', '--set', f'{{generators: {{external: {{kind: store, path: "{ex}"}}}}}}')  # another kind replaces the preset's generator
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert 'imported 250 images from' in r.stdout and 'every checksum verified' in r.stdout and 'internal-b10: trained already' in r.stdout
+    res, before = pd.read_csv(arm / 'sweep' / 'results.csv'), pd.read_csv(tiny[0] / 'sweep' / 'results.csv')
+    ids = lambda d, g: set(d.loc[d.generator == g, 'run_id'])
+    assert ids(res, 'internal') == ids(before, 'internal') and ids(res, 'none') == ids(before, 'none')  # reused
+    assert len(ids(res, 'external')) == 4 and not ids(res, 'external') & ids(before, 'external') and (arm / 'laws' / 'external' / 'exchange.csv').exists()
+    html = (tmp_path / 'arm' / 'report.html').read_text()
+    assert 'images made elsewhere, imported from' in html and json.loads((ex / 'mousterian.json').read_text())['provenance']['store']['id'] in html
+    bad = Path(shutil.copytree(ex, tmp_path / 'bad')); (bad / 'train' / '000000003.png').write_bytes(b'x')
+    p['generators']['external'] = {'kind': 'store', 'path': str(bad)}; (tmp_path / 'bad.yaml').write_text(yaml.safe_dump(p))  # a preset file
+    r = study(tmp_path / 'bad.yaml', '--out', tmp_path / 'arm2', '--device', 'cpu', '--steps', 'train,generate')
+    assert r.returncode != 0 and 'changed since export (1): train/000000003.png' in r.stderr and 'Traceback' not in r.stderr
