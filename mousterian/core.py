@@ -19,7 +19,7 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'git_commit', 'run_meta', 'cache_dir',
-           'bench_result', 'calibrate', 'progress', 'MousterianError', 'did_you_mean', 'check_count']
+           'bench_result', 'calibrate', 'progress', 'MousterianError', 'did_you_mean', 'check_count', 'command_error']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -173,3 +173,18 @@ def check_count(n, # the value to check
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, float, np.floating)) or float(n) != int(n) or n < 0:
         raise MousterianError(f"{name} must be a whole number >= 0, got {n!r}.")
     return int(n)
+
+# %% ../nbs/00_core.ipynb #c799c729
+def command_error(e:BaseException) -> SystemExit:
+    "The one line a command ends with when `e` stops it (raise the result `from None`); with `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."
+    if os.environ.get('MOUSTERIAN_DEBUG', '') not in ('', '0'): raise e
+    first = lambda x: (str(x).strip().splitlines() or [''])[0][:500]
+    if isinstance(e, KeyboardInterrupt): return SystemExit("interrupted: run the same command again to resume where it stopped.")
+    if isinstance(e, MousterianError): return SystemExit(f"error: {e}")
+    if isinstance(e, OSError) and getattr(e, 'filename', None):
+        return SystemExit(f"error: {e.filename}: {e.strerror or first(e)}. Check the path (it must exist, be of the right kind, and be readable or writable).")
+    name = type(e).__module__.split('.')[0]
+    if name == 'yaml': return SystemExit(f"error: invalid YAML ({first(e)}): fix the file or the --set value.")
+    if name == 'pandas': return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and the columns the command names.")
+    if isinstance(e, (EOFError, OSError)): return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")
+    return SystemExit(f"error: {type(e).__name__}: {first(e)} (unexpected: MOUSTERIAN_DEBUG=1 shows where it happened; please report it).")

@@ -124,11 +124,15 @@ def _idx_file(folder, stem):
         if p.exists(): return p
 
 def _read_idx(path) -> np.ndarray:
-    "Read an IDX file (optionally gzipped) into a numpy array."
-    data = (gzip.open if str(path).endswith('.gz') else open)(path, 'rb').read()
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    "Read an IDX file (optionally gzipped) into a numpy array; a truncated or corrupt file is refused with its name."
+    try:
+        with (gzip.open if str(path).endswith('.gz') else open)(path, 'rb') as f: data = f.read()
+        if len(data) < 4 or data[:3] != b'\x00\x00\x08': raise ValueError('no IDX header of unsigned bytes')
+        ndim = data[3]
+        shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim))
+        return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    except (OSError, EOFError, ValueError) as e:
+        raise MousterianError(f"{path} is not a readable IDX file ({type(e).__name__}: {e}): it is truncated or corrupt. Reinstall it (`apt-get install --reinstall dataset-fashion-mnist`) or fetch the file again.") from e
 
 def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
                       download:bool=False, # let torchvision fetch the files when they are nowhere
@@ -244,7 +248,7 @@ def imagenet_classes(name:str, # 'imagenet10' or 'imagenet100'
 
 def _split_dir(root, split):
     root = Path(root)
-    if not root.is_dir(): raise MousterianError(f"Image folder {root} does not exist.")
+    if not root.is_dir(): raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's split folders (train/ and val/ or test/, one sub-folder per class) as --root (or root=).")
     names = ['train'] if split == 'train' else ['test', 'val']
     for n in names:
         if (root / n).is_dir(): return root / n
@@ -419,4 +423,4 @@ def mousterian_data(name:str, # dataset name, e.g. fashion-mnist, digits, cifar1
                    ):
     "Print a dataset's summary: source, class names and counts per split, image size and channels."
     try: print(format_summary(dataset_summary(name, root)))
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -47,8 +47,14 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
         df = df[~nan]
     if len(df) == 0: raise MousterianError("No rows with an accuracy are left.")
     for k in KEYS:
+        v = pd.to_numeric(df[k], errors='coerce')
+        if v.isna().any(): raise MousterianError(f"Column {k} holds values that are not numbers, e.g. {df.loc[v.isna(), k].head(3).tolist()}: give image counts (a ratio such as 1/2 goes in as n_base times the ratio).")
+        df[k] = v
         if (df[k] < 0).any(): raise MousterianError(f"Column {k} has negative counts.")
-    if percent is None: percent = df['acc'].max() > 1.0
+    if percent is None:
+        percent = df['acc'].max() > 1.0
+        if percent and (df['acc'] <= 1.0).mean() > 0.05:  # a few near-zero percents are possible; a tenth of the table in [0, 1] is a second scale
+            raise MousterianError(f"The accuracies mix two scales: {int((df['acc'] <= 1).sum())} of {len(df)} lie in [0, 1] (fractions?) and the rest above 1 (percents). Give one scale for the whole table, or pass percent=True if the low values really are percents.")
     if not percent:
         warnings.warn("Accuracies all lie in [0, 1]: read as fractions and converted to percent. Pass percent=True if they really are percents.")
         df['acc'] = df['acc'] * 100
@@ -774,7 +780,9 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
         p = Path(results)
         if not p.exists(): raise MousterianError(f"{p} does not exist.")
         if n_boot < 0: raise MousterianError(f"--n-boot must be 0 or more, got {n_boot}.")
-        df = pd.read_csv(p, comment='#')
+        if e <= 0: raise MousterianError(f"--e must be > 0 (the paper's e in d^(r_real/e)), got {e}.")
+        try: df = pd.read_csv(p, comment='#')
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as x: raise MousterianError(f"{p} could not be read as a CSV table ({type(x).__name__}: {str(x).splitlines()[0][:200]}): give a text CSV with a header row (n_base, n_real_plus, n_syn_plus, an accuracy column).") from x
         base = Path(out) if out else p.parent / f'{p.stem}_law'
         groups = [c.strip() for c in group.split(',')] if group else []
         miss = [c for c in groups if c not in df.columns]
@@ -787,4 +795,4 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
             print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images and with synthetic images")
             print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
             print(f"   written: {base / name if groups else base}/law.json, exchange.csv, law.png, equivalence.csv")
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

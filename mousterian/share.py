@@ -180,4 +180,4 @@ def mousterian_store(cmd:str, # export, verify or import
             else: raise MousterianError(f"{p} is not an export (no mousterian.json or provenance.json).")
         else:
             st = import_store(p, dest); print(f"imported {p} -> {st.path} ({len(st)} images, every checksum verified)")
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -38,7 +38,8 @@ class SynStore:
         if not meta.exists():
             hint = 'it holds other files; choose an empty folder to create a store' if self.path.exists() and any(self.path.iterdir()) else 'create it with SynStore.create'
             raise MousterianError(f"{self.path} is not a synthetic store (no store.json): {hint}.")
-        self.meta = load_json(meta)
+        try: self.meta = load_json(meta)
+        except ValueError as e: raise MousterianError(f"{meta} is truncated or not JSON ({e}): restore it from a copy of the store, or re-import the store from its export.") from e
         if self.meta.get('format') != STORE_FORMAT: raise MousterianError(f"{meta} is not a Mousterian store description (format {self.meta.get('format')!r}).")
         self.id, self.classes = self.meta['id'], self.meta['classes']
         self.channels, self.image_size, self.ext = self.meta['channels'], self.meta['image_size'], self.meta.get('ext', 'png')

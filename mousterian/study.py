@@ -615,6 +615,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
     from mousterian.sweep import SweepLock
     bad = [s for s in steps if s not in STEPS]
     if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
+    if not steps: raise MousterianError(f"No steps to run: --steps takes a comma-separated list of {', '.join(STEPS)}.")
     self.out.mkdir(parents=True, exist_ok=True)
     with SweepLock(self.out, 'study'):
         old = self.out / 'study.json'
@@ -661,7 +662,7 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
         ov = yaml.safe_load(set) if set else None
         if ov is not None and not isinstance(ov, dict): raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
         Study(preset, out, ov, device, root, tuple(x.strip() for x in (redo or '').split(',') if x.strip())).run(tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus, force_report)
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
 
 # %% ../nbs/12_study.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:

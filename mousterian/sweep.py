@@ -189,7 +189,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     check_count(workers, 'workers'); check_count(threads, 'threads')
     if workers < 1 or threads < 1: raise MousterianError(f"workers and threads must be at least 1, got {workers} and {threads}.")
     out = Path(out); runs = expand_grid(g)
-    if not runs or runs == [{}]: raise MousterianError("The grid has no runs: give fixed parameters and/or axes.")
+    if not runs or runs == [{}]:
+        empty = [f"{kind}.{k}" for ax in g.get('axes') or [] for kind, block in ax.items() if isinstance(block, dict) for k, v in block.items() if not v]
+        raise MousterianError("The grid has no runs: " + (f"the axis {', '.join(empty)} is empty; give it at least one value." if empty else "give fixed parameters and/or axes."))
     if mode == 'inprocess' and g.get('function'):
         fn = _function(g['function'])
         for r in runs:  # every run's parameters checked before any runs
@@ -253,4 +255,4 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
         df = sweep(grid, out, mode, backend, workers, threads, address, gpus)
         print(f"{len(df)} of {df.attrs['planned']} runs finished; results table: {Path(out) / 'results.csv'}")
         if df.attrs['failed']: raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: {Path(out)}/runs/<id>/error.txt); run the same command again to retry them.")
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -90,6 +90,12 @@ class TrainHP:
     ckpt_every:int=100
     seed:int=0
     amp:bool=False # bfloat16 mixed precision where the device computes it natively (`learn.BF16`)
+    def __post_init__(self):
+        bad = [f"{k} must be {w}, got {v!r}" for k, v, ok, w in (('steps', self.steps, self.steps >= 1, 'at least 1'), ('bs', self.bs, self.bs >= 1, 'at least 1'),
+               ('ckpt_every', self.ckpt_every, self.ckpt_every >= 1, 'at least 1'), ('lr', self.lr, self.lr > 0, '> 0'), ('warmup', self.warmup, self.warmup >= 0, '>= 0'),
+               ('min_lr_frac', self.min_lr_frac, 0 <= self.min_lr_frac <= 1, 'in [0, 1]'), ('ema_decay', self.ema_decay, 0 < self.ema_decay < 1, 'in (0, 1)'),
+               ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)')) if not ok]
+        if bad: raise MousterianError(f"DDPM training settings: {'; '.join(bad)}.")
     def to_dict(self): return asdict(self)
     def lr_at(self, step:int) -> float:
         if step < self.warmup: return self.lr * (step + 1) / self.warmup
@@ -313,10 +319,13 @@ def generate(model_dir:str|Path, # a trained DDPM folder
              store:str|Path, # the synthetic store to fill (created, or resumed)
              per_class:int|None=None, # images per class ...
              labels=None, # ... or an explicit list of labels
-             sampler:str='ddpm', steps:int=50, guidance:float=2.0, seed:int=0,
-             bs:int=128, # images per sampling batch (and per store append)
+             sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None, # None: the defaults of `study.Sampling`, the one place they live
+             bs:int|None=None, # images per sampling batch (and per store append)
              device=None) -> SynStore:
     "Sample from the DDPM in `model_dir` into `store`, continuing where an earlier run stopped."
+    from mousterian.study import Sampling
+    d = Sampling(**{k: v for k, v in dict(sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs).items() if v is not None})
+    d.check('sampling'); sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
     unet, cfg, info = load_ddpm(model_dir)
     K = cfg.n_classes
     if (per_class is None) == (labels is None): raise MousterianError("Give either per_class or labels.")
@@ -344,26 +353,36 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                     store:str=None, # sample: the store folder to fill
                     dataset:str='fashion-mnist', # train: the real dataset
                     pool:str='base', # train: 'base' (internal generator) or 'gen_pool' (external)
-                    n_per_class:int=600, # train: images per class in that pool
-                    split_seed:int=0, # train: the split's seed
+                    n_per_class:int=None, # train: images per class in that pool (600)
+                    split_seed:int=None, # train: the split's seed (0)
                     root:str=None, # train: the dataset's folder, where it needs one
-                    preset:str='fmnist-cpu', # train: network preset (DDPM_PRESETS)
-                    train_steps:int=1100, bs:int=64, lr:float=2e-3, ckpt_every:int=100,
+                    preset:str=None, # train: network preset (DDPM_PRESETS; fmnist-cpu)
+                    train_steps:int=None, lr:float=None, ckpt_every:int=None, # train: steps, learning rate, checkpoint interval (TrainHP's defaults)
+                    bs:int=None, # train: batch size (TrainHP's); sample: images per sampling batch (study.Sampling's)
                     force:bool=False, # train: resume even with changed hyperparameters
-                    per_class:int=100, # sample: images per class
-                    sampler:str='ddpm', steps:int=50, guidance:float=2.0, seed:int=0, device:str=None):
+                    per_class:int=None, # sample: images per class (100)
+                    sampler:str=None, steps:int=None, guidance:float=None, seed:int=None, # sample: study.Sampling's defaults
+                    device:str=None):
     "Train a class-conditional DDPM on a split, or sample one into a synthetic store."
     try:
+        given = dict(dataset=dataset != 'fashion-mnist', pool=pool != 'base', n_per_class=n_per_class, split_seed=split_seed, root=root, preset=preset, train_steps=train_steps,
+                     lr=lr, ckpt_every=ckpt_every, force=force or None, store=store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed)
+        other = dict(train=('store', 'per_class', 'sampler', 'steps', 'guidance', 'seed'), sample=('dataset', 'pool', 'n_per_class', 'split_seed', 'root', 'preset', 'train_steps', 'lr', 'ckpt_every', 'force'))
+        if cmd not in other: raise MousterianError(f"Unknown command {cmd!r}: use 'train' or 'sample'{did_you_mean(cmd, ['train', 'sample'])}")
+        wrong = [k for k in other[cmd] if given[k] not in (None, False)]
+        hint = dict(per_class=" (train's size is --n-per-class)", steps=" (train's length is --train-steps)", n_per_class=" (sample's count is --per-class)", train_steps=" (sample's steps are --steps)")
+        if wrong: raise MousterianError(f"--{wrong[0].replace('_', '-')} is not a {cmd} option{hint.get(wrong[0], '')}: {cmd} would ignore it. Leave it out.")
         if cmd == 'train':
+            n_per_class, split_seed, preset = 600 if n_per_class is None else n_per_class, split_seed or 0, preset or 'fmnist-cpu'
+            check_count(n_per_class, '--n-per-class')
             if pool not in ('base', 'gen_pool'): raise MousterianError(f"pool must be 'base' or 'gen_pool', got {pool!r}.")
             sp = Splits(dataset, n_per_class if pool == 'base' else 0, 0, n_per_class if pool == 'gen_pool' else 0, seed=split_seed, root=root)
             data = sp.load()[pool].to_tensors()
-            hp = TrainHP(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every)
+            hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every).items() if v is not None})
             o = train_ddpm(data, out, ddpm_config(preset, data), hp, data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
             print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
         elif cmd == 'sample':
             if not store: raise MousterianError("sample needs --store, the folder of the synthetic store to fill.")
-            st = generate(out, store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed, device=device)
+            st = generate(out, store, per_class=100 if per_class is None else per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs, device=device)
             print(f"store {st.path}: {len(st)} images ({', '.join(f'{c}: {n}' for c, n in zip(st.classes, st.counts()))}); manifest in {st.path / 'manifest'}")
-        else: raise MousterianError(f"Unknown command {cmd!r}: use 'train' or 'sample'.")
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -276,4 +276,4 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
         pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device)
         st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs)
         print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in {st.path / 'manifest'}")
-    except MousterianError as e: raise SystemExit(f"error: {e}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
