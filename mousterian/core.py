@@ -18,8 +18,9 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
 
 # %% auto #0
-__all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'git_commit', 'run_meta', 'cache_dir',
-           'bench_result', 'calibrate', 'progress', 'MousterianError', 'did_you_mean', 'check_count', 'command_error']
+__all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp', 'die_with_parent',
+           'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress', 'MousterianError',
+           'did_you_mean', 'check_count', 'command_error']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -86,6 +87,25 @@ def _json_default(o):
     if isinstance(o, (Path, torch.device)): return str(o)
     if hasattr(o, 'to_dict'): return o.to_dict()
     raise TypeError(f'{type(o).__name__} is not JSON serializable')
+
+# %% ../nbs/00_core.ipynb #59b94986
+def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds the folder's lock)
+              pattern:str='**/.*.tmp', # the temporary files `atomic_write` makes
+             ) -> int:
+    "Remove the temporary files that killed writes left in `folder`; the count."
+    n = 0
+    for f in Path(folder).glob(pattern):
+        if f.is_file(): f.unlink(missing_ok=True); n += 1
+    return n
+
+def die_with_parent():
+    "Ask the kernel to kill this process when its parent dies (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`); elsewhere nothing."
+    if not sys.platform.startswith('linux'): return
+    import ctypes, signal
+    ppid = os.getppid()
+    try: ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
+    except (OSError, AttributeError): return
+    if os.getppid() != ppid: os.kill(os.getpid(), signal.SIGKILL)  # the parent died before the request took effect
 
 # %% ../nbs/00_core.ipynb #55710ecc
 def git_commit(path:str|Path|None=None, # a folder inside the checkout; default: the package's folder
@@ -174,7 +194,7 @@ def check_count(n, # the value to check
         raise MousterianError(f"{name} must be a whole number >= 0, got {n!r}.")
     return int(n)
 
-# %% ../nbs/00_core.ipynb #c799c729
+# %% ../nbs/00_core.ipynb #af5859d7
 def command_error(e:BaseException) -> SystemExit:
     "The one line a command ends with when `e` stops it (raise the result `from None`); with `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."
     if os.environ.get('MOUSTERIAN_DEBUG', '') not in ('', '0'): raise e

@@ -253,8 +253,9 @@ def _split_dir(root, split):
     for n in names:
         if (root / n).is_dir(): return root / n
     if any((root / n).is_dir() for n in ('train', 'test', 'val')):
-        raise MousterianError(f"{root} has no {' or '.join(names)} folder for split {split!r}.")
-    return root
+        raise MousterianError(f"{root} has no {' or '.join(names)} folder for split {split!r}: add {root / names[0]}/ with one sub-folder per class.")
+    raise MousterianError(f"{root} has no split folders (train/, and test/ or val/): a layout of class folders alone has one split, and its images cannot also be the test set. "
+                          f"Split it explicitly: move part of each class into {root / 'test'}/CLASS/ and the rest into {root / 'train'}/CLASS/.")
 
 def folder_images(folder:str|Path, # holds one sub-folder per class
                   wnids:list|None=None, # class folders to use, in this order (default: all, sorted)
@@ -278,10 +279,15 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
     if bad: raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move them out of the class folders.")
     return FileImages(files, ys, classes or wnids, name, split, folder, channels, size)
 
-@register_dataset('folder', "any ImageFolder: root/[train|test|val]/CLASS/*.png, or root/CLASS/*")
+@register_dataset('folder', "any ImageFolder: root/train/CLASS/*.png with root/test/CLASS/ or root/val/CLASS/ (one class list, the training split's)")
 def image_folder(split='train', root=None, channels=3, size=None) -> FileImages:
-    if root is None: raise MousterianError("The 'folder' dataset needs root=..., a folder with one sub-folder per class.")
-    return folder_images(_split_dir(root, split), name='folder', split=split, channels=channels, size=size)
+    "An ImageFolder dataset: the classes are the training split's class folders, in sorted order, for every split; a split that lacks one, or has another, is refused."
+    if root is None: raise MousterianError("The 'folder' dataset needs root=..., a folder with train/ and test/ (or val/), one sub-folder per class in each.")
+    d, trn = _split_dir(root, split), _split_dir(root, 'train')
+    classes = sorted(p.name for p in trn.iterdir() if p.is_dir() and not p.name.startswith('.'))
+    extra = sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith('.') and p.name not in classes)
+    if extra: raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): every split takes the training split's classes; add them to {trn} or remove them.")
+    return folder_images(d, classes, name='folder', split=split, channels=channels, size=size)
 
 def _imagenet(name, split, root, size):
     if root is None: raise MousterianError(f"{name} needs root=..., your ImageNet folder holding train/ and val/ (wnid sub-folders).")

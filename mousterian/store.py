@@ -157,6 +157,7 @@ def writer(self:SynStore):
     except Timeout:
         print(f"{self.path}: another process is writing to this store; waiting for it to finish.", flush=True)
         lk.acquire()
+    clean_tmp(self.path / 'images'); clean_tmp(self.path / 'manifest')  # what a killed writer left half-written
     try: yield self
     finally: lk.release()
 SynStore.writer = writer

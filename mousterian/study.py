@@ -618,6 +618,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
     if not steps: raise MousterianError(f"No steps to run: --steps takes a comma-separated list of {', '.join(STEPS)}.")
     self.out.mkdir(parents=True, exist_ok=True)
     with SweepLock(self.out, 'study'):
+        (self.out / '.report.tmp.ipynb').unlink(missing_ok=True); clean_tmp(self.out, '*/.*.tmp'); clean_tmp(self.out, '.*.tmp')  # what a killed run left half-written
         old = self.out / 'study.json'
         if old.exists() and (diff := changed(load_json(old), self.p)):
             print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")

@@ -172,7 +172,9 @@ def _write_table(out:Path, ids=None):
     return df
 
 def _worker_init(threads):
+    "A local worker: its torch threads, no progress bars, and death with its parent (a killed sweep takes its workers with it)."
     import torch; torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
+    die_with_parent()
 
 def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
           out:str|Path, # output folder: runs/<id>/ and results.csv
@@ -204,6 +206,7 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).parent / 'assets') / nb)
     if nb and not Path(nb).exists(): raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
     with SweepLock(out):
+        clean_tmp(out / 'runs')  # what a killed sweep left half-written
         save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend), out / 'grid.json')
         todo = [r for r in runs if not (out / 'runs' / run_id(r) / 'result.json').exists()]
         fails, t0 = [], time.perf_counter()

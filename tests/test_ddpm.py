@@ -51,6 +51,7 @@ def test_generation_resumes_after_sigkill(tmp_path):
     assert m['seed'].tolist() == list(range(400))                  # no seed twice, none missing
     assert (m['label'].to_numpy() == np.tile(np.arange(10), 40)).all()
     assert st.validate()['missing'] == [] and st.validate()['corrupt'] == []
+    assert not list(store.rglob('.*.tmp'))  # what the killed batch left half-written is gone
 
 TRAIN = textwrap.dedent('''
     import sys, numpy as np

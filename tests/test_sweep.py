@@ -58,3 +58,38 @@ def test_sigkill_then_resume(tmp_path, bin_path):
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out / 'results.csv')
     assert len(df) == 8 and df['run_id'].is_unique and sorted(df['n_base']) == [200, 300, 400, 500, 600, 700, 800, 900]
+
+SLOW = textwrap.dedent('''
+    import os, time
+    from pathlib import Path
+    def run(i:int, folder:str, seconds:float=60):
+        "A run that marks its worker's pid and takes a while."
+        (Path(folder) / f'pid-{os.getpid()}').touch(); time.sleep(seconds)
+        return dict(i=i)
+''')
+
+def _alive(pid:int) -> bool:
+    try: state = Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[0]
+    except FileNotFoundError: return False
+    return state not in ('Z', 'X')
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'), reason='death with the parent is a Linux request (prctl)')
+def test_killed_sweep_takes_its_workers_with_it(tmp_path):
+    "SIGKILL the parent of a two-worker sweep: both workers end within seconds, and write nothing more."
+    (tmp_path / 'slow.py').write_text(SLOW); marks = tmp_path / 'marks'; marks.mkdir()
+    (tmp_path / 'grid.yaml').write_text(yaml.safe_dump(dict(function='slow:run', fixed=dict(folder=str(marks)), axes=[dict(product=dict(i=[0, 1, 2, 3]))])))
+    env = {**os.environ, 'PYTHONPATH': str(tmp_path), 'MOUSTERIAN_PROGRESS': '0'}
+    p = subprocess.Popen([str(Path(sys.executable).parent / 'mousterian-sweep'), str(tmp_path / 'grid.yaml'), str(tmp_path / 'out'), '--workers', '2'], env=env)
+    try:
+        t0 = time.time()
+        while len(list(marks.glob('pid-*'))) < 2:
+            assert p.poll() is None and time.time() - t0 < 120, 'the sweep ended or stalled before its workers started'
+            time.sleep(0.05)
+        pids = [int(f.name[4:]) for f in marks.glob('pid-*')]
+        assert all(_alive(q) for q in pids)
+        os.kill(p.pid, signal.SIGKILL)
+    finally: p.wait()
+    t0 = time.time()
+    while any(_alive(q) for q in pids) and time.time() - t0 < 10: time.sleep(0.1)
+    assert not any(_alive(q) for q in pids), 'workers outlived their sweep'
+    assert not list((tmp_path / 'out' / 'runs').glob('*/result.json'))
