@@ -88,7 +88,7 @@ def _json_default(o):
     if hasattr(o, 'to_dict'): return o.to_dict()
     raise TypeError(f'{type(o).__name__} is not JSON serializable')
 
-# %% ../nbs/00_core.ipynb #59b94986
+# %% ../nbs/00_core.ipynb #de37ab45
 def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds the folder's lock)
               pattern:str='**/.*.tmp', # the temporary files `atomic_write` makes
              ) -> int:

@@ -123,6 +123,9 @@ CASES = [
     ('mousterian-generate', ['{T}/nowhere', '{O}'], 'nowhere'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--dataset', 'imagenet_10'], 'imagenet_10'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'captionz'], 'captionz'),
+    ('mousterian-generate', ['{T}/nowhere', '{O}', '--lm', 'tiny'], '--lm does not act with --strategy template'),
+    ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'le', '--template', 'a {c}'], '--template does not act with --strategy le'),
+    ('mousterian-generate', ['{T}/nowhere', '{O}', '--template', 'a photo of a pet'], 'prompts do not name their class'),
     # mousterian-store
     ('mousterian-store', ['exprot', '{T}/store', '{O}'], "did you mean 'export'?"),
     ('mousterian-store', ['export', '{T}/afile', '{O}'], 'is neither a store'),

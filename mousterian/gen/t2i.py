@@ -249,16 +249,22 @@ def build_prompts(classes:list, # class names
                   lm:str|None=None, # the text-to-text model for 'le' and 'captions': a hub name, a local folder, or 'tiny' (tests)
                   prompt_file:str|None=None, # for 'file'
                   seed:int=0, device=None) -> pd.DataFrame:
-    "The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the command and the study build them."
-    if strategy == 'template': return template_prompts(classes, tuple(templates))
-    if strategy == 'file':
+    "The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the command and the study build them. Every prompt must name its class."
+    if strategy == 'template': pr = template_prompts(classes, tuple(templates))
+    elif strategy == 'file':
         if not prompt_file: raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
-        return file_prompts(prompt_file, classes)
-    if strategy in ('le', 'captions'):
+        pr = file_prompts(prompt_file, classes)
+    elif strategy in ('le', 'captions'):
         if not lm: raise MousterianError(f"Strategy {strategy!r} needs a text-to-text model (--lm, or generators.external.lm in a study): a hub name or a local folder.")
         g = tiny_text_generator(seed) if lm == 'tiny' else text_generator(lm, device)
-        return (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed)
-    raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
+        pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed)
+    else: raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
+    miss = pr[[str(c).lower() not in str(p).lower() for c, p in zip(pr['class_name'], pr['prompt'])]]
+    if len(miss):
+        r = miss.iloc[0]
+        raise MousterianError(f"{len(miss)} of {len(pr)} {strategy} prompts do not name their class (e.g. {r['class_name']!r}: {r['prompt']!r}); such a prompt draws something else under the class's label. "
+                              "Name the class in each prompt (a template with {c}, or the prompt file's text).")
+    return pr
 
 @call_parse
 def mousterian_generate(model:str, # diffusers pipeline: hub name or local folder
@@ -272,6 +278,8 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
                         steps:int=30, guidance:float=7.5, negative_prompt:str=None, size:int=None, seed:int=0, bs:int=8, device:str=None):
     "Generate a synthetic store with a text-to-image pipeline and a prompt strategy."
     try:
+        unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}', lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file)
+        if any(unused.values()): raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: leave it out, or choose the strategy that uses it.")
         classes = dataset_classes(dataset)
         pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device)
         st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs)
