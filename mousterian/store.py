@@ -8,6 +8,7 @@ Docs: https://mousterian.github.io/mousterian/store.html.md"""
 from __future__ import annotations
 import os, json, uuid, datetime
 from filelock import FileLock, Timeout
+from fastcore.basics import patch
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, pandas as pd, torch
@@ -15,8 +16,7 @@ from .core import *
 from .data import TensorImages, FileImages, read_image
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'SynStore', 'manifest', 'check_prefix', 'counts', 'todo', 'writer', 'append', 'set_column', 'images',
-           'summary', 'validate']
+__all__ = ['STORE_FORMAT', 'SynStore']
 
 # %% ../nbs/02_store.ipynb #df0a6e24
 STORE_FORMAT = 'mousterian-store'
@@ -69,16 +69,17 @@ class SynStore:
     def __repr__(self): return f"SynStore({self.path}: {len(self)} images, {len(self.classes)} classes)"
 
 # %% ../nbs/02_store.ipynb #fba360b3
+@patch
 def _parts(self:SynStore): return sorted((self.path / 'manifest').glob('part-*.parquet'))
-SynStore._parts = _parts
 
+@patch
 def _redo_from(self:SynStore, part:Path) -> str:
     "The recovery for a bad batch: delete its manifest part and every later one (a resumed generation continues after the last good batch)."
     later = [p.name for p in self._parts() if p.name >= part.name]
     return (f"Delete {'manifest/' + later[0] if len(later) == 1 else f'manifest/{later[0]} and the {len(later) - 1} later part(s) ({later[-1]} last)'}, "
             "then resume the generation: those batches are made again.")
-SynStore._redo_from = _redo_from
 
+@patch
 def manifest(self:SynStore) -> pd.DataFrame:
     "One row per image, ordered by index, with the added columns joined."
     parts = self._parts()
@@ -107,17 +108,18 @@ def manifest(self:SynStore) -> pd.DataFrame:
         df[c.stem] = df['index'].map(s)
     self._cache = (key, df)
     return df.copy()
-SynStore.manifest = manifest
-SynStore.__len__ = lambda self: len(self.manifest())
+@patch
+def __len__(self:SynStore) -> int: return len(self.manifest())
 
+@patch
 def _next_index(self:SynStore) -> int:
     "The index of the next image: read from the last manifest part only (parts are named by their first index), so appends cost O(1) reads."
     parts = self._parts()
     if not parts: return 0
     try: return int(pd.read_parquet(parts[-1], columns=['index'])['index'].max()) + 1
     except Exception as e: raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). {self._redo_from(parts[-1])}") from e
-SynStore._next_index = _next_index
 
+@patch
 def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned generation, one row per image, in order
                 ) -> int:
     "How many planned images the store holds already; raises unless its rows are the start of `planned` (equal in every planned column it records)."
@@ -127,28 +129,28 @@ def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned genera
     diff = [c for c in planned.columns if c in m.columns and not np.array_equal(m[c].to_numpy(), planned[c].to_numpy()[:k])]
     if diff: raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} differ). Use a new store folder.")
     return k
-SynStore.check_prefix = check_prefix
 
+@patch
 def counts(self:SynStore, keep=None) -> np.ndarray:
     "Images per class (those where `keep` is true, when given)."
     y = self.manifest()['label'].to_numpy()
     if keep is not None: y = y[np.asarray(keep, bool)]
     return np.bincount(y, minlength=len(self.classes))
-SynStore.counts = counts
 
+@patch
 def todo(self:SynStore, per_class) -> np.ndarray:
     "How many more images each class needs to reach `per_class` (an int or one count per class)."
     want = np.broadcast_to(np.asarray(per_class, dtype=np.int64), (len(self.classes),))
     return np.maximum(want - self.counts(), 0)
-SynStore.todo = todo
 
 # %% ../nbs/02_store.ipynb #9bf14cbc
+@patch
 def _lock(self:SynStore):
     "The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer never blocks the next one); one per `SynStore` object, so it is reentrant."
     if getattr(self, '_lk', None) is None: self._lk = FileLock(self.path / '.lock')
     return self._lk
-SynStore._lock = _lock
 
+@patch
 @contextmanager
 def writer(self:SynStore):
     "Hold the store for a whole generation (plan, resume point and every batch): a second generation into the same store waits for the first, then sees what it wrote."
@@ -160,11 +162,11 @@ def writer(self:SynStore):
     clean_tmp(self.path / 'images'); clean_tmp(self.path / 'manifest')  # what a killed writer left half-written
     try: yield self
     finally: lk.release()
-SynStore.writer = writer
 
+@patch
 def _file(self:SynStore, i:int) -> str: return f"images/{i // 1000:06d}/{i:09d}.{self.ext}"
-SynStore._file = _file
 
+@patch
 def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint8 (C, H, W) tensors or PIL images
            labels, # B class indices
            rows:dict|list|None=None, # per-image settings: {column: value or B values} or B dicts
@@ -193,9 +195,9 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
         df = pd.concat([df, extra.reset_index(drop=True)], axis=1) if len(extra.columns) else df
         with atomic_write(self.path / 'manifest' / f'part-{start:09d}.parquet', 'wb') as f: df.to_parquet(f, index=False)
     return idx
-SynStore.append = append
 
 # %% ../nbs/02_store.ipynb #25aa5f67
+@patch
 def set_column(self:SynStore, name:str, # column name, e.g. 'clip_score'
                values, # one value per image, in index order
               ):
@@ -205,9 +207,9 @@ def set_column(self:SynStore, name:str, # column name, e.g. 'clip_score'
     if name in ('index', 'file', 'label', 'class_name', 'store_id'): raise MousterianError(f"{name!r} is a core manifest column and cannot be replaced.")
     with atomic_write(self.path / 'columns' / f'{name}.parquet', 'wb') as f:
         pd.DataFrame({'index': m['index'].to_numpy(), 'value': np.asarray(values)}).to_parquet(f, index=False)
-SynStore.set_column = set_column
 
 # %% ../nbs/02_store.ipynb #d5b2c99c
+@patch
 def images(self:SynStore, keep=None, # boolean mask over the manifest rows
            size:int|None=None, # resize on reading (default: the store's size)
           ) -> FileImages:
@@ -219,16 +221,16 @@ def images(self:SynStore, keep=None, # boolean mask over the manifest rows
         m = m[keep]
     size = size or (self.image_size[0] if self.image_size and self.image_size[0] == self.image_size[1] else None)
     return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size)
-SynStore.images = images
 
+@patch
 def summary(self:SynStore, keep=None) -> pd.DataFrame:
     "Images per class, with the kept count when `keep` is given."
     df = pd.DataFrame({'class_name': self.classes, 'images': self.counts()})
     if keep is not None: df['kept'] = self.counts(keep)
     return df
-SynStore.summary = summary
 
 # %% ../nbs/02_store.ipynb #33c072ca
+@patch
 def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` naming every bad file
             ) -> dict:
     "Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels', 'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and harmless)."
@@ -256,4 +258,3 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
         raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in bad.items())
                               + f". {self._redo_from(part)}")
     return rep
-SynStore.validate = validate
