@@ -72,12 +72,14 @@ def atomic_write(path:str|Path, # the file to write
         if os.path.exists(tmp): os.remove(tmp)
         raise
 
+# %% ../nbs/00_core.ipynb #b6a2b209
 def save_json(obj, path:str|Path, # where to write
              ) -> Path:
     "Write `obj` as indented JSON to `path`, atomically."
     with atomic_write(path) as f: json.dump(obj, f, indent=2, default=_json_default)
     return Path(path)
 
+# %% ../nbs/00_core.ipynb #47712f5a
 def load_json(path:str|Path): return json.loads(Path(path).read_text())
 
 def _json_default(o):
@@ -98,6 +100,7 @@ def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds t
         if f.is_file(): f.unlink(missing_ok=True); n += 1
     return n
 
+# %% ../nbs/00_core.ipynb #9f483450
 def die_with_parent():
     "Ask the kernel to kill this process when its parent dies (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`); elsewhere nothing."
     if not sys.platform.startswith('linux'): return
@@ -121,6 +124,7 @@ def git_commit(path:str|Path|None=None, # a folder inside the checkout; default:
         return r.stdout.strip() + ('+dirty' if dirty else '')
     except (OSError, subprocess.SubprocessError): return None
 
+# %% ../nbs/00_core.ipynb #7e3610f1
 def run_meta(params:dict|None=None, # the run's full parameters
             ) -> dict:
     "Metadata to save beside a result: parameters, package version, git commit, time, host, versions."
@@ -177,6 +181,7 @@ def progress(it=None, # an iterable to wrap (or None with `total`)
 class MousterianError(ValueError):
     "Bad input or state, with a message that says how to fix it."
 
+# %% ../nbs/00_core.ipynb #483c4567
 def did_you_mean(name, valid) -> str:
     "'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a message that refuses `name`."
     import difflib

@@ -33,6 +33,7 @@ class ImageSet(Dataset):
     def __repr__(self):
         return f"{type(self).__name__}({self.name}/{self.split}: {len(self)} images, {self.n_classes} classes, shape {self.shape})"
 
+# %% ../nbs/01_data.ipynb #06f66457
 class TensorImages(ImageSet):
     "Images held in memory as one uint8 tensor `x` of shape (N, C, H, W)."
     def __init__(self, x:torch.Tensor, y, classes:list, name:str='', split:str='', source:str=''):
@@ -70,6 +71,7 @@ def read_image(path:str|Path, # the image file
     a = torch.from_numpy(np.asarray(im, dtype=np.uint8).copy())
     return a[None] if a.ndim == 2 else a.permute(2, 0, 1).contiguous()
 
+# %% ../nbs/01_data.ipynb #becca9c8
 class FileImages(ImageSet):
     "Images read lazily from `files`, converted to `channels` and optionally resized to `size`."
     def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None):
@@ -99,10 +101,12 @@ def register_dataset(name:str, # the name users pass to `load_dataset`
     def _inner(f): _DATASETS[name] = (f, doc); return f
     return _inner
 
+# %% ../nbs/01_data.ipynb #5ed1c6a9
 def list_datasets() -> dict:
     "Registered dataset names with their descriptions."
     return {k: v[1] for k, v in _DATASETS.items()}
 
+# %% ../nbs/01_data.ipynb #cef2d97f
 def load_dataset(name:str, # a registered name (see `list_datasets`)
                  split:str='train', # 'train' or 'test' ('val' is an alias of 'test' for ImageNet)
                  root:str|Path|None=None, # where the files are, for datasets that need it
@@ -153,6 +157,7 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
         "Install them with `apt-get install dataset-fashion-mnist`, or set MOUSTERIAN_FASHION_MNIST to a folder holding "
         "train-images-idx3-ubyte.gz and its siblings, or pass download=True where a network exists.")
 
+# %% ../nbs/01_data.ipynb #310e54b3
 @functools.lru_cache(maxsize=4)
 def _fashion_arrays(folder, split):
     stem = 'train' if split == 'train' else 't10k'
@@ -215,6 +220,7 @@ def _load_cifar(name, split, root, download=False):
 @register_dataset('cifar10', "CIFAR-10, 32x32 RGB, 10 classes: root holds cifar-10-batches-py/")
 def cifar10(split='train', root=None, download=False): return _load_cifar('cifar10', split, root, download)
 
+# %% ../nbs/01_data.ipynb #62e6ded4
 @register_dataset('cifar100', "CIFAR-100, 32x32 RGB, 100 classes: root holds cifar-100-python/")
 def cifar100(split='train', root=None, download=False): return _load_cifar('cifar100', split, root, download)
 
@@ -246,6 +252,7 @@ def imagenet_classes(name:str, # 'imagenet10' or 'imagenet100'
         out.append((wnid, rest[0].strip() if rest else wnid))
     return out
 
+# %% ../nbs/01_data.ipynb #7b335c4e
 def _split_dir(root, split):
     root = Path(root)
     if not root.is_dir(): raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's split folders (train/ and val/ or test/, one sub-folder per class) as --root (or root=).")
@@ -279,6 +286,7 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
     if bad: raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move them out of the class folders.")
     return FileImages(files, ys, classes or wnids, name, split, folder, channels, size)
 
+# %% ../nbs/01_data.ipynb #e264409d
 @register_dataset('folder', "any ImageFolder: root/train/CLASS/*.png with root/test/CLASS/ or root/val/CLASS/ (one class list, the training split's)")
 def image_folder(split='train', root=None, channels=3, size=None) -> FileImages:
     "An ImageFolder dataset: the classes are the training split's class folders, in sorted order, for every split; a split that lacks one, or has another, is refused."
@@ -289,6 +297,7 @@ def image_folder(split='train', root=None, channels=3, size=None) -> FileImages:
     if extra: raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): every split takes the training split's classes; add them to {trn} or remove them.")
     return folder_images(d, classes, name='folder', split=split, channels=channels, size=size)
 
+# %% ../nbs/01_data.ipynb #8a95df89
 def _imagenet(name, split, root, size):
     if root is None: raise MousterianError(f"{name} needs root=..., your ImageNet folder holding train/ and val/ (wnid sub-folders).")
     wn = imagenet_classes(name)
@@ -297,6 +306,7 @@ def _imagenet(name, split, root, size):
 @register_dataset('imagenet10', "ImageNet-10 of the Mousterian paper: an ImageFolder view of root/train and root/val")
 def imagenet10(split='train', root=None, size=None): return _imagenet('imagenet10', split, root, size)
 
+# %% ../nbs/01_data.ipynb #4f01e0ec
 @register_dataset('imagenet100', "ImageNet-100 (Tian et al. 2020): an ImageFolder view of root/train and root/val")
 def imagenet100(split='train', root=None, size=None): return _imagenet('imagenet100', split, root, size)
 
@@ -321,6 +331,7 @@ def class_order(y, # labels
     y = np.asarray(y)
     return [np.random.default_rng([seed, c]).permutation(np.where(y == c)[0]) for c in range(n_classes)]
 
+# %% ../nbs/01_data.ipynb #9841760d
 @dataclass
 class Splits:
     "Seeded, stratified pools of a dataset: nested base sets, disjoint extra-real, generator and test pools."
@@ -387,6 +398,7 @@ def augment_batch(xb:torch.Tensor, # uint8 images (B, C, H, W), already on their
         xb = xp[torch.arange(B, device=dev)[:, None, None, None], torch.arange(xb.shape[1], device=dev)[None, :, None, None], iy, ix]
     return xb
 
+# %% ../nbs/01_data.ipynb #730a9bf2
 def tensor_batches(x:torch.Tensor, # uint8 images (N, C, H, W)
                    y:torch.Tensor, # labels
                    bs:int=256, # batch size
@@ -415,6 +427,7 @@ def dataset_summary(name:str, # a registered dataset name
     return dict(name=name, source=trn.source, classes=trn.classes, channels=shape[0], image_size=list(shape[1:]),
                 counts={s: ds.counts().tolist() for s, ds in sets.items()})
 
+# %% ../nbs/01_data.ipynb #5ad5de42
 def format_summary(s:dict) -> str:
     "The summary as a short text table."
     lines = [f"dataset     {s['name']}", f"source      {s['source']}", f"images      {s['channels']} channel(s), {s['image_size'][0]}x{s['image_size'][1]} pixels",
@@ -423,6 +436,7 @@ def format_summary(s:dict) -> str:
     lines.append(f"{'total':<22}{sum(s['counts']['train']):>8}{sum(s['counts']['test']):>8}")
     return '\n'.join(lines)
 
+# %% ../nbs/01_data.ipynb #ff05d942
 @call_parse
 def mousterian_data(name:str, # dataset name, e.g. fashion-mnist, digits, cifar10, imagenet10, folder
                     root:str=None, # the dataset's folder, where it needs one

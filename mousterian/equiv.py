@@ -68,6 +68,7 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
         raise MousterianError(f"{int(clash.sum())} rows share a setting and seed but differ in accuracy, e.g. {df.loc[clash, KEYS + ['seed', 'acc']].head(4).to_dict('records')}. Give each run its own seed, or keep one.")
     return df.reset_index(drop=True)
 
+# %% ../nbs/10_equiv.ipynb #e7db77de
 def aggregate(df:pd.DataFrame, by:list|None=None) -> pd.DataFrame:
     "Mean, std and count of the accuracy over seeds for each setting (and each group in `by`)."
     g = df.groupby((by or []) + KEYS, dropna=False)['acc'].agg(['mean', 'std', 'count']).reset_index()
@@ -86,6 +87,7 @@ class AccModel:
     def g(self, p, n): A, B, al = p[:3]; return A - B * (np.maximum(n, 1e-9) / S) ** (-al)
     def __repr__(self): return f"{type(self).__name__}({', '.join(self.names)})"
 
+# %% ../nbs/10_equiv.ipynb #20e5dd64
 def _slog(x, ga):
     "sign(x)·ln(1 + γ|x|)/γ, and x itself at γ = 0: a saturating count that is odd in x."
     ga = np.asarray(ga, float)
@@ -116,6 +118,7 @@ class JointLaw(AccModel):
         grow = np.expm1(ga * r) / ga if ga > 1e-12 else r
         with np.errstate(divide='ignore', invalid='ignore'): return np.where(w > 0, grow / np.where(w > 0, w, 1.), np.inf)
 
+# %% ../nbs/10_equiv.ipynb #04f2d1f4
 class PowerMix(AccModel):
     "accuracy = g(n_base + n_real_plus + w·n_base·r_syn^δ)."
     names = ['A', 'B', 'alpha', 'log_w', 'delta']
@@ -137,6 +140,7 @@ def at_bounds(model:AccModel, p, fixed=(), rtol:float=1e-5) -> dict:
            if n not in fixed and (v - l <= t or h - v <= t)}
     return {n: s for n, s in out.items() if model.natural.get(n) != s}
 
+# %% ../nbs/10_equiv.ipynb #14af66b5
 @dataclass
 class Fit:
     "A fitted accuracy model."
@@ -164,6 +168,7 @@ class Fit:
         if not self.model.has_law: raise MousterianError(f"{self.model} has no closed-form law: use equivalent_syn.")
         return self.model.law(self.p, np.asarray(n_base, float), np.asarray(r_real, float))
 
+# %% ../nbs/10_equiv.ipynb #3b31ae76
 def _fit_once(model, d, x0, lo, hi):
     nb, nr, ns, y = (d[k].to_numpy(float) for k in KEYS + ['acc'])
     r = least_squares(lambda p: model.predict(p, nb, nr, ns) - y, np.clip(x0, lo + 1e-9, hi - 1e-9), bounds=(lo, hi), method='trf', x_scale='jac', max_nfev=2000)
@@ -245,6 +250,7 @@ def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndar
         except MousterianError: continue
     return np.array(out)
 
+# %% ../nbs/10_equiv.ipynb #1d7b6a14
 def interval(samples:np.ndarray, level:float=0.95) -> np.ndarray:
     "Percentile interval (2, ...) over the first axis (order statistics, without interpolation, where some samples are infinite)."
     q, samples = (1 - level) / 2, np.asarray(samples, float)
@@ -259,11 +265,13 @@ def paper_to_ours(a, b, d, e, c=PAPER_C) -> dict:
     beta, gamma = math.log(b) / c, math.log(d) / e
     return dict(rho=1 / (a * gamma), a=a, beta=beta, gamma=gamma)
 
+# %% ../nbs/10_equiv.ipynb #9e0b2795
 def law_params(p, e:float=0.2, c:float=PAPER_C) -> dict:
     "Our law parameters and the paper's equivalents for one parameter vector of JointLaw (a = ∞ where synthetic images add nothing)."
     rho, bS, ga = p[3], p[4], p[5]
     return dict(rho=rho, a=1 / (rho * ga) if rho * ga > 0 else math.inf, beta=bS / S, gamma=ga, b=math.exp(bS / S * c), d=math.exp(ga * e))
 
+# %% ../nbs/10_equiv.ipynb #05b3fa09
 def law_table(fit:Fit, boot:np.ndarray|None=None, e:float=0.2, level:float=0.95) -> pd.DataFrame:
     "The law's parameters (ours and the paper's) with bootstrap intervals."
     df = pd.DataFrame({'estimate': law_params(fit.p, e)})
@@ -272,6 +280,7 @@ def law_table(fit:Fit, boot:np.ndarray|None=None, e:float=0.2, level:float=0.95)
         df['lo'], df['hi'] = lo, hi
     return df
 
+# %% ../nbs/10_equiv.ipynb #1b7f2f58
 def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
     "The law as the paper writes it, with 95% intervals, and what the fit leaves unidentified."
     t = law_table(fit, boot, e)
@@ -300,6 +309,7 @@ def pure_error(d:pd.DataFrame, by=KEYS) -> tuple:
     g = d.groupby(list(by))['acc']
     return float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
 
+# %% ../nbs/10_equiv.ipynb #fbcbc224
 def lack_of_fit(fit:Fit) -> dict:
     "F test of the fitted model against the cell-means model (one mean per setting, seeds as pure error), with each setting's residual z."
     d = fit.data
@@ -318,6 +328,7 @@ def lack_of_fit(fit:Fit) -> dict:
     out.update(F=float(F), p=float(stats.f.sf(F, df_lof, df_pe)), sd_seed=sd, max_abs_z=float(cells['z'].abs().max()), cells=cells, why='')
     return out
 
+# %% ../nbs/10_equiv.ipynb #3c9d4d4b
 def lof_text(lof:dict, level:float=0.05) -> str:
     "The lack-of-fit test in one line."
     if not np.isfinite(lof['p']): return f"lack-of-fit: not testable ({lof['why']})"
@@ -338,6 +349,7 @@ def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8) -> fl
         errs.append(float(f.predict(*key)) - g['acc'].mean())
     return float(np.sqrt(np.mean(np.square(errs))))
 
+# %% ../nbs/10_equiv.ipynb #299c2090
 def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
                    fits:dict|None=None, # fits already made ({model name: Fit}), reused rather than refitted
                   ) -> pd.DataFrame:
@@ -446,6 +458,7 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
     if edge: out['k'] = math.nan  # a law at a bound of its search gives no point k: only the interval
     return out
 
+# %% ../nbs/10_equiv.ipynb #2135ea4b
 def exchange_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                    fit:Fit|None=None, boot:np.ndarray|None=None, lof:dict|None=None, # the fitted law, its bootstrap and lack-of-fit test (or None)
                    r_reals=None, # extra real ratios to read k at (default: those measured at each n_base)
@@ -469,10 +482,12 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
             rows.append(row)
     return pd.DataFrame(rows)
 
+# %% ../nbs/10_equiv.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
     "A count ratio in two significant digits, without exponent ('∞' for infinity)."
     return '∞' if not np.isfinite(v) else f"{float(f'{v:.2g}'):,g}"
 
+# %% ../nbs/10_equiv.ipynb #a13c8cbd
 def k_text(row) -> str:
     "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on."
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
@@ -504,6 +519,7 @@ def contrast(d:pd.DataFrame, # results (see `clean_results`) with a `generator` 
     t = est / se if se > 0 else math.nan
     return dict(estimate=float(est), se=float(se), t=float(t), df=df, p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd)
 
+# %% ../nbs/10_equiv.ipynb #329beb62
 def _power(se:float, df:int, effect:float, alpha:float) -> float:
     "Power of the two-sided t test at level `alpha` to detect a true contrast of `effect` points, at standard error `se`."
     if not (np.isfinite(se) and se > 0 and df > 0): return math.nan
@@ -600,6 +616,7 @@ def true_k(name:str, n_base:float, r_real:float) -> float:
         if hi > 1e6: return math.inf
     return brentq(f, 0, hi, xtol=1e-9) / r_real
 
+# %% ../nbs/10_equiv.ipynb #b469b6aa
 def scenario_check(name:str, # a key of SCENARIOS
                    n_sim:int=20, n_boot:int=100, seed:int=0, seeds=(0, 1, 2)) -> pd.DataFrame:
     "Simulate scenario `name` `n_sim` times, run the whole exchange-rate machinery, and set each reported k beside the truth: one row per (simulation, n_base, r_real)."
@@ -616,6 +633,7 @@ def scenario_check(name:str, # a key of SCENARIOS
     t['rel_err'] = np.where(t.status == 'estimate', (t['k'] - t['truth']) / t['truth'], np.nan)
     return t
 
+# %% ../nbs/10_equiv.ipynb #3fd43045
 def scenario_summary(t:pd.DataFrame) -> dict:
     "The figures the exchange-rate bench checks, from a `scenario_check` table."
     est = t['status'] == 'estimate'
@@ -636,6 +654,7 @@ def equivalence_curves(fit:Fit, n_bases, r_reals=np.linspace(0.02, 1, 25)) -> pd
     e['inside'] = e['r_syn'] <= e['n_base'].map(top) * (1 + 1e-6)
     return e
 
+# %% ../nbs/10_equiv.ipynb #cf292c1d
 def improvement_ratio(fit:Fit, n_base:float, r) -> np.ndarray:
     "IR(n_base, r) = ΔAcc_syn / ΔAcc_real for adding r·n_base images, from the fitted model."
     r = np.asarray(r, float)
@@ -660,6 +679,7 @@ def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, 
     ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
+# %% ../nbs/10_equiv.ipynb #0a37fde3
 def plot_contour(fit:Fit, n_base:float, max_real:float|None=None, max_syn:float|None=None, ax=None, title:str=''):
     "Predicted accuracy over (n_real_plus, n_syn_plus) at `n_base`, with the equivalence line and y = x."
     import matplotlib.pyplot as plt
@@ -675,6 +695,7 @@ def plot_contour(fit:Fit, n_base:float, max_real:float|None=None, max_syn:float|
     ax.set_title(title or f'n_base = {n_base:g}'); ax.legend(fontsize=7, loc='upper left')
     return ax
 
+# %% ../nbs/10_equiv.ipynb #91eee640
 def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str=''):
     "r_syn against r_real for each fitted law (a dict name -> Fit) and n_base."
     import matplotlib.pyplot as plt
@@ -687,6 +708,7 @@ def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str='')
     ax.set_xlabel('r_real+ (extra real / n_base)'); ax.set_ylabel('equivalent r_syn+'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
+# %% ../nbs/10_equiv.ipynb #ac70ff23
 def plot_ir(fit:Fit, n_bases, rs=np.geomspace(0.05, 10, 30), ax=None, title:str=''):
     "The improvement ratio IR against r₊ for each n_base."
     import matplotlib.pyplot as plt
@@ -714,6 +736,7 @@ def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:s
     ax.set_title(title or f'n_base = {n_base:g}')
     return ax
 
+# %% ../nbs/10_equiv.ipynb #a061a576
 def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=None):
     "The reported k of an `exchange_table` with its 95% interval, one line per n_base: points are estimates, arrows lower bounds, crosses 'do not help'."
     import matplotlib.pyplot as plt
@@ -739,6 +762,7 @@ def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
     "One line per (n_base, r_real) of an `exchange_table`: what one extra real image is worth in synthetic images."
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = {r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
 
+# %% ../nbs/10_equiv.ipynb #e04cb4c8
 def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None,
                n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
               ) -> dict:
@@ -768,6 +792,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     save_json(summary, out / 'law.json')
     return summary
 
+# %% ../nbs/10_equiv.ipynb #10fd1459
 @call_parse
 def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed
                    out:str=None, # output folder (default: beside the CSV, <name>_law/)

@@ -30,6 +30,7 @@ def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
         keep[i[np.argsort(scores[i], kind='stable')[:int(round(q * len(i)))]]] = False
     return keep
 
+# %% ../nbs/05_filter.ipynb #4250316d
 def apply_filter(store:SynStore, name:str, scores, q:float|None=0.2, threshold:float|None=None) -> np.ndarray:
     "Write `<name>_score` and `<name>_keep` (bottom-q per class dropped, or score > threshold) into the manifest; return the mask."
     m = store.manifest()
@@ -41,6 +42,7 @@ def apply_filter(store:SynStore, name:str, scores, q:float|None=0.2, threshold:f
     store.set_column(f'{name}_score', scores); store.set_column(f'{name}_keep', keep)
     return keep
 
+# %% ../nbs/05_filter.ipynb #d90e6b5c
 def combine(store:SynStore, names:list, out:str='keep') -> np.ndarray:
     "AND the keep masks of the filters `names` into the column `out`."
     m = store.manifest()
@@ -66,6 +68,7 @@ def clip_model(name:str='ViT-B-32', # an open_clip model name
     except Exception as e: raise MousterianError(f"Could not load CLIP {name} with pretrained={pretrained!r} ({e}). Give a local checkpoint path where there is no network.") from e
     return model.eval(), open_clip.get_tokenizer(name)
 
+# %% ../nbs/05_filter.ipynb #afb153a7
 def tiny_clip(embed_dim:int=32, image_size:int=32, seed:int=0) -> tuple:
     "A small open_clip CLIP built from a config with random weights, and the standard tokenizer (for tests and examples)."
     import open_clip
@@ -74,6 +77,7 @@ def tiny_clip(embed_dim:int=32, image_size:int=32, seed:int=0) -> tuple:
                              text_cfg=dict(context_length=77, vocab_size=49408, width=32, heads=2, layers=1))
     return m.eval(), open_clip.get_tokenizer('ViT-B-32')
 
+# %% ../nbs/05_filter.ipynb #896e54e6
 @torch.inference_mode()
 def clip_text_embeddings(model, tokenizer, classes:list, templates=TEMPLATES, device=None) -> torch.Tensor:
     "Per-class text embeddings averaged over templates, normalised (K, D)."
@@ -84,6 +88,7 @@ def clip_text_embeddings(model, tokenizer, classes:list, templates=TEMPLATES, de
         out.append(F.normalize(e, dim=0))
     return torch.stack(out)
 
+# %% ../nbs/05_filter.ipynb #0fb2ac43
 OPENAI_MEAN, OPENAI_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
 
 class ClipImage(nn.Module):
@@ -98,6 +103,7 @@ class ClipImage(nn.Module):
         x = (F.interpolate(x, size=(self.size, self.size), mode='bicubic', align_corners=False).clamp(0, 1) - self.mean) / self.std
         return F.normalize(self.model.encode_image(x).float(), dim=-1)
 
+# %% ../nbs/05_filter.ipynb #af2549fd
 @torch.inference_mode()
 def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLATES, bs:int=128, device=None) -> np.ndarray:
     "Zero-shot class probabilities (N, K) of each image under an open_clip model."
@@ -110,6 +116,7 @@ def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLA
         out.append(torch.softmax(100 * img @ txt.T, -1).cpu())
     return torch.cat(out).numpy()
 
+# %% ../nbs/05_filter.ipynb #3ebefbb6
 def clip_filter(store:SynStore, model, tokenizer, classes:list|None=None, # prompt names (default: the store's class names)
                 q:float=0.2, rule:str='bottom_q', # 'bottom_q' (drop the lowest q per class) or 'above_1/K'
                 templates=TEMPLATES, name:str='clip', device=None) -> np.ndarray:

@@ -76,6 +76,7 @@ def small_cnn(n_classes:int=10, in_ch:int=1, widths=(24, 48, 96)) -> nn.Module:
     return nn.Sequential(_cbr(in_ch, a), nn.MaxPool2d(2), _cbr(a, b), _cbr(b, b), nn.MaxPool2d(2), _cbr(b, c), nn.MaxPool2d(2),
                          nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c, n_classes))
 
+# %% ../nbs/08_learn.ipynb #f4f4882f
 class _Block(nn.Module):
     def __init__(self, ci, co, stride):
         super().__init__()
@@ -96,6 +97,7 @@ def resnet_cifar(n_classes:int=10, in_ch:int=3, depth:int=110) -> nn.Module:
         for j in range(n): layers.append(_Block(ci, co, 2 if (j == 0 and i > 0) else 1)); ci = co
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, n_classes))
 
+# %% ../nbs/08_learn.ipynb #d02b108e
 def _load_weights(model, weights, skip=('fc.', 'heads.')):
     "Load a state dict from a local file, leaving out the classifier head."
     sd = torch.load(weights, map_location='cpu', weights_only=True)
@@ -112,6 +114,7 @@ def resnet50(n_classes:int=1000, in_ch:int=3, weights:str|None=None) -> nn.Modul
     if in_ch != 3: m.conv1 = nn.Conv2d(in_ch, 64, 7, 2, 3, bias=False)
     return _load_weights(m, weights) if weights else m
 
+# %% ../nbs/08_learn.ipynb #676d50b6
 def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16', weights:str|None=None, **config) -> nn.Module:
     "A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers, ...), head replaced."
     import torchvision
@@ -122,6 +125,7 @@ def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16'
     if in_ch != 3: m.conv_proj = nn.Conv2d(in_ch, m.hidden_dim, m.patch_size, m.patch_size)
     return _load_weights(m, weights) if weights else m
 
+# %% ../nbs/08_learn.ipynb #fcc58232
 ARCHS = dict(small_cnn=small_cnn, resnet110=functools.partial(resnet_cifar, depth=110), resnet20=functools.partial(resnet_cifar, depth=20),
              resnet50=resnet50, vit=vit)
 _ARCH_SIZES = dict(small_cnn=(8, 64), resnet110=(16, 64), resnet20=(16, 64), resnet50=(64, 1024), vit=(32, 1024))
@@ -149,6 +153,7 @@ def staircase(n:int, steps:list, warn_below:bool=False) -> int|None:
         return steps[0][1]
     return [b for lo, b in steps if n >= lo][-1]
 
+# %% ../nbs/08_learn.ipynb #20b43121
 @dataclass
 class Recipe:
     "How to train a classifier: model, optimiser, schedule, augmentation and iteration budget."
@@ -185,6 +190,7 @@ class Recipe:
         raise MousterianError(f"Unknown budget {self.budget!r}: use 'cpu', 'paper', 'epochs' or 'iterations'.")
     def to_dict(self): return asdict(self)
 
+# %% ../nbs/08_learn.ipynb #f186c6b1
 RECIPES = {
     'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
     'resnet110-cifar': Recipe('resnet110-cifar', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=160),
@@ -207,6 +213,7 @@ def soft_cross_entropy(logits:torch.Tensor, # (B, K) model outputs
     "Mean cross-entropy of `logits` against the soft targets softmax(`scores`/`T`)."
     return -(F.softmax(scores / T, -1) * F.log_softmax(logits, -1)).sum(-1).mean()
 
+# %% ../nbs/08_learn.ipynb #8508692b
 class SoftCrossEntropy(nn.Module):
     "Cross-entropy against integer labels (with label smoothing) or against soft targets from scores (with temperature `T`)."
     def __init__(self, T:float=1.0, label_smoothing:float=0.0): super().__init__(); self.T, self.ls = T, label_smoothing
@@ -230,6 +237,7 @@ class FreezeBN(Callback):
         for m in self._bns():
             for p in m.parameters(): p.requires_grad_(True)
 
+# %% ../nbs/08_learn.ipynb #bbd95030
 class ProgressBar(Callback):
     "One tqdm bar (the package's progress library) over all iterations of a fit, showing the smoothed loss."
     order = 70
@@ -241,11 +249,13 @@ class ProgressBar(Callback):
             if self.iter % 10 == 0: self.bar.set_postfix(loss=f'{float(self.learn.smooth_loss):.3f}')
     def after_fit(self): self.bar.close()
 
+# %% ../nbs/08_learn.ipynb #1a999954
 class NoValidation(Callback):
     "Skip fastai's per-epoch validation: we evaluate once, at the end, with `evaluate`."
     order = 0
     def before_validate(self): raise CancelValidException()
 
+# %% ../nbs/08_learn.ipynb #e4bb2a8b
 def bf16_supported(device) -> bool:
     "Whether `device` computes in bfloat16 natively (CUDA with bf16; a CPU with AVX512-BF16 or AMX), where mixed precision pays."
     device = torch.device(device)
@@ -253,6 +263,7 @@ def bf16_supported(device) -> bool:
     if device.type == 'cpu': return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
     return False
 
+# %% ../nbs/08_learn.ipynb #2027940e
 class BF16(Callback):
     "Mixed precision: forward pass and loss under bfloat16 autocast where the device computes bf16 natively (else full precision); weights, gradients and optimiser stay float32."
     order = 10
@@ -310,6 +321,7 @@ def fit(model:nn.Module, phases:list, # in-memory training sets, trained in this
     learn.fit(1, lr=rc.lr, cbs=ParamScheduler({'lr': _sched(rc, rc.lr)}))
     return learn
 
+# %% ../nbs/08_learn.ipynb #7d512485
 @torch.no_grad()
 def predict(model:nn.Module, ds:TensorImages, bs:int=1024, tta_flip:bool=False, device=None) -> torch.Tensor:
     "Logits of `model` on every image of `ds` (averaged with the mirror image when `tta_flip`)."
@@ -322,6 +334,7 @@ def predict(model:nn.Module, ds:TensorImages, bs:int=1024, tta_flip:bool=False, 
         out.append(lg.float().cpu())
     return torch.cat(out) if out else torch.zeros(0, ds.n_classes)
 
+# %% ../nbs/08_learn.ipynb #18eb308d
 def evaluate(model:nn.Module, ds:TensorImages, tta_flip:bool=False, device=None) -> dict:
     "Top-1, top-5 and per-class accuracy of `model` on `ds`."
     lg = predict(model, ds, tta_flip=tta_flip, device=device)
@@ -340,6 +353,7 @@ def test_set(dataset:str, root:str|None=None, n_test_per_class:int|None=None, se
         ts = ts.subset(np.sort(np.concatenate([o[:n_test_per_class] for o in class_order(ts.y.numpy(), ts.n_classes, seed)])))
     return ts.to_tensors()
 
+# %% ../nbs/08_learn.ipynb #291c19b9
 def train_model(spec:MixSpec, # the training mix
                 recipe:str|Recipe='cpu', # a recipe or its name
                 seed:int|None=None, # training seed (default: spec.seed)
@@ -364,6 +378,7 @@ def train_model(spec:MixSpec, # the training mix
         fit(model, phases(mix, schedule), rc, its, seed, device, cbs, even=schedule != 'mix')
     return model, mix, its
 
+# %% ../nbs/08_learn.ipynb #de213f1d
 def train_eval(spec:MixSpec, # the training mix
                recipe:str|Recipe='cpu', # a recipe or its name
                seed:int|None=None, # training seed (default: spec.seed)
@@ -385,6 +400,7 @@ def train_eval_seeds(spec:MixSpec, recipe='cpu', seeds=(0, 1, 2), **kwargs) -> p
     "`train_eval` over `seeds` (each also choosing the synthetic images), one row per seed."
     return pd.DataFrame([train_eval(replace(spec, seed=s), recipe, s, **kwargs) for s in progress(seeds, desc='seeds', leave=False)])
 
+# %% ../nbs/08_learn.ipynb #7968c2b9
 def summarize(df:pd.DataFrame, by=('n_base', 'n_real_plus', 'n_syn_plus'), metric:str='top1') -> pd.DataFrame:
     "Mean, std and count of `metric` over seeds for each setting in `by`, with a 'mean ± std' column."
     g = df.groupby(list(by), dropna=False)[metric].agg(['mean', 'std', 'count']).reset_index()
@@ -392,6 +408,7 @@ def summarize(df:pd.DataFrame, by=('n_base', 'n_real_plus', 'n_syn_plus'), metri
     g[metric] = [fmt_pm(m, s) for m, s in zip(g['mean'], g['std'])]
     return g
 
+# %% ../nbs/08_learn.ipynb #8cb10139
 def fmt_pm(mean:float, std:float, scale:float=100, digits:int=2) -> str:
     "'mean ± std' in percent."
     return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"

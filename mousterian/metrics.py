@@ -78,6 +78,7 @@ def features(encoder:nn.Module, # maps a float batch in [-1, 1] to (B, D) featur
         out.append(f.flatten(1).double().cpu())
     return torch.cat(out).numpy() if out else np.zeros((0, 0))
 
+# %% ../nbs/06_metrics.ipynb #e6264e74
 def classifier_features(model:nn.Module) -> nn.Module:
     "An encoder made of a trained classifier: everything but its last layer (a Sequential's last module, or a torchvision `fc`/`heads`)."
     if isinstance(model, nn.Sequential): return model[:-1]
@@ -95,6 +96,7 @@ def feature_stats(f:np.ndarray, # features (N, D)
                                      f"Use more than {d} images, KID (`kid`, no covariance needed), or a smaller feature layer.")
     return f.mean(0), np.cov(f, rowvar=False)
 
+# %% ../nbs/06_metrics.ipynb #b7747475
 def _sqrt_psd(s):
     w, v = np.linalg.eigh((s + s.T) / 2)
     return (v * np.sqrt(np.clip(w, 0, None))) @ v.T
@@ -144,6 +146,7 @@ class FIDInception(nn.Module):
         f = F.adaptive_avg_pool2d(x, 1).flatten(1)
         return f, (n.fc(f) if self.dims == 2048 else None)
 
+# %% ../nbs/06_metrics.ipynb #0ec38695
 def reference_stats(ds:ImageSet, encoder:nn.Module, key:str, # names the set, e.g. 'fashion-mnist/test/10000'
                     encoder_id:str|None=None, device=None, refresh:bool=False, **kw) -> tuple:
     "Mean and covariance of `ds` under `encoder`, cached under `key` and the encoder's id."
@@ -155,6 +158,7 @@ def reference_stats(ds:ImageSet, encoder:nn.Module, key:str, # names the set, e.
     with atomic_write(path, 'wb') as f: np.savez(f, mu=mu, sigma=sigma, key=key, encoder=eid)
     return mu, sigma
 
+# %% ../nbs/06_metrics.ipynb #413867fa
 def fid(syn:ImageSet, real:ImageSet, real_key:str, encoder:nn.Module|None=None, device=None, encoder_id:str|None=None, refresh:bool=False, **kw) -> float:
     "Fréchet distance of `syn` to `real` under `encoder` (default: pytorch-fid's Inception): FID when the encoder is that Inception."
     encoder = encoder or FIDInception()
@@ -172,6 +176,7 @@ def inception_score(logits:np.ndarray, splits:int=10) -> tuple:
         scores.append(np.exp((part * (np.log(part + 1e-12) - np.log(py + 1e-12))).sum(1).mean()))
     return float(np.mean(scores)), float(np.std(scores))
 
+# %% ../nbs/06_metrics.ipynb #3b3c6e19
 def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=50, subset_size:int=1000, seed:int=0) -> tuple:
     "Kernel Inception Distance (mean, std over subsets) between two feature sets."
     rng, d, out = np.random.default_rng(seed), f1.shape[1], []
@@ -252,6 +257,7 @@ def real_reference(dataset:str='fashion-mnist', # the real dataset
     fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats), why, 'fd_real_vs_real') if stats else None
     return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats, fd_real=fd_real, why=why)
 
+# %% ../nbs/06_metrics.ipynb #2d26fda2
 def measure_store(store, # a `SynStore` or its folder
                   ref:dict, # from `real_reference`
                   keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
@@ -273,4 +279,3 @@ def measure_store(store, # a `SynStore` or its folder
                 fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'], fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
                 reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd, fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
                 domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why)
-

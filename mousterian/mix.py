@@ -72,6 +72,7 @@ def load_store_images(path:str|Path, keep:str|None=None) -> ImageSet:
     parts = sorted((Path(path) / 'manifest').glob('*.parquet')) + sorted((Path(path) / 'columns').glob('*.parquet'))
     return _store_images(str(path), keep, tuple(p.stat().st_mtime_ns for p in parts))
 
+# %% ../nbs/07_mix.ipynb #90696778
 @dataclass
 class Mix:
     "The parts of a training mix and how they are drawn."
@@ -94,6 +95,7 @@ class Mix:
     def counts(self) -> dict: return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
     def __len__(self): return sum(len(p) for p in self.parts)
 
+# %% ../nbs/07_mix.ipynb #6ebd8949
 def take_per_class(ds:ImageSet, counts:dict, # class -> how many
                    seed:int=0) -> tuple:
     "The first counts[c] items of each class c of `ds` in seeded class order, and the shortfalls ('name' has k, needs n); (None, shortfalls) when any."
@@ -102,6 +104,7 @@ def take_per_class(ds:ImageSet, counts:dict, # class -> how many
     if short: return None, short
     return ds.subset(np.sort(np.concatenate([order[c][:n] for c, n in counts.items()]).astype(np.int64))), []
 
+# %% ../nbs/07_mix.ipynb #62c4a14b
 def build_mix(spec:MixSpec, # what to mix
              ) -> Mix:
     "The training mix `spec` describes."
@@ -164,6 +167,7 @@ def parse_ratio(s:str) -> tuple:
     if a == 0 and b == 0: raise MousterianError(f"The ratio {s!r} has no images on either side.")
     return (a, b)
 
+# %% ../nbs/07_mix.ipynb #560d7107
 def ratio_spec(ratio:str, # e.g. '1:10'
                n:int, # the real count: total over classes, or per class with `per_class_counts`
                n_classes:int=10, per_class_counts:bool=False, # whether `n` is per class

@@ -26,6 +26,7 @@ def sha256_file(path:str|Path) -> str:
         for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
     return h.hexdigest()
 
+# %% ../nbs/13_share.ipynb #a11e06e2
 _ROW_KEYS = ('index', 'file', 'label', 'class_name', 'store_id')
 
 def _plain(v):
@@ -96,6 +97,7 @@ def verify_files(folder:Path, files:dict, what:str='The folder'):
         raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in (('missing', missing), ('changed since export', changed)) if v)
                               + f". {what} is incomplete or was altered: fetch it again; nothing of it was used.")
 
+# %% ../nbs/13_share.ipynb #b0f211ef
 def verify_export(path:str|Path) -> dict:
     "Check an export (format, metadata hash, file names inside it, every image's SHA-256, count); its mousterian.json, or a MousterianError naming what differs."
     path = Path(path); mf, md = path / 'mousterian.json', path / 'train' / 'metadata.jsonl'
@@ -111,6 +113,7 @@ def verify_export(path:str|Path) -> dict:
     verify_files(path, {f"train/{r['file_name']}": r['sha256'] for r in rows}, 'The export')
     return meta
 
+# %% ../nbs/13_share.ipynb #c781fc13
 def import_store(src:str|Path, # an export (from `export_store`)
                  dest:str|Path, # a new folder for the store
                 ) -> SynStore:
@@ -151,6 +154,7 @@ def export_ddpm(model_dir:str|Path, # a trained DDPM folder
     os.replace(tmp, out)
     return out
 
+# %% ../nbs/13_share.ipynb #f3212659
 def verify_ddpm(folder:str|Path) -> dict:
     "Check a DDPM folder against its provenance.json (every file's SHA-256); the record, or a MousterianError naming what differs."
     folder = Path(folder); f = folder / 'provenance.json'

@@ -108,6 +108,8 @@ def manifest(self:SynStore) -> pd.DataFrame:
         df[c.stem] = df['index'].map(s)
     self._cache = (key, df)
     return df.copy()
+
+# %% ../nbs/02_store.ipynb #2e392dc7
 @patch
 def __len__(self:SynStore) -> int: return len(self.manifest())
 
@@ -130,6 +132,7 @@ def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned genera
     if diff: raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} differ). Use a new store folder.")
     return k
 
+# %% ../nbs/02_store.ipynb #d2dd1343
 @patch
 def counts(self:SynStore, keep=None) -> np.ndarray:
     "Images per class (those where `keep` is true, when given)."
@@ -137,6 +140,7 @@ def counts(self:SynStore, keep=None) -> np.ndarray:
     if keep is not None: y = y[np.asarray(keep, bool)]
     return np.bincount(y, minlength=len(self.classes))
 
+# %% ../nbs/02_store.ipynb #80915d80
 @patch
 def todo(self:SynStore, per_class) -> np.ndarray:
     "How many more images each class needs to reach `per_class` (an int or one count per class)."
@@ -163,6 +167,7 @@ def writer(self:SynStore):
     try: yield self
     finally: lk.release()
 
+# %% ../nbs/02_store.ipynb #66b2e6e7
 @patch
 def _file(self:SynStore, i:int) -> str: return f"images/{i // 1000:06d}/{i:09d}.{self.ext}"
 
@@ -222,6 +227,7 @@ def images(self:SynStore, keep=None, # boolean mask over the manifest rows
     size = size or (self.image_size[0] if self.image_size and self.image_size[0] == self.image_size[1] else None)
     return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size)
 
+# %% ../nbs/02_store.ipynb #fd714451
 @patch
 def summary(self:SynStore, keep=None) -> pd.DataFrame:
     "Images per class, with the kept count when `keep` is given."

