@@ -645,9 +645,10 @@ def scenario_summary(t:pd.DataFrame) -> dict:
                 law_at_bound=float((t.groupby('sim')['law_at_bound'].first() != '').mean()))
 
 # %% ../nbs/10_equiv.ipynb #dff56050
-def equivalence_curves(fit:Fit, n_bases, r_reals=np.linspace(0.02, 1, 25)) -> pd.DataFrame:
+def equivalence_curves(fit:Fit, n_bases, r_reals=None) -> pd.DataFrame:
     "For each n_base and r_real: the equivalent n_syn_plus (and r_syn) by root finding on the fitted model, and whether it lies inside the measured synthetic range."
     d = fit.data
+    r_reals = np.linspace(0.02, 1, 25) if r_reals is None else r_reals  # default: 25 ratios from 0.02 to 1
     rows = [dict(n_base=nb, r_real=r, n_real_plus=r * nb, n_syn_plus=fit.equivalent_syn(nb, r * nb)) for nb in n_bases for r in r_reals]
     e = pd.DataFrame(rows); e['r_syn'] = e['n_syn_plus'] / e['n_base']
     top = {nb: float((d.loc[np.isclose(d.n_base, nb), 'n_syn_plus'] / nb).max()) if np.isclose(d.n_base, nb).any() else 0. for nb in n_bases}
@@ -709,8 +710,9 @@ def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str='')
     return ax
 
 # %% ../nbs/10_equiv.ipynb #ac70ff23
-def plot_ir(fit:Fit, n_bases, rs=np.geomspace(0.05, 10, 30), ax=None, title:str=''):
-    "The improvement ratio IR against r₊ for each n_base."
+def plot_ir(fit:Fit, n_bases, rs=None, ax=None, title:str=''):
+    "The improvement ratio IR against r₊ (default: 30 ratios from 0.05 to 10) for each n_base."
+    rs = np.geomspace(0.05, 10, 30) if rs is None else rs
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     for nb in n_bases: ax.plot(rs, improvement_ratio(fit, nb, rs), label=f'n_base = {nb:g}')

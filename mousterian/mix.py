@@ -78,9 +78,13 @@ class Mix:
     "The parts of a training mix and how they are drawn."
     base:ImageSet; real_plus:ImageSet; syn:ImageSet|None; spec:MixSpec
     @property
-    def parts(self): return [p for p in (self.base, self.real_plus, self.syn) if p is not None and len(p)]
+    def parts(self):
+        "The non-empty parts, in the order base, extra real, synthetic."
+        return [p for p in (self.base, self.real_plus, self.syn) if p is not None and len(p)]
     @property
-    def train(self) -> ConcatDataset: return ConcatDataset(self.parts)
+    def train(self) -> ConcatDataset:
+        "The mix as one dataset: its parts concatenated."
+        return ConcatDataset(self.parts)
     def sampler(self, seed:int|None=None) -> RandomSampler:
         "The paper's sampler: a new random order over the whole mix each epoch."
         return RandomSampler(self.train, generator=torch.Generator().manual_seed(self.spec.seed if seed is None else seed))
@@ -92,7 +96,9 @@ class Mix:
         "The whole mix as one in-memory set (same order as `train`)."
         ps = [p.to_tensors() for p in self.parts]
         return TensorImages(torch.cat([p.x for p in ps]), torch.cat([p.y for p in ps]), self.base.classes, 'mix', 'train')
-    def counts(self) -> dict: return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
+    def counts(self) -> dict:
+        "Images per class of each part ('base', 'real_plus', 'syn')."
+        return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
     def __len__(self): return sum(len(p) for p in self.parts)
 
 # %% ../nbs/07_mix.ipynb #6ebd8949

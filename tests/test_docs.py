@@ -26,8 +26,12 @@ def test_every_page_renders(site):
     missing = [str(p) for p in nbs if not (out / p).exists()]
     assert not missing, missing
 
-@pytest.mark.parametrize('page,title,min_images', [('index.html', 'Mousterian', 1), ('experiments/study_report.html', 'Study report', 3)])
-def test_page_in_chromium(site, page, title, min_images):
+PAGES = [('index.html', 'Quickstart', 2, 0), ('10_equiv.html', 'Equivalence', 2, 1), ('03_gen.ddpm.html', 'DDPM', 1, 1), ('06_metrics.html', 'Fréchet', 1, 0),
+         ('08_learn.html', 'recipe', 0, 1), ('07_mix.html', 'Mix.tensors', 0, 0), ('12_study.html', 'The study', 0, 1), ('experiments/study_report.html', 'Study report', 3, 1)]
+
+@pytest.mark.parametrize('page,title,min_images,min_tables', PAGES)
+def test_page_in_chromium(site, page, title, min_images, min_tables):
+    "A page as a reader's browser shows it, rendered without executing anything: its title, its figures and tables, no error."
     out, _ = site
     ART.mkdir(parents=True, exist_ok=True)
     shot = ART / (page.replace('/', '_').replace('.html', '.png'))
@@ -36,6 +40,7 @@ def test_page_in_chromium(site, page, title, min_images):
     assert title in text
     imgs = re.findall(r'<img[^>]+src="data:image/png;base64,([A-Za-z0-9+/=]{200,})', dom)
     assert len(imgs) >= min_images, f"{page}: {len(imgs)} figures"
+    assert dom.count('<table') >= min_tables, f"{page}: {dom.count('<table')} tables"
     assert 'Traceback' not in text and not re.search(r'\b[A-Z]\w*Error: ', text), re.findall(r'.{80}Error: .{80}', text)[:3]
     assert shot.exists() and shot.stat().st_size > 10_000
 
@@ -65,3 +70,18 @@ def test_full_notebooks_carry_outputs():
         shown = [c for c in cells if c.get('outputs')]
         assert len(shown) >= len(cells) - 2, f"{p.name}: {len(cells) - len(shown)} code cells without output; run `python tools/bench_outputs.py`."
         assert sum('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', [])) >= 4, f"{p.name}: its figures are not stored"
+
+def test_demo_pages_store_fresh_outputs():
+    "Every page in tools/bench_outputs.DEMO keeps the output of its shown cells, made by the code the page holds now (source hashes in nbs/outputs.json), under its size budget."
+    import json
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from bench_outputs import DEMO, RECORD, BUDGET, src_hash
+    rec = json.loads(RECORD.read_text())
+    for p in DEMO:
+        nb = json.loads(p.read_text()); mine = rec.get(str(p.relative_to(ROOT / 'nbs')), {})
+        kept = [c for c in nb['cells'] if c['cell_type'] == 'code' and c.get('outputs')]
+        assert kept, f"{p.name} stores no output: run `python tools/bench_outputs.py --demo`."
+        stale = [c['id'] for c in kept if mine.get(c['id']) != src_hash(c)]
+        assert not stale, f"{p.name}: the outputs of cells {stale} were made by other code; run `python tools/bench_outputs.py --demo`."
+        size = sum(len(json.dumps(c['outputs'])) for c in kept)
+        assert size <= BUDGET, f"{p.name} stores {size / 1e3:.0f} KB of output (budget {BUDGET / 1e3:.0f} KB)"
