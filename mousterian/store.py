@@ -253,8 +253,9 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
     K = len(self.classes)
     rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K), 'file'].tolist()
     if 'seed' in m.columns:
-        same = m.drop(columns=[c for c in m.columns if c not in ('seed', 'prompt', 'generator_id')]).duplicated(keep='first')  # one seed draws one image (per prompt, per generator)
-        rep['duplicate_seeds'] = m.loc[same, 'file'].tolist()
+        s = m[m['seed'].notna()]  # rows without a seed (images made elsewhere) are not checked
+        same = s.drop(columns=[c for c in s.columns if c not in ('seed', 'prompt', 'generator_id')]).duplicated(keep='first')  # one seed draws one image (per prompt, per generator)
+        rep['duplicate_seeds'] = s.loc[same, 'file'].tolist()
     listed = set(m['file'])
     rep['orphans'] = sorted(str(p.relative_to(self.path)) for p in (self.path / 'images').glob('*/*') if str(p.relative_to(self.path)) not in listed and not p.name.startswith('.'))
     bad = {k: v for k, v in rep.items() if v and k != 'orphans'}
