@@ -49,7 +49,7 @@ def store_provenance(st:SynStore) -> dict:
         for w in sorted(Path(d).glob('unet/*.safetensors')) if d and Path(d).is_dir() else []: weights[str(w.relative_to(d))] = sha256_file(w)
     gen.pop('model_dir', None)  # a path on the exporting machine: its weights' hash says what it was
     rec = lambda f: load_json(st.path / f) if (st.path / f).exists() else None
-    return dict(store={k: v for k, v in st.meta.items()}, n_images=len(m), per_class=st.counts().tolist(), generation=gen, generator_weights_sha256=weights,
+    return dict(store=dict(st.meta), n_images=len(m), per_class=st.counts().tolist(), generation=gen, generator_weights_sha256=weights,
                 filters={c[:-5]: dict(kept=int(m[c].fillna(False).astype(bool).sum()), of=len(m)) for c in m.columns if c.endswith('_keep')},
                 study=dict(deps=rec('deps.json'), filter=rec('filter_deps.json')), source=rec('provenance.json'), exported=run_meta())
 
@@ -59,6 +59,18 @@ EXPORT_FORMAT = 'mousterian-store-export'
 def _empty_dest(out:Path, what:str):
     if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MousterianError(f"{out} exists and is not an empty folder: choose a new folder for the {what}.")
 
+def _publish(tmp:Path, out:Path) -> Path:
+    "Move a folder written whole beside `out` (`.NAME.partial`) into place: an export is there complete or not at all."
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists(): out.rmdir()
+    os.replace(tmp, out)
+    return out
+
+def _partial(out:Path) -> Path:
+    "A fresh folder beside `out` to write an export into."
+    tmp = out.with_name(f'.{out.name}.partial'); shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    return tmp
+
 def export_store(store:str|Path|SynStore, # the store to share
                  out:str|Path, # a new folder for the export
                 ) -> Path:
@@ -66,8 +78,8 @@ def export_store(store:str|Path|SynStore, # the store to share
     st = store if isinstance(store, SynStore) else SynStore(store)
     out = Path(out); _empty_dest(out, 'export')
     st.validate()  # a damaged store is not shared
-    m, tmp = st.manifest(), out.with_name(f'.{out.name}.partial')
-    shutil.rmtree(tmp, ignore_errors=True); (tmp / 'train').mkdir(parents=True)
+    m, tmp = st.manifest(), _partial(out)
+    (tmp / 'train').mkdir()
     rows = []
     for r in progress(m.to_dict('records'), desc=f'exporting {st.path.name}'):
         name = f"{int(r['index']):09d}.{st.ext}"
@@ -80,10 +92,7 @@ def export_store(store:str|Path|SynStore, # the store to share
     (tmp / 'README.md').write_text(f"# Synthetic images: {st.path.name}\n\n{len(m)} images of {len(st.classes)} classes ({', '.join(map(str, st.classes[:20]))}{', ...' if len(st.classes) > 20 else ''}), exported by Mousterian {mousterian.__version__}.\n\n"
                                    "Load with `datasets.load_dataset('imagefolder', data_dir=THIS_FOLDER)` (labels are `label`, names `class_name`), or verify and import with `mousterian-store import THIS_FOLDER STORE`. "
                                    "`mousterian.json` records how the images were made; `train/metadata.jsonl` has each image's SHA-256.\n")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists(): out.rmdir()
-    os.replace(tmp, out)
-    return out
+    return _publish(tmp, out)
 
 # %% ../nbs/13_share.ipynb #5a0e000b
 def verify_files(folder:Path, files:dict, what:str='The folder'):
@@ -100,6 +109,10 @@ def verify_files(folder:Path, files:dict, what:str='The folder'):
 # %% ../nbs/13_share.ipynb #b0f211ef
 def verify_export(path:str|Path) -> dict:
     "Check an export (format, metadata hash, file names inside it, every image's SHA-256, count); its mousterian.json, or a MousterianError naming what differs."
+    return _verified(path)[0]
+
+def _verified(path:str|Path) -> tuple:
+    "(mousterian.json, metadata rows) of an export, every check of `verify_export` passed."
     path = Path(path); mf, md = path / 'mousterian.json', path / 'train' / 'metadata.jsonl'
     if not mf.exists() or not md.exists(): raise MousterianError(f"{path} is not a store export (mousterian.json and train/metadata.jsonl): make one with `mousterian-store export STORE OUT`.")
     try: meta = load_json(mf)
@@ -111,7 +124,7 @@ def verify_export(path:str|Path) -> dict:
     if bad_names: raise MousterianError(f"{md} names files outside train/ ({', '.join(map(repr, bad_names[:3]))}): refused; an export's images are plain names inside it.")
     if len(rows) != meta['n_images']: raise MousterianError(f"{md} lists {len(rows)} images, the export recorded {meta['n_images']}.")
     verify_files(path, {f"train/{r['file_name']}": r['sha256'] for r in rows}, 'The export')
-    return meta
+    return meta, rows
 
 # %% ../nbs/13_share.ipynb #c781fc13
 def import_store(src:str|Path, # an export (from `export_store`)
@@ -119,8 +132,8 @@ def import_store(src:str|Path, # an export (from `export_store`)
                 ) -> SynStore:
     "Verify an export, then make it a store at `dest` (the same image bytes; the export's provenance kept in provenance.json)."
     src, dest = Path(src), Path(dest); _empty_dest(dest, 'imported store')
-    meta = verify_export(src)
-    rows = sorted((json.loads(l) for l in (src / 'train' / 'metadata.jsonl').read_text().splitlines() if l.strip()), key=lambda r: r.get('index', 0))
+    meta, rows = _verified(src)
+    rows = sorted(rows, key=lambda r: r.get('index', 0))
     st = SynStore.create(dest, meta['classes'], meta['channels'], meta['image_size'], meta['ext'], imported_from=dict(path=str(src.resolve()), store_id=meta['provenance']['store']['id'], metadata_sha256=meta['metadata_sha256']))
     with st.writer():
         for i, r in enumerate(progress(rows, desc=f'importing into {st.path.name}')):
@@ -143,16 +156,13 @@ def export_ddpm(model_dir:str|Path, # a trained DDPM folder
     src, out = Path(model_dir), Path(out); _empty_dest(out, 'export')
     load_ddpm(src)  # refuses a folder that holds no trained DDPM
     if not (src / 'model_index.json').exists(): raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once (train_ddpm) to rewrite it as a pipeline, then export.")
-    tmp = out.with_name(f'.{out.name}.partial'); shutil.rmtree(tmp, ignore_errors=True); tmp.mkdir(parents=True)
+    tmp = _partial(out)
     names = ['model_index.json', 'train.json', 'losses.csv', *(str(f.relative_to(src)) for d in ('unet', 'scheduler') for f in sorted((src / d).rglob('*')) if f.is_file())]
     for n in names:
         if (src / n).exists(): (tmp / n).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(src / n, tmp / n)
     files = {n: sha256_file(tmp / n) for n in names if (tmp / n).exists()}
     save_json(dict(format=DDPM_EXPORT_FORMAT, version=1, files=files, train=load_json(src / 'train.json'), exported=run_meta()), tmp / 'provenance.json')
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists(): out.rmdir()
-    os.replace(tmp, out)
-    return out
+    return _publish(tmp, out)
 
 # %% ../nbs/13_share.ipynb #f3212659
 def verify_ddpm(folder:str|Path) -> dict:

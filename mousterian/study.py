@@ -67,7 +67,7 @@ def from_dict(cls, d, where:str):
         if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
     hints = typing.get_type_hints(cls)
     miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}.")
+    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the presets in mousterian/assets/studies/ show each setting.")
     obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
     if hasattr(obj, 'check'): obj.check(where)
     return obj
