@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #170ca70d
 from __future__ import annotations
-import os, gzip, pickle, functools
+import os, gzip, pickle, functools, inspect
 from pathlib import Path
 from dataclasses import dataclass, asdict, field
 import numpy as np, torch
@@ -86,7 +86,8 @@ class FileImages(ImageSet):
         return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size)
     def to_tensors(self) -> TensorImages:
         "Read every image into memory (needs `size`)."
-        if self.size is None: raise MousterianError("to_tensors needs a fixed image size: build the set with size=... .")
+        if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set image_size (a study's image_size: 64, "
+                                                 f"--set image_size=64, run_mix(image_size=64) or a grid's image_size), or build the set with size=... .")
         x = torch.stack([read_image(f, self.channels, self.size) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
             else torch.zeros(0, self.channels, self.size, self.size, dtype=torch.uint8)
         return TensorImages(x, self.y, self.classes, self.name, self.split, self.source)
@@ -110,13 +111,23 @@ def list_datasets() -> dict:
 def load_dataset(name:str, # a registered name (see `list_datasets`)
                  split:str='train', # 'train' or 'test' ('val' is an alias of 'test' for ImageNet)
                  root:str|Path|None=None, # where the files are, for datasets that need it
+                 size:int|None=None, # image size in pixels, for datasets of image files (folder, imagenet10, imagenet100): each image is resized to size x size
                  **kwargs) -> ImageSet:
     "Load split `split` of dataset `name`."
     if name not in _DATASETS:
         raise MousterianError(f"Unknown dataset {name!r}. Known datasets: {', '.join(_DATASETS)}.")
     if split == 'val': split = 'test'
     if split not in ('train', 'test'): raise MousterianError(f"Unknown split {split!r}: use 'train' or 'test'.")
-    return _DATASETS[name][0](split, root, **kwargs)
+    f = _DATASETS[name][0]
+    if size is not None:
+        if check_count(size, 'image_size') == 0: raise MousterianError("image_size must be a positive number of pixels, got 0.")
+        if 'size' not in inspect.signature(f).parameters:
+            ds = f(split, root, **kwargs)
+            if ds.shape[-1] != size: raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies to datasets of image files "
+                                                           f"(folder, imagenet10, imagenet100): leave image_size unset for {name}.")
+            return ds
+        kwargs['size'] = size
+    return f(split, root, **kwargs)
 
 # %% ../nbs/01_data.ipynb #8ea49031
 FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
@@ -342,6 +353,7 @@ class Splits:
     n_test_per_class:int|None=None # test images per class (None: the whole test split)
     seed:int=0 # orders the images within each class
     root:str|None=None # the dataset's folder, where it needs one
+    image_size:int|None=None # image size in pixels, for datasets of image files (see `load_dataset`)
     POOLS = ('base', 'real_plus', 'gen_pool', 'test')
 
     def __post_init__(self):
@@ -373,7 +385,7 @@ class Splits:
 
     def load(self, **kwargs) -> dict:
         "The four pools as image sets: {'base', 'real_plus', 'gen_pool', 'test'}."
-        trn, tst = load_dataset(self.dataset, 'train', self.root, **kwargs), load_dataset(self.dataset, 'test', self.root, **kwargs)
+        trn, tst = (load_dataset(self.dataset, s, self.root, self.image_size, **kwargs) for s in ('train', 'test'))
         idx = self.indices(trn.y.numpy(), tst.y.numpy(), trn.classes)
         return {k: (tst if k == 'test' else trn).subset(v) for k, v in idx.items()}
 

@@ -337,14 +337,16 @@ def lof_text(lof:dict, level:float=0.05) -> str:
             f"(seed SD {lof['sd_seed']:.2f} points; largest setting residual |z| = {lof['max_abs_z']:.1f})")
 
 # %% ../nbs/10_equiv.ipynb #4316a5fb
-def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8) -> float:
+def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8,
+              x0=None, # parameters of the fit to all settings: each refit starts there alone (a setting left out moves the optimum a little), else from `n_starts` random starts
+             ) -> float:
     "Root mean squared error of leave-one-setting-out predictions of the mean accuracy."
     d = clean_results(df) if 'seed' not in df.columns else df
     d = d[d['n_base'] > 0]
     errs = []
     for key, g in progress(list(d.groupby(KEYS)), desc='leave one out', leave=False):
         rest = d.drop(g.index)
-        try: f = fit_accuracy(rest, model, n_starts=n_starts, quiet=True)
+        try: f = fit_accuracy(rest, model, n_starts=n_starts, x0=x0, quiet=True)
         except MousterianError: continue
         errs.append(float(f.predict(*key)) - g['acc'].mean())
     return float(np.sqrt(np.mean(np.square(errs))))
@@ -358,7 +360,7 @@ def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
     rows = []
     for m in models:
         f = (fits or {}).get(m) or fit_accuracy(d, m, quiet=True); l = lack_of_fit(f)
-        rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m), lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
+        rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m, x0=f.p), lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
     return pd.DataFrame(rows)
 
 # %% ../nbs/10_equiv.ipynb #a42ed48e
@@ -796,7 +798,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
 
 # %% ../nbs/10_equiv.ipynb #10fd1459
 @call_parse
-def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed
+def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed; or a study's folder (its exchange rates are printed)
                    out:str=None, # output folder (default: beside the CSV, <name>_law/)
                    group:str=None, # comma-separated columns to fit separately (e.g. generator)
                    n_boot:int=200, # bootstrap draws for the intervals
@@ -806,6 +808,11 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
     try:
         p = Path(results)
         if not p.exists(): raise MousterianError(f"{p} does not exist.")
+        if p.is_dir():
+            from mousterian.study import study_exchange
+            if not (p / 'study.json').exists(): raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
+            if out or group or n_boot != 200 or e != 0.2: raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is printed as the study fitted it (change its fit settings with mousterian-study --set).")
+            print('\n'.join(study_exchange(p))); return
         if n_boot < 0: raise MousterianError(f"--n-boot must be 0 or more, got {n_boot}.")
         if e <= 0: raise MousterianError(f"--e must be > 0 (the paper's e in d^(r_real/e)), got {e}.")
         try: df = pd.read_csv(p, comment='#')

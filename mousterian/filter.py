@@ -129,9 +129,11 @@ def clip_filter(store:SynStore, model, tokenizer, classes:list|None=None, # prom
     return apply_filter(store, name, s, q=q, threshold=1 / len(classes) if rule == 'above_1/K' else None)
 
 # %% ../nbs/05_filter.ipynb #6037351d
-def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cls', threshold:float|None=None, device=None) -> np.ndarray:
+def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cls', threshold:float|None=None, device=None,
+                      size:int|None=None, # the classifier's image size (default: the store's own)
+                     ) -> np.ndarray:
     "Score every image by a classifier's probability of its class; write scores and keep mask."
-    ims = store.images().to_tensors()
+    ims = store.images(size=size).to_tensors()
     p = torch.softmax(predict(model, ims, device=device), -1).numpy()
     return apply_filter(store, name, p[np.arange(len(p)), ims.y.numpy()], q=q, threshold=threshold)
 

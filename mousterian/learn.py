@@ -346,9 +346,9 @@ def evaluate(model:nn.Module, ds:TensorImages, tta_flip:bool=False, device=None)
 
 # %% ../nbs/08_learn.ipynb #5d2ab876
 @functools.lru_cache(maxsize=4)
-def test_set(dataset:str, root:str|None=None, n_test_per_class:int|None=None, seed:int=0) -> TensorImages:
+def test_set(dataset:str, root:str|None=None, n_test_per_class:int|None=None, seed:int=0, image_size:int|None=None) -> TensorImages:
     "The test split of `dataset` in memory (a seeded per-class subset when `n_test_per_class` is given)."
-    ts = _real(dataset, 'test', root)
+    ts = _real(dataset, 'test', root, image_size)
     if n_test_per_class is not None:
         ts = ts.subset(np.sort(np.concatenate([o[:n_test_per_class] for o in class_order(ts.y.numpy(), ts.n_classes, seed)])))
     return ts.to_tensors()
@@ -390,7 +390,7 @@ def train_eval(spec:MixSpec, # the training mix
     rc = get_recipe(recipe); seed = spec.seed if seed is None else seed
     t0 = time.perf_counter()
     model, mix, its = train_model(spec, rc, seed, schedule, freeze_bn, device)
-    ts = test_set(spec.dataset, spec.root, n_test_per_class)
+    ts = test_set(spec.dataset, spec.root, n_test_per_class, image_size=spec.image_size)
     res = evaluate(model, ts, rc.tta_flip, device)
     return dict(**spec.to_dict(), train_seed=seed, recipe=rc.name, arch=rc.arch, schedule=schedule, freeze_bn=freeze_bn,
                 n_train=len(mix), iterations=its, n_test=len(ts), **res, wall_time=time.perf_counter() - t0)

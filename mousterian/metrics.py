@@ -25,21 +25,23 @@ def reference_classifier(dataset:str='fashion-mnist', # the real dataset
                          device=None, retrain:bool=False,
                          n_per_class:int|None=None, # train on this many images per class (default: the whole training split)
                          iterations:int|None=None, # override the recipe's budget (quick checks, tests)
+                         image_size:int|None=None, # for datasets of image files (see `data.load_dataset`)
                         ) -> tuple:
     "A classifier trained on `dataset`'s training split (all of it, or `n_per_class` per class), cached: (model, info with its test accuracy)."
-    tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '')
+    tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '') + (f'-s{image_size}' if image_size else '')
+    if root: tag += '-' + hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:8]  # another folder is another dataset
     path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
     rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
     meta = path.with_suffix('.json')  # the weights are plain tensors (loaded with weights_only=True), the record is JSON: a cached file cannot run code
     if path.exists() and meta.exists() and not retrain:
-        ts = test_set(dataset, root)
+        ts = test_set(dataset, root, image_size=image_size)
         model = get_model(rc.arch, ts.n_classes, ts.shape[0], ts.shape[1], **rc.arch_kwargs)
         model.load_state_dict(torch.load(path, map_location='cpu', weights_only=True)); return model.eval(), load_json(meta)
-    trn = load_dataset(dataset, 'train', root)
+    trn = load_dataset(dataset, 'train', root, image_size)
     n = len(trn) if n_per_class is None else n_per_class * trn.n_classes
     t0 = time.perf_counter()
-    model, mix, its = train_model(MixSpec(n, dataset=dataset, root=root), rc, seed, device=device)
-    res = evaluate(model, test_set(dataset, root), rc.tta_flip, device)
+    model, mix, its = train_model(MixSpec(n, dataset=dataset, root=root, image_size=image_size), rc, seed, device=device)
+    res = evaluate(model, test_set(dataset, root, image_size=image_size), rc.tta_flip, device)
     info = dict(dataset=dataset, recipe=recipe, seed=seed, n_train=n, iterations=its, test_top1=res['top1'], test_per_class=res['per_class'],
                 seconds=time.perf_counter() - t0, meta=run_meta())
     with atomic_write(path, 'wb') as f: torch.save(model.state_dict(), f)
@@ -246,12 +248,12 @@ def real_reference(dataset:str='fashion-mnist', # the real dataset
                    n_images:int=1000, # real test images (balanced over the classes) the synthetic sets are compared with
                    recipe:str='cpu', root:str|None=None,
                    n_per_class:int|None=None, iterations:int|None=None, # the reference classifier's training set and budget (see `reference_classifier`)
-                   device=None) -> dict:
+                   device=None, image_size:int|None=None) -> dict:
     "What the synthetic sets of `dataset` are measured against: the reference classifier and its record, its feature encoder, real test images with their feature statistics, and the real-vs-real Fréchet distance (None, with the reason in `why`, when it cannot be computed)."
-    ref, info = reference_classifier(dataset, recipe, root=root, device=device, n_per_class=n_per_class, iterations=iterations)
-    enc, trn, why = classifier_features(ref), load_dataset(dataset, 'train', root), {}
+    ref, info = reference_classifier(dataset, recipe, root=root, device=device, n_per_class=n_per_class, iterations=iterations, image_size=image_size)
+    enc, trn, why = classifier_features(ref), load_dataset(dataset, 'train', root, image_size), {}
     npc = math.ceil(n_images / trn.n_classes)
-    real = test_set(dataset, root, npc)
+    real = test_set(dataset, root, npc, image_size=image_size)
     other = trn.subset(np.sort(np.random.default_rng(0).choice(len(trn), len(real), replace=False))).to_tensors()
     stats = _or_why(lambda: feature_stats(features(enc, real, device=device)), why, 'real_stats')
     fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats), why, 'fd_real_vs_real') if stats else None
@@ -269,7 +271,7 @@ def measure_store(store, # a `SynStore` or its folder
     kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
     def subset(mask):  # the first npc images of each class
         idx = np.where(mask)[0]; y = m['label'].to_numpy()[idx]
-        return s.images(np.isin(np.arange(len(m)), np.concatenate([idx[y == c][:npc] for c in range(K)]))).to_tensors()
+        return s.images(np.isin(np.arange(len(m)), np.concatenate([idx[y == c][:npc] for c in range(K)])), ref['real'].shape[-1]).to_tensors()  # at the real images' size
     allim, kept, why = subset(np.ones(len(m), bool)), subset(kept_mask), dict(ref['why'])
     if not len(kept): raise MousterianError(f"{s.path} has no kept images to measure: check its filter column {keep!r}.")
     fk = features(ref['encoder'], kept, device=device)

@@ -42,6 +42,7 @@ class MixSpec:
     split_seed:int=0 # orders the real images within each class (as `Splits`)
     n_gen_pool_per_class:int=0 # the generator pool at the end of each class, never used here
     root:str|None=None # the dataset's folder, where it needs one
+    image_size:int|None=None # image size in pixels, for datasets of image files (folder, imagenet10, imagenet100)
 
     def __post_init__(self):
         for k in ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'split_seed', 'n_gen_pool_per_class'): setattr(self, k, check_count(getattr(self, k), k))
@@ -54,23 +55,25 @@ class MixSpec:
 
 # %% ../nbs/07_mix.ipynb #b3df3e7b
 @functools.lru_cache(maxsize=8)
-def _real(dataset, split, root): return load_dataset(dataset, split, root)
+def _real(dataset, split, root, size=None): return load_dataset(dataset, split, root, size)
 
 @functools.lru_cache(maxsize=8)
-def _store_images(path, keep, mtime):
+def _store_images(path, keep, mtime, size=None):
     st = SynStore(path)
     m = st.manifest()
     if keep is not None:
         if keep not in m.columns: raise MousterianError(f"Store {path} has no column {keep!r} (columns: {', '.join(m.columns)}). Run the filter that writes it first.")
         mask = m[keep].fillna(False).to_numpy(bool)
     else: mask = None
-    ims = st.images(mask)
+    ims = st.images(mask, size)
     return ims.to_tensors() if ims.size else ims
 
-def load_store_images(path:str|Path, keep:str|None=None) -> ImageSet:
+def load_store_images(path:str|Path, keep:str|None=None,
+                      size:int|None=None, # resize to size x size (the real images' size; default: the store's own)
+                     ) -> ImageSet:
     "A store's (kept) images, in memory when they have one size; cached until the store changes."
     parts = sorted((Path(path) / 'manifest').glob('*.parquet')) + sorted((Path(path) / 'columns').glob('*.parquet'))
-    return _store_images(str(path), keep, tuple(p.stat().st_mtime_ns for p in parts))
+    return _store_images(str(path), keep, tuple(p.stat().st_mtime_ns for p in parts), size)
 
 # %% ../nbs/07_mix.ipynb #90696778
 @dataclass
@@ -114,7 +117,7 @@ def take_per_class(ds:ImageSet, counts:dict, # class -> how many
 def build_mix(spec:MixSpec, # what to mix
              ) -> Mix:
     "The training mix `spec` describes."
-    trn = _real(spec.dataset, 'train', spec.root)
+    trn = _real(spec.dataset, 'train', spec.root, spec.image_size)
     K = trn.n_classes
     nb, nr = per_class(spec.n_base, K, spec.split_seed), per_class(spec.n_real_plus, K, spec.split_seed + 1)
     base, plus = [], []
@@ -127,7 +130,7 @@ def build_mix(spec:MixSpec, # what to mix
         base.append(o[:nb[c]]); plus.append(o[nb[c]:nb[c] + nr[c]])
     syn = None
     if spec.n_syn_plus:
-        si = load_store_images(spec.store, spec.keep)
+        si = load_store_images(spec.store, spec.keep, trn.shape[-1])  # at the real images' size
         if si.classes != trn.classes: raise MousterianError(f"Store {spec.store} has classes {si.classes}, the dataset {trn.classes}.")
         syn, short = take_per_class(si, dict(enumerate(per_class(spec.n_syn_plus, K, spec.seed + 2))), spec.seed)
         if short: raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more for those classes.")

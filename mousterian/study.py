@@ -19,7 +19,8 @@ from .core import *
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'SweepCfg',
            'T2IGen', 'StoreGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name',
-           'generation_plan', 'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_headline']
+           'generation_plan', 'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_exchange',
+           'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -169,13 +170,15 @@ class T2IGen:
 # %% ../nbs/12_study.ipynb #afd27659
 @dataclass
 class StoreGen:
-    "Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the study) or a store folder (copied in)."
-    path:str
+    "Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the study), a store folder (copied in), or a folder of generated images with one sub-folder per class (written into a store)."
+    path:str|None=None # required: the folder
     kind:Literal['store']='store'
     def check(self, where):
+        if not self.path: raise MousterianError(f"{where}.path is not set: give the folder of generated images, e.g. --set \"{{generators: {{{where.split('.')[-1]}: {{path: my_generated}}}}}}\".")
         p = Path(self.path).expanduser()
-        if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists()):
-            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json) nor a store (store.json): export one with `mousterian-store export STORE OUT`.")
+        if not p.is_dir(): raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a store export, a store, or a folder of generated images with one sub-folder per class.")
+        if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists() or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
+            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), a store (store.json), nor a folder of class sub-folders of images.")
 
 # %% ../nbs/12_study.ipynb #3ea89d3f
 def _ddpm_gen_class():
@@ -200,6 +203,7 @@ class StudyConfig:
     external_pool_per_class:int=0 # real images per class for an external DDPM, disjoint from everything a classifier sees
     n_test_per_class:int|None=None
     root:str|None=None
+    image_size:int|None=None # pixels, for datasets of image files (folder, imagenet10, imagenet100): every real and synthetic image is resized to it
     recipe:str='cpu'
     recipe_overrides:dict=field(default_factory=dict)
     sampling:Sampling=field(default_factory=Sampling)
@@ -307,6 +311,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
               recipe_overrides:dict|None=None, # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
               n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None,
+              image_size:int|None=None, # pixels, for datasets of image files
               inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
@@ -315,7 +320,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
     ns = round(r_syn * b) * K
     store = str(Path(study_dir) / 'stores' / store_name(generator, b)) if ns else None
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
-                  split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, recipe=recipe, n_test_per_class=n_test_per_class,
+                  split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
                   device=device, **(recipe_overrides or {}))
     return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs)
 
@@ -379,14 +384,14 @@ class Study:
     def plan(self) -> tuple:
         "(runs, notes, generation plan)."
         from mousterian.data import load_dataset
-        runs, notes = plan_runs(self.p, int(load_dataset(self.p['dataset'], 'train', self.p['root']).counts().min()))
+        runs, notes = plan_runs(self.p, int(load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).counts().min()))
         return runs, notes, generation_plan(self.p, runs)
 
     def _pool(self, store:str) -> tuple:
         "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
         from mousterian.data import Splits
         b = int(store[len('internal-b'):]) if store.startswith('internal-b') else 0
-        return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root']), 'base' if b else 'gen_pool'
+        return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root'], image_size=self.p['image_size']), 'base' if b else 'gen_pool'
 
     def training_set(self, store:str):
         "The real images a store's generator (and its filter) learn from, and their description."
@@ -456,11 +461,19 @@ def _import_store(self:Study, spec:dict, st:Path, per_class:int):
     from mousterian.share import export_store, import_store
     src = Path(spec['path']).expanduser()
     if (src / 'mousterian.json').exists(): s = import_store(src, st)
-    else:
+    elif (src / 'store.json').exists():
         with tempfile.TemporaryDirectory(dir=self.out) as t: s = import_store(export_store(src, Path(t) / 'export'), st)
+    else:  # a folder of generated images, one sub-folder per class (named as the dataset's classes)
+        from mousterian.data import folder_images, load_dataset
+        from mousterian.mix import store_from_images
+        names = [c.replace('/', '_') for c in self.classes]  # a folder name cannot hold '/'
+        ims = folder_images(src, names, list(self.classes), name=src.name, split='synthetic', channels=load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0])
+        self._check_arm(ims, src, per_class)
+        s = store_from_images(st, ims, generator=f'folder:{src}')
+        save_json(dict(source=str(src), n_images=len(s), note='a folder of images made elsewhere, written into this store as they were'), st / 'provenance.json')
     try: self._check_arm(s, src, per_class)
     except MousterianError: shutil.rmtree(st); raise
-    print(f"  imported {len(s)} images from {src} (every checksum verified); provenance in {st / 'provenance.json'}")
+    print(f"  imported {len(s)} images from {src}{'' if (st / 'provenance.json').exists() and 'imported' not in load_json(st / 'provenance.json') else ' (every checksum verified)'}; provenance in {st / 'provenance.json'}")
 
 @patch
 def generate(self:Study, gp:dict):
@@ -521,7 +534,7 @@ def filter(self:Study, gp:dict):
         seed_everything(0)
         clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
         fit(clf, [data], rc, rc.iterations_for(len(data)), 0, self.device, desc='filter classifier')
-        keep = classifier_filter(st, clf.eval(), q=q, name='cls', device=self.device)
+        keep = classifier_filter(st, clf.eval(), q=q, name='cls', device=self.device, size=data.shape[-1])
         save_json(deps, f)
         print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
 
@@ -533,7 +546,7 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
     fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
                  pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
-                 n_test_per_class=p['n_test_per_class'], root=p['root'])
+                 n_test_per_class=p['n_test_per_class'], root=p['root'], **({'image_size': p['image_size']} if p['image_size'] else {}))  # absent when unset: older studies keep their run ids
     rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
 
@@ -562,9 +575,9 @@ def metrics(self:Study, gp:dict) -> dict:
     cur, ref = (load_json(f) if f.exists() else {}), None
     for name in gp:
         st = self.store_dir(name)
-        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=self.p['dataset']))[:8]
+        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=self.p['dataset'], **({'image_size': self.p['image_size']} if self.p['image_size'] else {})))[:8]
         if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
-        if ref is None: ref = real_reference(self.p['dataset'], mp['n_images'], mp['reference_recipe'], self.p['root'], mp['reference_per_class'], mp['reference_iterations'], self.device)
+        if ref is None: ref = real_reference(self.p['dataset'], mp['n_images'], mp['reference_recipe'], self.p['root'], mp['reference_per_class'], mp['reference_iterations'], self.device, self.p['image_size'])
         row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
@@ -654,6 +667,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
             print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
         print(f"Study {self.p['name']} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
+        if 'laws' in steps: print('\n'.join(study_exchange(self.out)))
     return self.out
 
 # %% ../nbs/12_study.ipynb #2bcc19e9
@@ -684,6 +698,22 @@ def study_time(timings:list) -> tuple:
     "(seconds of work, seconds of the last rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts)."
     done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
     return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
+
+# %% ../nbs/12_study.ipynb #8582e7b1
+def study_exchange(folder:str|Path, # a study's output folder
+                  ) -> list:
+    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images (from laws/<generator>/exchange.csv)."
+    from mousterian.equiv import exchange_lines
+    folder = Path(folder)
+    files = sorted((folder / 'laws').glob('*/exchange.csv'))
+    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
+    out = []
+    for f in files:
+        ex = pd.read_csv(f)
+        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
+        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
+    return out
+
 
 # %% ../nbs/12_study.ipynb #49e784d5
 def _study_file(folder:Path, published:str, inside:str) -> Path:

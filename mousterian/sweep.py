@@ -18,7 +18,7 @@ __all__ = ['MIX_KEYS', 'GRID_KEYS', 'check_mix_params', 'run_mix', 'expand_grid'
            'SweepLock', 'collect', 'sweep', 'mousterian_sweep']
 
 # %% ../nbs/11_sweep.ipynb #c354dafa
-MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root')
+MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root', 'image_size')
 
 def _recipe_fields() -> list:
     from mousterian.learn import Recipe
@@ -38,7 +38,7 @@ def check_mix_params(params:dict):
 
 # %% ../nbs/11_sweep.ipynb #f124003b
 def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
-            split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None,
+            split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None, image_size:int|None=None,
             recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
             device:str|None=None,
             generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
@@ -50,7 +50,7 @@ def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset
     _refuse_unknown(recipe_fields)
     over = {**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})}
     rc = get_recipe(recipe, **over)
-    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root)
+    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root, image_size)
     r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
     return {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
 
