@@ -594,8 +594,9 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         t.loc[t.index[ok][o], 'p_holm'] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
-    t['verdict'] = [n if n else ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)"
-                    for e, s, ph, pw, n in zip(t['estimate'], t['sign'], t['p_holm'].fillna(1), t['power'], t['note'].fillna(''))]
+    t['verdict'] = [n if n else 'not testable: no seed-to-seed noise to test against (one seed per setting, or identical accuracies): run two seeds or more' if not np.isfinite(p) else
+                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)"
+                    for e, s, p, ph, pw, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['power'], t['note'].fillna(''))]
     return t
 
 # %% ../nbs/10_equiv.ipynb #1555127b

