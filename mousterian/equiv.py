@@ -354,12 +354,13 @@ def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8,
 # %% ../nbs/10_equiv.ipynb #299c2090
 def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
                    fits:dict|None=None, # fits already made ({model name: Fit}), reused rather than refitted
+                   n_starts:int=24, # random starts of each fit made here (see `fit_accuracy`)
                   ) -> pd.DataFrame:
     "Each model's in-sample RMSE, leave-one-setting-out RMSE, lack-of-fit p-value and parameters at a bound."
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     rows = []
     for m in models:
-        f = (fits or {}).get(m) or fit_accuracy(d, m, quiet=True); l = lack_of_fit(f)
+        f = (fits or {}).get(m) or fit_accuracy(d, m, n_starts=n_starts, quiet=True); l = lack_of_fit(f)
         rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m, x0=f.p), lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
     return pd.DataFrame(rows)
 
@@ -770,15 +771,16 @@ def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
 # %% ../nbs/10_equiv.ipynb #e04cb4c8
 def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None,
                n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
+               n_starts:int=24, # random starts of each law fit (see `fit_accuracy`)
               ) -> dict:
     "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison); writes law.json, exchange.csv, equivalence.csv, boot.npy and law.png into `out`."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
-    f = fit_accuracy(d, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
+    f = fit_accuracy(d, n_starts=n_starts, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
     ex = exchange_table(d, f, boot, lof, r_reals, n_boot)
     if n_classes: ex = ex.assign(n_base_per_class=(ex['n_base'] / n_classes).round().astype(int))
-    cm = compare_models(d, fits={'joint': f})
+    cm = compare_models(d, fits={'joint': f}, n_starts=n_starts)
     with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     with atomic_write(out / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
     nbs = sorted(d.loc[d.n_base > 0, 'n_base'].unique())

@@ -135,7 +135,8 @@ class FitCfg:
     "The exchange-rate analysis."
     n_boot:int=200 # bootstrap draws
     e:float=0.2 # the paper's e in d^(r_real/e)
-    def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e)
+    n_starts:int=24 # random starts of each law fit (the best is kept)
+    def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
 
 # %% ../nbs/12_study.ipynb #f1db6d8f
 @dataclass
@@ -612,7 +613,7 @@ def laws(self:Study) -> dict:
         if done(d, 'exchange.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
         rows = res[res['generator'].isin(['none', g])]
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
-        out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K)
+        out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K, n_starts=self.p['fit']['n_starts'])
         with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
         print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K)))
     if not done(d0, 'findings.csv'):

@@ -81,7 +81,7 @@ def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
     if folder: pipe.save_pretrained(folder)
     return pipe
 
-# %% ../../nbs/04_gen.t2i.ipynb #17ecd02a
+# %% ../../nbs/04_gen.t2i.ipynb #55756a39
 def tiny_sd3_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
     "A tiny random-weight StableDiffusion3Pipeline built from configs: an MMDiT transformer, two CLIP text encoders with projection and a T5 encoder (sizes as in diffusers' own SD3 tests), flow-matching scheduler; saved into `folder` when given."
     from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
@@ -313,7 +313,7 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
         bar.close()
     return st
 
-# %% ../../nbs/04_gen.t2i.ipynb #b50a8c26
+# %% ../../nbs/04_gen.t2i.ipynb #23652d4b
 def read_shots(source, # a folder with one sub-folder per class (named as `classes`), or an image set with the dataset's labels
                classes:list, # the dataset's class names, in label order
                n_per_class:int|None=None, # at most this many shots per class (default: all)
