@@ -115,15 +115,26 @@ def resnet50(n_classes:int=1000, in_ch:int=3, weights:str|None=None) -> nn.Modul
     return _load_weights(m, weights) if weights else m
 
 # %% ../nbs/08_learn.ipynb #676d50b6
-def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16', weights:str|None=None, **config) -> nn.Module:
-    "A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers, ...), head replaced."
+def _resize_input(size, module, args):
+    "A forward pre-hook: the input batch resized to size x size (bilinear, antialiased when shrinking)."
+    x = args[0]
+    if x.shape[-2:] == (size, size): return None
+    return (F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False, antialias=x.shape[-1] > size),) + tuple(args[1:])
+
+def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16', weights:str|None=None,
+        weights_size:int=224, # the input size the weights were trained at (their position embeddings fix it)
+        **config) -> nn.Module:
+    "A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers, ...), head replaced; with `weights`, built at their size and fed images resized to it."
     import torchvision
+    size = weights_size if weights else image_size
     ps = config.get('patch_size') or int(name.rsplit('_', 1)[-1])
-    if image_size % ps: raise MousterianError(f"ViT needs an image size divisible by its patch size {ps}, got {image_size}: resize the images.")
-    if config: m = torchvision.models.VisionTransformer(image_size=image_size, num_classes=n_classes, **config)
-    else: m = getattr(torchvision.models, name)(weights=None, image_size=image_size, num_classes=n_classes)
+    if size % ps: raise MousterianError(f"ViT needs an image size divisible by its patch size {ps}, got {size}: resize the images.")
+    if config: m = torchvision.models.VisionTransformer(image_size=size, num_classes=n_classes, **config)
+    else: m = getattr(torchvision.models, name)(weights=None, image_size=size, num_classes=n_classes)
     if in_ch != 3: m.conv_proj = nn.Conv2d(in_ch, m.hidden_dim, m.patch_size, m.patch_size)
-    return _load_weights(m, weights) if weights else m
+    if weights: m = _load_weights(m, weights)
+    if size != image_size: m.register_forward_pre_hook(functools.partial(_resize_input, size))  # CIFAR's 32 pixels in, 224 where the weights expect them
+    return m
 
 # %% ../nbs/08_learn.ipynb #fcc58232
 ARCHS = dict(small_cnn=small_cnn, resnet110=functools.partial(resnet_cifar, depth=110), resnet20=functools.partial(resnet_cifar, depth=20),
