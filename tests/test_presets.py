@@ -52,7 +52,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
     root = write_image_folder(tmp_path / 'imagenet', [w for w, _ in imagenet_classes(name)], n_per_class=9, splits=('train', 'val'), size=20)
     (tiny_sd_pipeline if pipe == 'sd2' else tiny_sd3_pipeline)(tmp_path / pipe)
     gen = {'model': str(tmp_path / pipe), 'size': 16, 'steps': 2, 'bs': 64}
-    if pipe == 'sd3': gen.update(lm='tiny', lead='a photo of a {c},')  # a random-weight captioner names the class only through the lead
+    if pipe == 'sd3': gen.update(lm='tiny', lead='a photo of a {c},', real_shots='base')  # a random-weight captioner names the class only through the lead; real guidance from the study's base set (the preset has none: this covers the study's img2img path)
     ov = dict(image_size=16, n_bases_per_class=[2, 3], n_test_per_class=2, generators={'external': gen}, recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID,
               metrics=small_metrics(8), fit=SMALL_FIT)
     r = run('mousterian-study', preset, '--root', root, '--out', tmp_path / 's', '--device', 'cpu', '--set', yaml.safe_dump(ov, default_flow_style=True))
@@ -62,7 +62,10 @@ def test_imagenet_paper(tmp_path, preset, pipe):
     m = SynStore(tmp_path / 's' / 'stores' / 'external').manifest()
     assert all(c.lower() in p.lower() for c, p in zip(m['class_name'], m['prompt']))
     assert (m['strategy'] == ('template' if pipe == 'sd2' else 'captions')).all()
-    if pipe == 'sd3': assert (m['scheduler'] == 'FlowMatchEulerDiscreteScheduler').all() and m.groupby('prompt').size().max() <= 5  # 5 images per caption
+    if pipe == 'sd3':
+        assert (m['scheduler'] == 'FlowMatchEulerDiscreteScheduler').all() and m.groupby('prompt').size().max() <= 5  # 5 images per caption
+        assert m['source_image'].str.contains('/train/').all() and (m['strength'] == 0.5).all()  # each image from a real shot (a base-set file of its class)
+        assert all(s.split('/')[-2] == w for s, w in zip(m['source_image'], [dict((c, w) for w, c in imagenet_classes(name))[c] for c in m['class_name']]))
 
 @pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-quick'])
 def test_fmnist(tmp_path, preset):
