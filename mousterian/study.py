@@ -19,7 +19,7 @@ from .core import *
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'SweepCfg',
            'T2IGen', 'StoreGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name',
-           'generation_plan', 'study_run', 'changed', 'Study', 'mousterian_study', 'study_time', 'study_exchange',
+           'generation_plan', 'study_run', 'changed', 'Study', 'study_exchange', 'mousterian_study', 'study_time',
            'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
@@ -647,6 +647,22 @@ def report(self:Study, force:bool=False) -> Path:
     print(f"  report: {dst} and {self.out / 'report.html'}")
     return dst
 
+# %% ../nbs/12_study.ipynb #fcdb335e
+def study_exchange(folder:str|Path, # a study's output folder
+                  ) -> list:
+    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images (from laws/<generator>/exchange.csv)."
+    from mousterian.equiv import exchange_lines
+    folder = Path(folder)
+    files = sorted((folder / 'laws').glob('*/exchange.csv'))
+    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
+    out = []
+    for f in files:
+        ex = pd.read_csv(f)
+        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
+        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
+    return out
+
+
 # %% ../nbs/12_study.ipynb #3e2e26e2
 @patch
 def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
@@ -711,22 +727,6 @@ def study_time(timings:list) -> tuple:
     "(seconds of work, seconds of the last rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts)."
     done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
     return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
-
-# %% ../nbs/12_study.ipynb #fcdb335e
-def study_exchange(folder:str|Path, # a study's output folder
-                  ) -> list:
-    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images (from laws/<generator>/exchange.csv)."
-    from mousterian.equiv import exchange_lines
-    folder = Path(folder)
-    files = sorted((folder / 'laws').glob('*/exchange.csv'))
-    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
-    out = []
-    for f in files:
-        ex = pd.read_csv(f)
-        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
-        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
-    return out
-
 
 # %% ../nbs/12_study.ipynb #49e784d5
 def _study_file(folder:Path, published:str, inside:str) -> Path:
