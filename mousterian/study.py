@@ -516,7 +516,8 @@ def generate(self:Study, gp:dict):
             prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(g['per_class'] / spec['images_per_prompt']), spec['templates'], spec['lm'],
                                         spec['prompt_file'], spec['seed'], self.device, spec['lead'])
             shots = None
-            if spec['real_shots'] == 'base': shots = t2i.read_shots(self.training_set(f"internal-b{min(self.p['n_bases_per_class'])}")[0], self.classes)
+            if spec['real_shots'] == 'base':  # the smallest base set, as files where the dataset has them (their paths go into the manifest)
+                sp, pool = self._pool(f"internal-b{min(self.p['n_bases_per_class'])}"); shots = t2i.read_shots(sp.load()[pool], self.classes)
             elif spec['real_shots']: shots = t2i.read_shots(spec['real_shots'], self.classes)
             t2i.generate_t2i(pipe, prompts, self.classes, st, g['per_class'], spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
                              negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'], sources=shots, strength=spec['strength'])
