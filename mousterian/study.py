@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.html.md"""
 
 # %% ../nbs/12_study.ipynb #77318c6f
 from __future__ import annotations
-import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses
+import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses, inspect
 from dataclasses import dataclass, field
 from typing import Literal
 from pathlib import Path
@@ -170,6 +170,7 @@ class T2IGen:
     def check(self, where):
         _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
+        if self.templates != ['High-quality photo of a {c}'] and self.strategy != 'template': raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it out, or use strategy 'template'.")
         for k, used in (('lm', self.strategy in ('le', 'captions')), ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
             if getattr(self, k) and not used: raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it out, or choose the strategy that uses it.")
         if self.strength != 0.5 and not self.real_shots: raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots ('base' or a folder), or leave strength out.")
@@ -230,6 +231,11 @@ class StudyConfig:
         for k in self.recipe_overrides:
             if k not in rf: raise MousterianError(f"{k!r} is not a recipe setting{did_you_mean(k, rf)}")
         get_recipe(self.recipe, **self.recipe_overrides)  # an unknown recipe name is refused here
+        if self.image_size is not None:
+            from mousterian.data import _DATASETS
+            _positive('study', image_size=self.image_size)
+            if self.dataset in _DATASETS and 'size' not in inspect.signature(_DATASETS[self.dataset][0]).parameters:
+                raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
         for g, spec in self.generators.items():
