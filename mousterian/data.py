@@ -16,8 +16,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['IMG_EXTS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DIRS', 'ImageSet', 'TensorImages', 'read_image', 'FileImages',
-           'register_dataset', 'list_datasets', 'load_dataset', 'fashion_mnist_dir', 'fashion_mnist', 'digits',
-           'cifar10', 'cifar100', 'write_cifar10_like', 'imagenet_classes', 'folder_images', 'image_folder',
+           'register_dataset', 'list_datasets', 'takes_size', 'load_dataset', 'fashion_mnist_dir', 'fashion_mnist',
+           'digits', 'cifar10', 'cifar100', 'write_cifar10_like', 'imagenet_classes', 'folder_images', 'image_folder',
            'imagenet10', 'imagenet100', 'write_image_folder', 'class_order', 'Splits', 'augment_batch',
            'tensor_batches', 'dataset_summary', 'format_summary', 'mousterian_data']
 
@@ -108,6 +108,10 @@ def list_datasets() -> dict:
     return {k: v[1] for k, v in _DATASETS.items()}
 
 # %% ../nbs/01_data.ipynb #cef2d97f
+def takes_size(name:str) -> bool:
+    "Whether dataset `name` is read from image files at a size the user chooses (its loader takes `size`), rather than having a size of its own."
+    return name in _DATASETS and 'size' in inspect.signature(_DATASETS[name][0]).parameters
+
 def load_dataset(name:str, # a registered name (see `list_datasets`)
                  split:str='train', # 'train' or 'test' ('val' is an alias of 'test' for ImageNet)
                  root:str|Path|None=None, # where the files are, for datasets that need it
@@ -121,7 +125,7 @@ def load_dataset(name:str, # a registered name (see `list_datasets`)
     f = _DATASETS[name][0]
     if size is not None:
         if check_count(size, 'image_size') == 0: raise MousterianError("image_size must be a positive number of pixels, got 0.")
-        if 'size' not in inspect.signature(f).parameters:
+        if not takes_size(name):
             ds = f(split, root, **kwargs)
             if ds.shape[-1] != size: raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies to datasets of image files "
                                                            f"(folder, imagenet10, imagenet100): leave image_size unset for {name}.")
@@ -286,7 +290,7 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
     missing = [w for w in wnids if w not in present]
     if missing:
         raise MousterianError(f"{folder} lacks {len(missing)} of the {len(wnids)} class folders: {', '.join(missing[:20])}"
-                              f"{' ...' if len(missing) > 20 else ''}. Add them (for val, sort the images into wnid folders).")
+                              f"{' ...' if len(missing) > 20 else ''}. Add them, or give the folder that holds the class folders (for ImageNet's val, sort its images into wnid folders).")
     if not wnids: raise MousterianError(f"{folder} holds no class folders.")
     files, ys, bad = [], [], []
     for c, w in enumerate(wnids):

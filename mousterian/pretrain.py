@@ -64,12 +64,16 @@ class MoCo(nn.Module):
         return loss
 
 # %% ../nbs/14_pretrain.ipynb #d94ecc6d
+def _width(enc, shape) -> int:
+    "The feature width of encoder `enc` on images of `shape` (C, H, W)."
+    with torch.no_grad(): return enc.eval()(torch.zeros(2, *shape)).flatten(1).shape[1]
+
 def _encoder(arch, n_classes, ds):
     "The network of `arch` for images like `ds`, without its last layer, and its feature width."
     from mousterian.learn import get_model
     from mousterian.metrics import classifier_features
     enc = classifier_features(get_model(arch, n_classes, ds.shape[0], ds.shape[1]))
-    with torch.no_grad(): d = enc.eval()(torch.zeros(2, *ds.shape)).flatten(1).shape[1]
+    d = _width(enc, ds.shape)
     return enc.train(), d
 
 def moco_pretrain(images:ImageSet, # the pre-training images (a store's, via `mix.load_store_images`); labels unused
@@ -134,8 +138,8 @@ def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=30
     "Test accuracy after training a copy of the encoder with a new last layer on `train`."
     from mousterian.learn import get_recipe, fit, evaluate
     trn, rc = train.to_tensors(), get_recipe(recipe)
-    enc = copy.deepcopy(encoder).train()
-    with torch.no_grad(): d = enc.eval()(torch.zeros(2, *trn.shape)).flatten(1).shape[1]
+    enc = copy.deepcopy(encoder)
+    d = _width(enc, trn.shape)
     seed_everything(seed)
     model = nn.Sequential(enc.train(), nn.Flatten(), nn.Linear(d, trn.n_classes))
     fit(model, [trn], rc, iterations, seed, device, desc='fine-tuning')

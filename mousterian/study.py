@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.html.md"""
 
 # %% ../nbs/12_study.ipynb #77318c6f
 from __future__ import annotations
-import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses, inspect
+import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 from pathlib import Path
@@ -232,9 +232,9 @@ class StudyConfig:
             if k not in rf: raise MousterianError(f"{k!r} is not a recipe setting{did_you_mean(k, rf)}")
         get_recipe(self.recipe, **self.recipe_overrides)  # an unknown recipe name is refused here
         if self.image_size is not None:
-            from mousterian.data import _DATASETS
+            from mousterian.data import takes_size, list_datasets
             _positive('study', image_size=self.image_size)
-            if self.dataset in _DATASETS and 'size' not in inspect.signature(_DATASETS[self.dataset][0]).parameters:
+            if self.dataset in list_datasets() and not takes_size(self.dataset):
                 raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
@@ -476,6 +476,7 @@ def _import_store(self:Study, spec:dict, st:Path, per_class:int):
     import tempfile
     from mousterian.share import export_store, import_store
     src = Path(spec['path']).expanduser()
+    how = ' (every checksum verified)'
     if (src / 'mousterian.json').exists(): s = import_store(src, st)
     elif (src / 'store.json').exists():
         with tempfile.TemporaryDirectory(dir=self.out) as t: s = import_store(export_store(src, Path(t) / 'export'), st)
@@ -485,11 +486,11 @@ def _import_store(self:Study, spec:dict, st:Path, per_class:int):
         names = [c.replace('/', '_') for c in self.classes]  # a folder name cannot hold '/'
         ims = folder_images(src, names, list(self.classes), name=src.name, split='synthetic', channels=load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0])
         self._check_arm(ims, src, per_class)
-        s = store_from_images(st, ims, generator=f'folder:{src}')
+        s, how = store_from_images(st, ims, generator=f'folder:{src}'), ''
         save_json(dict(source=str(src), n_images=len(s), note='a folder of images made elsewhere, written into this store as they were'), st / 'provenance.json')
     try: self._check_arm(s, src, per_class)
     except MousterianError: shutil.rmtree(st); raise
-    print(f"  imported {len(s)} images from {src}{'' if (st / 'provenance.json').exists() and 'imported' not in load_json(st / 'provenance.json') else ' (every checksum verified)'}; provenance in {st / 'provenance.json'}")
+    print(f"  imported {len(s)} images from {src}{how}; provenance in {st / 'provenance.json'}")
 
 @patch
 def generate(self:Study, gp:dict):
