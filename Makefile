@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -66,6 +66,14 @@ bench-learn: env data
 
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
+
+# About an hour: today's DDPM recipe against the convergence levers and the new default, class fidelity and minutes.
+bench-ddpm-levers: env data
+	$(PY) bench/bench_ddpm_levers.py
+
+# About 20 minutes: the classifier's accuracy against iterations, the smooth budget rule, staircase against rule.
+bench-budget: env data
+	$(PY) bench/bench_budget.py
 
 # Every page processed by nbdev and rendered without Quarto, then home page and study report opened in Chromium
 # (screenshots in tests/artifacts/).

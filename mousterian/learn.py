@@ -22,10 +22,10 @@ from .data import TensorImages, ImageSet, augment_batch, load_dataset, class_ord
 from .mix import MixSpec, build_mix, phases, _real
 
 # %% auto #0
-__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50', 'vit',
-           'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy', 'FreezeBN',
-           'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate', 'test_set',
-           'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
+__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'CPU_RULE', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50',
+           'vit', 'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy',
+           'FreezeBN', 'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate',
+           'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
 
 # %% ../nbs/08_learn.ipynb #a493f073
 class TensorDL:
@@ -155,7 +155,8 @@ def get_model(arch:str, # a name in `ARCHS`
 
 # %% ../nbs/08_learn.ipynb #a11b205b
 PAPER_BUDGET = [(650, 10_000), (1300, 30_000), (2600, 60_000), (13_000, 120_000)]  # Table 7: mixed size >= n -> iterations
-CPU_BUDGET = [(0, 200), (2000, 300), (5000, 400), (12_000, None)]  # None: `epochs` passes over the data
+CPU_BUDGET = [(0, 200), (2000, 300), (5000, 400), (12_000, None)]  # None: `epochs` passes over the data (the `cpu-staircase` recipe)
+CPU_RULE = dict(scale=19., power=0.26)  # the `cpu` recipe's smooth budget, calibrated by bench/bench_budget.py
 
 def staircase(n:int, steps:list, warn_below:bool=False) -> int|None:
     "The budget of the last step whose threshold `n` reaches."
@@ -182,9 +183,11 @@ class Recipe:
     flip:bool=True
     pad_crop:int=0
     tta_flip:bool=False
-    budget:str='cpu' # 'cpu' (CPU_BUDGET), 'paper' (Table 7), 'epochs' or 'iterations'
+    budget:str='cpu' # 'smooth' (`scale`·n^`power`, at least `epochs` passes), 'cpu' (the CPU_BUDGET staircase, `cpu-staircase`), 'paper' (Table 7), 'epochs' or 'iterations'
     epochs:int|None=None
     iterations:int|None=None
+    scale:float|None=None # budget 'smooth': iterations = max(ceil(scale * n_train ** power), epochs passes over the data)
+    power:float|None=None
     arch_kwargs:dict=field(default_factory=dict)
     channels_last:bool=True # memory layout of the model's convolutions (faster on CPU and on recent GPUs)
     amp:bool=False # bfloat16 mixed precision where the device computes it natively (`bf16_supported`; about 1.4x on a CPU with AVX512-BF16)
@@ -195,15 +198,27 @@ class Recipe:
         if self.budget == 'paper': return staircase(n_train, PAPER_BUDGET, warn_below=True)
         if self.budget == 'iterations': return self.iterations
         if self.budget == 'epochs': return self.epochs * per_epoch
+        if self.budget == 'smooth':
+            if self.scale is None or self.power is None: raise MousterianError(f"Recipe {self.name!r}: the 'smooth' budget needs scale and power (iterations = scale * n ** power).")
+            return max(math.ceil(self.scale * n_train ** self.power), math.ceil((self.epochs or 0) * n_train / self.bs))  # epochs as a real number: no jump at a batch boundary
         if self.budget == 'cpu':
             b = staircase(n_train, CPU_BUDGET)
             return b if b is not None else (self.epochs or 10) * per_epoch
-        raise MousterianError(f"Unknown budget {self.budget!r}: use 'cpu', 'paper', 'epochs' or 'iterations'.")
+        raise MousterianError(f"Unknown budget {self.budget!r}: use 'smooth', 'cpu', 'paper', 'epochs' or 'iterations'.")
+    def budget_rule(self) -> str:
+        "The iteration budget in words, for the rows of the runs it trained."
+        if self.budget == 'smooth': return f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of {self.bs})"
+        if self.budget == 'cpu': return f"staircase {CPU_BUDGET}, then {self.epochs or 10} epochs of {self.bs}"
+        if self.budget == 'paper': return f"Table 7 staircase {PAPER_BUDGET}"
+        if self.budget == 'epochs': return f"{self.epochs} epochs of {self.bs}"
+        return f"{self.iterations} iterations"
     def to_dict(self): return asdict(self)
 
 # %% ../nbs/08_learn.ipynb #f186c6b1
 RECIPES = {
-    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
+    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True,
+                  budget='smooth', scale=CPU_RULE['scale'], power=CPU_RULE['power'], epochs=9),
+    'cpu-staircase': Recipe('cpu-staircase', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
     'resnet110-cifar': Recipe('resnet110-cifar', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=160),
     'resnet110-cifar-small': Recipe('resnet110-cifar-small', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=320),
     'resnet50-imagenet': Recipe('resnet50-imagenet', 'resnet50', bs=192, lr=0.1, wd=1e-4, schedule='cosine', warmup=0.1, flip=True, budget='paper'),
@@ -404,7 +419,7 @@ def train_eval(spec:MixSpec, # the training mix
     ts = test_set(spec.dataset, spec.root, n_test_per_class, image_size=spec.image_size)
     res = evaluate(model, ts, rc.tta_flip, device)
     return dict(**spec.to_dict(), train_seed=seed, recipe=rc.name, arch=rc.arch, schedule=schedule, freeze_bn=freeze_bn,
-                n_train=len(mix), iterations=its, n_test=len(ts), **res, wall_time=time.perf_counter() - t0)
+                n_train=len(mix), iterations=its, budget=rc.budget_rule(), n_test=len(ts), **res, wall_time=time.perf_counter() - t0)
 
 # %% ../nbs/08_learn.ipynb #53fb97e1
 def train_eval_seeds(spec:MixSpec, recipe='cpu', seeds=(0, 1, 2), **kwargs) -> pd.DataFrame:

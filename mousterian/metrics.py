@@ -30,8 +30,9 @@ def reference_classifier(dataset:str='fashion-mnist', # the real dataset
     "A classifier trained on `dataset`'s training split (all of it, or `n_per_class` per class), cached: (model, info with its test accuracy)."
     tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '') + (f'-s{image_size}' if image_size else '')
     if root: tag += '-' + hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:8]  # another folder is another dataset
-    path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
     rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
+    tag += '-' + hashlib.sha1(json.dumps(rc.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:8]  # a recipe redefined under its name is another classifier
+    path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
     meta = path.with_suffix('.json')  # the weights are plain tensors (loaded with weights_only=True), the record is JSON: a cached file cannot run code
     if path.exists() and meta.exists() and not retrain:
         ts = test_set(dataset, root, image_size=image_size)

@@ -81,7 +81,7 @@ def _positive(where, **kw):
 @dataclass
 class Sampling:
     "How a DDPM generator is sampled."
-    sampler:Literal['ddpm', 'ddim', 'dpm++', 'dpm++sde', 'euler_a', 'unipc']='ddpm' # `gen.ddpm.SAMPLERS`
+    sampler:Literal['ddpm', 'ddim', 'dpm++', 'dpm++sde', 'euler_a', 'unipc', 'euler']='ddpm' # `gen.ddpm.SAMPLERS`; an EDM model's: `EDM_SAMPLERS`
     steps:int=10 # 10 ancestral steps kept the class fidelity of 20 (bench_ddpm, 100/class)
     guidance:float=2.0 # classifier-free guidance scale
     seed:int=0
@@ -245,6 +245,13 @@ class StudyConfig:
             if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
             gens[g] = from_dict(dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen)[kind], spec, f'generators.{g}')
         self.generators = gens
+        from mousterian.gen.ddpm import ddpm_config, samplers_for
+        for g, spec in gens.items():  # refused before any work: a sampler that does not suit the model, a weighting it does not take
+            if spec.kind != 'ddpm': continue
+            cfg = ddpm_config(spec.preset)
+            if self.sampling.sampler not in samplers_for(cfg):
+                raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, a{'n' if cfg.prediction[0] in 'ae' else ''} {cfg.prediction} model): use one of {', '.join(samplers_for(cfg))}.")
+            if cfg.prediction == 'edm' and spec.snr_gamma: raise MousterianError(f"generators.{g}.snr_gamma weights an epsilon or v_prediction model's loss; preset {spec.preset!r} is an EDM model with its own weighting. Leave snr_gamma unset.")
         if 'external' in gens and gens['external'].kind == 'ddpm' and not self.external_pool_per_class:
             raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
         if 'external' in gens and self.filter.q > 0 and not self.external_pool_per_class:
@@ -329,9 +336,13 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None,
               image_size:int|None=None, # pixels, for datasets of image files
               inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
+              budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     from mousterian.sweep import run_mix
+    from mousterian.learn import get_recipe
+    if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
+        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for {budget}: rerun the study step that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
     store = str(Path(study_dir) / 'stores' / store_name(generator, b)) if ns else None
@@ -565,9 +576,12 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
     p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
+    from mousterian.learn import get_recipe
+    rc = get_recipe(p['recipe'], **p['recipe_overrides'])
     fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
                  pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
-                 n_test_per_class=p['n_test_per_class'], root=p['root'], **({'image_size': p['image_size']} if p['image_size'] else {}))  # absent when unset: older studies keep their run ids
+                 n_test_per_class=p['n_test_per_class'], root=p['root'], **({'image_size': p['image_size']} if p['image_size'] else {}),  # absent when unset: older studies keep their run ids
+                 **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from diffusers.training_utils import EMAModel
 from diffusers import UNet2DModel, DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler, EulerAncestralDiscreteScheduler
+from diffusers import EDMEulerScheduler, EDMDPMSolverMultistepScheduler
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
@@ -26,11 +27,15 @@ from ..store import SynStore
 from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
-__all__ = ['DDPM_PRESETS', 'SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'DDPMCallback', 'ema_network', 'EMA',
-           'StepSchedule', 'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'make_sampler', 'sample',
-           'load_ddpm', 'generate', 'mousterian_ddpm']
+__all__ = ['PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP',
+           'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule', 'Checkpoint',
+           'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for', 'make_sampler', 'sample', 'load_ddpm',
+           'generate', 'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
+PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
+EDM = dict(p_mean=-1.2, p_std=1.2, sigma_data=0.5)  # Karras et al. 2022: training noise levels ln(sigma) ~ N(p_mean, p_std^2); the data's standard deviation
+
 @dataclass
 class DDPMConfig:
     "The network and noise schedule of a class-conditional DDPM."
@@ -43,8 +48,11 @@ class DDPMConfig:
     dropout:float=0.0
     num_train_timesteps:int=1000
     beta_schedule:str='linear' # Ho et al.'s linear betas from 1e-4 to 0.02; 'squaredcos_cap_v2' is the cosine schedule
+    prediction:str='epsilon' # what the network predicts: 'epsilon' (the noise, Ho et al.), 'v_prediction' (the velocity, Salimans & Ho) or 'edm' (Karras et al. 2022: log-normal noise levels, preconditioned network)
 
-    def __post_init__(self): self.block_out_channels, self.attn_blocks = tuple(self.block_out_channels), tuple(self.attn_blocks)
+    def __post_init__(self):
+        self.block_out_channels, self.attn_blocks = tuple(self.block_out_channels), tuple(self.attn_blocks)
+        if self.prediction not in PREDICTIONS: raise MousterianError(f"Unknown prediction {self.prediction!r}{did_you_mean(str(self.prediction), PREDICTIONS)}")
     def to_dict(self): return asdict(self)
     def unet(self) -> UNet2DModel:
         "A new, randomly initialised UNet."
@@ -55,8 +63,10 @@ class DDPMConfig:
                            block_out_channels=self.block_out_channels, layers_per_block=self.layers_per_block,
                            down_block_types=down, up_block_types=up, num_class_embeds=self.n_classes + 1, dropout=self.dropout,
                            norm_num_groups=min(32, self.block_out_channels[0]))
-    def noise_scheduler(self) -> DDPMScheduler:
-        return DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule)
+    def noise_scheduler(self):
+        "The training noise schedule (an EDM model's: `EDMEulerScheduler` with `EDM`'s sigma_data)."
+        if self.prediction == 'edm': return EDMEulerScheduler(sigma_data=EDM['sigma_data'], num_train_timesteps=self.num_train_timesteps)
+        return DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule, prediction_type=self.prediction)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #f2fc69bc
 DDPM_PRESETS = {
@@ -91,11 +101,12 @@ class TrainHP:
     ckpt_every:int=100
     seed:int=0
     amp:bool=False # bfloat16 mixed precision where the device computes it natively (`learn.BF16`)
+    snr_gamma:float|None=None # min-SNR-γ loss weighting (Hang et al. 2023, who use 5): weights min(SNR, γ)/SNR (ε) or /(SNR+1) (v); None: plain MSE. Not with EDM (its own weighting)
     def __post_init__(self):
         bad = [f"{k} must be {w}, got {v!r}" for k, v, ok, w in (('steps', self.steps, self.steps >= 1, 'at least 1'), ('bs', self.bs, self.bs >= 1, 'at least 1'),
                ('ckpt_every', self.ckpt_every, self.ckpt_every >= 1, 'at least 1'), ('lr', self.lr, self.lr > 0, '> 0'), ('warmup', self.warmup, self.warmup >= 0, '>= 0'),
                ('min_lr_frac', self.min_lr_frac, 0 <= self.min_lr_frac <= 1, 'in [0, 1]'), ('ema_decay', self.ema_decay, 0 < self.ema_decay < 1, 'in (0, 1)'),
-               ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)')) if not ok]
+               ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)'), ('snr_gamma', self.snr_gamma, self.snr_gamma is None or self.snr_gamma > 0, '> 0 or None')) if not ok]
         if bad: raise MousterianError(f"DDPM training settings: {'; '.join(bad)}.")
     def to_dict(self): return asdict(self)
     def lr_at(self, step:int) -> float:
@@ -109,17 +120,38 @@ class _UNetFn(nn.Module):
     def __init__(self, unet): super().__init__(); self.unet = unet
     def forward(self, x, t, c): return self.unet(x, t, class_labels=c).sample
 
+def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None, sigma:torch.Tensor|None=None) -> tuple:
+    "The network's input, timestep input, target and per-image loss weight for clean images `x0` (in [-1, 1]) under `cfg.prediction`."
+    B, dev = len(x0), x0.device
+    noise = torch.randn_like(x0) if noise is None else noise
+    w = torch.ones(B, device=dev)
+    if cfg.prediction == 'edm':  # Karras et al. 2022, Table 1: D(x) = c_skip x + c_out F(c_in x, c_noise); loss λ|D - x0|² = |F - (x0 - c_skip x) / c_out|²
+        sd = EDM['sigma_data']
+        sigma = (torch.randn(B, device=dev) * EDM['p_std'] + EDM['p_mean']).exp() if sigma is None else sigma
+        s = sigma.view(-1, *[1] * (x0.ndim - 1)); x = x0 + s * noise
+        c_skip, c_out, c_in = sd ** 2 / (s ** 2 + sd ** 2), s * sd / (s ** 2 + sd ** 2).sqrt(), 1 / (s ** 2 + sd ** 2).sqrt()
+        return c_in * x, 0.25 * sigma.log(), (x0 - c_skip * x) / c_out, w  # the scheduler's precondition_noise / _inputs / _outputs
+    sched = cfg.noise_scheduler()
+    t = torch.randint(0, cfg.num_train_timesteps, (B,), device=dev)
+    target = noise if cfg.prediction == 'epsilon' else sched.get_velocity(x0, noise, t)
+    if snr_gamma:
+        ab = sched.alphas_cumprod.to(dev)[t]; snr = ab / (1 - ab)
+        w = snr.clamp(max=snr_gamma) / (snr if cfg.prediction == 'epsilon' else snr + 1)
+    return sched.add_noise(x0, noise, t), t, target, w
+
+def weighted_mse(pred, target, w):
+    "Mean over images of `w` times each image's mean squared error."
+    return (w * (pred.float() - target).pow(2).flatten(1).mean(1)).mean()
+
 class DDPMCallback(Callback):
-    "Noise each batch in `before_batch`: inputs (x_t, t, class or null), target the noise."
+    "Turn each batch into the denoising task in `before_batch` (`denoising_task`): inputs (x_t, t, class or null), targets (what the network predicts, weight)."
     order = 10
-    def __init__(self, sched:DDPMScheduler, n_classes:int, p_uncond:float=0.1): self.sched, self.K, self.p = sched, n_classes, p_uncond
+    def __init__(self, cfg:DDPMConfig, p_uncond:float=0.1, snr_gamma:float|None=None): self.cfg, self.K, self.p, self.gamma = cfg, cfg.n_classes, p_uncond, snr_gamma
     def before_batch(self):
         x0, y = self.xb[0], self.yb[0]
-        B, T = len(x0), self.sched.config.num_train_timesteps
-        noise = torch.randn_like(x0)
-        t = torch.randint(0, T, (B,), device=x0.device)
-        c = torch.where(torch.rand(B, device=x0.device) < self.p, torch.full_like(y, self.K), y)
-        self.learn.xb, self.learn.yb = (self.sched.add_noise(x0, noise, t), t, c), (noise,)
+        c = torch.where(torch.rand(len(y), device=y.device) < self.p, torch.full_like(y, self.K), y)
+        x, t, target, w = denoising_task(self.cfg, x0, self.gamma)
+        self.learn.xb, self.learn.yb = (x, t, c), (target, w)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #97206985
 def _ema_state(state:dict, unet:nn.Module) -> dict:
@@ -219,7 +251,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     if ck.exists():
         try: state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
         except Exception as e: raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); it was refused unopened. Delete it to train anew, or use another output folder.") from e
-        d = _diff(_norm(state['cfg']), _norm(cfg.to_dict()), 'config')
+        d = _diff(_norm({**DDPMConfig().to_dict(), **state['cfg']}), _norm(cfg.to_dict()), 'config')  # a field added since counts at its default
         if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
         d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
         if d and not force: raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, or use another output folder.")
@@ -232,16 +264,16 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         torch.set_rng_state(state['rng'])
         if 'cuda_rng' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda_rng'])
     ema = _ema_state(state, unet) if state else None
-    sched = cfg.noise_scheduler()
+    if cfg.prediction == 'edm' and hp.snr_gamma: raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
     remaining = hp.steps - start
     steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema)
-    cbs = [DDPMCallback(sched, cfg.n_classes, hp.p_uncond), steps_cb, ema_cb,
+    cbs = [DDPMCallback(cfg, hp.p_uncond, hp.snr_gamma), steps_cb, ema_cb,
            Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb), NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
     if remaining > 0:
         dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip, seed=hp.seed + (0 if state and 'loader' in state else start), device=device)
         if state and 'loader' in state: dl.load_state_dict(state['loader'])
         learn = Learner(DataLoaders(dl, TensorDL(data, hp.bs, shuffle=False, n_iter=1, device=device)), _UNetFn(unet).to(device),
-                        loss_func=nn.MSELoss(), opt_func=Adam, lr=hp.lr, wd=0., cbs=cbs, moms=None)
+                        loss_func=weighted_mse, opt_func=Adam, lr=hp.lr, wd=0., cbs=cbs, moms=None)
         learn.logger = noop
         learn.remove_cb(ProgressCallback)
         learn.create_opt()
@@ -266,11 +298,21 @@ SAMPLERS = dict(
        'euler_a': lambda c: EulerAncestralDiscreteScheduler.from_config(c, timestep_spacing='trailing')},
     unipc=lambda c: UniPCMultistepScheduler.from_config(c, timestep_spacing='trailing'),
 )
+EDM_SAMPLERS = {'euler': lambda c: EDMEulerScheduler.from_config(c),  # Karras et al.'s deterministic Euler steps on their sigma schedule (rho 7)
+                'dpm++': lambda c: EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, final_sigmas_type='zero'),
+                'dpm++sde': lambda c: EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, final_sigmas_type='zero')}
+
+def samplers_for(cfg:DDPMConfig) -> dict:
+    "The samplers that suit a model: `EDM_SAMPLERS` for an EDM model, else `SAMPLERS`."
+    return EDM_SAMPLERS if cfg.prediction == 'edm' else SAMPLERS
 
 def make_sampler(cfg:DDPMConfig, name:str='ddpm'):
     "A diffusers scheduler named `name` over `cfg`'s training noise schedule."
-    if name not in SAMPLERS: raise MousterianError(f"Unknown sampler {name!r}: use one of {', '.join(SAMPLERS)}.")
-    return SAMPLERS[name](cfg.noise_scheduler().config)
+    ok = samplers_for(cfg)
+    if name not in ok:
+        kind = 'an EDM model' if cfg.prediction == 'edm' else f'a {cfg.prediction} model'
+        raise MousterianError(f"Sampler {name!r} does not suit {kind}: use one of {', '.join(ok)}{did_you_mean(str(name), list(ok))}")
+    return ok[name](cfg.noise_scheduler().config)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
