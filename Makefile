@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -67,13 +67,17 @@ bench-learn: env data
 bench-ddpm: env data
 	$(PY) bench/bench_ddpm.py --n 100 300 600
 
-# About an hour: today's DDPM recipe against the convergence levers and the new default, class fidelity and minutes.
+# 75 minutes (the screen alone, --budget-min 0) to two hours on 2 cores: today's DDPM recipe against the convergence levers, class fidelity and minutes.
 bench-ddpm-levers: env data
 	$(PY) bench/bench_ddpm_levers.py
 
 # About 20 minutes: the classifier's accuracy against iterations, the smooth budget rule, staircase against rule.
 bench-budget: env data
 	$(PY) bench/bench_budget.py
+
+# Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
+bench-vmap: env
+	$(PY) bench/bench_vmap.py
 
 # Every page processed by nbdev and rendered without Quarto, then home page and study report opened in Chromium
 # (screenshots in tests/artifacts/).

@@ -1,11 +1,11 @@
-"""The classifier's iteration budget calibrated on Fashion-MNIST, side by side in one run (`make bench-budget`, about 20 minutes):
+"""The classifier's iteration budget calibrated on Fashion-MNIST, side by side in one run (`make bench-budget`, about 15 minutes):
 1. accuracy against iterations at 20, 100 and 300 real images per class (the study's sizes; mean ± std over 3 seeds), the
    longest budget (three times the staircase's) standing for long training; per size, the cheapest budget whose mean
    is within 0.3 points of it;
 2. a smooth rule through those points: iterations = max(ceil(scale * n ** power), 9 epochs), a power law in the
    training-set size n fitted in log space (no jump: neighbouring grid points get neighbouring budgets), with the
    epochs floor that keeps the full training split (60,000) at the 9 epochs it has always had;
-3. the staircase (`cpu-staircase`, today's) against the rule at each size, the same seeds: accuracy, seconds per run and
+3. the staircase (the `cpu` recipe's, today's) against the rule at each size, the same seeds: accuracy, seconds per run and
    their ratio, and whether the `cpu` recipe's rule is this one.
 Each run evaluates on 500 test images per class, as the study does. Writes bench/results/budget.json."""
 import argparse, math, time
@@ -29,14 +29,14 @@ if __name__ == '__main__':
     a.add_argument('--tol', type=float, default=0.3, help='points below the long-training mean still accepted')
     a.add_argument('--quick', action='store_true', help='a few iterations each: checks the script, measures nothing')
     o = a.parse_args()
-    seeds, old = (0, 1, 2), get_recipe('cpu-staircase')
+    seeds, old = (0, 1, 2), get_recipe('cpu')
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     res, pick = dict(calibration=cal, tol=o.tol, curves={}), {}
     print("1. accuracy against iterations (3 seeds; 500 test images per class)", flush=True)
     for n in o.sizes:
         base = old.iterations_for(n * 10)
-        grid = [3, 6] if o.quick else sorted({25, 50, 75, 100, 150, base, 3 * base})
-        cur = res['curves'][n] = [dict(n_per_class=n, **runs(n, get_recipe('cpu-staircase', budget='iterations', iterations=k), seeds)) for k in grid]
+        grid = [3, 6] if o.quick else sorted({25, 50, 100, 150, base, 2 * base})
+        cur = res['curves'][n] = [dict(n_per_class=n, **runs(n, get_recipe('cpu', budget='iterations', iterations=k), seeds)) for k in grid]
         long = cur[-1]['mean']
         pick[n] = next(c for c in cur if c['mean'] >= long - o.tol)
         for c in cur: print(f"   {n:4d}/class {c['iterations']:4d} iterations: {fmt_pm(c['mean'] / 100, c['std'] / 100)} %  {c['seconds']:5.1f} s"
@@ -44,7 +44,7 @@ if __name__ == '__main__':
     x, y = np.log([n * 10 for n in o.sizes]), np.log([pick[n]['iterations'] for n in o.sizes])
     power, lscale = np.polyfit(x, y, 1) if len(x) > 1 else (0., y[0])
     power = round(float(max(power, 0.)), 2); scale = round(float(np.exp(np.mean(y - power * x))), 1)
-    rule = get_recipe('cpu-staircase', budget='smooth', scale=scale, power=power, epochs=old.epochs)
+    rule = get_recipe('cpu', budget='smooth', scale=scale, power=power, epochs=old.epochs)
     res['rule'] = dict(scale=scale, power=power, epochs=old.epochs, text=rule.budget_rule(), picked={n: pick[n]['iterations'] for n in o.sizes},
                        at={n: rule.iterations_for(n) for n in (200, 500, 1000, 2000, 3000, 6000, 12_000, 60_000)})
     print(f"2. rule: {rule.budget_rule()}; iterations at 200/1,000/3,000/12,000/60,000 images: "
@@ -52,7 +52,7 @@ if __name__ == '__main__':
     print(f"3. staircase against the rule, seeds {seeds}", flush=True)
     res['compare'] = []
     for n in o.sizes:
-        a0, a1 = runs(n, old, seeds), runs(n, rule, seeds)
+        a0, a1 = next((c for c in res['curves'][n] if c['iterations'] == old.iterations_for(n * 10)), res['curves'][n][-1]), runs(n, rule, seeds)  # the staircase's point of the curve: the same runs
         d = np.array(a1['acc']) - np.array(a0['acc'])
         row = dict(n_per_class=n, old=a0, new=a1, diff_mean=d.mean(), diff_std=d.std(ddof=1), cost_ratio=a1['seconds'] / a0['seconds'], iter_ratio=a1['iterations'] / a0['iterations'])
         res['compare'].append(row)

@@ -1,5 +1,5 @@
 """Convergence levers of the internal/external DDPM against class fidelity, side by side in one run (`make bench-ddpm-levers`,
-about an hour on 2 cores): Fashion-MNIST, 600 real images per class (the external generator's pool, `Splits(seed=0)`).
+70-90 minutes on 2 cores): Fashion-MNIST, 600 real images per class (the external generator's pool, `Splits(seed=0)`).
 
 1. today's recipe (epsilon prediction, plain MSE, uniform timesteps, float32) at its 1,600 steps;
 2. the levers at one short budget of steps, each alone against the same recipe at that budget: min-SNR-5 loss weighting,
@@ -9,10 +9,10 @@ about an hour on 2 cores): Fashion-MNIST, 600 real images per class (the externa
 3. the best lever (highest fidelity) trained for as many steps as fit in `--budget-min` minutes at its measured speed:
    the new default. Its samplers are compared again (order-2 solvers included);
 4. the new default at 20 and 100 per class (the internal generators' sizes), fidelity and time.
-Class fidelity: a reference classifier trained on the whole training split labels generated images (50 or 30 per class);
+Class fidelity: a reference classifier trained on the whole training split labels generated images (20 per class; 50 for today's recipe and the new default);
 its accuracy against the conditioning labels. Every timing comes with the host's calibration (`core.calibrate`).
 Writes bench/results/ddpm_levers.json."""
-import argparse, time
+import argparse, json, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -21,6 +21,7 @@ from mousterian.core import save_json, run_meta, calibrate, load_json
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample, samplers_for
 from mousterian.metrics import reference_classifier, class_fidelity
+from mousterian.learn import bf16_supported
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / 'bench' / 'results' / 'ddpm_levers.json'
@@ -50,7 +51,11 @@ def train_eval(name, n, cfg_o, hp_o, steps, ref, n_eval, samplers, pool='gen_poo
     d = ROOT / 'runs' / 'ddpm-levers' / f"{pool}{n}-{name.replace(' ', '').replace(',', '_').replace('/', '-')}-{steps}"
     hp = TrainHP(steps=steps, **hp_o)
     train_ddpm(data, d, ddpm_config('fmnist-cpu', data, **cfg_o), hp, data_desc=dict(splits=sp.to_dict(), pool=pool))
-    info, res = fidelity(d, ref, n_eval, samplers)
+    memo = d / 'fidelity.json'  # a resumed bench reuses the measurements of finished models
+    key = json.dumps([n_eval, samplers])
+    done = load_json(memo) if memo.exists() else {}
+    if key in done: info, res = load_json(d / 'train.json'), done[key]
+    else: info, res = fidelity(d, ref, n_eval, samplers); done[key] = res; save_json(done, memo)
     best = max(res, key=lambda r: r['fidelity'])
     row = dict(name=name, n_per_class=n, steps=steps, cfg=cfg_o, hp=hp_o, train_seconds=info['train_seconds'], s_per_step=info['train_seconds'] / steps,
                fidelity=best['fidelity'], sampler=f"{best['sampler']} {best['steps']}", samplers=res)
@@ -60,9 +65,11 @@ def train_eval(name, n, cfg_o, hp_o, steps, ref, n_eval, samplers, pool='gen_poo
 
 if __name__ == '__main__':
     a = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    a.add_argument('--short', type=int, default=600, help='steps of the lever screen')
+    a.add_argument('--short', type=int, default=400, help='steps of the lever screen')
     a.add_argument('--budget-min', type=float, default=5., help='training minutes of the new default')
-    a.add_argument('--n-eval', type=int, default=300, help='generated images per fidelity (the old recipe and the new default: 500)')
+    a.add_argument('--n-eval', type=int, default=200, help='generated images per fidelity (the old recipe and the new default: 500)')
+    a.add_argument('--internal-sizes', type=int, nargs='*', default=[20, 100], help="step 4's sizes per class (none: skip it)")
+    a.add_argument('--levers', nargs='+', default=list(LEVERS), help='the levers to screen (names of LEVERS)')
     a.add_argument('--quick', action='store_true', help='a few steps each: checks the script, measures nothing')
     o = a.parse_args()
     short, n_eval, n_final, old_steps = (6, 20, 20, 8) if o.quick else (o.short, o.n_eval, 500, 1600)
@@ -70,20 +77,24 @@ if __name__ == '__main__':
     ref, rinfo = reference_classifier('fashion-mnist')
     print(f"reference classifier: test top-1 {rinfo['test_top1']:.2%}", flush=True)
     main = [('ddpm', 20, 2.)]
-    res = dict(calibration=cal, reference_test_top1=rinfo['test_top1'], short_steps=short, budget_min=o.budget_min)
+    res = dict(calibration=cal, reference_test_top1=rinfo['test_top1'], short_steps=short, budget_min=o.budget_min, bf16_native=bf16_supported('cuda' if torch.cuda.is_available() else 'cpu'))
+    if not res['bf16_native']: print("bfloat16 is not computed natively here (no AVX512-BF16 or AMX): amp=True is a no-op, the ', bf16' runs are float32 runs", flush=True)
     print(f"1. today's recipe, {old_steps} steps", flush=True)
     res['old'] = train_eval('today (epsilon, float32)', 600, {}, {}, old_steps, ref, n_final, main)
     print(f"2. levers at {short} steps (batch 128: {short // 2} steps, the same images)", flush=True)
     edm_samplers = [('euler', 20, 2.), ('dpm++sde', 20, 2.)]
-    res['levers'] = [train_eval(k, 600, c, h, short // 2 if h.get('bs') == 128 else short, ref, n_eval, main + edm_samplers) for k, (c, h) in LEVERS.items()]
+    res['levers'] = [train_eval(k, 600, c, h, short // 2 if h.get('bs') == 128 else short, ref, n_eval, main + edm_samplers) for k, (c, h) in LEVERS.items() if k in o.levers]
     lv = {r['name']: r for r in res['levers']}
     res['bf16'] = dict(fidelity_points=100 * (lv['epsilon, bf16']['fidelity'] - lv['epsilon, float32']['fidelity']),
                        time_ratio=lv['epsilon, bf16']['s_per_step'] / lv['epsilon, float32']['s_per_step'])
-    print(f"   bfloat16 against float32, same recipe and steps: fidelity {res['bf16']['fidelity_points']:+.1f} points, time per step x{res['bf16']['time_ratio']:.2f}", flush=True)
+    print(f"   bfloat16 against float32, same recipe and steps: fidelity {res['bf16']['fidelity_points']:+.1f} points, time per step x{res['bf16']['time_ratio']:.2f}"
+          + ('' if res['bf16_native'] else ' (not a measurement of bfloat16: amp was a no-op on this CPU)'), flush=True)
+    save_json(res, OUT.with_suffix('.partial.json'))
+    if not o.budget_min: res['meta'] = run_meta(dict(short=short, n_eval=n_eval, levers=o.levers)); save_json(res, OUT); raise SystemExit(0)  # the screen alone
     win = max((r for r in res['levers'] if r['name'] != 'epsilon, float32'), key=lambda r: r['fidelity'])
     steps = max(1, int(o.budget_min * 60 / win['s_per_step'] / 50) * 50) if not o.quick else 10
     print(f"3. the best lever, {win['name']!r}, for {steps} steps ({o.budget_min:g} min at {win['s_per_step']:.3f} s/step)", flush=True)
-    samplers = [('ddpm', 20, 2.), ('ddpm', 10, 2.), ('euler', 20, 2.), ('dpm++sde', 20, 2.), ('dpm++', 10, 2.), ('dpm++sde', 10, 2.)]
+    samplers = [(s, k, 2.) for s, k in ((*win['sampler'].split(' ')[:1], 20), (*win['sampler'].split(' ')[:1], 10), ('dpm++', 10))]  # the screen's best sampler at 20 and 10 steps, and an order-2 solver
     res['new'] = train_eval(win['name'], 600, win['cfg'], win['hp'], steps, ref, n_final, samplers)
     r0, r1 = res['old'], res['new']
     res['ratio'] = dict(time=r1['train_seconds'] / r0['train_seconds'], fidelity_points=100 * (r1['fidelity'] - r0['fidelity']))
@@ -92,7 +103,7 @@ if __name__ == '__main__':
           f"{'met' if r1['fidelity'] >= .77 and r1['train_seconds'] <= 300 else 'MISSED'}", flush=True)
     best_s = next(s for s in r1['samplers'] if f"{s['sampler']} {s['steps']}" == r1['sampler'])
     print(f"4. the new default at the internal generators' sizes ({steps} steps, sampler {r1['sampler']})", flush=True)
-    res['internal'] = [train_eval(win['name'], n, win['cfg'], win['hp'], steps, ref, n_eval, [(best_s['sampler'], best_s['steps'], best_s['guidance']), ('ddpm', 20, 2.)], pool='base') for n in (20, 100)]
-    res['meta'] = run_meta(dict(short=short, budget_min=o.budget_min, n_eval=n_eval, quick=o.quick))
+    res['internal'] = [train_eval(win['name'], n, win['cfg'], win['hp'], steps, ref, n_eval, [(best_s['sampler'], best_s['steps'], best_s['guidance'])], pool='base') for n in o.internal_sizes]
+    res['meta'] = run_meta(dict(short=short, budget_min=o.budget_min, n_eval=n_eval, internal_sizes=o.internal_sizes, quick=o.quick))
     if not o.quick: save_json(res, OUT)
     else: print('quick run: nothing written')

@@ -22,10 +22,10 @@ from .data import TensorImages, ImageSet, augment_batch, load_dataset, class_ord
 from .mix import MixSpec, build_mix, phases, _real
 
 # %% auto #0
-__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'CPU_RULE', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50',
-           'vit', 'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy',
-           'FreezeBN', 'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate',
-           'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
+__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50', 'vit',
+           'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy', 'FreezeBN',
+           'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate', 'test_set',
+           'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
 
 # %% ../nbs/08_learn.ipynb #a493f073
 class TensorDL:
@@ -155,8 +155,7 @@ def get_model(arch:str, # a name in `ARCHS`
 
 # %% ../nbs/08_learn.ipynb #a11b205b
 PAPER_BUDGET = [(650, 10_000), (1300, 30_000), (2600, 60_000), (13_000, 120_000)]  # Table 7: mixed size >= n -> iterations
-CPU_BUDGET = [(0, 200), (2000, 300), (5000, 400), (12_000, None)]  # None: `epochs` passes over the data (the `cpu-staircase` recipe)
-CPU_RULE = dict(scale=19., power=0.26)  # the `cpu` recipe's smooth budget, calibrated by bench/bench_budget.py
+CPU_BUDGET = [(0, 200), (2000, 300), (5000, 400), (12_000, None)]  # None: `epochs` passes over the data
 
 def staircase(n:int, steps:list, warn_below:bool=False) -> int|None:
     "The budget of the last step whose threshold `n` reaches."
@@ -183,7 +182,7 @@ class Recipe:
     flip:bool=True
     pad_crop:int=0
     tta_flip:bool=False
-    budget:str='cpu' # 'smooth' (`scale`·n^`power`, at least `epochs` passes), 'cpu' (the CPU_BUDGET staircase, `cpu-staircase`), 'paper' (Table 7), 'epochs' or 'iterations'
+    budget:str='cpu' # 'smooth' (`scale`·n^`power`, at least `epochs` passes), 'cpu' (the CPU_BUDGET staircase), 'paper' (Table 7), 'epochs' or 'iterations'
     epochs:int|None=None
     iterations:int|None=None
     scale:float|None=None # budget 'smooth': iterations = max(ceil(scale * n_train ** power), epochs passes over the data)
@@ -216,9 +215,7 @@ class Recipe:
 
 # %% ../nbs/08_learn.ipynb #f186c6b1
 RECIPES = {
-    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True,
-                  budget='smooth', scale=CPU_RULE['scale'], power=CPU_RULE['power'], epochs=9),
-    'cpu-staircase': Recipe('cpu-staircase', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
+    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
     'resnet110-cifar': Recipe('resnet110-cifar', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=160),
     'resnet110-cifar-small': Recipe('resnet110-cifar-small', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=320),
     'resnet50-imagenet': Recipe('resnet50-imagenet', 'resnet50', bs=192, lr=0.1, wd=1e-4, schedule='cosine', warmup=0.1, flip=True, budget='paper'),

@@ -70,7 +70,8 @@ class DDPMConfig:
 
 # %% ../../nbs/03_gen.ddpm.ipynb #f2fc69bc
 DDPM_PRESETS = {
-    'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),
+    'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),  # noise prediction (Ho et al.): today's recipe before bench_ddpm_levers
+    'fmnist-cpu-v': DDPMConfig(28, 1, 10, (32, 64, 64), 1, prediction='v_prediction'),  # the same network predicting the velocity: with min-SNR-5, the embedded study's default
     'cifar10-paper': DDPMConfig(32, 3, 10, (128, 256, 256, 256), 2, attn_blocks=(1,), dropout=0.1),
     'tiny': DDPMConfig(28, 1, 10, (8, 16), 1),
 }
@@ -409,6 +410,7 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                     root:str=None, # train: the dataset's folder, where it needs one
                     preset:str=None, # train: network preset (DDPM_PRESETS; fmnist-cpu)
                     train_steps:int=None, lr:float=None, ckpt_every:int=None, # train: steps, learning rate, checkpoint interval (TrainHP's defaults)
+                    snr_gamma:float=None, # train: min-SNR-γ loss weighting (e.g. 5 with --preset fmnist-cpu-v); unset: plain MSE
                     bs:int=None, # train: batch size (TrainHP's); sample: images per sampling batch (study.Sampling's)
                     force:bool=False, # train: resume even with changed hyperparameters
                     per_class:int=None, # sample: images per class (100)
@@ -417,8 +419,8 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
     "Train a class-conditional DDPM on a split, or sample one into a synthetic store."
     try:
         given = dict(dataset=dataset != 'fashion-mnist', pool=pool != 'base', n_per_class=n_per_class, split_seed=split_seed, root=root, preset=preset, train_steps=train_steps,
-                     lr=lr, ckpt_every=ckpt_every, force=force or None, store=store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed)
-        other = dict(train=('store', 'per_class', 'sampler', 'steps', 'guidance', 'seed'), sample=('dataset', 'pool', 'n_per_class', 'split_seed', 'root', 'preset', 'train_steps', 'lr', 'ckpt_every', 'force'))
+                     lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma, force=force or None, store=store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed)
+        other = dict(train=('store', 'per_class', 'sampler', 'steps', 'guidance', 'seed'), sample=('dataset', 'pool', 'n_per_class', 'split_seed', 'root', 'preset', 'train_steps', 'lr', 'ckpt_every', 'snr_gamma', 'force'))
         if cmd not in other: raise MousterianError(f"Unknown command {cmd!r}: use 'train' or 'sample'{did_you_mean(cmd, ['train', 'sample'])}")
         wrong = [k for k in other[cmd] if given[k] not in (None, False)]
         hint = dict(per_class=" (train's size is --n-per-class)", steps=" (train's length is --train-steps)", n_per_class=" (sample's count is --per-class)", train_steps=" (sample's steps are --steps)")
@@ -429,7 +431,7 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
             if pool not in ('base', 'gen_pool'): raise MousterianError(f"pool must be 'base' or 'gen_pool', got {pool!r}.")
             sp = Splits(dataset, n_per_class if pool == 'base' else 0, 0, n_per_class if pool == 'gen_pool' else 0, seed=split_seed, root=root)
             data = sp.load()[pool].to_tensors()
-            hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every).items() if v is not None})
+            hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma).items() if v is not None})
             o = train_ddpm(data, out, ddpm_config(preset, data), hp, data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
             print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
         elif cmd == 'sample':
