@@ -45,7 +45,7 @@ def fidelity(folder, ref, n_eval, samplers):
         res.append(dict(sampler=s, steps=k, guidance=g, n=n_eval, fidelity=class_fidelity(ref, TensorImages(x, labels, info['classes']))['fidelity'], images_per_s=n_eval / dt))
     return info, res
 
-def train_eval(name, n, cfg_o, hp_o, steps, ref, n_eval, samplers, pool='gen_pool'):
+def lever_run(name, n, cfg_o, hp_o, steps, ref, n_eval, samplers, pool='gen_pool'):
     sp = Splits('fashion-mnist', *((n, 0, 0) if pool == 'base' else (0, 0, n)), seed=0)
     data = sp.load()[pool].to_tensors()
     d = ROOT / 'runs' / 'ddpm-levers' / f"{pool}{n}-{name.replace(' ', '').replace(',', '_').replace('/', '-')}-{steps}"
@@ -69,7 +69,7 @@ if __name__ == '__main__':
     a.add_argument('--budget-min', type=float, default=5., help='training minutes of the new default')
     a.add_argument('--n-eval', type=int, default=200, help='generated images per fidelity (the old recipe and the new default: 500)')
     a.add_argument('--internal-sizes', type=int, nargs='*', default=[20, 100], help="step 4's sizes per class (none: skip it)")
-    a.add_argument('--levers', nargs='+', default=list(LEVERS), help='the levers to screen (names of LEVERS)')
+    a.add_argument('--levers', nargs='+', default=list(LEVERS), choices=list(LEVERS), metavar='LEVER', help=f"the levers to screen, of: {'; '.join(LEVERS)} (the two epsilon runs are the baselines: always run)")
     a.add_argument('--quick', action='store_true', help='a few steps each: checks the script, measures nothing')
     o = a.parse_args()
     short, n_eval, n_final, old_steps = (6, 20, 20, 8) if o.quick else (o.short, o.n_eval, 500, 1600)
@@ -80,10 +80,10 @@ if __name__ == '__main__':
     res = dict(calibration=cal, reference_test_top1=rinfo['test_top1'], short_steps=short, budget_min=o.budget_min, bf16_native=bf16_supported('cuda' if torch.cuda.is_available() else 'cpu'))
     if not res['bf16_native']: print("bfloat16 is not computed natively here (no AVX512-BF16 or AMX): amp=True is a no-op, the ', bf16' runs are float32 runs", flush=True)
     print(f"1. today's recipe, {old_steps} steps", flush=True)
-    res['old'] = train_eval('today (epsilon, float32)', 600, {}, {}, old_steps, ref, n_final, main)
+    res['old'] = lever_run('today (epsilon, float32)', 600, {}, {}, old_steps, ref, n_final, main)
     print(f"2. levers at {short} steps (batch 128: {short // 2} steps, the same images)", flush=True)
     edm_samplers = [('euler', 20, 2.), ('dpm++sde', 20, 2.)]
-    res['levers'] = [train_eval(k, 600, c, h, short // 2 if h.get('bs') == 128 else short, ref, n_eval, main + edm_samplers) for k, (c, h) in LEVERS.items() if k in o.levers]
+    res['levers'] = [lever_run(k, 600, c, h, short // 2 if h.get('bs') == 128 else short, ref, n_eval, main + edm_samplers) for k, (c, h) in LEVERS.items() if k in o.levers or k.startswith('epsilon')]
     lv = {r['name']: r for r in res['levers']}
     res['bf16'] = dict(fidelity_points=100 * (lv['epsilon, bf16']['fidelity'] - lv['epsilon, float32']['fidelity']),
                        time_ratio=lv['epsilon, bf16']['s_per_step'] / lv['epsilon, float32']['s_per_step'])
@@ -95,7 +95,7 @@ if __name__ == '__main__':
     steps = max(1, int(o.budget_min * 60 / win['s_per_step'] / 50) * 50) if not o.quick else 10
     print(f"3. the best lever, {win['name']!r}, for {steps} steps ({o.budget_min:g} min at {win['s_per_step']:.3f} s/step)", flush=True)
     samplers = [(s, k, 2.) for s, k in ((*win['sampler'].split(' ')[:1], 20), (*win['sampler'].split(' ')[:1], 10), ('dpm++', 10))]  # the screen's best sampler at 20 and 10 steps, and an order-2 solver
-    res['new'] = train_eval(win['name'], 600, win['cfg'], win['hp'], steps, ref, n_final, samplers)
+    res['new'] = lever_run(win['name'], 600, win['cfg'], win['hp'], steps, ref, n_final, samplers)
     r0, r1 = res['old'], res['new']
     res['ratio'] = dict(time=r1['train_seconds'] / r0['train_seconds'], fidelity_points=100 * (r1['fidelity'] - r0['fidelity']))
     print(f"   new default against today's: {r1['fidelity']:.1%} in {r1['train_seconds'] / 60:.1f} min vs {r0['fidelity']:.1%} in {r0['train_seconds'] / 60:.1f} min: "
@@ -103,7 +103,7 @@ if __name__ == '__main__':
           f"{'met' if r1['fidelity'] >= .77 and r1['train_seconds'] <= 300 else 'MISSED'}", flush=True)
     best_s = next(s for s in r1['samplers'] if f"{s['sampler']} {s['steps']}" == r1['sampler'])
     print(f"4. the new default at the internal generators' sizes ({steps} steps, sampler {r1['sampler']})", flush=True)
-    res['internal'] = [train_eval(win['name'], n, win['cfg'], win['hp'], steps, ref, n_eval, [(best_s['sampler'], best_s['steps'], best_s['guidance'])], pool='base') for n in o.internal_sizes]
+    res['internal'] = [lever_run(win['name'], n, win['cfg'], win['hp'], steps, ref, n_eval, [(best_s['sampler'], best_s['steps'], best_s['guidance'])], pool='base') for n in o.internal_sizes]
     res['meta'] = run_meta(dict(short=short, budget_min=o.budget_min, n_eval=n_eval, internal_sizes=o.internal_sizes, quick=o.quick))
     if not o.quick: save_json(res, OUT)
     else: print('quick run: nothing written')

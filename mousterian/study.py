@@ -245,13 +245,14 @@ class StudyConfig:
             if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
             gens[g] = from_dict(dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen)[kind], spec, f'generators.{g}')
         self.generators = gens
-        from mousterian.gen.ddpm import ddpm_config, samplers_for
-        for g, spec in gens.items():  # refused before any work: a sampler that does not suit the model, a weighting it does not take
+        from mousterian.gen.ddpm import ddpm_config, samplers_for, model_kind, check_training, TrainHP
+        for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
             cfg = ddpm_config(spec.preset)
             if self.sampling.sampler not in samplers_for(cfg):
-                raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, a{'n' if cfg.prediction[0] in 'ae' else ''} {cfg.prediction} model): use one of {', '.join(samplers_for(cfg))}.")
-            if cfg.prediction == 'edm' and spec.snr_gamma: raise MousterianError(f"generators.{g}.snr_gamma weights an epsilon or v_prediction model's loss; preset {spec.preset!r} is an EDM model with its own weighting. Leave snr_gamma unset.")
+                raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, {model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
+            try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
+            except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
         if 'external' in gens and gens['external'].kind == 'ddpm' and not self.external_pool_per_class:
             raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
         if 'external' in gens and self.filter.q > 0 and not self.external_pool_per_class:

@@ -28,9 +28,9 @@ from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
 __all__ = ['PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP',
-           'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule', 'Checkpoint',
-           'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for', 'make_sampler', 'sample', 'load_ddpm',
-           'generate', 'mousterian_ddpm']
+           'check_training', 'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule',
+           'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for', 'model_kind', 'make_sampler',
+           'sample', 'load_ddpm', 'generate', 'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
 PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
@@ -121,7 +121,13 @@ class _UNetFn(nn.Module):
     def __init__(self, unet): super().__init__(); self.unet = unet
     def forward(self, x, t, c): return self.unet(x, t, class_labels=c).sample
 
-def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None, sigma:torch.Tensor|None=None) -> tuple:
+def check_training(cfg:DDPMConfig, hp:TrainHP):
+    "Refuse training settings that would not act on this model."
+    if cfg.prediction == 'edm' and hp.snr_gamma: raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
+
+def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None, sigma:torch.Tensor|None=None,
+                   sched=None, # `cfg.noise_scheduler()`, made once by the caller on a hot path
+                  ) -> tuple:
     "The network's input, timestep input, target and per-image loss weight for clean images `x0` (in [-1, 1]) under `cfg.prediction`."
     B, dev = len(x0), x0.device
     noise = torch.randn_like(x0) if noise is None else noise
@@ -132,7 +138,7 @@ def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, n
         s = sigma.view(-1, *[1] * (x0.ndim - 1)); x = x0 + s * noise
         c_skip, c_out, c_in = sd ** 2 / (s ** 2 + sd ** 2), s * sd / (s ** 2 + sd ** 2).sqrt(), 1 / (s ** 2 + sd ** 2).sqrt()
         return c_in * x, 0.25 * sigma.log(), (x0 - c_skip * x) / c_out, w  # the scheduler's precondition_noise / _inputs / _outputs
-    sched = cfg.noise_scheduler()
+    sched = sched or cfg.noise_scheduler()
     t = torch.randint(0, cfg.num_train_timesteps, (B,), device=dev)
     target = noise if cfg.prediction == 'epsilon' else sched.get_velocity(x0, noise, t)
     if snr_gamma:
@@ -147,11 +153,11 @@ def weighted_mse(pred, target, w):
 class DDPMCallback(Callback):
     "Turn each batch into the denoising task in `before_batch` (`denoising_task`): inputs (x_t, t, class or null), targets (what the network predicts, weight)."
     order = 10
-    def __init__(self, cfg:DDPMConfig, p_uncond:float=0.1, snr_gamma:float|None=None): self.cfg, self.K, self.p, self.gamma = cfg, cfg.n_classes, p_uncond, snr_gamma
+    def __init__(self, cfg:DDPMConfig, p_uncond:float=0.1, snr_gamma:float|None=None): self.cfg, self.K, self.p, self.gamma, self.sched = cfg, cfg.n_classes, p_uncond, snr_gamma, cfg.noise_scheduler()
     def before_batch(self):
         x0, y = self.xb[0], self.yb[0]
         c = torch.where(torch.rand(len(y), device=y.device) < self.p, torch.full_like(y, self.K), y)
-        x, t, target, w = denoising_task(self.cfg, x0, self.gamma)
+        x, t, target, w = denoising_task(self.cfg, x0, self.gamma, sched=self.sched)
         self.learn.xb, self.learn.yb = (x, t, c), (target, w)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #97206985
@@ -265,7 +271,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         torch.set_rng_state(state['rng'])
         if 'cuda_rng' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda_rng'])
     ema = _ema_state(state, unet) if state else None
-    if cfg.prediction == 'edm' and hp.snr_gamma: raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
+    check_training(cfg, hp)
     remaining = hp.steps - start
     steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema)
     cbs = [DDPMCallback(cfg, hp.p_uncond, hp.snr_gamma), steps_cb, ema_cb,
@@ -307,12 +313,16 @@ def samplers_for(cfg:DDPMConfig) -> dict:
     "The samplers that suit a model: `EDM_SAMPLERS` for an EDM model, else `SAMPLERS`."
     return EDM_SAMPLERS if cfg.prediction == 'edm' else SAMPLERS
 
+def model_kind(cfg:DDPMConfig) -> str:
+    "What the model predicts, for messages: 'an EDM model', 'an epsilon model', 'a v_prediction model'."
+    k = 'EDM' if cfg.prediction == 'edm' else cfg.prediction
+    return f"a{'n' if k[0] in 'aeiouAEIOU' else ''} {k} model"
+
 def make_sampler(cfg:DDPMConfig, name:str='ddpm'):
     "A diffusers scheduler named `name` over `cfg`'s training noise schedule."
     ok = samplers_for(cfg)
     if name not in ok:
-        kind = 'an EDM model' if cfg.prediction == 'edm' else f'a {cfg.prediction} model'
-        raise MousterianError(f"Sampler {name!r} does not suit {kind}: use one of {', '.join(ok)}{did_you_mean(str(name), list(ok))}")
+        raise MousterianError(f"Sampler {name!r} does not suit {model_kind(cfg)}: use one of {', '.join(ok)}{did_you_mean(str(name), list(ok))}")
     return ok[name](cfg.noise_scheduler().config)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
