@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-design
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -74,6 +74,9 @@ bench-ddpm-levers: env data
 # About 20 minutes: the classifier's accuracy against iterations, the smooth budget rule, staircase against rule.
 bench-budget: env data
 	$(PY) bench/bench_budget.py
+
+bench-design: env
+	$(PY) bench/bench_design.py
 
 # Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
 bench-vmap: env

@@ -5,21 +5,30 @@
 2. a smooth rule through those points: iterations = max(ceil(scale * n ** power), 9 epochs), a power law in the
    training-set size n fitted in log space (no jump: neighbouring grid points get neighbouring budgets), with the
    epochs floor that keeps the full training split (60,000) at the 9 epochs it has always had;
-3. the staircase (the `cpu` recipe's, today's) against the rule at each size, the same seeds: accuracy, seconds per run and
-   their ratio, and whether the `cpu` recipe's rule is this one.
+3. the staircase (the `cpu` recipe's, today's) against the rule at each size, the same seeds: accuracy, iterations and seconds
+   per run and their ratios, and whether the `cpu` recipe's rule is this one. At one size the iterations ratio is the cost ratio
+   (the same images per batch); the seconds ratio also holds the host's drift between the curve's runs and the rule's.
 Each run evaluates on 500 test images per class, as the study does. Writes bench/results/budget.json."""
-import argparse, math, time
+import argparse, math, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta, calibrate
+from mousterian.core import save_json, run_meta, calibrate, load_json
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe, fmt_pm
 
 OUT = Path(__file__).resolve().parent / 'results' / 'budget.json'
 
+MEMO = Path(__file__).resolve().parents[1] / 'runs' / 'budget'  # one file per finished run: an interrupted bench resumes
+
+def run1(n, rc, s):
+    f = MEMO / f"{n}-{re.sub(r'[^0-9a-z.]+', '_', rc.budget_rule())}-{s}.json"
+    if f.exists(): return load_json(f)
+    r = train_eval(MixSpec(n * 10, seed=s), rc, s, n_test_per_class=500)
+    save_json(r, f); return r
+
 def runs(n, rc, seeds):
-    rows = [train_eval(MixSpec(n * 10, seed=s), rc, s, n_test_per_class=500) for s in seeds]
+    rows = [run1(n, rc, s) for s in seeds]
     acc, sec = np.array([r['top1'] for r in rows]) * 100, np.array([r['wall_time'] for r in rows])
     return dict(iterations=rows[0]['iterations'], acc=acc.tolist(), mean=acc.mean(), std=acc.std(ddof=1) if len(acc) > 1 else 0., seconds=sec.mean())
 
@@ -57,10 +66,10 @@ if __name__ == '__main__':
         row = dict(n_per_class=n, old=a0, new=a1, diff_mean=d.mean(), diff_std=d.std(ddof=1), cost_ratio=a1['seconds'] / a0['seconds'], iter_ratio=a1['iterations'] / a0['iterations'])
         res['compare'].append(row)
         print(f"   {n:4d}/class  staircase {a0['iterations']:4d} it: {fmt_pm(a0['mean'] / 100, a0['std'] / 100)} % in {a0['seconds']:.1f} s   rule {a1['iterations']:4d} it: "
-              f"{fmt_pm(a1['mean'] / 100, a1['std'] / 100)} % in {a1['seconds']:.1f} s   cost x{row['cost_ratio']:.2f}, accuracy {d.mean():+.2f} ± {d.std(ddof=1):.2f} points (paired)", flush=True)
-    cpu = get_recipe('cpu')
-    res['cpu_recipe_is_rule'] = (cpu.budget, cpu.scale, cpu.power, cpu.epochs) == ('smooth', scale, power, old.epochs)
-    print(f"   the cpu recipe's budget: {cpu.budget_rule()} ({'this rule' if res['cpu_recipe_is_rule'] else 'NOT this rule'})", flush=True)
+              f"{fmt_pm(a1['mean'] / 100, a1['std'] / 100)} % in {a1['seconds']:.1f} s   iterations x{row['iter_ratio']:.2f}, seconds x{row['cost_ratio']:.2f}, accuracy {d.mean():+.2f} ± {d.std(ddof=1):.2f} points (paired)", flush=True)
+    for name in ('cpu', 'cpu-smooth'):
+        rc = get_recipe(name); same = res[f"{name.replace('-', '_')}_recipe_is_rule"] = (rc.budget, rc.scale, rc.power, rc.epochs) == ('smooth', scale, power, old.epochs)
+        print(f"   the {name} recipe's budget: {rc.budget_rule()} ({'this rule' if same else 'NOT this rule'})", flush=True)
     res['meta'] = run_meta(dict(sizes=o.sizes, tol=o.tol, quick=o.quick))
     if not o.quick: save_json(res, OUT)
     else: print('quick run: nothing written')

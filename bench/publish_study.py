@@ -20,7 +20,8 @@ def publish(src:Path):
     if not (src / 'report.ipynb').exists(): sys.exit(f"{src} has no report.ipynb: run the study to the end first.")
     dst = ROOT / 'bench' / 'results' / f'study-{src.name}'
     shutil.rmtree(dst, ignore_errors=True); dst.mkdir(parents=True)
-    for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv']: shutil.copy(src / f, dst / Path(f).name)
+    for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv', 'design.json']:
+        if f != 'design.json' or (src / f).exists(): shutil.copy(src / f, dst / Path(f).name)  # a study from before the design step has no design.json
     for f in (src / 'figures').glob('*.png'): shutil.copy(f, dst / f.name)
     for d in (src / 'laws').glob('*'):
         if d.is_dir():
@@ -37,8 +38,8 @@ def refit(name:str) -> Path:
     pub = ROOT / 'bench' / 'results' / f'study-{name}'
     if not (pub / 'results.csv').exists(): sys.exit(f"{pub} holds no published study (no results.csv).")
     src = Path(tempfile.mkdtemp()) / name
-    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png')]:
-        (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
+    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json')]:
+        if (pub / f).exists() or f != 'design.json': (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
     for f in pub.glob('generator_*.json'):
         (src / 'generators' / f.stem[len('generator_'):]).mkdir(parents=True, exist_ok=True); shutil.copy(f, src / 'generators' / f.stem[len('generator_'):] / 'train.json')
     os.environ['MOUSTERIAN_PROGRESS'] = '0'

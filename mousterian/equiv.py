@@ -21,9 +21,9 @@ __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C',
            'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params', 'law_table', 'law_text', 'recovery',
            'pure_error', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'model_free_k', 'real_runs_as_extra',
            'law_k', 'exchange_table', 'fmt_k', 'k_text', 'contrast', 'findings', 'true_k', 'scenario_check',
-           'scenario_summary', 'equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot_contour',
-           'plot_equivalence', 'plot_ir', 'plot_k_reading', 'plot_exchange', 'exchange_lines', 'fit_report',
-           'mousterian_fit']
+           'scenario_summary', 'design_check', 'design_lines', 'equivalence_curves', 'improvement_ratio',
+           'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir', 'plot_k_reading', 'plot_exchange',
+           'exchange_lines', 'fit_report', 'mousterian_fit']
 
 # %% ../nbs/10_equiv.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -207,15 +207,16 @@ def simulate(p, # JointLaw parameters
              n_bases=(1000, 3000, 10000, 30000), r_syns=(0, 0.1, 0.5, 1, 2, 5, 10), r_reals=(0.1, 0.3, 1, 3),
              seeds=(0, 1, 2), noise:float=0.3, rng_seed:int=0,
              n_eq=None, # optional (n_base, n_syn_plus) -> equivalent real images, in place of the law's (a shape outside the law)
+             design:pd.DataFrame|None=None, # optional runs (columns n_base, n_real_plus, n_syn_plus, seed) in place of the grid of the arguments above
             ) -> pd.DataFrame:
     "Results simulated from the JointLaw with parameters `p`: Gaussian noise of `noise` points per run."
     rng, rows, m, p = np.random.default_rng(rng_seed), [], JointLaw(), np.asarray(p, float)
-    for nb in n_bases:
-        sets = [(0, nb * r) for r in r_syns] + [(nb * r, 0) for r in r_reals]
-        for nr, ns in sets:
-            ne = m.n_eq(p, nb, ns) if n_eq is None else n_eq(nb, ns)
-            mu = float(m.g(p, nb + nr + ne))
-            rows += [dict(n_base=nb, n_real_plus=int(nr), n_syn_plus=int(ns), seed=s, acc=mu + noise * rng.standard_normal()) for s in seeds]
+    if design is None: design = [dict(n_base=nb, n_real_plus=int(nr), n_syn_plus=int(ns), seed=s) for nb in n_bases
+                                 for nr, ns in [(0, nb * r) for r in r_syns] + [(nb * r, 0) for r in r_reals] for s in seeds]
+    else: design = design[['n_base', 'n_real_plus', 'n_syn_plus', 'seed']].to_dict('records')
+    for r in design:
+        ne = m.n_eq(p, r['n_base'], r['n_syn_plus']) if n_eq is None else n_eq(r['n_base'], r['n_syn_plus'])
+        rows.append(dict(r, acc=float(m.g(p, r['n_base'] + r['n_real_plus'] + ne)) + noise * rng.standard_normal()))
     return pd.DataFrame(rows)
 
 TRUE = np.array([92., 12., 0.5, 1 / 1.8, 1.0, 1.2])  # A, B, alpha, rho, beta_S, gamma (the paper's a = 1/(ρ·γ) = 1.5)
@@ -647,6 +648,35 @@ def scenario_summary(t:pd.DataFrame) -> dict:
                 bound_driven_k=float(((t['source'] == 'law') & (t['law_at_bound'] != '')).mean()),  # a reported k from a law at a bound of its search
                 hurts=float((t['status'] == 'hurts').mean()), no_help=float(t['status'].isin(['hurts', 'does not help']).mean()),
                 law_at_bound=float((t.groupby('sim')['law_at_bound'].first() != '').mean()))
+
+# %% ../nbs/10_equiv.ipynb #b58bba07
+def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the real-only runs: columns n_base, n_real_plus, n_syn_plus, seed (images, not per class)
+                 noise:float=0.8, # seed-to-seed standard deviation of accuracy (points)
+                 truth=SMALL, # JointLaw parameters of the simulated truth
+                 n_sim:int=30, n_boot:int=100, seed:int=0) -> pd.DataFrame:
+    "What a design can tell before it runs: its runs simulated `n_sim` times from the law `truth`, k read from the curves as a study reads it; per (n_base, r_real): the true k, the median width of the 95% interval as a factor (hi / lo), the share of simulated studies whose interval is no wider than a factor of 3, and the coverage."
+    truth, rows = np.asarray(truth, float), []
+    for i in progress(range(n_sim), desc='design check', leave=False):
+        ex = exchange_table(clean_results(simulate(truth, noise=noise, rng_seed=seed + i, design=design)), n_boot=n_boot, seed=seed + i)
+        rows.append(ex.assign(sim=i))
+    if not rows or not len(t := pd.concat(rows, ignore_index=True)): raise MousterianError("The design has no base size with runs of the base alone, extra real images and synthetic images: no k can be read from it.")
+    t['truth'] = [float(JointLaw().law(truth, nb, r)) / r for nb, r in zip(t.n_base, t.r_real)]
+    t['factor'] = np.where(t['lo'] > 0, t['hi'] / t['lo'].where(t['lo'] > 0, 1.), np.inf)
+    t['covered'] = (t['lo'].fillna(-np.inf) <= t['truth']) & (t['truth'] <= t['hi'].fillna(np.inf))
+    return (t.groupby(['n_base', 'r_real']).agg(true_k=('truth', 'first'), r_syn_max=('r_syn_max', 'first'), median_factor=('factor', 'median'),
+                                                 within_3=('factor', lambda f: float((f <= 3).mean())), estimate=('status', lambda s: float((s == 'estimate').mean())),
+                                                 coverage=('covered', 'mean')).reset_index())
+
+def design_lines(t:pd.DataFrame, # a `design_check` table
+                 n_classes:int|None=None) -> list:
+    "A `design_check` table in words, a line per base size."
+    out = []
+    for nb, g in t.groupby('n_base'):
+        per = f"{nb / n_classes:g}/class" if n_classes else f"{nb:g} images"
+        out.append(f"  n_base {per} (r_syn ≤ {g.r_syn_max.iloc[0]:g}): " + '; '.join(
+            f"r_real {r.r_real:g}: true k {fmt_k(r.true_k)}, 95% interval x{fmt_k(r.median_factor)} wide (median), ≤ x3 in {r.within_3:.0%}, covers the truth in {r.coverage:.0%}"
+            for r in g.itertuples()))
+    return out
 
 # %% ../nbs/10_equiv.ipynb #dff56050
 def equivalence_curves(fit:Fit, n_bases, r_reals=None) -> pd.DataFrame:

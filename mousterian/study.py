@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.html.md"""
 
 # %% ../nbs/12_study.ipynb #77318c6f
 from __future__ import annotations
-import os, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses
+import os, re, math, time, json, copy, hashlib, shutil, warnings, difflib, typing, types, dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 from pathlib import Path
@@ -17,10 +17,10 @@ import mousterian
 from .core import *
 
 # %% auto #0
-__all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'SweepCfg',
-           'T2IGen', 'StoreGen', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name',
-           'generation_plan', 'study_run', 'changed', 'Study', 'study_exchange', 'mousterian_study', 'study_time',
-           'study_headline']
+__all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg',
+           'SweepCfg', 'T2IGen', 'StoreGen', 'RealPool', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs',
+           'store_name', 'generation_plan', 'study_run', 'changed', 'Study', 'study_exchange', 'mousterian_study',
+           'study_time', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -138,6 +138,16 @@ class FitCfg:
     n_starts:int=24 # random starts of each law fit (the best is kept)
     def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
 
+@dataclass
+class DesignCfg:
+    "The design check, the study's first step (`equiv.design_check`): the noise and the law it simulates the grid at."
+    noise:float=0.8 # seed-to-seed standard deviation of accuracy, points (the first embedded study's pooled SD: 0.78)
+    truth:list[float]|None=None # the simulated law's parameters A, B, alpha, rho, beta_S, gamma (default: equiv.SMALL, shaped like the first embedded study)
+    n_sim:int=30 # simulated studies
+    def check(self, where):
+        _positive(where, noise=self.noise, n_sim=self.n_sim)
+        if self.truth is not None and len(self.truth) != 6: raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, gamma], got {self.truth}.")
+
 # %% ../nbs/12_study.ipynb #f1db6d8f
 @dataclass
 class SweepCfg:
@@ -191,6 +201,25 @@ class StoreGen:
         if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists() or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
             raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), a store (store.json), nor a folder of class sub-folders of images.")
 
+@dataclass
+class RealPool:
+    "A pool of real images from elsewhere, added at the same ratios as synthetic images: the retrieval control (Geng et al. 2024 ask whether the real images a generator learned from would do better than its samples). A folder with one sub-folder per class, or a split of another registered dataset with the study's classes."
+    path:str|None=None # a folder of real images, one sub-folder per class (named as the dataset's classes, '/' as '_')
+    dataset:str|None=None # or a registered dataset (not the study's own: its extra real images are the real curve already)
+    split:str='train'
+    root:str|None=None # that dataset's folder, where it needs one
+    seed:int=0 # which images are drawn from a larger pool
+    kind:Literal['real']='real'
+    def check(self, where):
+        if bool(self.path) == bool(self.dataset):
+            raise MousterianError(f"{where}: give either path (a folder of real images, one sub-folder per class) or dataset (a registered dataset, with split), not {'both' if self.path else 'neither'}.")
+        if self.path and not Path(self.path).expanduser().is_dir(): raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a folder with one sub-folder of real images per class.")
+        if self.split != 'train' and not self.dataset: raise MousterianError(f"{where}.split acts only with dataset: leave it out for a folder.")
+        if self.root and not self.dataset: raise MousterianError(f"{where}.root acts only with dataset: leave it out for a folder (path is the folder).")
+        if self.dataset:
+            from mousterian.data import list_datasets
+            if self.dataset not in list_datasets(): raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
+
 # %% ../nbs/12_study.ipynb #3ea89d3f
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
@@ -222,6 +251,7 @@ class StudyConfig:
     metrics:MetricsCfg=field(default_factory=MetricsCfg)
     fit:FitCfg=field(default_factory=FitCfg)
     sweep:SweepCfg=field(default_factory=SweepCfg)
+    design:DesignCfg=field(default_factory=DesignCfg)
 
     def check(self, where):
         if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class): raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
@@ -238,12 +268,19 @@ class StudyConfig:
                 raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
+        kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool)
         for g, spec in self.generators.items():
-            if g not in ('internal', 'external'): raise MousterianError(f"Generators are 'internal' or 'external', got {g!r}{did_you_mean(g, ['internal', 'external'])}")
+            if not re.fullmatch(r'[a-z][a-z0-9_]*', str(g)) or g == 'none':
+                raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not 'none' (the real-only runs): e.g. internal, external, retrieval.")
+            if g not in ('internal', 'external') and (near := difflib.get_close_matches(g, ['internal', 'external'], n=1, cutoff=0.8)):  # a typo would make a new arm
+                raise MousterianError(f"generators.{g}: did you mean {near[0]!r}? A new arm needs a name unlike internal and external (e.g. retrieval, sd2).")
             kind = (spec or {}).get('kind') if isinstance(spec, dict) else None
-            if kind not in ('ddpm', 't2i', 'store'): raise MousterianError(f"generators.{g}.kind is {kind!r}: use 'ddpm', 't2i' or 'store'{did_you_mean(str(kind), ['ddpm', 't2i', 'store'])}")
+            if kind not in kinds: raise MousterianError(f"generators.{g}.kind is {kind!r}: use {', '.join(map(repr, kinds))}{did_you_mean(str(kind), list(kinds))}")
             if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
-            gens[g] = from_dict(dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen)[kind], spec, f'generators.{g}')
+            gens[g] = from_dict(kinds[kind], spec, f'generators.{g}')
+            if kind == 'real' and gens[g].dataset == self.dataset:
+                raise MousterianError(f"generators.{g}.dataset is the study's own dataset ({self.dataset}): its extra real images are the real curve already, the control for a generator trained on that dataset. "
+                                      "A retrieval pool comes from elsewhere: give another dataset with the same classes, or a folder.")
         self.generators = gens
         from mousterian.gen.ddpm import ddpm_config, samplers_for, model_kind, check_training, TrainHP
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
@@ -253,10 +290,11 @@ class StudyConfig:
                 raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, {model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
             try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
             except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
-        if 'external' in gens and gens['external'].kind == 'ddpm' and not self.external_pool_per_class:
-            raise MousterianError("An external DDPM needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
-        if 'external' in gens and self.filter.q > 0 and not self.external_pool_per_class:
-            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the external generator's real images, and external_pool_per_class is 0: "
+        ext = [g for g, s in gens.items() if g != 'internal' and s.kind != 'real']  # arms whose generator (and filter) learn from the external pool
+        if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:
+            raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
+        if ext and self.filter.q > 0 and not self.external_pool_per_class:
+            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images of generators.{ext[0]}, and external_pool_per_class is 0: "
                                   "set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images held out for the filter, disjoint from the classifier's).")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
@@ -315,8 +353,8 @@ def plan_runs(p:dict, # a study (see `load_study`)
 
 # %% ../nbs/12_study.ipynb #d4538a22
 def store_name(generator:str, n_base_per_class:int) -> str:
-    "The store a run draws from: one internal store per base size, one external store."
-    return f'internal-b{n_base_per_class}' if generator == 'internal' else 'external'
+    "The store a run draws from: one internal store per base size, one store for each other arm (named as the arm)."
+    return f'internal-b{n_base_per_class}' if generator == 'internal' else generator
 
 # %% ../nbs/12_study.ipynb #e707e5bf
 def generation_plan(p:dict, runs:list) -> dict:
@@ -325,7 +363,7 @@ def generation_plan(p:dict, runs:list) -> dict:
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name = store_name(r['generator'], r['n_base_per_class'])
-        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - q))
+        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - (0 if p['generators'][r['generator']]['kind'] == 'real' else q)))  # real images are not filtered
         cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if r['generator'] == 'internal' else None, per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
@@ -368,7 +406,7 @@ def changed(recorded:dict|None, current:dict) -> list:
     return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b)) if a.get(k, '(unset)') != b.get(k, '(unset)')]
 
 # %% ../nbs/12_study.ipynb #d27ff595
-STEPS = ('train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
+STEPS = ('design', 'train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report')
 
 def _fingerprint(*paths) -> str:
     "A short hash of the files at `paths` (folders recursively, by relative name and content)."
@@ -433,6 +471,25 @@ class Study:
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
+# %% ../nbs/12_study.ipynb #79992a96
+@patch
+def design(self:Study, runs:list) -> pd.DataFrame:
+    "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
+    from mousterian.equiv import design_check, design_lines, SMALL
+    dp, K = self.p['design'], len(self.classes)
+    arm = next((g for g in self.p['generators'] if any(r['generator'] == g for r in runs)), None)
+    d = pd.DataFrame([dict(n_base=r['n_base_per_class'] * K, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * K,
+                           n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * K, seed=r['seed']) for r in runs if r['generator'] in ('none', arm)])
+    key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
+    if f.exists() and (old := load_json(f)).get('key') == key: t = pd.DataFrame(old['table']); print("  checked already")
+    else:
+        try: t = design_check(d, dp['noise'], dp['truth'] or SMALL, dp['n_sim'])
+        except MousterianError as e: print(f"  no design check: {e}"); return None
+        save_json(dict(key=key, design=dp, arm=arm, table=t.to_dict('records')), f)
+    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed noise, if the truth is "
+          f"{'design.truth' if dp['truth'] else 'equiv.SMALL (shaped like the first embedded study)'}:\n" + '\n'.join(design_lines(t, K)))
+    return t
+
 # %% ../nbs/12_study.ipynb #d02fc32a
 @patch
 def _train_deps(self:Study, name:str, spec:dict) -> dict:
@@ -471,6 +528,7 @@ def _gen_deps(self:Study, name:str, g:dict) -> dict:
     if spec['kind'] == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(spec['path']).expanduser()
         return dict(generator=spec, images=load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest'))
+    if spec['kind'] == 'real': return dict(generator=spec, per_class=g['per_class'], **({'images': _fingerprint(Path(spec['path']).expanduser())} if spec['path'] else {}))
     return dict(generator=spec)
 
 @patch
@@ -505,21 +563,42 @@ def _import_store(self:Study, spec:dict, st:Path, per_class:int):
     print(f"  imported {len(s)} images from {src}{how}; provenance in {st / 'provenance.json'}")
 
 @patch
+def _import_real(self:Study, spec:dict, st:Path, per_class:int):
+    "A retrieval pool into the study: `per_class` real images of each class drawn (by `spec['seed']`) from a folder or another dataset's split, written into a store as they are."
+    from mousterian.data import folder_images, load_dataset
+    from mousterian.mix import store_from_images
+    ch = load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0]
+    if spec['path']:
+        src = Path(spec['path']).expanduser()
+        ims = folder_images(src, [c.replace('/', '_') for c in self.classes], list(self.classes), name=src.name, split='real', channels=ch)
+    else:
+        src = f"{spec['dataset']} ({spec['split']} split)"
+        ims = load_dataset(spec['dataset'], spec['split'], spec['root'], self.p['image_size'])
+    self._check_arm(ims, src, per_class)
+    y, rng = np.asarray(ims.y), np.random.default_rng(spec['seed'])
+    idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(self.classes))]))
+    s = store_from_images(st, ims.subset(idx), generator=f'real:{src}')
+    save_json(dict(source=str(src), n_images=len(s), seed=spec['seed'], kind='real',
+                   note='real images from elsewhere (a retrieval pool), drawn per class and written into this store as they were'), st / 'provenance.json')
+    print(f"  {len(s)} real images ({per_class} per class) drawn from {src}: the retrieval arm")
+
+@patch
 def generate(self:Study, gp:dict):
     "Fill each store of the plan `gp` with the images per class it asks (resuming); a store made with other settings is refused, or redone with --redo generate."
     from mousterian.store import SynStore
     for name, g in gp.items():
         spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
         need = g['per_class'] * len(self.classes)
-        if (st / 'store.json').exists() and spec['kind'] == 'store' and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
+        if (st / 'store.json').exists() and spec['kind'] in ('store', 'real') and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
         if (st / 'store.json').exists():
             m = SynStore(st).manifest()
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
             if old is None and spec['kind'] == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
                 old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
             diff = changed(old, deps) if old is not None else []
-            if diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-            elif spec['kind'] == 'store' or len(m) >= need:
+            if diff and spec['kind'] == 'real': print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
+            elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
+            elif not diff and (spec['kind'] == 'store' or len(m) >= need):
                 if spec['kind'] == 'store': self._check_arm(SynStore(st), Path(spec['path']), g['per_class'])
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
@@ -529,6 +608,7 @@ def generate(self:Study, gp:dict):
             s = self.p['sampling']
             generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
         elif spec['kind'] == 'store': self._import_store(spec, st, g['per_class'])
+        elif spec['kind'] == 'real': self._import_real(spec, st, g['per_class'])
         else:
             from mousterian.gen import t2i
             pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
@@ -545,7 +625,8 @@ def generate(self:Study, gp:dict):
 # %% ../nbs/12_study.ipynb #c3376fc7
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
-    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier."
+    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images are not filtered: their images alone)."
+    if self.p['generators'][g['generator']]['kind'] == 'real': return dict(images=self._gen_deps(name, g), q=0)
     return dict(images=self._gen_deps(name, g), q=self.p['filter']['q'], recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])
 
 @patch
@@ -561,8 +642,8 @@ def filter(self:Study, gp:dict):
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
             if not diff: print(f"  {name}: filtered already"); continue
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
-        if q == 0:  # nothing to drop: every image kept, no classifier needed
-            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f); print(f"  {name}: q = 0, every image kept"); continue
+        if q == 0 or self.p['generators'][g['generator']]['kind'] == 'real':  # nothing to drop, or real images: every image kept, no classifier needed
+            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f); print(f"  {name}: {'q = 0' if q == 0 else 'real images'}, every image kept"); continue
         data, desc = self.training_set(name)
         seed_everything(0)
         clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
@@ -709,7 +790,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.p['name']} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
         for n in notes: print(f"  left out: {n}")
-        do = dict(train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
+        do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
                   grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws, report=lambda: self.report(force_report))
         for i, s in enumerate(steps):
             print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
@@ -759,9 +840,10 @@ def _study_file(folder:Path, published:str, inside:str) -> Path:
 def _gen_words(p:dict, g:str) -> str:
     "A generator of the study `p` in a few words."
     q = p['generators'].get(g, {})
-    if q.get('kind') == 't2i': return f"external, {q.get('model')}"
-    if g == 'external': return f"external DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
-    return 'internal DDPM, trained on the base set' if q.get('kind') == 'ddpm' else g
+    if q.get('kind') == 't2i': return f"{g}, {q.get('model')}"
+    if q.get('kind') == 'real': return f"real images from {q.get('path') or q.get('dataset')} (retrieval control)"
+    if q.get('kind') == 'ddpm': return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
+    return g
 
 def _k_short(r) -> str:
     "A reported k (a row of a study's exchange.csv) in a few words for the headline."

@@ -1,7 +1,7 @@
 "The study as a user runs it: `mousterian-study` on the tiny preset, with its report, then again (everything reused); a second study on the same folder while one runs; bad input."
 import json, subprocess, sys, time
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 import pytest
 
 BIN = Path(sys.executable).parent
@@ -30,7 +30,8 @@ def test_study_writes_everything(tiny):
     nb = json.loads((out / 'report.ipynb').read_text())
     assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
     t = json.loads((out / 'timings.json').read_text())
-    assert list(t[0]['steps']) == ['train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report']
+    assert list(t[0]['steps']) == ['design', 'train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report']
+    assert 'what this grid can tell' in r.stdout and 'Design check before the runs' in html and (out / 'design.json').exists()
 
 def test_rerun_reuses_everything(tiny):
     out, _ = tiny
@@ -136,3 +137,23 @@ def test_imported_store_as_the_external_arm(tiny, tmp_path):
     p['generators']['external'] = {'kind': 'store', 'path': str(bad)}; (tmp_path / 'bad.yaml').write_text(yaml.safe_dump(p))  # a preset file
     r = study(tmp_path / 'bad.yaml', '--out', tmp_path / 'arm2', '--device', 'cpu', '--steps', 'train,generate')
     assert r.returncode != 0 and 'changed since export (1): train/000000003.png' in r.stderr and 'Traceback' not in r.stderr
+
+def test_retrieval_arm_of_real_images(tiny, tmp_path):
+    "A pool of real images from elsewhere (a folder, one sub-folder per class) is an arm like a generator's: drawn per class, not filtered, run at the synthetic ratios, with its own exchange rate; the other arms are reused."
+    import shutil
+    from PIL import Image
+    from mousterian.data import load_dataset
+    ds = load_dataset('fashion-mnist', 'train'); y = ds.y.numpy()
+    pool = tmp_path / 'retrieved'
+    for c, name in enumerate(ds.classes):
+        (pool / name.replace('/', '_')).mkdir(parents=True)
+        for i in np.where(y == c)[0][-30:]: Image.fromarray(ds.x[i, 0].numpy()).save(pool / name.replace('/', '_') / f'{i}.png')  # the split's last images
+    arm = tmp_path / 'arm'; shutil.copytree(tiny[0], arm, ignore=shutil.ignore_patterns('report*', '.report*'))
+    r = study('tiny', '--out', arm, '--device', 'cpu', '--set', f'{{generators: {{retrieval: {{kind: real, path: "{pool}"}}}}}}')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert '200 real images (20 per class) drawn from' in r.stdout and 'retrieval: real images, every image kept' in r.stdout
+    res, before = pd.read_csv(arm / 'sweep' / 'results.csv'), pd.read_csv(tiny[0] / 'sweep' / 'results.csv')
+    for g in ('none', 'internal', 'external'): assert set(res.loc[res.generator == g, 'run_id']) == set(before.loc[before.generator == g, 'run_id'])  # reused
+    assert (res.generator == 'retrieval').sum() == 4 and (arm / 'laws' / 'retrieval' / 'exchange.csv').exists()
+    html = (arm / 'report.html').read_text()
+    assert 'the retrieval arm, added at the synthetic ratios' in html and 'Retrieval control for' in html and 'Traceback' not in html
