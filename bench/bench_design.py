@@ -3,8 +3,9 @@ For each design: its grid (the study's own plan, `study.plan_runs`), simulated b
 first embedded study's seed noise, and read as a study reads it; printed per base size and extra real ratio: the true k of the
 simulation, the median width of k's 95% interval as a factor, the share of simulated studies with an interval no wider than a
 factor of 3. Beside it, what the design costs: classifier runs, their iterations under the study's recipe, images to generate,
-and an estimate of the hours on this machine from seconds per iteration measured by bench_budget (bench/results/budget.json,
-its 300/class curve: batches of 256) and the published embedded study's seconds per generated image and per DDPM step.
+and an estimate of the minutes it takes, at the rates the published embedded study measured (seconds per classifier iteration
+and per run, fitted to its runs; per generated image; per DDPM step): on that study's host, which was about 2.5 times as fast as
+the slower host this project has seen (bench_budget's 300/class runs took 0.24 s per iteration of 256 images, the study's 0.07).
 The law is an assumption (default `equiv.SMALL`, shaped like the first embedded study); the widths are a forecast for that law,
 not a measurement. Writes bench/results/design.json."""
 import argparse, math, time
@@ -27,15 +28,16 @@ DESIGNS = {  # name: overrides of the fmnist-cpu preset
 }
 
 def rates():
-    "Seconds per classifier iteration at batch 256 and per run outside the iterations (bench_budget's 300/class curve, a line through its points), seconds per generated image and per DDPM step (the published fmnist-cpu study)."
-    b = load_json(RES / 'budget.json'); c = pd.DataFrame(b['curves']['300'])
-    per_it, per_run = np.polyfit(c['iterations'], c['seconds'], 1)
-    st = load_json(RES / 'study-fmnist-cpu' / 'timings.json')[0]['steps']
-    gens = {p.stem[len('generator_'):]: load_json(p) for p in (RES / 'study-fmnist-cpu').glob('generator_*.json')}
-    steps = sum(g['steps_done'] for g in gens.values())
-    n_img = sum(v['per_class'] for v in generation_plan(load_study(load_json(RES / 'study-fmnist-cpu' / 'study.json')), plan_runs(load_study(load_json(RES / 'study-fmnist-cpu' / 'study.json')))[0]).values()) * K
+    "Seconds per classifier iteration (at batch 256; a smaller batch in proportion) and per run outside its iterations, per generated image and per DDPM step: all from the published fmnist-cpu study's first run (the same code path and host for every figure)."
+    pub = RES / 'study-fmnist-cpu'
+    d = pd.read_csv(pub / 'results.csv')
+    per_it, per_run = np.polyfit(d['iterations'] * np.minimum(d['n_train'], 256) / 256, d['wall_time'], 1)
+    st = load_json(pub / 'timings.json')[0]['steps']
+    steps = sum(load_json(f)['steps_done'] for f in pub.glob('generator_*.json'))
+    p = load_study(load_json(pub / 'study.json'))
+    n_img = sum(v['per_class'] for v in generation_plan(p, plan_runs(p)[0]).values()) * K
     return dict(s_per_iteration=float(per_it), s_per_run=float(per_run), s_per_image=st['generate'] / n_img, s_per_ddpm_step=st['train'] / steps,
-                budget_calibration=b['calibration'], study_note='published fmnist-cpu study (its first run)')
+                study_note=f"the published fmnist-cpu study's first run ({len(d)} classifiers, {n_img} images, {steps} DDPM steps)")
 
 def cost(p, runs, r):
     "Runs, iterations, generated images and DDPM steps of a design, and the hours they take at the rates `r`."
@@ -56,7 +58,7 @@ if __name__ == '__main__':
     o = a.parse_args()
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     r = rates()
-    print(f"rates: {r['s_per_iteration']:.3f} s per classifier iteration at batch 256 + {r['s_per_run']:.1f} s per run (bench_budget, calibration torch {r['budget_calibration']['torch_matmul_s']} s); "
+    print(f"rates: {r['s_per_iteration']:.3f} s per classifier iteration at batch 256 + {r['s_per_run']:.1f} s per run; "
           f"{r['s_per_image']:.3f} s per generated image, {r['s_per_ddpm_step']:.2f} s per DDPM step ({r['study_note']})", flush=True)
     out = dict(calibration=cal, rates=r, noise=o.noise, n_sim=o.n_sim, truth=list(SMALL), designs={})
     for name, ov in DESIGNS.items():

@@ -649,7 +649,7 @@ def scenario_summary(t:pd.DataFrame) -> dict:
                 hurts=float((t['status'] == 'hurts').mean()), no_help=float(t['status'].isin(['hurts', 'does not help']).mean()),
                 law_at_bound=float((t.groupby('sim')['law_at_bound'].first() != '').mean()))
 
-# %% ../nbs/10_equiv.ipynb #b58bba07
+# %% ../nbs/10_equiv.ipynb #b0127514
 def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the real-only runs: columns n_base, n_real_plus, n_syn_plus, seed (images, not per class)
                  noise:float=0.8, # seed-to-seed standard deviation of accuracy (points)
                  truth=SMALL, # JointLaw parameters of the simulated truth

@@ -471,7 +471,7 @@ class Study:
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
-# %% ../nbs/12_study.ipynb #79992a96
+# %% ../nbs/12_study.ipynb #43131274
 @patch
 def design(self:Study, runs:list) -> pd.DataFrame:
     "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
