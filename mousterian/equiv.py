@@ -652,10 +652,10 @@ def scenario_summary(t:pd.DataFrame) -> dict:
 # %% ../nbs/10_equiv.ipynb #b0127514
 def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the real-only runs: columns n_base, n_real_plus, n_syn_plus, seed (images, not per class)
                  noise:float=0.8, # seed-to-seed standard deviation of accuracy (points)
-                 truth=SMALL, # JointLaw parameters of the simulated truth
+                 truth=None, # JointLaw parameters of the simulated truth (default: `SMALL`)
                  n_sim:int=30, n_boot:int=100, seed:int=0) -> pd.DataFrame:
     "What a design can tell before it runs: its runs simulated `n_sim` times from the law `truth`, k read from the curves as a study reads it; per (n_base, r_real): the true k, the median width of the 95% interval as a factor (hi / lo), the share of simulated studies whose interval is no wider than a factor of 3, and the coverage."
-    truth, rows = np.asarray(truth, float), []
+    truth, rows = np.asarray(SMALL if truth is None else truth, float), []
     for i in progress(range(n_sim), desc='design check', leave=False):
         ex = exchange_table(clean_results(simulate(truth, noise=noise, rng_seed=seed + i, design=design)), n_boot=n_boot, seed=seed + i)
         rows.append(ex.assign(sim=i))

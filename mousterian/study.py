@@ -475,7 +475,7 @@ class Study:
 @patch
 def design(self:Study, runs:list) -> pd.DataFrame:
     "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
-    from mousterian.equiv import design_check, design_lines, SMALL
+    from mousterian.equiv import design_check, design_lines
     dp, K = self.p['design'], len(self.classes)
     arm = next((g for g in self.p['generators'] if any(r['generator'] == g for r in runs)), None)
     d = pd.DataFrame([dict(n_base=r['n_base_per_class'] * K, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * K,
@@ -483,7 +483,7 @@ def design(self:Study, runs:list) -> pd.DataFrame:
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
     if f.exists() and (old := load_json(f)).get('key') == key: t = pd.DataFrame(old['table']); print("  checked already")
     else:
-        try: t = design_check(d, dp['noise'], dp['truth'] or SMALL, dp['n_sim'])
+        try: t = design_check(d, dp['noise'], dp['truth'], dp['n_sim'])
         except MousterianError as e: print(f"  no design check: {e}"); return None
         save_json(dict(key=key, design=dp, arm=arm, table=t.to_dict('records')), f)
     print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed noise, if the truth is "
