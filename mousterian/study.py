@@ -783,7 +783,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         if old.exists() and (diff := changed(load_json(old), self.p)):
             print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
         save_json(self.p, old)
-        t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), steps={})
+        t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), calibration=calibrate(), steps={})  # the host's speed beside every timing (`core.calibrate`)
         tf = self.out / 'timings.json'
         hist = load_json(tf) if tf.exists() else []
         runs, notes, gp = self.plan()

@@ -30,7 +30,7 @@ def test_study_writes_everything(tiny):
     nb = json.loads((out / 'report.ipynb').read_text())
     assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
     t = json.loads((out / 'timings.json').read_text())
-    assert list(t[0]['steps']) == ['design', 'train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report']
+    assert list(t[0]['steps']) == ['design', 'train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report'] and t[0]['calibration']['torch_matmul_s'] > 0
     assert 'what this grid can tell' in r.stdout and 'Design check before the runs' in html and (out / 'design.json').exists()
 
 def test_rerun_reuses_everything(tiny):
