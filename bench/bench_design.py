@@ -12,7 +12,7 @@ import argparse, math, time
 from pathlib import Path
 import numpy as np, pandas as pd
 from mousterian.core import save_json, load_json, run_meta, calibrate
-from mousterian.study import load_study, plan_runs, generation_plan
+from mousterian.study import load_study, plan_runs, generation_plan, run_counts
 from mousterian.equiv import design_check, design_lines, SMALL
 from mousterian.learn import get_recipe
 
@@ -40,13 +40,13 @@ def rates():
                 study_note=f"the published fmnist-cpu study's first run ({len(d)} classifiers, {n_img} images, {steps} DDPM steps)")
 
 def cost(p, runs, r):
-    "Runs, iterations, generated images and DDPM steps of a design, and the hours they take at the rates `r`."
+    "Runs, iterations, generated images and DDPM steps of a design, and the minutes they take at the rates `r`."
     rc = get_recipe(p['recipe'], **p['recipe_overrides'])
-    its = [rc.iterations_for(K * (x['n_base_per_class'] + round(x['r_real'] * x['n_base_per_class']) + round(x['r_syn'] * x['n_base_per_class']))) for x in runs]
-    batch = [min(rc.bs, K * (x['n_base_per_class'] + round(x['r_real'] * x['n_base_per_class']) + round(x['r_syn'] * x['n_base_per_class']))) for x in runs]
+    c = run_counts(runs, K); n = (c.n_base + c.n_real_plus + c.n_syn_plus).tolist()
+    its = [rc.iterations_for(x) for x in n]
     gp = generation_plan(p, runs)
-    steps = sum(g['steps'] for name, g in ((n, p['generators'][v['generator']]) for n, v in gp.items()) if g['kind'] == 'ddpm')
-    grid_s = sum(r['s_per_run'] + i * r['s_per_iteration'] * b / rc.bs for i, b in zip(its, batch))  # an iteration's cost taken as proportional to its batch
+    steps = sum(p['generators'][v['generator']]['steps'] for v in gp.values() if p['generators'][v['generator']]['kind'] == 'ddpm')
+    grid_s = sum(r['s_per_run'] + i * r['s_per_iteration'] * min(rc.bs, x) / rc.bs for i, x in zip(its, n))  # an iteration's cost taken as proportional to its batch
     images = sum(v['per_class'] for v in gp.values()) * K
     return dict(runs=len(runs), iterations=int(sum(its)), images=images, ddpm_steps=steps, grid_min=grid_s / 60, generate_min=images * r['s_per_image'] / 60,
                 train_min=steps * r['s_per_ddpm_step'] / 60, total_min=(grid_s + images * r['s_per_image'] + steps * r['s_per_ddpm_step']) / 60)
@@ -56,6 +56,7 @@ if __name__ == '__main__':
     a.add_argument('--n-sim', type=int, default=30, help='simulated studies per design')
     a.add_argument('--noise', type=float, default=0.78, help="seed-to-seed SD of accuracy, points (the first embedded study's pooled SD)")
     o = a.parse_args()
+    if o.n_sim < 1 or o.noise <= 0: a.error(f"--n-sim must be >= 1 and --noise > 0, got {o.n_sim} and {o.noise}")
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     r = rates()
     print(f"rates: {r['s_per_iteration']:.3f} s per classifier iteration at batch 256 + {r['s_per_run']:.1f} s per run; "
@@ -64,9 +65,7 @@ if __name__ == '__main__':
     for name, ov in DESIGNS.items():
         p = load_study('fmnist-cpu', ov)
         runs, notes = plan_runs(p, 6000)
-        arm = [x for x in runs if x['generator'] in ('none', 'external')]
-        d = pd.DataFrame([dict(n_base=x['n_base_per_class'] * K, n_real_plus=round(x['r_real'] * x['n_base_per_class']) * K,
-                               n_syn_plus=round(x['r_syn'] * x['n_base_per_class']) * K, seed=x['seed']) for x in arm])
+        d = run_counts(runs, K, 'external')
         t0 = time.perf_counter(); t = design_check(d, o.noise, SMALL, o.n_sim); dt = time.perf_counter() - t0
         c = cost(p, runs, r)
         out['designs'][name] = dict(overrides=ov, notes=notes, table=t.to_dict('records'), cost=c, check_seconds=dt)

@@ -19,8 +19,8 @@ from .core import *
 # %% auto #0
 __all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg',
            'SweepCfg', 'T2IGen', 'StoreGen', 'RealPool', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs',
-           'store_name', 'generation_plan', 'study_run', 'changed', 'Study', 'study_exchange', 'mousterian_study',
-           'study_time', 'study_headline']
+           'store_name', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed', 'Study', 'study_exchange',
+           'mousterian_study', 'study_time', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -357,18 +357,27 @@ def store_name(generator:str, n_base_per_class:int) -> str:
     return f'internal-b{n_base_per_class}' if generator == 'internal' else generator
 
 # %% ../nbs/12_study.ipynb #e707e5bf
+def filter_q(p:dict, generator:str) -> float:
+    "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
+    return 0. if p['generators'][generator]['kind'] == 'real' else p['filter']['q']
+
 def generation_plan(p:dict, runs:list) -> dict:
     "Images per class each store needs: store name -> dict(generator, n_base_per_class, per_class)."
-    q, out = p['filter']['q'], {}
+    out = {}
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name = store_name(r['generator'], r['n_base_per_class'])
-        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - (0 if p['generators'][r['generator']]['kind'] == 'real' else q)))  # real images are not filtered
+        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(p, r['generator'])))
         cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if r['generator'] == 'internal' else None, per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
 
 # %% ../nbs/12_study.ipynb #a44f14f6
+def run_counts(runs:list, n_classes:int, arm:str|None=None) -> pd.DataFrame:
+    "A plan's runs (`plan_runs`) as image counts, the columns of a results table (n_base, n_real_plus, n_syn_plus, seed); with `arm`, its runs and the real-only ones."
+    return pd.DataFrame([dict(n_base=r['n_base_per_class'] * n_classes, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * n_classes,
+                              n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * n_classes, seed=r['seed']) for r in runs if arm is None or r['generator'] in ('none', arm)])
+
 def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
               recipe_overrides:dict|None=None, # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
@@ -433,7 +442,7 @@ class Study:
         if root: self.p['root'] = root
         self.out = Path(out or Path('study') / self.p['name']).resolve()
         self.device = device
-        self._classes = None
+        self._classes, self._fp = None, {}
 
     def gen_dir(self, name): return self.out / 'generators' / name
     def store_dir(self, name): return self.out / 'stores' / name
@@ -451,7 +460,10 @@ class Study:
         "(runs, notes, generation plan)."
         from mousterian.data import load_dataset
         runs, notes = plan_runs(self.p, int(load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).counts().min()))
-        return runs, notes, generation_plan(self.p, runs)
+        gp = generation_plan(self.p, runs)
+        for name, g in gp.items():  # a pool of real images that cannot serve the grid is refused before any work
+            if self.p['generators'][g['generator']]['kind'] == 'real': self._check_arm(*self._real_images(self.p['generators'][g['generator']]), g['per_class'])
+        return runs, notes, gp
 
     def _pool(self, store:str) -> tuple:
         "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
@@ -478,8 +490,7 @@ def design(self:Study, runs:list) -> pd.DataFrame:
     from mousterian.equiv import design_check, design_lines
     dp, K = self.p['design'], len(self.classes)
     arm = next((g for g in self.p['generators'] if any(r['generator'] == g for r in runs)), None)
-    d = pd.DataFrame([dict(n_base=r['n_base_per_class'] * K, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * K,
-                           n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * K, seed=r['seed']) for r in runs if r['generator'] in ('none', arm)])
+    d = run_counts(runs, K, arm)
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
     if f.exists() and (old := load_json(f)).get('key') == key: t = pd.DataFrame(old['table']); print("  checked already")
     else:
@@ -528,7 +539,9 @@ def _gen_deps(self:Study, name:str, g:dict) -> dict:
     if spec['kind'] == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(spec['path']).expanduser()
         return dict(generator=spec, images=load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest'))
-    if spec['kind'] == 'real': return dict(generator=spec, per_class=g['per_class'], **({'images': _fingerprint(Path(spec['path']).expanduser())} if spec['path'] else {}))
+    if spec['kind'] == 'real':  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
+        if spec['path'] and spec['path'] not in self._fp: self._fp[spec['path']] = _fingerprint(Path(spec['path']).expanduser())
+        return dict(generator=spec, per_class=g['per_class'], **({'images': self._fp[spec['path']]} if spec['path'] else {}))
     return dict(generator=spec)
 
 @patch
@@ -563,17 +576,18 @@ def _import_store(self:Study, spec:dict, st:Path, per_class:int):
     print(f"  imported {len(s)} images from {src}{how}; provenance in {st / 'provenance.json'}")
 
 @patch
+def _real_images(self:Study, spec:dict) -> tuple:
+    "(images, where they come from) of a `kind: real` arm: a folder read with the dataset's class names, or another dataset's split."
+    from mousterian.data import folder_images, load_dataset
+    if spec['dataset']: return load_dataset(spec['dataset'], spec['split'], spec['root'], self.p['image_size']), f"{spec['dataset']} ({spec['split']} split)"
+    src, ch = Path(spec['path']).expanduser(), load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0]
+    return folder_images(src, [c.replace('/', '_') for c in self.classes], list(self.classes), name=src.name, split='real', channels=ch), src
+
+@patch
 def _import_real(self:Study, spec:dict, st:Path, per_class:int):
     "A retrieval pool into the study: `per_class` real images of each class drawn (by `spec['seed']`) from a folder or another dataset's split, written into a store as they are."
-    from mousterian.data import folder_images, load_dataset
     from mousterian.mix import store_from_images
-    ch = load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0]
-    if spec['path']:
-        src = Path(spec['path']).expanduser()
-        ims = folder_images(src, [c.replace('/', '_') for c in self.classes], list(self.classes), name=src.name, split='real', channels=ch)
-    else:
-        src = f"{spec['dataset']} ({spec['split']} split)"
-        ims = load_dataset(spec['dataset'], spec['split'], spec['root'], self.p['image_size'])
+    ims, src = self._real_images(spec)
     self._check_arm(ims, src, per_class)
     y, rng = np.asarray(ims.y), np.random.default_rng(spec['seed'])
     idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(self.classes))]))
@@ -598,7 +612,7 @@ def generate(self:Study, gp:dict):
             diff = changed(old, deps) if old is not None else []
             if diff and spec['kind'] == 'real': print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
             elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-            elif not diff and (spec['kind'] == 'store' or len(m) >= need):
+            elif spec['kind'] == 'store' or len(m) >= need:
                 if spec['kind'] == 'store': self._check_arm(SynStore(st), Path(spec['path']), g['per_class'])
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
@@ -625,9 +639,9 @@ def generate(self:Study, gp:dict):
 # %% ../nbs/12_study.ipynb #c3376fc7
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
-    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images are not filtered: their images alone)."
-    if self.p['generators'][g['generator']]['kind'] == 'real': return dict(images=self._gen_deps(name, g), q=0)
-    return dict(images=self._gen_deps(name, g), q=self.p['filter']['q'], recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])
+    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
+    real = self.p['generators'][g['generator']]['kind'] == 'real'
+    return dict(images=self._gen_deps(name, g), q=filter_q(self.p, g['generator']), **({} if real else dict(recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])))
 
 @patch
 def filter(self:Study, gp:dict):
@@ -635,15 +649,17 @@ def filter(self:Study, gp:dict):
     from mousterian.store import SynStore
     from mousterian.filter import classifier_filter
     from mousterian.learn import get_recipe, get_model, fit
-    q, rc = self.p['filter']['q'], get_recipe(self.p['recipe'], **self.p['recipe_overrides'])
+    rc = get_recipe(self.p['recipe'], **self.p['recipe_overrides'])
     for name, g in gp.items():
+        q = filter_q(self.p, g['generator'])
         st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
         if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
             if not diff: print(f"  {name}: filtered already"); continue
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
-        if q == 0 or self.p['generators'][g['generator']]['kind'] == 'real':  # nothing to drop, or real images: every image kept, no classifier needed
-            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f); print(f"  {name}: {'q = 0' if q == 0 else 'real images'}, every image kept"); continue
+        if q == 0:  # nothing to drop (or real images): every image kept, no classifier needed
+            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f)
+            print(f"  {name}: {'real images' if self.p['generators'][g['generator']]['kind'] == 'real' else 'q = 0'}, every image kept"); continue
         data, desc = self.training_set(name)
         seed_everything(0)
         clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
