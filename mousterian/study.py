@@ -112,6 +112,7 @@ class Grid:
     syn:list[float]=field(default_factory=list) # r_syn without extra real images
     mixed:Mixed=field(default_factory=Mixed)
     cap_syn_per_class:int|None=None # the largest n_syn+ per class any run asks for
+    arm_bases:dict=field(default_factory=dict) # arm -> the base sizes (per class) it runs at (default: every base size); e.g. {internal: [5, 20]}
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
         bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn if r <= 0]
@@ -282,6 +283,10 @@ class StudyConfig:
                 raise MousterianError(f"generators.{g}.dataset is the study's own dataset ({self.dataset}): its extra real images are the real curve already, the control for a generator trained on that dataset. "
                                       "A retrieval pool comes from elsewhere: give another dataset with the same classes, or a folder.")
         self.generators = gens
+        for g, bs in self.grid.arm_bases.items():
+            if g not in gens: raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
+            if not isinstance(bs, list) or not bs or (bad := [b for b in bs if b not in self.n_bases_per_class]):
+                raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: leave the arm out of arm_bases to run it at every base size.")
         from mousterian.gen.ddpm import ddpm_config, samplers_for, model_kind, check_training, TrainHP
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
@@ -334,12 +339,13 @@ def plan_runs(p:dict, # a study (see `load_study`)
              ) -> tuple:
     "The study's runs (one dict per classifier) and notes on the settings left out."
     g, gens = p['grid'], list(p['generators'])
-    cap, pool, mixed = g['cap_syn_per_class'], p['external_pool_per_class'], g['mixed']
+    cap, pool, mixed, at = g['cap_syn_per_class'], p['external_pool_per_class'], g['mixed'], g.get('arm_bases') or {}
     runs, notes, seen = [], [], set()
     for b in p['n_bases_per_class']:
         settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g['real']]
-        settings += [(gen, 0., float(s)) for s in g['syn'] for gen in gens]
-        settings += [(gen, float(r), float(s)) for r in mixed['r_real'] for s in mixed['r_syn'] for gen in gens]
+        arms = [gen for gen in gens if b in at.get(gen, [b])]
+        settings += [(gen, 0., float(s)) for s in g['syn'] for gen in arms]
+        settings += [(gen, float(r), float(s)) for r in mixed['r_real'] for s in mixed['r_syn'] for gen in arms]
         for gen, rr, rs in settings:
             nr, ns = round(rr * b), round(rs * b)
             if cap is not None and ns > cap: notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
@@ -489,7 +495,8 @@ def design(self:Study, runs:list) -> pd.DataFrame:
     "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
     from mousterian.equiv import design_check, design_lines
     dp, K = self.p['design'], len(self.classes)
-    arm = next((g for g in self.p['generators'] if any(r['generator'] == g for r in runs)), None)
+    nb = {g: len({r['n_base_per_class'] for r in runs if r['generator'] == g}) for g in self.p['generators']}
+    arm = max(nb, key=nb.get) if any(nb.values()) else None  # the arm run at the most base sizes (the first of those)
     d = run_counts(runs, K, arm)
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
     if f.exists() and (old := load_json(f)).get('key') == key: t = pd.DataFrame(old['table']); print("  checked already")
