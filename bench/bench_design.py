@@ -21,7 +21,7 @@ RES = ROOT / 'bench' / 'results'
 K = 10
 GRID = dict(real=[0.5, 1, 2], syn=[1, 2, 5, 10], mixed={}, cap_syn_per_class=None)
 DESIGNS = {  # name: overrides of the fmnist-cpu preset
-    'fmnist-cpu today': {},
+    'fmnist-cpu (the preset)': {},
     '10/40/160, 5 seeds': dict(n_bases_per_class=[10, 40, 160], grid=dict(GRID, seeds=[0, 1, 2, 3, 4])),
     '10/40/160, 3 seeds': dict(n_bases_per_class=[10, 40, 160], grid=dict(GRID, seeds=[0, 1, 2])),
     '5/20/80, 5 seeds': dict(n_bases_per_class=[5, 20, 80], grid=dict(GRID, seeds=[0, 1, 2, 3, 4])),

@@ -20,10 +20,10 @@ __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C',
            'clean_results', 'aggregate', 'AccModel', 'JointLaw', 'PowerMix', 'at_bounds', 'Fit', 'fit_accuracy',
            'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params', 'law_table', 'law_text', 'recovery',
            'pure_error', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'model_free_k', 'real_runs_as_extra',
-           'law_k', 'exchange_table', 'fmt_k', 'k_text', 'contrast', 'findings', 'true_k', 'scenario_check',
-           'scenario_summary', 'design_check', 'design_lines', 'equivalence_curves', 'improvement_ratio',
-           'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir', 'plot_k_reading', 'plot_exchange',
-           'exchange_lines', 'fit_report', 'mousterian_fit']
+           'law_k', 'syn_gain_test', 'exchange_table', 'fmt_k', 'k_text', 'contrast', 'findings', 'true_k',
+           'scenario_check', 'scenario_summary', 'design_check', 'design_lines', 'equivalence_curves',
+           'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir', 'plot_k_reading',
+           'plot_exchange', 'exchange_lines', 'base_answers', 'answer_text', 'fit_report', 'mousterian_fit']
 
 # %% ../nbs/10_equiv.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -463,6 +463,29 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
     return out
 
 # %% ../nbs/10_equiv.ipynb #2135ea4b
+def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), seeds as replicates
+                  n_base:float, # the base size tested
+                  level:float=0.95) -> dict:
+    "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain (t test with the pooled seed variance of the whole table), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
+    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    b, r, s = _arms(d, n_base)
+    ss, dfe = pure_error(d)
+    if b.empty or s.empty or dfe <= 0: return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, r_syn_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    sd, alpha = math.sqrt(ss / dfe), 1 - level
+    g = pd.concat([b, s]).groupby('n_syn_plus')['acc'].agg(['mean', 'size'])
+    m0, n0 = g.loc[0, 'mean'], g.loc[0, 'size']; g = g.drop(index=0)
+    gain, se = g['mean'] - m0, sd * np.sqrt(1 / g['size'] + 1 / n0)
+    p = stats.t.sf(gain / se, dfe); o = np.argsort(p); k = len(p)
+    holm = np.empty(k); holm[o] = np.minimum(1, np.maximum.accumulate((k - np.arange(k)) * p[o]))
+    hi = gain + stats.t.ppf(1 - alpha / k, dfe) * se  # one-sided, simultaneous over the k ratios
+    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_hi=float(hi.idxmax() / n_base), r_syn_max=float(g.index.max() / n_base),
+               verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected', below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    if len(r):  # the smallest extra-real ratio's gain, one-sided lower bound
+        rm = r.n_real_plus.min(); x = r.loc[r.n_real_plus == rm, 'acc']
+        lo = x.mean() - m0 - stats.t.ppf(1 - alpha, dfe) * sd * math.sqrt(1 / len(x) + 1 / n0)
+        out.update(r_real_min=float(rm / n_base), real_gain_lo=float(lo), below_real=bool(out['gain_hi'] < lo))
+    return out
+
 def exchange_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                    fit:Fit|None=None, boot:np.ndarray|None=None, lof:dict|None=None, # the fitted law, its bootstrap and lack-of-fit test (or None)
                    r_reals=None, # extra real ratios to read k at (default: those measured at each n_base)
@@ -474,10 +497,12 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
         b, r, s = _arms(d, nb)
         if b.empty or r.empty or s.empty: continue
         rr = sorted((r.n_real_plus / nb).unique()) if r_reals is None else [x for x in r_reals if (r.n_real_plus / nb).min() - 1e-9 <= x <= (r.n_real_plus / nb).max() + 1e-9]
+        t = syn_gain_test(d, nb, level)  # one test per base size
         for x in rr:
             m = model_free_k(d, nb, x, n_boot, level, seed)
             row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'], **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
-                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'])
+                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'],
+                       help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'], help_below_real=t['below_real'], help_r_real_min=t['r_real_min'])
             if fit is not None:
                 l = law_k(fit, nb, x, boot, lof, level)
                 row.update({f'law_{k}': l[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')})
@@ -493,18 +518,24 @@ def fmt_k(v:float) -> str:
 
 # %% ../nbs/10_equiv.ipynb #a13c8cbd
 def k_text(row) -> str:
-    "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on."
+    "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on; where k is not a number, the test of any synthetic gain (`syn_gain_test`)."
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
+    if r['status'] in ('more than', 'does not help', 'hurts') and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
+        tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts' else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
+        tt += f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all ratios at once)"
+        if r.get('help_below_real'): tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
+        tt = f"; test of any synthetic gain: {tt}"
+    else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
     if r['status'] == 'no real gain': return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
     if r['status'] in ('does not help', 'hurts'):
         return (f"synthetic images {'hurt' if r['status'] == 'hurts' else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
-                f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}])" if np.isfinite(r['gain_lo']) else '') + f"; {rng}")
+                f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}])" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
     src = 'from the curves' if r['source'] == 'curves' else 'from the law'
     if r['status'] == 'more than':
         bound = r['lo'] if np.isfinite(r['lo']) else r['r_syn_max'] / r['r_real']
         why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k']) else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
-        return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci})"
+        return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt})"
     return f"{fmt_k(r['k'])} ({src}, {ci}; {rng})"
 
 # %% ../nbs/10_equiv.ipynb #c62d8b85
@@ -793,10 +824,62 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     ax.set_title(title or 'exchange rate (▲ lower bound, × no help)'); ax.grid(alpha=.3, which='both'); ax.legend(fontsize=7)
     return ax
 
-# %% ../nbs/10_equiv.ipynb #d65d010a
+# %% ../nbs/10_equiv.ipynb #456df6c1
 def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
     "One line per (n_base, r_real) of an `exchange_table`: what one extra real image is worth in synthetic images."
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = {r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
+
+# %% ../nbs/10_equiv.ipynb #3af0d5c8
+def base_answers(ex:pd.DataFrame, # an `exchange_table`
+                 max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
+                ) -> pd.DataFrame:
+    "One answer per base size: k read at the extra real ratio where its 95% interval is narrowest ('k' when that interval is no wider than a factor `max_width`, else 'k, wide'); where no ratio gives a number, what the test of any synthetic gain (`syn_gain_test`) says: 'no gain detected', 'hurts', 'helps, k open'; else 'more than' (an open interval, in a table without the test) or 'not determined'."
+    rows = []
+    for nb, g in ex.groupby('n_base'):
+        g = g.sort_values('r_real'); f = g.iloc[0]
+        test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
+                    help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
+        est = g[(g.status == 'estimate') & np.isfinite(g.hi)]
+        if len(est):  # the narrowest interval (an interval reaching 0 is open below: infinitely wide as a factor)
+            w = np.where(est.lo > 0, est.hi / est.lo.where(est.lo > 0, 1.), np.inf)
+            i = int(np.lexsort((est.hi.to_numpy(), w))[0]); r = est.iloc[i]
+            rows.append(dict(n_base=float(nb), answer='k' if w[i] <= max_width else 'k, wide', r_real=r.r_real, k=r.k, lo=r.lo, hi=r.hi, width=float(w[i]), **test))
+            continue
+        more = g[g.status == 'more than']; f = more.iloc[0] if len(more) else f  # the lower bound at the smallest real ratio that has one
+        bound = f['lo'] if np.isfinite(f['lo']) and f['lo'] > 0 else f['r_syn_max'] / f['r_real']
+        ans = {'helps': 'helps, k open', 'no gain detected': 'no gain detected', 'hurts': 'hurts'}.get(test['help_test'], 'more than' if len(more) else 'not determined')  # 'more than': a table from before the test
+        rows.append(dict(n_base=float(nb), answer=ans, r_real=f['r_real'], k=math.nan, lo=float(bound), hi=math.inf, width=math.inf, **test))
+    return pd.DataFrame(rows)
+
+def answer_text(answers:dict, # arm -> its `base_answers`
+                per_class:int|None=None, # the number of classes, to speak of images per class (n_base / per_class)
+                max_width:float=3.) -> str:
+    "What the exchange rates mean, in plain words, one sentence per arm and base size, each with the numbers it rests on (Markdown)."
+    out = []
+    for arm, a in answers.items():
+        for r in a.itertuples():
+            at = f"{r.n_base / per_class:g} real images per class" if per_class else f"n_base = {r.n_base:g}"
+            real = lambda x: f"{x * r.n_base / per_class:g} extra real images per class" if per_class else f"{x:g}·n_base extra real images"
+            if r.answer in ('k', 'k, wide'):
+                s = (f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}], "
+                     f"read at {real(r.r_real)})" + ('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
+                                                       f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + '.')
+            elif r.answer == 'no gain detected':
+                s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of them): they gain at most "
+                     f"{r.help_gain_hi:+.2f} points (95%)" + (f", less than {real(r.help_r_real_min)} bring, so one real image is worth more than {fmt_k(r.r_syn_max / r.help_r_real_min)} of them." if r.help_below_real
+                                                              else f", not clearly less than what {real(r.help_r_real_min)} bring: the runs give no bound on k."))
+            elif r.answer == 'hurts': s = f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 at 95% (at most {r.help_gain_hi:+.2f} points)."
+            elif r.answer == 'helps, k open':
+                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but up to {r.r_syn_max:g}·n_base of them do not match {real(r.r_real)}: "
+                     f"one real image is worth more than {fmt_k(r.lo)} of them, and these runs give no upper bound.")
+            elif r.answer == 'more than': s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
+            else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
+            out.append(s)
+        ks = a[a.answer == 'k']
+        if len(ks) and (ks.lo > 1).all(): out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: a {arm} synthetic image is worth less than a real one there.")
+        elif len(ks) and (ks.hi < 1).all(): out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: a {arm} synthetic image is worth more than a real one there.")
+    return ' '.join(out)
+
 
 # %% ../nbs/10_equiv.ipynb #e04cb4c8
 def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None,

@@ -286,7 +286,8 @@ class StudyConfig:
         for g, bs in self.grid.arm_bases.items():
             if g not in gens: raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
             if not isinstance(bs, list) or not bs or (bad := [b for b in bs if b not in self.n_bases_per_class]):
-                raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: leave the arm out of arm_bases to run it at every base size.")
+                raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: "
+                                      f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an arm left out of arm_bases runs at every base size).")
         from mousterian.gen.ddpm import ddpm_config, samplers_for, model_kind, check_training, TrainHP
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
@@ -868,28 +869,26 @@ def _gen_words(p:dict, g:str) -> str:
     if q.get('kind') == 'ddpm': return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return g
 
-def _k_short(r) -> str:
-    "A reported k (a row of a study's exchange.csv) in a few words for the headline."
+def _k_short(r, per_class:int) -> str:
+    "One base size's answer (a row of `equiv.base_answers`) in a few words for the headline."
     from mousterian.equiv import fmt_k
-    per = f"{int(r.n_base_per_class)}/class"
-    if r.status == 'estimate': return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}], measured r_syn ≤ {r.r_syn_max:g}{', from the law' if r.source == 'law' else ''})"
-    if r.status == 'more than':
-        lo = r.lo if np.isfinite(r.lo) else r.r_syn_max / r.r_real
-        why = (f"its point {fmt_k(r.k)} has a 95% interval that reaches ∞" if np.isfinite(r.k) else
-               f"the measured synthetic curve stays below that gain up to r_syn = {r.r_syn_max:g}, the largest run there, so k > {fmt_k(r.r_syn_max / r.r_real)} in the means")
-        return (f"more than {fmt_k(lo)} at {per} (95% lower bound; " if lo > 0 else f"an undetermined number at {per} (") + f"{why})"
-    if r.status in ('does not help', 'hurts'):
-        return (f"no number at {per}: synthetic images {'hurt' if r.status == 'hurts' else 'did not help'} (best setting {r.best_gain:+.2f} points, "
-                f"95% CI [{r.gain_lo:+.2f}, {r.gain_hi:+.2f}])")
-    return f"no k at {per} (the extra real images gave no gain)"
+    per = f"{r.n_base / per_class:g}/class"
+    if r.answer in ('k', 'k, wide'):
+        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g})"
+    if r.answer == 'no gain detected':
+        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
+                + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
+    if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
+    if r.answer == 'helps, k open': return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
+    if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
+    return f"not determined at {per}"
 
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
-                   r_real:float=0.5, # the extra real ratio at which the exchange rates are read (the nearest measured one)
                   ) -> str:
     "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
     from mousterian.learn import get_recipe, summarize, fmt_pm
     from mousterian.data import list_datasets
-    from mousterian.equiv import FINDINGS
+    from mousterian.equiv import FINDINGS, base_answers
     folder = Path(folder)
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
@@ -919,15 +918,14 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
         e = pd.read_csv(f)
-        if len(e): r_real = min(e.r_real.unique(), key=lambda r: (abs(r - r_real), r))  # the measured real ratio nearest the one asked for
-        e = e[np.isclose(e.r_real, r_real)].sort_values('n_base_per_class')
-        if len(e): ks.append(f"{g}: " + '; '.join(_k_short(r) for r in e.itertuples()))
+        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(_k_short(r, K) for r in base_answers(e).itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
                                 f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
                     + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
-    if ks: out += (f" Read from the measured curves, one extra real image (at r_real = {r_real:g}) is worth, in synthetic images, " + ' — '.join(ks) + '.')
+    if ks: out += (" Read from the measured curves at each base size (at the extra real ratio where k's interval is narrowest; where none gives a number, the test of any synthetic gain), "
+                   "one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.')
     if fits: out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
     if ff.exists():

@@ -74,7 +74,7 @@ def test_fmnist(tmp_path, preset):
     before the report: its report is the one fmnist-cpu's (and the tiny preset's) test executes, for the same kind of study."""
     steps = 'train,generate,filter,grid,metrics,laws' if preset == 'fmnist-quick' else 'train,generate,filter,grid,metrics,laws,report'
     ov = dict(n_bases_per_class=[2, 3], external_pool_per_class=4, n_test_per_class=4, generators={'internal': SMALL_DDPM, 'external': SMALL_DDPM},
-              sampling={'steps': 2, 'bs': 64}, recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID, metrics=small_metrics(14), fit=SMALL_FIT)
+              sampling={'steps': 2, 'bs': 64}, recipe_overrides=SMALL_RECIPE, grid=dict(SMALL_GRID, arm_bases={'internal': [2]}), metrics=small_metrics(14), fit=SMALL_FIT)
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, ['internal', 'external'], report=preset != 'fmnist-quick')
 
