@@ -824,12 +824,12 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     ax.set_title(title or 'exchange rate (▲ lower bound, × no help)'); ax.grid(alpha=.3, which='both'); ax.legend(fontsize=7)
     return ax
 
-# %% ../nbs/10_equiv.ipynb #456df6c1
+# %% ../nbs/10_equiv.ipynb #359e5eb7
 def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
     "One line per (n_base, r_real) of an `exchange_table`: what one extra real image is worth in synthetic images."
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = {r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
 
-# %% ../nbs/10_equiv.ipynb #3af0d5c8
+# %% ../nbs/10_equiv.ipynb #0b28e188
 def base_answers(ex:pd.DataFrame, # an `exchange_table`
                  max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
                 ) -> pd.DataFrame:
