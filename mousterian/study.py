@@ -20,7 +20,7 @@ from .core import *
 __all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg',
            'SweepCfg', 'T2IGen', 'StoreGen', 'RealPool', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs',
            'store_name', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed', 'Study', 'study_exchange',
-           'mousterian_study', 'study_time', 'study_headline']
+           'mousterian_study', 'study_time', 'study_steps', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -853,8 +853,16 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
 # %% ../nbs/12_study.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
     "(seconds of work, seconds of the last rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts)."
-    done = next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1)
-    return sum(t.get('total_seconds', 0.) for t in timings[:done + 1]), (timings[-1].get('total_seconds') if len(timings) > done + 1 else None)
+    work = _work(timings)
+    return sum(t.get('total_seconds', 0.) for t in work), (timings[-1].get('total_seconds') if len(timings) > len(work) else None)
+
+def _work(timings:list) -> list:
+    "The invocations that did a study's work: every one up to the one that wrote the report."
+    return timings[:next((i for i, t in enumerate(timings) if 'report' in t['steps']), len(timings) - 1) + 1]
+
+def study_steps(timings:list) -> dict:
+    "Seconds of each step in the study's work (the invocations `study_time` counts; later partial reruns are not)."
+    return {k: sum(t['steps'].get(k, 0.) for t in _work(timings)) for k in STEPS}
 
 # %% ../nbs/12_study.ipynb #49e784d5
 def _study_file(folder:Path, published:str, inside:str) -> Path:
