@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-design
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-design bench-noise
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -77,6 +77,9 @@ bench-budget: env data
 
 bench-design: env
 	$(PY) bench/bench_design.py
+
+bench-noise: env
+	$(PY) bench/bench_noise.py
 
 # Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
 bench-vmap: env
