@@ -3,11 +3,11 @@
 Here one setting of that study (16 real images per class plus 8 extra real ones, the setting with the widest spread there) is trained
 with 8 seeds under the study's recipe and two candidates: a lower peak learning rate, and twice the iterations. Printed side by side:
 mean, SD, the worst run's distance below the median, and seconds per run, with the host's calibration. Writes bench/results/noise.json."""
-import argparse, time
+import argparse
 import numpy as np
 from mousterian.core import save_json, run_meta, calibrate
 from mousterian.mix import MixSpec
-from mousterian.learn import train_eval, get_recipe
+from mousterian.learn import train_eval_seeds, get_recipe
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / 'bench' / 'results' / 'noise.json'
@@ -21,11 +21,9 @@ if __name__ == '__main__':
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     spec, out = MixSpec(n_base=160, n_real_plus=80), dict(calibration=cal, setting='16 real images per class + 8 extra real (n_base 160, r_real 0.5), 500 test images per class', candidates={})
     for name, ov in CANDIDATES.items():
-        rc = get_recipe('cpu', **ov); acc, secs = [], []
-        for s in range(o.seeds):
-            t = time.perf_counter(); r = train_eval(MixSpec(**{**spec.to_dict(), 'seed': s}), rc, s, n_test_per_class=500); secs.append(time.perf_counter() - t); acc.append(100 * r['top1'])
-        acc = np.array(acc)
-        row = dict(acc=acc.tolist(), mean=float(acc.mean()), sd=float(acc.std(ddof=1)), worst_below_median=float(np.median(acc) - acc.min()), s_per_run=float(np.mean(secs)), iterations=r['iterations'])
+        r = train_eval_seeds(spec, get_recipe('cpu', **ov), range(o.seeds), n_test_per_class=500); acc = 100 * r['top1'].to_numpy()
+        row = dict(acc=acc.tolist(), mean=float(acc.mean()), sd=float(acc.std(ddof=1)), worst_below_median=float(np.median(acc) - acc.min()),
+                   s_per_run=float(r['wall_time'].mean()), iterations=int(r['iterations'].iloc[0]))
         out['candidates'][name] = row
         print(f"{name:22s} {row['mean']:.2f} ± {row['sd']:.2f} (worst {row['worst_below_median']:.2f} below the median) over {o.seeds} seeds; {row['iterations']} iterations, {row['s_per_run']:.1f} s per run", flush=True)
     b = out['candidates']['cpu (the study)']

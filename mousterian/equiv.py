@@ -463,6 +463,12 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
     return out
 
 # %% ../nbs/10_equiv.ipynb #2135ea4b
+def _holm(p) -> np.ndarray:
+    "Holm's step-down adjustment of the p-values `p` (in their order)."
+    p = np.asarray(p, float); o = np.argsort(p); m = len(p); out = np.empty(m)
+    out[o] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
+    return out
+
 def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), seeds as replicates
                   n_base:float, # the base size tested
                   level:float=0.95) -> dict:
@@ -470,15 +476,14 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     b, r, s = _arms(d, n_base)
     ss, dfe = pure_error(d)
-    if b.empty or s.empty or dfe <= 0: return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, r_syn_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    if b.empty or s.empty or dfe <= 0: return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     sd, alpha = math.sqrt(ss / dfe), 1 - level
     g = pd.concat([b, s]).groupby('n_syn_plus')['acc'].agg(['mean', 'size'])
     m0, n0 = g.loc[0, 'mean'], g.loc[0, 'size']; g = g.drop(index=0)
     gain, se = g['mean'] - m0, sd * np.sqrt(1 / g['size'] + 1 / n0)
-    p = stats.t.sf(gain / se, dfe); o = np.argsort(p); k = len(p)
-    holm = np.empty(k); holm[o] = np.minimum(1, np.maximum.accumulate((k - np.arange(k)) * p[o]))
+    holm, k = _holm(stats.t.sf(gain / se, dfe)), len(gain)
     hi = gain + stats.t.ppf(1 - alpha / k, dfe) * se  # one-sided, simultaneous over the k ratios
-    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_hi=float(hi.idxmax() / n_base), r_syn_max=float(g.index.max() / n_base),
+    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(g.index.max() / n_base),
                verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected', below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     if len(r):  # the smallest extra-real ratio's gain, one-sided lower bound
         rm = r.n_real_plus.min(); x = r.loc[r.n_real_plus == rm, 'acc']
@@ -623,8 +628,7 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
     ok = t['p'].notna(); m = int(ok.sum())
     t['p_holm'] = math.nan
     if m:
-        p = t.loc[ok, 'p'].to_numpy(); o = np.argsort(p)
-        t.loc[t.index[ok][o], 'p_holm'] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
+        t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
     t['verdict'] = [n if n else 'not testable: no seed-to-seed noise to test against (one seed per setting, or identical accuracies): run two seeds or more' if not np.isfinite(p) else
@@ -841,7 +845,7 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
                     help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
         est = g[(g.status == 'estimate') & np.isfinite(g.hi)]
         if len(est):  # the narrowest interval (an interval reaching 0 is open below: infinitely wide as a factor)
-            w = np.where(est.lo > 0, est.hi / est.lo.where(est.lo > 0, 1.), np.inf)
+            w = (est.hi / est.lo.where(est.lo > 0)).fillna(np.inf).to_numpy()  # hi / lo
             i = int(np.lexsort((est.hi.to_numpy(), w))[0]); r = est.iloc[i]
             rows.append(dict(n_base=float(nb), answer='k' if w[i] <= max_width else 'k, wide', r_real=r.r_real, k=r.k, lo=r.lo, hi=r.hi, width=float(w[i]), **test))
             continue
