@@ -63,14 +63,15 @@ if __name__ == '__main__':
     a.add_argument('--n-sim', type=int, default=30, help='simulated studies per design')
     a.add_argument('--noise', type=float, default=None, help="seed-to-seed SD of accuracy, points (default: the published fmnist-cpu study's pooled SD)")
     o = a.parse_args()
+    source = "the published fmnist-cpu study's pooled SD" if o.noise is None else 'given (--noise)'
     if o.noise is None: o.noise = published_noise()
     if o.n_sim < 1 or o.noise <= 0: a.error(f"--n-sim must be >= 1 and --noise > 0, got {o.n_sim} and {o.noise}")
-    print(f"seed noise {o.noise:.2f} points", flush=True)
+    print(f"seed noise {o.noise:.2f} points ({source})", flush=True)
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     r = rates()
     print(f"rates: {r['s_per_iteration']:.3f} s per classifier iteration at batch 256 + {r['s_per_run']:.1f} s per run; "
           f"{r['s_per_image']:.3f} s per generated image, {r['s_per_ddpm_step']:.2f} s per DDPM step ({r['study_note']})", flush=True)
-    out = dict(calibration=cal, rates=r, noise=o.noise, n_sim=o.n_sim, truth=list(SMALL), designs={})
+    out = dict(calibration=cal, rates=r, noise=o.noise, noise_source=source, n_sim=o.n_sim, truth=list(SMALL), designs={})
     for name, ov in DESIGNS.items():
         p = load_study('fmnist-cpu', ov)
         runs, notes = plan_runs(p, 6000)

@@ -879,9 +879,9 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             elif r.answer == 'more than': s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
-        ks = a[a.answer == 'k']
-        if len(ks) and (ks.lo > 1).all(): out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: a {arm} synthetic image is worth less than a real one there.")
-        elif len(ks) and (ks.hi < 1).all(): out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: a {arm} synthetic image is worth more than a real one there.")
+        ks, an = a[a.answer == 'k'], 'an' if arm[:1].lower() in 'aeiou' else 'a'
+        if len(ks) and (ks.lo > 1).all(): out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} synthetic image is worth less than a real one there.")
+        elif len(ks) and (ks.hi < 1).all(): out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} synthetic image is worth more than a real one there.")
     return ' '.join(out)
 
 
