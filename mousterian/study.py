@@ -852,9 +852,9 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
 
 # %% ../nbs/12_study.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
-    "(seconds of work, seconds of the last rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts)."
-    work = _work(timings)
-    return sum(t.get('total_seconds', 0.) for t in work), (timings[-1].get('total_seconds') if len(timings) > len(work) else None)
+    "(seconds of work, seconds of the fastest rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts); a rerun of the finished study is the fastest later invocation (one that redid a step, such as a forced report, takes longer)."
+    work = _work(timings); later = [t.get('total_seconds', 0.) for t in timings[len(work):]]
+    return sum(t.get('total_seconds', 0.) for t in work), (min(later) if later else None)
 
 def _work(timings:list) -> list:
     "The invocations that did a study's work: every one up to the one that wrote the report."
