@@ -154,7 +154,7 @@ def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
 # %% ../nbs/00_core.ipynb #dd058c6d
 def calibrate(repeat:int=3, # take the best of this many timings of each workload
              ) -> dict:
-    "Seconds of two fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, and a 2·10⁶-step Python loop."
+    "Seconds of three fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, 3 forward and backward passes of a 3×3 convolution (32 to 32 channels, 128 images of 28×28), and a 2·10⁶-step Python loop."
     def best(f):
         ts = []
         for _ in range(repeat): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
@@ -163,10 +163,13 @@ def calibrate(repeat:int=3, # take the best of this many timings of each workloa
     def mm():
         x = a
         for _ in range(20): x = (x @ a) / 512
+    w, xc = torch.randn(32, 32, 3, 3, generator=g).requires_grad_(), torch.randn(128, 32, 28, 28, generator=g)
+    def conv():
+        for _ in range(3): torch.nn.functional.conv2d(xc, w, padding=1).square().mean().backward()
     def loop():
         s = 0
         for i in range(2_000_000): s += i & 7
-    return dict(torch_matmul_s=round(best(mm), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname())
+    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname())
 
 # %% ../nbs/00_core.ipynb #e56fdac1
 def progress(it=None, # an iterable to wrap (or None with `total`)
