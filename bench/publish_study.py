@@ -26,6 +26,7 @@ def publish(src:Path):
     for d in (src / 'laws').glob('*'):
         if d.is_dir():
             for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
+            if (d / 'worth.csv').exists(): shutil.copy(d / 'worth.csv', dst / f'{d.name}_worth.csv')  # the inverse reading (a laws step older than it wrote none)
     if (src / 'laws' / 'findings.csv').exists(): shutil.copy(src / 'laws' / 'findings.csv', dst / 'findings.csv')
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
