@@ -20,10 +20,11 @@ __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C',
            'clean_results', 'aggregate', 'AccModel', 'JointLaw', 'PowerMix', 'at_bounds', 'Fit', 'fit_accuracy',
            'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params', 'law_table', 'law_text', 'recovery',
            'pure_error', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'model_free_k', 'real_runs_as_extra',
-           'law_k', 'syn_gain_test', 'exchange_table', 'fmt_k', 'k_text', 'contrast', 'findings', 'true_k',
-           'scenario_check', 'scenario_summary', 'design_check', 'design_lines', 'equivalence_curves',
-           'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir', 'plot_k_reading',
-           'plot_exchange', 'exchange_lines', 'base_answers', 'answer_text', 'fit_report', 'mousterian_fit']
+           'law_k', 'syn_gain_test', 'exchange_table', 'fmt_k', 'k_text', 'syn_worth', 'worth_table', 'worth_lines',
+           'contrast', 'findings', 'true_k', 'scenario_check', 'scenario_summary', 'design_check', 'design_lines',
+           'equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence',
+           'plot_ir', 'plot_k_reading', 'plot_exchange', 'exchange_lines', 'base_answers', 'answer_text', 'fit_report',
+           'mousterian_fit']
 
 # %% ../nbs/10_equiv.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -543,6 +544,75 @@ def k_text(row) -> str:
         return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt})"
     return f"{fmt_k(r['k'])} ({src}, {ci}; {rng})"
 
+# %% ../nbs/10_equiv.ipynb #5a859a85
+def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float) -> tuple:
+    "(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves in log n, made monotone); 0 where that accuracy is no gain over the base, inf where it lies above the measured real curve."
+    real, syn = m[m.n_syn_plus == 0], m[m.n_real_plus == 0]
+    xs, ys = _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
+    target = float(np.interp(math.log1p(r_syn), xs, ys))
+    xr, yr = _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n'])
+    return math.expm1(_reach(xr, yr, target)), target
+
+def syn_worth(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
+              n_base:float, r_syn:float, # the base size, and the synthetic ratio whose worth is read (inside the measured synthetic range)
+              n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
+    "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq."
+    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    b, r, s = _arms(d, n_base)
+    if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
+    if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to read what synthetic images are worth.")
+    rr, rs = r.n_real_plus / n_base, s.n_syn_plus / n_base
+    if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9): raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
+    m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
+    req, target = _mf_worth(m, n_base, r_syn)
+    to_k = lambda x: math.inf if x <= 0 else 0. if not np.isfinite(x) else r_syn / x
+    isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
+    base, bound = float(m.loc[isbase, 'mean'].iloc[0]), r_syn / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
+    xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) that r_real_eq lies between: the data the reading rests on
+    out = dict(n_base=float(n_base), r_syn=float(r_syn), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
+               r_real_below=float(xs[xs <= req].max()) if req >= 0 else math.nan, r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
+               base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan)
+    sspe, dfe = pure_error(d)
+    if n_boot and dfe > 0:  # the draws of `model_free_k`: every setting's mean redrawn with the pooled seed spread
+        rng, se = np.random.default_rng(seed), math.sqrt(sspe / dfe) / np.sqrt(m['n'].to_numpy())
+        draws = m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m)))
+        reqs = np.array([_mf_worth(m.assign(mean=x), n_base, r_syn)[0] for x in draws])
+        none, beyond = reqs <= 0, ~np.isfinite(reqs)
+        ks = np.where(none, math.inf, r_syn / np.where(none | beyond, 1., reqs))
+        out['lo'] = float(interval(np.where(beyond, 0., ks), level)[0])  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,
+        out['hi'] = float(interval(np.where(beyond, bound, ks), level)[1])  # the bound for the upper end (both conservative)
+        out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
+    out['status'] = ('does not help' if req <= 0 else 'less than' if not np.isfinite(req) else
+                     'more than' if out['hi'] == math.inf else 'estimate')
+    return out
+
+def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
+                n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
+    "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images)."
+    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    rows = []
+    for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
+        b, r, s = _arms(d, nb)
+        if b.empty or r.empty or s.empty: continue
+        rows += [syn_worth(d, nb, x, n_boot, level, seed) for x in sorted((s.n_syn_plus / nb).unique())]
+    return pd.DataFrame(rows)
+
+def worth_lines(w:pd.DataFrame, # a `worth_table`
+                per_class:int|None=None) -> list:
+    "One line per (n_base, r_syn) of a `worth_table`: what those synthetic images are worth in extra real images, and the k it implies."
+    out = []
+    for r in w.itertuples():
+        at = f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: "
+        ci = '' if np.isnan(r.lo) else f", 95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
+        rng = f"measured r_real ≤ {r.r_real_max:g}"
+        if r.status == 'does not help': s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
+        elif r.status == 'less than': s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
+        else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
+                   + ('' if r.status == 'estimate' else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
+        out.append(at + s)
+    return out
+
+
 # %% ../nbs/10_equiv.ipynb #c62d8b85
 def contrast(d:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for runs without synthetic images)
              weights:dict, # {(generator, n_base, n_real_plus, n_syn_plus): weight}: a linear combination of setting means
@@ -835,24 +905,29 @@ def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
 
 # %% ../nbs/10_equiv.ipynb #0b28e188
 def base_answers(ex:pd.DataFrame, # an `exchange_table`
+                 worth:pd.DataFrame|None=None, # a `worth_table` of the same results: its readings count where the test of any synthetic gain detects one
                  max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
                 ) -> pd.DataFrame:
-    "One answer per base size: k read at the extra real ratio where its 95% interval is narrowest ('k' when that interval is no wider than a factor `max_width`, else 'k, wide'); where no ratio gives a number, what the test of any synthetic gain (`syn_gain_test`) says: 'no gain detected', 'hurts', 'helps, k open'; else 'more than' (an open interval, in a table without the test) or 'not determined'."
+    "One answer per base size: k where its 95% interval is narrowest, over the extra real ratios of `ex` (`read_at` 'r_real') and, where the test of any synthetic gain (`syn_gain_test`) detects one, the synthetic ratios of `worth` ('r_syn'); 'k' when that interval is no wider than a factor `max_width`, else 'k, wide'; where no reading gives a number, what the test says: 'no gain detected', 'hurts', 'helps, k open'; else 'more than' (an open interval, in a table without the test) or 'not determined'."
     rows = []
     for nb, g in ex.groupby('n_base'):
         g = g.sort_values('r_real'); f = g.iloc[0]
         test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
                     help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
-        est = g[(g.status == 'estimate') & np.isfinite(g.hi)]
+        est = g.loc[(g.status == 'estimate') & np.isfinite(g.hi), ['r_real', 'k', 'lo', 'hi']].assign(read_at='r_real', r_syn=lambda x: x.k * x.r_real)
+        if worth is not None and len(worth) and test['help_test'] == 'helps':  # the inverse reading, only where a gain is detected
+            v = worth[np.isclose(worth.n_base, nb) & (worth.status == 'estimate') & np.isfinite(worth.hi)]
+            est = pd.concat([est, pd.DataFrame(dict(r_real=v.r_real_eq, k=v.k, lo=v.lo, hi=v.hi, read_at='r_syn', r_syn=v.r_syn, r_real_below=v.r_real_below, r_real_above=v.r_real_above))], ignore_index=True)
         if len(est):  # the narrowest interval (an interval reaching 0 is open below: infinitely wide as a factor)
             w = (est.hi / est.lo.where(est.lo > 0)).fillna(np.inf).to_numpy()  # hi / lo
             i = int(np.lexsort((est.hi.to_numpy(), w))[0]); r = est.iloc[i]
-            rows.append(dict(n_base=float(nb), answer='k' if w[i] <= max_width else 'k, wide', r_real=r.r_real, k=r.k, lo=r.lo, hi=r.hi, width=float(w[i]), **test))
+            rows.append(dict(n_base=float(nb), answer='k' if w[i] <= max_width else 'k, wide', r_real=r.r_real, k=r.k, lo=r.lo, hi=r.hi, width=float(w[i]), read_at=r.read_at, r_syn=r.r_syn,
+                             r_real_below=r.get('r_real_below', math.nan), r_real_above=r.get('r_real_above', math.nan), **test))
             continue
         more = g[g.status == 'more than']; f = more.iloc[0] if len(more) else f  # the lower bound at the smallest real ratio that has one
         bound = f['lo'] if np.isfinite(f['lo']) and f['lo'] > 0 else f['r_syn_max'] / f['r_real']
         ans = {'helps': 'helps, k open', 'no gain detected': 'no gain detected', 'hurts': 'hurts'}.get(test['help_test'], 'more than' if len(more) else 'not determined')  # 'more than': a table from before the test
-        rows.append(dict(n_base=float(nb), answer=ans, r_real=f['r_real'], k=math.nan, lo=float(bound), hi=math.inf, width=math.inf, **test))
+        rows.append(dict(n_base=float(nb), answer=ans, r_real=f['r_real'], k=math.nan, lo=float(bound), hi=math.inf, width=math.inf, read_at='r_real', r_syn=math.nan, r_real_below=math.nan, r_real_above=math.nan, **test))
     return pd.DataFrame(rows)
 
 def answer_text(answers:dict, # arm -> its `base_answers`
@@ -865,8 +940,14 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             at = f"{r.n_base / per_class:g} real images per class" if per_class else f"n_base = {r.n_base:g}"
             real = lambda x: f"{x * r.n_base / per_class:g} extra real images per class" if per_class else f"{x:g}·n_base extra real images"
             if r.answer in ('k', 'k, wide'):
-                s = (f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}], "
-                     f"read at {real(r.r_real)})" + ('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
+                ci = f"95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
+                if getattr(r, 'read_at', 'r_real') == 'r_syn':  # read at a synthetic ratio (`syn_worth`): first what that set is worth
+                    syn_n = f"{r.r_syn * r.n_base / per_class:g} {arm} synthetic images per class" if per_class else f"{r.r_syn:g}·n_base {arm} synthetic images"
+                    real_n = f"{fmt_k(r.r_real * r.n_base / per_class)} extra real images per class" if per_class else f"{fmt_k(r.r_real)}·n_base extra real images"
+                    s = (f"With {at}, {syn_n} are worth about {real_n}: one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {r.r_syn:g}·n_base synthetic images, "
+                         f"placed on the real curve between {'the base alone and ' if r.r_real_below == 0 else (f'{r.r_real_below * r.n_base / per_class:g} and ' if per_class else f'{r.r_real_below:g}·n_base and ')}{real(r.r_real_above)}, in log n)")
+                else: s = f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {real(r.r_real)})"
+                s += (('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
                                                        f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + '.')
             elif r.answer == 'no gain detected':
                 s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of them): they gain at most "
@@ -890,16 +971,17 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
                n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
                n_starts:int=24, # random starts of each law fit (see `fit_accuracy`)
               ) -> dict:
-    "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison); writes law.json, exchange.csv, equivalence.csv, boot.npy and law.png into `out`."
+    "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json, exchange.csv, worth.csv, equivalence.csv, boot.npy and law.png into `out`."
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
     f = fit_accuracy(d, n_starts=n_starts, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
-    ex = exchange_table(d, f, boot, lof, r_reals, n_boot)
-    if n_classes: ex = ex.assign(n_base_per_class=(ex['n_base'] / n_classes).round().astype(int))
+    ex, wt = exchange_table(d, f, boot, lof, r_reals, n_boot), worth_table(d, n_boot)
+    if n_classes: ex, wt = [t.assign(n_base_per_class=(t['n_base'] / n_classes).round().astype(int)) if len(t) else t for t in (ex, wt)]
     cm = compare_models(d, fits={'joint': f}, n_starts=n_starts)
     with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     with atomic_write(out / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
+    with atomic_write(out / 'worth.csv') as fh: wt.to_csv(fh, index=False)
     nbs = sorted(d.loc[d.n_base > 0, 'n_base'].unique())
     eq = equivalence_curves(f, nbs, np.array([0.1, 0.25, 0.5, 1.0]))
     with atomic_write(out / 'equivalence.csv') as fh: eq.to_csv(fh, index=False)
@@ -912,7 +994,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(),
                    lack_of_fit={k: v for k, v in lof.items() if k != 'cells'}, residual_z=lof['cells'].to_dict(orient='records'),
                    compare=cm.to_dict(orient='records'), law=law_table(f, boot, e).to_dict(orient='index'), text=law_text(f, boot, e), lof_text=lof_text(lof),
-                   exchange=ex.to_dict(orient='records'), equivalence=eq.to_dict(orient='records'), meta=run_meta(dict(n_boot=n_boot, e=e)))
+                   exchange=ex.to_dict(orient='records'), worth=wt.to_dict(orient='records'), equivalence=eq.to_dict(orient='records'), meta=run_meta(dict(n_boot=n_boot, e=e)))
     save_json(summary, out / 'law.json')
     return summary
 
@@ -947,6 +1029,7 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
             ex = pd.DataFrame(s['exchange'])
             print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), read from the measured curves unless the law is usable:")
             print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images and with synthetic images")
+            if s['worth']: print("What each synthetic set is worth in extra real images (the inverse reading, `syn_worth`):\n" + '\n'.join(worth_lines(pd.DataFrame(s['worth']))))
             print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
-            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, law.png, equivalence.csv")
+            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, equivalence.csv")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -731,19 +731,19 @@ def metrics(self:Study, gp:dict) -> dict:
 @patch
 def laws(self:Study) -> dict:
     "Each generator's exchange rates and law (`equiv.fit_report`, into laws/<generator>/), and the paper's findings as tests (laws/findings.csv); refitted when the results or the fit settings change."
-    from mousterian.equiv import fit_report, findings, clean_results, exchange_lines
+    from mousterian.equiv import fit_report, findings, clean_results, exchange_lines, worth_lines
     res, d0 = self.results(), self.out / 'laws'
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(self.p['fit'])[:8]
     done = lambda d, f: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and (d / f).exists()
     out, K = {}, len(self.classes)
     for g in self.p['generators']:
         d = d0 / g
-        if done(d, 'exchange.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
+        if done(d, 'exchange.csv') and (d / 'worth.csv').exists(): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
         rows = res[res['generator'].isin(['none', g])]
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
         out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K, n_starts=self.p['fit']['n_starts'])
         with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
-        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K)))
+        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(pd.DataFrame(out[g]['worth']), K)))
     if not done(d0, 'findings.csv'):
         t = findings(clean_results(res[res['generator'].isin(['none', *self.p['generators']])]))
         with atomic_write(d0 / 'findings.csv') as fh: t.to_csv(fh, index=False)
@@ -778,8 +778,8 @@ def report(self:Study, force:bool=False) -> Path:
 # %% ../nbs/12_study.ipynb #fcdb335e
 def study_exchange(folder:str|Path, # a study's output folder
                   ) -> list:
-    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images (from laws/<generator>/exchange.csv)."
-    from mousterian.equiv import exchange_lines
+    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
+    from mousterian.equiv import exchange_lines, worth_lines
     folder = Path(folder)
     files = sorted((folder / 'laws').glob('*/exchange.csv'))
     if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
@@ -788,6 +788,7 @@ def study_exchange(folder:str|Path, # a study's output folder
         ex = pd.read_csv(f)
         K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
         out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
+        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(pd.read_csv(f.parent / 'worth.csv'), K)]
     return out
 
 
@@ -882,7 +883,8 @@ def _k_short(r, per_class:int) -> str:
     from mousterian.equiv import fmt_k
     per = f"{r.n_base / per_class:g}/class"
     if r.answer in ('k', 'k, wide'):
-        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g})"
+        at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
+        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at})"
     if r.answer == 'no gain detected':
         return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
@@ -925,14 +927,17 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     for g in sorted(p['generators'], key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
-        e = pd.read_csv(f)
-        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(_k_short(r, K) for r in base_answers(e).itertuples()))
+        e, fw, w = pd.read_csv(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv'), None
+        if fw.exists():  # the inverse reading (a study fitted before it has none)
+            try: w = pd.read_csv(fw)
+            except pd.errors.EmptyDataError: w = None  # no base size with both arms: an empty table
+        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(_k_short(r, K) for r in base_answers(e, w).itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
                                 f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
                     + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
-    if ks: out += (" Read from the measured curves at each base size (at the extra real ratio where k's interval is narrowest; where none gives a number, the test of any synthetic gain), "
+    if ks: out += (" Read from the measured curves at each base size (where k's interval is narrowest, at an extra real ratio or, where a gain is detected, at a synthetic one; where none gives a number, the test of any synthetic gain), "
                    "one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.')
     if fits: out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
