@@ -588,13 +588,14 @@ def syn_worth(df:pd.DataFrame, # results of one generator with the real-only run
 
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
-    "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images)."
+    "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     rows = []
     for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
         b, r, s = _arms(d, nb)
         if b.empty or r.empty or s.empty: continue
-        rows += [syn_worth(d, nb, x, n_boot, level, seed) for x in sorted((s.n_syn_plus / nb).unique())]
+        t = syn_gain_test(d, nb, level)  # one test per base size: a reading where it detects no gain is no answer (a ratio's own interval is not corrected for the others)
+        rows += [dict(syn_worth(d, nb, x, n_boot, level, seed), help_test=t['verdict'], help_p=t['p_holm']) for x in sorted((s.n_syn_plus / nb).unique())]
     return pd.DataFrame(rows)
 
 def worth_lines(w:pd.DataFrame, # a `worth_table`
@@ -609,6 +610,7 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         elif r.status == 'less than': s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
         else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
                    + ('' if r.status == 'estimate' else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
+        if r.status in ('estimate', 'more than') and getattr(r, 'help_test', 'helps') != 'helps': s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
         out.append(at + s)
     return out
 

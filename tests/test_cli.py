@@ -1,5 +1,5 @@
 "The command-line tools, run as a user would."
-import subprocess
+import re, subprocess
 
 def run(bin_path, *args):
     return subprocess.run([str(bin_path / args[0]), *args[1:]], capture_output=True, text=True, timeout=300)
@@ -51,8 +51,10 @@ def test_fit_cli_refuses_what_it_cannot_answer(bin_path, tmp_path):
     sim.to_csv(tmp_path / 'null.csv', index=False)
     r = run(bin_path, 'mousterian-fit', str(tmp_path / 'null.csv'), '--n-boot', '50')
     assert r.returncode == 0, r.stderr
-    ks = [l for l in r.stdout.splitlines() if l.startswith('  n_base =')]
+    ks = [l for l in r.stdout.splitlines() if re.match(r'  n_base = [\d.]+, r_real =', l)]
     assert len(ks) == 6 and all(('more than' in l or 'do not help' in l or 'hurt' in l or 'not determined' in l) for l in ks), ks  # no finite k where the truth is ∞
+    ws = [l for l in r.stdout.splitlines() if re.match(r'  n_base = [\d.]+, r_syn =', l)]  # the inverse reading: a finite k only where flagged as no answer
+    assert len(ws) == 6 and all('k =' not in l or 'not an answer' in l for l in ws), ws
 
 def test_store_export_verify_import(bin_path, tmp_path):
     "mousterian-store: export a store, verify the export, import it; a tampered export and a bad command are refused in one line."
