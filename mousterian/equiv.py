@@ -384,26 +384,44 @@ def _arms(d:pd.DataFrame, n_base:float):
     at = d[np.isclose(d['n_base'], n_base)]
     return at[(at.n_real_plus == 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus > 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus == 0) & (at.n_syn_plus > 0)]
 
-def _mf_k(m:pd.DataFrame, n_base:float, r_real:float) -> tuple:
-    "(k, the accuracy to reach) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: curves in log n, made monotone."
+def _mf_cells(df:pd.DataFrame, n_base:float, what:str) -> tuple:
+    "What a reading of the curves at one n_base needs, checked: the results, the measured extra real and synthetic ratios, and the setting means (columns n_real_plus, n_syn_plus, mean, n); `what` says in the error what the missing runs are for."
+    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    b, r, s = _arms(d, n_base)
+    if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
+    if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
+    m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
+    return d, r.n_real_plus / n_base, s.n_syn_plus / n_base, m
+
+def _mf_draws(d:pd.DataFrame, m:pd.DataFrame, n_boot:int, seed:int):
+    "The bootstrap of a reading: every setting's mean in `m` redrawn around its measured mean with the pooled seed spread of the whole table `d` (3 seeds alone say little about their own spread); (n_boot, settings), or None without draws or seed replicates."
+    sspe, dfe = pure_error(d)
+    if not n_boot or dfe <= 0: return None
+    rng, se = np.random.default_rng(seed), math.sqrt(sspe / dfe) / np.sqrt(m['n'].to_numpy())
+    return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m)))
+
+def _curves(m:pd.DataFrame, n_base:float) -> tuple:
+    "The real and the synthetic curve from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base, each as (log(1 + ratio), accuracy made monotone)."
     real, syn = m[m.n_syn_plus == 0], m[m.n_real_plus == 0]
-    xr, yr = _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n'])
-    target = float(np.interp(math.log1p(r_real), xr, yr))
-    xs, ys = _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
-    x = _reach(xs, ys, target)
-    return (math.expm1(x) / r_real if np.isfinite(x) else math.inf), target
+    return _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n']), _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
+
+def _match(src:tuple, dst:tuple, r:float) -> tuple:
+    "(the smallest ratio at which curve `dst` reaches the accuracy of curve `src` at ratio r (inf if it never does), that accuracy), linear in log(1 + ratio)."
+    target = float(np.interp(math.log1p(r), *src))
+    return math.expm1(_reach(*dst, target)), target
+
+def _mf_k(m:pd.DataFrame, n_base:float, r_real:float) -> tuple:
+    "(k, the accuracy to reach) from cell means `m` at one n_base: the synthetic ratio that reaches r_real extra real images, over r_real."
+    real, syn = _curves(m, n_base)
+    r_syn, target = _match(real, syn, r_real)
+    return r_syn / r_real, target
 
 def model_free_k(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                  n_base:float, r_real:float, # the base size, and the extra real ratio whose gain is matched (inside the measured real range)
                  n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
     "The exchange rate k read from the measured curves at one n_base: the smallest r_syn whose (monotone, log-n interpolated) synthetic curve reaches the accuracy of r_real extra real images, over r_real."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
-    b, r, s = _arms(d, n_base)
-    if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
-    if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to read k from the curves.")
-    rr, rs = r.n_real_plus / n_base, s.n_syn_plus / n_base
+    d, rr, rs, m = _mf_cells(df, n_base, 'read k from the curves')
     if not (rr.min() - 1e-9 <= r_real <= rr.max() + 1e-9): raise MousterianError(f"r_real = {r_real:g} lies outside the measured real range [{rr.min():g}, {rr.max():g}] at n_base = {n_base:g}.")
-    m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
     k, target = _mf_k(m, n_base, r_real)
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
     ib = int(m['mean'].where(m.n_syn_plus > 0).idxmax())  # the best synthetic setting (measured means)
@@ -411,11 +429,8 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
     out = dict(n_base=float(n_base), r_real=float(r_real), r_syn_max=float(rs.max()), r_real_max=float(rr.max()), k=k, lo=math.nan, hi=math.nan,
                base=base, target=target, real_gain=target - base, best_r_syn=float(m.loc[ib, 'n_syn_plus'] / n_base), best_gain=float(m.loc[ib, 'mean'] - base),
                gain_lo=math.nan, gain_hi=math.nan, share_never=math.nan)
-    sspe, dfe = pure_error(d)
-    if n_boot and dfe > 0:
-        # each setting's mean redrawn around its measured mean with the pooled seed spread of the whole table (3 seeds alone say little about their own spread)
-        rng, se = np.random.default_rng(seed), math.sqrt(sspe / dfe) / np.sqrt(m['n'].to_numpy())
-        draws = m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m)))
+    draws = _mf_draws(d, m, n_boot, seed)
+    if draws is not None:
         ks = np.array([_mf_k(m.assign(mean=x), n_base, r_real)[0] for x in draws])
         never = np.isinf(ks)
         out['lo'] = float(interval(np.where(never, k_range, ks), level)[0])  # a draw that never reaches the gain says only k > r_syn_max / r_real
@@ -492,6 +507,12 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
         out.update(r_real_min=float(rm / n_base), real_gain_lo=float(lo), below_real=bool(out['gain_hi'] < lo))
     return out
 
+def _readable_bases(d:pd.DataFrame, level:float=0.95):
+    "The base sizes of `d` whose curves can be read (runs of the base alone, with extra real and with synthetic images): (n_base, the extra-real runs, the synthetic runs, the test of any synthetic gain there)."
+    for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
+        b, r, s = _arms(d, nb)
+        if not (b.empty or r.empty or s.empty): yield nb, r, s, syn_gain_test(d, nb, level)  # one test per base size
+
 def exchange_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                    fit:Fit|None=None, boot:np.ndarray|None=None, lof:dict|None=None, # the fitted law, its bootstrap and lack-of-fit test (or None)
                    r_reals=None, # extra real ratios to read k at (default: those measured at each n_base)
@@ -499,11 +520,8 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
     "k at every measured n_base and r_real: from the curves (model-free), from the law, and the one to report (the law's only where it fits, is identified and stays inside the measured synthetic range)."
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     rows = []
-    for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
-        b, r, s = _arms(d, nb)
-        if b.empty or r.empty or s.empty: continue
+    for nb, r, s, t in _readable_bases(d, level):
         rr = sorted((r.n_real_plus / nb).unique()) if r_reals is None else [x for x in r_reals if (r.n_real_plus / nb).min() - 1e-9 <= x <= (r.n_real_plus / nb).max() + 1e-9]
-        t = syn_gain_test(d, nb, level)  # one test per base size
         for x in rr:
             m = model_free_k(d, nb, x, n_boot, level, seed)
             row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'], **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
@@ -547,23 +565,15 @@ def k_text(row) -> str:
 # %% ../nbs/10_equiv.ipynb #5a859a85
 def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float) -> tuple:
     "(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves in log n, made monotone); 0 where that accuracy is no gain over the base, inf where it lies above the measured real curve."
-    real, syn = m[m.n_syn_plus == 0], m[m.n_real_plus == 0]
-    xs, ys = _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
-    target = float(np.interp(math.log1p(r_syn), xs, ys))
-    xr, yr = _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n'])
-    return math.expm1(_reach(xr, yr, target)), target
+    real, syn = _curves(m, n_base)
+    return _match(syn, real, r_syn)
 
 def syn_worth(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
               n_base:float, r_syn:float, # the base size, and the synthetic ratio whose worth is read (inside the measured synthetic range)
               n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
     "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
-    b, r, s = _arms(d, n_base)
-    if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
-    if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to read what synthetic images are worth.")
-    rr, rs = r.n_real_plus / n_base, s.n_syn_plus / n_base
+    d, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
     if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9): raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
-    m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
     req, target = _mf_worth(m, n_base, r_syn)
     to_k = lambda x: math.inf if x <= 0 else 0. if not np.isfinite(x) else r_syn / x
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
@@ -572,10 +582,8 @@ def syn_worth(df:pd.DataFrame, # results of one generator with the real-only run
     out = dict(n_base=float(n_base), r_syn=float(r_syn), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
                r_real_below=float(xs[xs <= req].max()) if req >= 0 else math.nan, r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
                base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan)
-    sspe, dfe = pure_error(d)
-    if n_boot and dfe > 0:  # the draws of `model_free_k`: every setting's mean redrawn with the pooled seed spread
-        rng, se = np.random.default_rng(seed), math.sqrt(sspe / dfe) / np.sqrt(m['n'].to_numpy())
-        draws = m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m)))
+    draws = _mf_draws(d, m, n_boot, seed)  # the draws of `model_free_k`
+    if draws is not None:
         reqs = np.array([_mf_worth(m.assign(mean=x), n_base, r_syn)[0] for x in draws])
         none, beyond = reqs <= 0, ~np.isfinite(reqs)
         ks = np.where(none, math.inf, r_syn / np.where(none | beyond, 1., reqs))
@@ -591,10 +599,7 @@ def worth_table(df:pd.DataFrame, # results of one generator with the real-only r
     "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
     d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
     rows = []
-    for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
-        b, r, s = _arms(d, nb)
-        if b.empty or r.empty or s.empty: continue
-        t = syn_gain_test(d, nb, level)  # one test per base size: a reading where it detects no gain is no answer (a ratio's own interval is not corrected for the others)
+    for nb, r, s, t in _readable_bases(d, level):  # a reading where the test detects no gain is no answer (a ratio's own interval is not corrected for the others)
         rows += [dict(syn_worth(d, nb, x, n_boot, level, seed), help_test=t['verdict'], help_p=t['p_holm']) for x in sorted((s.n_syn_plus / nb).unique())]
     return pd.DataFrame(rows)
 
