@@ -4,7 +4,7 @@ weights do not change the cost), scoring the study's 5,000 test images with flip
 study does once, at batch 64, 128, 256 and 1,024, interleaved over 7 rounds; the median seconds of each and its ratio to
 1,024 (the old default), beside the host's calibration. The logits at every batch size are checked against those at 1,024
 (BatchNorm in eval mode: the batch does not enter the sums). Writes bench/results/eval.json."""
-import time, statistics
+import argparse, time, statistics
 import torch
 torch.set_num_threads(2)
 from mousterian.core import save_json, run_meta, calibrate
@@ -13,6 +13,7 @@ from mousterian.learn import MixSpec, train_model, test_set, predict, get_recipe
 BS = (64, 128, 256, 1024)
 
 if __name__ == '__main__':
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()  # no settings: --help, and a stray argument is refused
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     model, _, _ = train_model(MixSpec(n_base=640, dataset='fashion-mnist', seed=0), get_recipe('cpu', budget='iterations', iterations=100), 0, device='cpu')
     ts = test_set('fashion-mnist', None, 500)

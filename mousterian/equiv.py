@@ -20,11 +20,11 @@ __all__ = ['KEYS', 'S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C',
            'clean_results', 'aggregate', 'AccModel', 'JointLaw', 'PowerMix', 'at_bounds', 'Fit', 'fit_accuracy',
            'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params', 'law_table', 'law_text', 'recovery',
            'pure_error', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'model_free_k', 'real_runs_as_extra',
-           'law_k', 'syn_gain_test', 'exchange_table', 'fmt_k', 'k_text', 'syn_worth', 'worth_table', 'worth_lines',
-           'contrast', 'findings', 'true_k', 'scenario_check', 'scenario_summary', 'design_check', 'design_lines',
-           'equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence',
-           'plot_ir', 'plot_k_reading', 'plot_exchange', 'exchange_lines', 'base_answers', 'answer_text', 'fit_report',
-           'mousterian_fit']
+           'law_k', 'syn_gain_test', 'exchange_table', 'fmt_k', 'k_text', 'syn_worth', 'read_table', 'worth_table',
+           'worth_lines', 'contrast', 'findings', 'true_k', 'scenario_check', 'scenario_summary', 'design_check',
+           'design_lines', 'equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot_contour',
+           'plot_equivalence', 'plot_ir', 'plot_k_reading', 'plot_exchange', 'exchange_lines', 'base_answers',
+           'answer_text', 'fit_report', 'mousterian_fit']
 
 # %% ../nbs/10_equiv.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -580,19 +580,24 @@ def syn_worth(df:pd.DataFrame, # results of one generator with the real-only run
     base, bound = float(m.loc[isbase, 'mean'].iloc[0]), r_syn / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
     xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) that r_real_eq lies between: the data the reading rests on
     out = dict(n_base=float(n_base), r_syn=float(r_syn), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
-               r_real_below=float(xs[xs <= req].max()) if req >= 0 else math.nan, r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
+               r_real_below=float(xs[xs <= req].max()), r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
                base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan)
     draws = _mf_draws(d, m, n_boot, seed)  # the draws of `model_free_k`
     if draws is not None:
         reqs = np.array([_mf_worth(m.assign(mean=x), n_base, r_syn)[0] for x in draws])
         none, beyond = reqs <= 0, ~np.isfinite(reqs)
-        ks = np.where(none, math.inf, r_syn / np.where(none | beyond, 1., reqs))
-        out['lo'] = float(interval(np.where(beyond, 0., ks), level)[0])  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,
+        ks = np.array([to_k(x) for x in reqs])
+        out['lo'] = float(interval(ks, level)[0])  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 (as `to_k` gives it) for the lower end,
         out['hi'] = float(interval(np.where(beyond, bound, ks), level)[1])  # the bound for the upper end (both conservative)
         out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
     out['status'] = ('does not help' if req <= 0 else 'less than' if not np.isfinite(req) else
                      'more than' if out['hi'] == math.inf else 'estimate')
     return out
+
+def read_table(path:str|Path) -> pd.DataFrame:
+    "A table `fit_report` wrote (exchange.csv, worth.csv): empty, without columns, where it had no rows (pandas writes such a table as a bare line)."
+    try: return pd.read_csv(path)
+    except pd.errors.EmptyDataError: return pd.DataFrame()
 
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:

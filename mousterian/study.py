@@ -734,11 +734,11 @@ def laws(self:Study) -> dict:
     from mousterian.equiv import fit_report, findings, clean_results, exchange_lines, worth_lines
     res, d0 = self.results(), self.out / 'laws'
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(self.p['fit'])[:8]
-    done = lambda d, f: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and (d / f).exists()
+    done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all((d / f).exists() for f in fs)
     out, K = {}, len(self.classes)
     for g in self.p['generators']:
         d = d0 / g
-        if done(d, 'exchange.csv') and (d / 'worth.csv').exists(): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
+        if done(d, 'exchange.csv', 'worth.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
         rows = res[res['generator'].isin(['none', g])]
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
         out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K, n_starts=self.p['fit']['n_starts'])
@@ -779,16 +779,16 @@ def report(self:Study, force:bool=False) -> Path:
 def study_exchange(folder:str|Path, # a study's output folder
                   ) -> list:
     "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
-    from mousterian.equiv import exchange_lines, worth_lines
+    from mousterian.equiv import exchange_lines, worth_lines, read_table
     folder = Path(folder)
     files = sorted((folder / 'laws').glob('*/exchange.csv'))
     if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
     out = []
     for f in files:
-        ex = pd.read_csv(f)
+        ex = read_table(f)
         K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
         out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
-        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(pd.read_csv(f.parent / 'worth.csv'), K)]
+        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
     return out
 
 
@@ -898,7 +898,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
     from mousterian.learn import get_recipe, summarize, fmt_pm
     from mousterian.data import list_datasets
-    from mousterian.equiv import FINDINGS, base_answers
+    from mousterian.equiv import FINDINGS, base_answers, read_table
     folder = Path(folder)
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
@@ -927,10 +927,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     for g in sorted(p['generators'], key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
-        e, fw, w = pd.read_csv(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv'), None
-        if fw.exists():  # the inverse reading (a study fitted before it has none)
-            try: w = pd.read_csv(fw)
-            except pd.errors.EmptyDataError: w = None  # no base size with both arms: an empty table
+        e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
+        w = read_table(fw) if fw.exists() else None  # the inverse reading (a study fitted before it has none)
         if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(_k_short(r, K) for r in base_answers(e, w).itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
