@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #bbd67f3b
 from __future__ import annotations
-import os, sys, json, random, socket, platform, subprocess, tempfile, time, datetime, warnings
+import os, sys, json, hashlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import numpy as np, torch
@@ -20,7 +20,7 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp', 'die_with_parent',
            'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress', 'MousterianError',
-           'did_you_mean', 'check_count', 'command_error']
+           'did_you_mean', 'check_count', 'command_error', 'sha256_file', 'verify_files', 'from_dict', 'check_positive']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -216,3 +216,79 @@ def command_error(e:BaseException) -> SystemExit:
     if name == 'pandas': return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and the columns the command names.")
     if isinstance(e, (EOFError, OSError)): return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")
     return SystemExit(f"error: {type(e).__name__}: {first(e)} (unexpected: MOUSTERIAN_DEBUG=1 shows where it happened; please report it).")
+
+# %% ../nbs/00_core.ipynb #5a0e0005
+def sha256_file(path:str|Path) -> str:
+    "The SHA-256 of a file, read in blocks."
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
+# %% ../nbs/00_core.ipynb #5a0e000b
+def verify_files(folder:Path, files:dict, what:str='The folder'):
+    "Check files (relative path -> SHA-256) inside `folder`; raise a MousterianError naming those missing or changed."
+    missing, changed = [], []
+    for rel, h in progress(files.items(), desc=f'verifying {Path(folder).name}'):
+        f = Path(folder) / rel
+        if not f.is_file(): missing.append(rel)
+        elif sha256_file(f) != h: changed.append(rel)
+    if missing or changed:
+        raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in (('missing', missing), ('changed since export', changed)) if v)
+                              + f". {what} is incomplete or was altered: fetch it again; nothing of it was used.")
+
+# %% ../nbs/00_core.ipynb #b75573d3
+def _coerce(v, tp, where:str):
+    "`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."
+    o, args = typing.get_origin(tp), typing.get_args(tp)
+    if o in (typing.Union, types.UnionType):
+        if v is None and type(None) in args: return None
+        opts = [a for a in args if a is not type(None)]
+        errs = []
+        for a in opts:
+            try: return _coerce(v, a, where)
+            except MousterianError as e: errs.append(str(e))
+        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of {', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
+    if o is typing.Literal:
+        if v not in args: raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
+        return v
+    if dataclasses.is_dataclass(tp): return from_dict(tp, v, where)
+    if o is list or tp is list:
+        if not isinstance(v, (list, tuple)): raise MousterianError(f"{where} must be a list, e.g. [{v!r}], got {v!r}.")
+        return [_coerce(x, args[0], f'{where}[{i}]') for i, x in enumerate(v)] if args else list(v)
+    if o is dict or tp is dict:
+        if not isinstance(v, dict): raise MousterianError(f"{where} must be a mapping, got {v!r}.")
+        return {k: _coerce(x, args[1], f'{where}.{k}') for k, x in v.items()} if args else dict(v)
+    if tp is bool:
+        if not isinstance(v, bool): raise MousterianError(f"{where} must be true or false, got {v!r}.")
+        return v
+    if tp is int:
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())): raise MousterianError(f"{where} must be a whole number, got {v!r}.")
+        return int(v)
+    if tp is float:
+        if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
+        return float(v)
+    if tp is str:
+        if not isinstance(v, str): raise MousterianError(f"{where} must be a string, got {v!r}.")
+        return v
+    return v
+
+def from_dict(cls, d, where:str):
+    "A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required ones named, every value checked against its field's type, then `cls.check` (if any)."
+    if d is None: d = {}
+    if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
+    if not isinstance(d, dict): raise MousterianError(f"{where} must be a mapping, got {d!r}.")
+    fs = {f.name: f for f in dataclasses.fields(cls)}
+    for k in d:
+        if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
+    hints = typing.get_type_hints(cls)
+    miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the presets in mousterian/assets/studies/ show each setting.")
+    obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
+    if hasattr(obj, 'check'): obj.check(where)
+    return obj
+
+def check_positive(where:str, **kw):
+    "Refuse a setting `where.k` that is set and not > 0."
+    for k, v in kw.items():
+        if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")

@@ -19,7 +19,7 @@ __all__ = ['IMG_EXTS', 'FASHION_MNIST_CLASSES', 'FASHION_MNIST_DIRS', 'ImageSet'
            'register_dataset', 'list_datasets', 'takes_size', 'load_dataset', 'fashion_mnist_dir', 'fashion_mnist',
            'digits', 'cifar10', 'cifar100', 'write_cifar10_like', 'imagenet_classes', 'folder_images', 'image_folder',
            'imagenet10', 'imagenet100', 'write_image_folder', 'class_order', 'Splits', 'augment_batch',
-           'tensor_batches', 'dataset_summary', 'format_summary', 'mousterian_data']
+           'tensor_batches', 'dataset_summary', 'format_summary', 'mousterian_data', 'dataset_classes']
 
 # %% ../nbs/01_data.ipynb #44dc4358
 class ImageSet(Dataset):
@@ -460,3 +460,10 @@ def mousterian_data(name:str, # dataset name, e.g. fashion-mnist, digits, cifar1
     "Print a dataset's summary: source, class names and counts per split, image size and channels."
     try: print(format_summary(dataset_summary(name, root)))
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+
+# %% ../nbs/01_data.ipynb #c1d1e78c
+def dataset_classes(name:str, root:str|None=None) -> list:
+    "Class names of a dataset, without its images where the package knows them."
+    if name in ('imagenet10', 'imagenet100'): return [c for _, c in imagenet_classes(name)]
+    if name == 'fashion-mnist': return list(FASHION_MNIST_CLASSES)
+    return load_dataset(name, 'train', root).classes

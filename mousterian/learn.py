@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/learn.html.md"""
 
 # %% ../nbs/08_learn.ipynb #99de6e65
 from __future__ import annotations
-import math, time, warnings, functools
+import math, time, json, inspect, warnings, functools, dataclasses
 from pathlib import Path
 from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -22,10 +22,11 @@ from .data import TensorImages, ImageSet, augment_batch, load_dataset, class_ord
 from .mix import MixSpec, build_mix, phases, _real
 
 # %% auto #0
-__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50', 'vit',
-           'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy', 'FreezeBN',
-           'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate', 'test_set',
-           'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm']
+__all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'MIX_KEYS', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50',
+           'vit', 'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy',
+           'FreezeBN', 'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate',
+           'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm', 'check_mix_params',
+           'run_mix']
 
 # %% ../nbs/08_learn.ipynb #a493f073
 class TensorDL:
@@ -444,3 +445,39 @@ def summarize(df:pd.DataFrame, by=('n_base', 'n_real_plus', 'n_syn_plus'), metri
 def fmt_pm(mean:float, std:float, scale:float=100, digits:int=2) -> str:
     "'mean ± std' in percent."
     return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"
+
+# %% ../nbs/08_learn.ipynb #c354dafa
+MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root', 'image_size')
+
+def _recipe_fields() -> list:
+    return [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
+
+def _refuse_unknown(keys):
+    own = [n for n in inspect.signature(run_mix).parameters if n != 'recipe_fields']
+    valid = own + _recipe_fields()
+    for k in keys:
+        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of run_mix{did_you_mean(k, valid)}")
+
+def check_mix_params(params:dict):
+    "Refuse a parameter set that `run_mix` cannot run: an unknown name (with the nearest valid one), or a missing required one."
+    _refuse_unknown(params)
+    miss = [n for n, p in inspect.signature(run_mix).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
+    if miss: raise MousterianError(f"run_mix needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
+
+# %% ../nbs/08_learn.ipynb #f124003b
+def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
+            split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None, image_size:int|None=None,
+            recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
+            device:str|None=None,
+            generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
+            **recipe_fields, # fields of the recipe, by name (lr=0.01, amp=True, ...)
+           ) -> dict:
+    "Train and evaluate one classifier on one mix; the result row."
+    _refuse_unknown(recipe_fields)
+    over = {**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})}
+    rc = get_recipe(recipe, **over)
+    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root, image_size)
+    r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
+    return {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+
+run_mix.check = check_mix_params  # `sweep` checks every run's parameters with it before running any

@@ -13,18 +13,11 @@ from fastcore.script import call_parse
 import mousterian
 from .core import *
 from .store import SynStore
+from .gen.ddpm import load_ddpm, verify_ddpm, DDPM_EXPORT_FORMAT
 
 # %% auto #0
-__all__ = ['EXPORT_FORMAT', 'DDPM_EXPORT_FORMAT', 'sha256_file', 'store_provenance', 'export_store', 'verify_files',
-           'verify_export', 'import_store', 'export_ddpm', 'verify_ddpm', 'mousterian_store']
-
-# %% ../nbs/13_share.ipynb #5a0e0005
-def sha256_file(path:str|Path) -> str:
-    "The SHA-256 of a file, read in blocks."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
-    return h.hexdigest()
+__all__ = ['EXPORT_FORMAT', 'store_provenance', 'export_store', 'verify_export', 'import_store', 'export_ddpm',
+           'mousterian_store']
 
 # %% ../nbs/13_share.ipynb #a11e06e2
 _ROW_KEYS = ('index', 'file', 'label', 'class_name', 'store_id')
@@ -94,18 +87,6 @@ def export_store(store:str|Path|SynStore, # the store to share
                                    "`mousterian.json` records how the images were made; `train/metadata.jsonl` has each image's SHA-256.\n")
     return _publish(tmp, out)
 
-# %% ../nbs/13_share.ipynb #5a0e000b
-def verify_files(folder:Path, files:dict, what:str='The folder'):
-    "Check files (relative path -> SHA-256) inside `folder`; raise a MousterianError naming those missing or changed."
-    missing, changed = [], []
-    for rel, h in progress(files.items(), desc=f'verifying {Path(folder).name}'):
-        f = Path(folder) / rel
-        if not f.is_file(): missing.append(rel)
-        elif sha256_file(f) != h: changed.append(rel)
-    if missing or changed:
-        raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in (('missing', missing), ('changed since export', changed)) if v)
-                              + f". {what} is incomplete or was altered: fetch it again; nothing of it was used.")
-
 # %% ../nbs/13_share.ipynb #b0f211ef
 def verify_export(path:str|Path) -> dict:
     "Check an export (format, metadata hash, file names inside it, every image's SHA-256, count); its mousterian.json, or a MousterianError naming what differs."
@@ -146,13 +127,10 @@ def import_store(src:str|Path, # an export (from `export_store`)
     return st
 
 # %% ../nbs/13_share.ipynb #5a0e000e
-DDPM_EXPORT_FORMAT = 'mousterian-ddpm-export'
-
 def export_ddpm(model_dir:str|Path, # a trained DDPM folder
                 out:str|Path, # a new folder for the export
                ) -> Path:
     "Copy a trained DDPM's pipeline and training record into `out`, with provenance.json (every file's SHA-256, the training record, the exporter)."
-    from mousterian.gen.ddpm import load_ddpm
     src, out = Path(model_dir), Path(out); _empty_dest(out, 'export')
     load_ddpm(src)  # refuses a folder that holds no trained DDPM
     if not (src / 'model_index.json').exists(): raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once (train_ddpm) to rewrite it as a pipeline, then export.")
@@ -163,15 +141,6 @@ def export_ddpm(model_dir:str|Path, # a trained DDPM folder
     files = {n: sha256_file(tmp / n) for n in names if (tmp / n).exists()}
     save_json(dict(format=DDPM_EXPORT_FORMAT, version=1, files=files, train=load_json(src / 'train.json'), exported=run_meta()), tmp / 'provenance.json')
     return _publish(tmp, out)
-
-# %% ../nbs/13_share.ipynb #f3212659
-def verify_ddpm(folder:str|Path) -> dict:
-    "Check a DDPM folder against its provenance.json (every file's SHA-256); the record, or a MousterianError naming what differs."
-    folder = Path(folder); f = folder / 'provenance.json'
-    rec = load_json(f)
-    if rec.get('format') != DDPM_EXPORT_FORMAT: raise MousterianError(f"{f} is not a Mousterian DDPM export record (format {rec.get('format')!r}).")
-    verify_files(folder, rec['files'], 'The DDPM')
-    return rec
 
 # %% ../nbs/13_share.ipynb #5a0e0013
 @call_parse(pos=['dest'])

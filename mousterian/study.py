@@ -15,78 +15,14 @@ from fastcore.script import call_parse
 from fastcore.basics import patch
 import mousterian
 from .core import *
+from .gen.ddpm import Sampling
+from .equiv import study_exchange, answer_short
 
 # %% auto #0
-__all__ = ['STUDIES', 'STEPS', 'from_dict', 'Sampling', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg',
-           'SweepCfg', 'T2IGen', 'StoreGen', 'RealPool', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs',
-           'store_name', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed', 'Study', 'study_exchange',
-           'mousterian_study', 'study_time', 'study_steps', 'study_headline']
-
-# %% ../nbs/12_study.ipynb #b75573d3
-def _coerce(v, tp, where:str):
-    "`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."
-    o, args = typing.get_origin(tp), typing.get_args(tp)
-    if o in (typing.Union, types.UnionType):
-        if v is None and type(None) in args: return None
-        opts = [a for a in args if a is not type(None)]
-        errs = []
-        for a in opts:
-            try: return _coerce(v, a, where)
-            except MousterianError as e: errs.append(str(e))
-        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of {', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
-    if o is typing.Literal:
-        if v not in args: raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
-        return v
-    if dataclasses.is_dataclass(tp): return from_dict(tp, v, where)
-    if o is list or tp is list:
-        if not isinstance(v, (list, tuple)): raise MousterianError(f"{where} must be a list, e.g. [{v!r}], got {v!r}.")
-        return [_coerce(x, args[0], f'{where}[{i}]') for i, x in enumerate(v)] if args else list(v)
-    if o is dict or tp is dict:
-        if not isinstance(v, dict): raise MousterianError(f"{where} must be a mapping, got {v!r}.")
-        return {k: _coerce(x, args[1], f'{where}.{k}') for k, x in v.items()} if args else dict(v)
-    if tp is bool:
-        if not isinstance(v, bool): raise MousterianError(f"{where} must be true or false, got {v!r}.")
-        return v
-    if tp is int:
-        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())): raise MousterianError(f"{where} must be a whole number, got {v!r}.")
-        return int(v)
-    if tp is float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
-        return float(v)
-    if tp is str:
-        if not isinstance(v, str): raise MousterianError(f"{where} must be a string, got {v!r}.")
-        return v
-    return v
-
-def from_dict(cls, d, where:str):
-    "A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required ones named, every value checked against its field's type, then `cls.check` (if any)."
-    if d is None: d = {}
-    if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
-    if not isinstance(d, dict): raise MousterianError(f"{where} must be a mapping, got {d!r}.")
-    fs = {f.name: f for f in dataclasses.fields(cls)}
-    for k in d:
-        if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
-    hints = typing.get_type_hints(cls)
-    miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the presets in mousterian/assets/studies/ show each setting.")
-    obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
-    if hasattr(obj, 'check'): obj.check(where)
-    return obj
-
-# %% ../nbs/12_study.ipynb #6927b5d3
-def _positive(where, **kw):
-    for k, v in kw.items():
-        if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")
-
-@dataclass
-class Sampling:
-    "How a DDPM generator is sampled."
-    sampler:Literal['ddpm', 'ddim', 'dpm++', 'dpm++sde', 'euler_a', 'unipc', 'euler']='ddpm' # `gen.ddpm.SAMPLERS`; an EDM model's: `EDM_SAMPLERS`
-    steps:int=10 # 10 ancestral steps kept the class fidelity of 20 (bench_ddpm, 100/class)
-    guidance:float=2.0 # classifier-free guidance scale
-    seed:int=0
-    bs:int=128 # images per sampling batch
-    def check(self, where): _positive(where, steps=self.steps, bs=self.bs)
+__all__ = ['STUDIES', 'STEPS', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'T2IGen',
+           'StoreGen', 'RealPool', 'StudyConfig', 'list_studies', 'load_study', 'plan_runs', 'store_name', 'filter_q',
+           'generation_plan', 'run_counts', 'study_run', 'changed', 'Study', 'mousterian_study', 'study_time',
+           'study_steps', 'study_headline']
 
 # %% ../nbs/12_study.ipynb #ed739e63
 @dataclass
@@ -128,7 +64,7 @@ class MetricsCfg:
     reference_recipe:str='cpu'
     reference_per_class:int|None=None
     reference_iterations:int|None=None
-    def check(self, where): _positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
+    def check(self, where): check_positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
 
 # %% ../nbs/12_study.ipynb #794ac386
 @dataclass
@@ -137,7 +73,7 @@ class FitCfg:
     n_boot:int=200 # bootstrap draws
     e:float=0.2 # the paper's e in d^(r_real/e)
     n_starts:int=24 # random starts of each law fit (the best is kept)
-    def check(self, where): _positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
+    def check(self, where): check_positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
 
 @dataclass
 class DesignCfg:
@@ -146,7 +82,7 @@ class DesignCfg:
     truth:list[float]|None=None # the simulated law's parameters A, B, alpha, rho, beta_S, gamma (default: equiv.SMALL, shaped like the first embedded study)
     n_sim:int=30 # simulated studies
     def check(self, where):
-        _positive(where, noise=self.noise, n_sim=self.n_sim)
+        check_positive(where, noise=self.noise, n_sim=self.n_sim)
         if self.truth is not None and len(self.truth) != 6: raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, gamma], got {self.truth}.")
 
 # %% ../nbs/12_study.ipynb #f1db6d8f
@@ -155,7 +91,7 @@ class SweepCfg:
     "How the grid runs locally."
     workers:int=1
     threads:int=2
-    def check(self, where): _positive(where, workers=self.workers, threads=self.threads)
+    def check(self, where): check_positive(where, workers=self.workers, threads=self.threads)
 
 # %% ../nbs/12_study.ipynb #ae649eb0
 @dataclass
@@ -179,7 +115,7 @@ class T2IGen:
     seed:int=0
     bs:int=8
     def check(self, where):
-        _positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
+        check_positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
         if self.templates != ['High-quality photo of a {c}'] and self.strategy != 'template': raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it out, or use strategy 'template'.")
         for k, used in (('lm', self.strategy in ('le', 'captions')), ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
@@ -229,7 +165,7 @@ def _ddpm_gen_class():
     hp = [(f.name, t[f.name], field(default=f.default)) for f in dataclasses.fields(TrainHP)]
     return dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')), ('preset', str, field(default='fmnist-cpu'))] + hp,
                                       namespace=dict(__doc__="A DDPM generator (internal or external): the network preset and its training settings.",
-                                                     check=lambda self, where: _positive(where, steps=self.steps, bs=self.bs, ckpt_every=self.ckpt_every, lr=self.lr)))
+                                                     check=lambda self, where: check_positive(where, steps=self.steps, bs=self.bs, ckpt_every=self.ckpt_every, lr=self.lr)))
 
 @dataclass
 class StudyConfig:
@@ -264,7 +200,7 @@ class StudyConfig:
         get_recipe(self.recipe, **self.recipe_overrides)  # an unknown recipe name is refused here
         if self.image_size is not None:
             from mousterian.data import takes_size, list_datasets
-            _positive('study', image_size=self.image_size)
+            check_positive('study', image_size=self.image_size)
             if self.dataset in list_datasets() and not takes_size(self.dataset):
                 raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
@@ -775,23 +711,6 @@ def report(self:Study, force:bool=False) -> Path:
     print(f"  report: {dst} and {self.out / 'report.html'}")
     return dst
 
-# %% ../nbs/12_study.ipynb #fcdb335e
-def study_exchange(folder:str|Path, # a study's output folder
-                  ) -> list:
-    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
-    from mousterian.equiv import exchange_lines, worth_lines, read_table
-    folder = Path(folder)
-    files = sorted((folder / 'laws').glob('*/exchange.csv'))
-    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
-    out = []
-    for f in files:
-        ex = read_table(f)
-        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
-        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
-        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
-    return out
-
-
 # %% ../nbs/12_study.ipynb #3e2e26e2
 @patch
 def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
@@ -878,21 +797,6 @@ def _gen_words(p:dict, g:str) -> str:
     if q.get('kind') == 'ddpm': return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return g
 
-def _k_short(r, per_class:int) -> str:
-    "One base size's answer (a row of `equiv.base_answers`) in a few words for the headline."
-    from mousterian.equiv import fmt_k
-    per = f"{r.n_base / per_class:g}/class"
-    if r.answer in ('k', 'k, wide'):
-        at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
-        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at})"
-    if r.answer == 'no gain detected':
-        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
-                + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
-    if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
-    if r.answer == 'helps, k open': return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
-    if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
-    return f"not determined at {per}"
-
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                   ) -> str:
     "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
@@ -929,7 +833,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         if not f.exists(): continue
         e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
         w = read_table(fw) if fw.exists() else None  # the inverse reading (a study fitted before it has none)
-        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(_k_short(r, K) for r in base_answers(e, w).itertuples()))
+        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(answer_short(r, K) for r in base_answers(e, w).itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else

@@ -14,47 +14,8 @@ from fastcore.script import call_parse
 from .core import *
 
 # %% auto #0
-__all__ = ['MIX_KEYS', 'GRID_KEYS', 'check_mix_params', 'run_mix', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute',
-           'SweepLock', 'collect', 'sweep', 'mousterian_sweep']
-
-# %% ../nbs/11_sweep.ipynb #c354dafa
-MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root', 'image_size')
-
-def _recipe_fields() -> list:
-    from mousterian.learn import Recipe
-    return [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
-
-def _refuse_unknown(keys):
-    own = [n for n in inspect.signature(run_mix).parameters if n != 'recipe_fields']
-    valid = own + _recipe_fields()
-    for k in keys:
-        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of run_mix{did_you_mean(k, valid)}")
-
-def check_mix_params(params:dict):
-    "Refuse a parameter set that `run_mix` cannot run: an unknown name (with the nearest valid one), or a missing required one."
-    _refuse_unknown(params)
-    miss = [n for n, p in inspect.signature(run_mix).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
-    if miss: raise MousterianError(f"run_mix needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
-
-# %% ../nbs/11_sweep.ipynb #f124003b
-def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
-            split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None, image_size:int|None=None,
-            recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
-            device:str|None=None,
-            generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
-            **recipe_fields, # fields of the recipe, by name (lr=0.01, amp=True, ...)
-           ) -> dict:
-    "Train and evaluate one classifier on one mix; the result row."
-    from mousterian.mix import MixSpec
-    from mousterian.learn import train_eval, get_recipe
-    _refuse_unknown(recipe_fields)
-    over = {**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})}
-    rc = get_recipe(recipe, **over)
-    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root, image_size)
-    r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
-    return {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
-
-run_mix.check = check_mix_params  # `sweep` checks every run's parameters with it before running any
+__all__ = ['GRID_KEYS', 'MOVED', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute', 'SweepLock', 'collect', 'sweep',
+           'mousterian_sweep']
 
 # %% ../nbs/11_sweep.ipynb #a14d55f8
 def _block(b:dict) -> list:
@@ -111,8 +72,10 @@ def load_grid(path:str|Path) -> dict:
     return check_grid(g, str(p))
 
 # %% ../nbs/11_sweep.ipynb #a9fd2772
+MOVED = {'mousterian.sweep:run_mix': 'mousterian.learn:run_mix'}  # where a function recorded in older grids lives now
+
 def _function(name:str):
-    mod, _, fn = name.partition(':')
+    mod, _, fn = MOVED.get(name, name).partition(':')
     try: return getattr(importlib.import_module(mod), fn)
     except (ImportError, AttributeError) as e: raise MousterianError(f"Cannot import the experiment function {name!r} ({e}): write it as 'package.module:function'.") from e
 

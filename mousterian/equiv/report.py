@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.script import call_parse
 from ..core import *
-from .results import clean_results
+from .results import clean_results, read_table
 from .law import bootstrap, compare_models, fit_accuracy, lack_of_fit, law_table, law_text, lof_text
 from .answers import exchange_table, worth_table
 from .words import exchange_lines, worth_lines
 from .plots import equivalence_curves, plot_exchange, plot_k_reading, plot_ratio_curves
 
 # %% auto #0
-__all__ = ['fit_report', 'mousterian_fit']
+__all__ = ['fit_report', 'mousterian_fit', 'study_exchange']
 
 # %% ../../nbs/10h_equiv.report.ipynb #e04cb4c8
 def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200, e:float=0.2, r_reals=None,
@@ -64,7 +64,6 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
         p = Path(results)
         if not p.exists(): raise MousterianError(f"{p} does not exist.")
         if p.is_dir():
-            from mousterian.study import study_exchange
             if not (p / 'study.json').exists(): raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
             if out or group or n_boot != 200 or e != 0.2: raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is printed as the study fitted it (change its fit settings with mousterian-study --set).")
             print('\n'.join(study_exchange(p))); return
@@ -86,3 +85,19 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
             print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
             print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, equivalence.csv")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+
+# %% ../../nbs/10h_equiv.report.ipynb #fcdb335e
+def study_exchange(folder:str|Path, # a study's output folder
+                  ) -> list:
+    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
+    folder = Path(folder)
+    files = sorted((folder / 'laws').glob('*/exchange.csv'))
+    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
+    out = []
+    for f in files:
+        ex = read_table(f)
+        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
+        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
+        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
+    return out
+

@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 from ..core import *
 
 # %% auto #0
-__all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'answer_text']
+__all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'answer_text', 'answer_short']
 
 # %% ../../nbs/10e_equiv.words.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
@@ -96,3 +96,18 @@ def answer_text(answers:dict, # arm -> its `base_answers`
         if len(ks) and (ks.lo > 1).all(): out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} synthetic image is worth less than a real one there.")
         elif len(ks) and (ks.hi < 1).all(): out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} synthetic image is worth more than a real one there.")
     return ' '.join(out)
+
+# %% ../../nbs/10e_equiv.words.ipynb #7939df83
+def answer_short(r, per_class:int) -> str:
+    "One base size's answer (a row of `equiv.base_answers`) in a few words for a headline."
+    per = f"{r.n_base / per_class:g}/class"
+    if r.answer in ('k', 'k, wide'):
+        at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
+        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at})"
+    if r.answer == 'no gain detected':
+        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
+                + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
+    if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
+    if r.answer == 'helps, k open': return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
+    if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
+    return f"not determined at {per}"

@@ -8,6 +8,7 @@ Docs: https://mousterian.github.io/mousterian/gen.ddpm.html.md"""
 from __future__ import annotations
 import os, json, math, time, copy, hashlib, functools, shutil, inspect
 from pathlib import Path
+from typing import Literal
 from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from diffusers.training_utils import EMAModel
@@ -27,10 +28,11 @@ from ..store import SynStore
 from ..learn import TensorDL, ProgressBar, NoValidation, BF16
 
 # %% auto #0
-__all__ = ['PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'DDPMConfig', 'ddpm_config', 'TrainHP',
-           'check_training', 'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule',
-           'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for', 'model_kind', 'make_sampler',
-           'sample', 'load_ddpm', 'generate', 'mousterian_ddpm']
+__all__ = ['PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'SAMPLER_NAMES', 'DDPM_EXPORT_FORMAT', 'DDPMConfig',
+           'ddpm_config', 'TrainHP', 'check_training', 'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network',
+           'EMA', 'StepSchedule', 'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for',
+           'model_kind', 'make_sampler', 'Sampling', 'sample', 'load_ddpm', 'verify_ddpm', 'generate',
+           'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
 PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
@@ -325,14 +327,27 @@ def make_sampler(cfg:DDPMConfig, name:str='ddpm'):
         raise MousterianError(f"Sampler {name!r} does not suit {model_kind(cfg)}: use one of {', '.join(ok)}{did_you_mean(str(name), list(ok))}")
     return ok[name](cfg.noise_scheduler().config)
 
+# %% ../../nbs/03_gen.ddpm.ipynb #cf415a84
+SAMPLER_NAMES = tuple(dict.fromkeys([*SAMPLERS, *EDM_SAMPLERS]))  # every sampler's name, once
+
+@dataclass
+class Sampling:
+    "How a DDPM generator is sampled."
+    sampler:Literal[SAMPLER_NAMES]='ddpm' # `SAMPLERS`; an EDM model's: `EDM_SAMPLERS`
+    steps:int=10 # 10 ancestral steps kept the class fidelity of 20 (bench_ddpm, 100/class)
+    guidance:float=2.0 # classifier-free guidance scale
+    seed:int=0
+    bs:int=128 # images per sampling batch
+    def check(self, where): check_positive(where, steps=self.steps, bs=self.bs)
+
 # %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
 def sample(unet:UNet2DModel, # the (EMA) network
            cfg:DDPMConfig, # its configuration (the noise schedule)
            labels, # class of each image
            seeds, # one seed per image
-           sampler:str='ddpm', steps:int=50, guidance:float=2.0, # guidance 1 is plain conditional sampling
-           bs:int=128, device=None, desc:str|None=None) -> torch.Tensor:
+           sampler:str=Sampling.sampler, steps:int=Sampling.steps, guidance:float=Sampling.guidance, # guidance 1 is plain conditional sampling
+           bs:int=Sampling.bs, device=None, desc:str|None=None) -> torch.Tensor:
     "Generate one image per label as uint8 (N, C, H, W)."
     device = get_device(device); unet = unet.to(device).eval()
     cfg_u = unet.config; K = cfg_u.num_class_embeds - 1
@@ -367,7 +382,6 @@ def load_ddpm(folder:str|Path) -> tuple:
     if not (folder / 'train.json').exists() or w is None:
         raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one with train_ddpm or `mousterian-ddpm train`.")
     if (folder / 'provenance.json').exists():  # an export: every file checked against its SHA-256 before use
-        from mousterian.share import verify_ddpm
         verify_ddpm(folder)
     info = load_json(folder / 'train.json')
     from diffusers.utils import logging as dlog
@@ -376,16 +390,26 @@ def load_ddpm(folder:str|Path) -> tuple:
     finally: dlog.set_verbosity(v)
     return unet, DDPMConfig(**info['cfg']), info
 
+# %% ../../nbs/03_gen.ddpm.ipynb #f3212659
+DDPM_EXPORT_FORMAT = 'mousterian-ddpm-export'
+
+def verify_ddpm(folder:str|Path) -> dict:
+    "Check a DDPM folder against its provenance.json (every file's SHA-256); the record, or a MousterianError naming what differs."
+    folder = Path(folder); f = folder / 'provenance.json'
+    rec = load_json(f)
+    if rec.get('format') != DDPM_EXPORT_FORMAT: raise MousterianError(f"{f} is not a Mousterian DDPM export record (format {rec.get('format')!r}).")
+    verify_files(folder, rec['files'], 'The DDPM')
+    return rec
+
 # %% ../../nbs/03_gen.ddpm.ipynb #370a6938
 def generate(model_dir:str|Path, # a trained DDPM folder
              store:str|Path, # the synthetic store to fill (created, or resumed)
              per_class:int|None=None, # images per class ...
              labels=None, # ... or an explicit list of labels
-             sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None, # None: the defaults of `study.Sampling`, the one place they live
+             sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None, # None: the defaults of `Sampling`, the one place they live
              bs:int|None=None, # images per sampling batch (and per store append)
              device=None) -> SynStore:
     "Sample from the DDPM in `model_dir` into `store`, continuing where an earlier run stopped."
-    from mousterian.study import Sampling
     d = Sampling(**{k: v for k, v in dict(sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs).items() if v is not None})
     d.check('sampling'); sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
     unet, cfg, info = load_ddpm(model_dir)
@@ -421,10 +445,10 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                     preset:str=None, # train: network preset (DDPM_PRESETS; fmnist-cpu)
                     train_steps:int=None, lr:float=None, ckpt_every:int=None, # train: steps, learning rate, checkpoint interval (TrainHP's defaults)
                     snr_gamma:float=None, # train: min-SNR-γ loss weighting (e.g. 5 with --preset fmnist-cpu-v); unset: plain MSE
-                    bs:int=None, # train: batch size (TrainHP's); sample: images per sampling batch (study.Sampling's)
+                    bs:int=None, # train: batch size (TrainHP's); sample: images per sampling batch (Sampling's)
                     force:bool=False, # train: resume even with changed hyperparameters
                     per_class:int=None, # sample: images per class (100)
-                    sampler:str=None, steps:int=None, guidance:float=None, seed:int=None, # sample: study.Sampling's defaults
+                    sampler:str=None, steps:int=None, guidance:float=None, seed:int=None, # sample: Sampling's defaults
                     device:str=None):
     "Train a class-conditional DDPM on a split, or sample one into a synthetic store."
     try:

@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
 from ..core import *
-from ..data import ImageSet, load_dataset, list_datasets
+from ..data import ImageSet, load_dataset, list_datasets, dataset_classes
 from ..store import SynStore
 
 # %% auto #0
 __all__ = ['LE_INPUT', 'CAPTION_INSTRUCTIONS', 'BACKGROUNDS', 'RELATIONS', 'load_t2i', 'tiny_sd_pipeline', 'tiny_sd3_pipeline',
            'names_class', 'dedupe', 'check_prompts', 'template_prompts', 'file_prompts', 'TextGen', 'text_generator',
            'tiny_text_generator', 'model_prompts', 'le_prompts', 'caption_prompts', 'plan_jobs', 'generate_t2i',
-           'read_shots', 'dataset_classes', 'build_prompts', 'mousterian_generate']
+           'read_shots', 'build_prompts', 'mousterian_generate']
 
 # %% ../../nbs/04_gen.t2i.ipynb #7fcec6f6
 def _offline(): return os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False')
@@ -330,14 +330,6 @@ def read_shots(source, # a folder with one sub-folder per class (named as `class
         else: out[c] = [Image.fromarray(source[i][0].permute(1, 2, 0).squeeze(-1).numpy()) for i in idx]
     return out
 
-
-# %% ../../nbs/04_gen.t2i.ipynb #c1d1e78c
-def dataset_classes(name:str, root:str|None=None) -> list:
-    "Class names of a dataset, without its images where the package knows them."
-    from mousterian.data import imagenet_classes, FASHION_MNIST_CLASSES
-    if name in ('imagenet10', 'imagenet100'): return [c for _, c in imagenet_classes(name)]
-    if name == 'fashion-mnist': return list(FASHION_MNIST_CLASSES)
-    return load_dataset(name, 'train', root).classes
 
 # %% ../../nbs/04_gen.t2i.ipynb #174a51a2
 def build_prompts(classes:list, # class names
