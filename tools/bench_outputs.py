@@ -15,7 +15,8 @@ NBS = ROOT / 'nbs'
 FULL = [NBS / 'paper' / 'equivalence_paper.ipynb']
 DEMO = [NBS / f for f in ('index.ipynb', '03_gen.ddpm.ipynb', '06_metrics.ipynb', '07_mix.ipynb', '08_learn.ipynb', '10_equiv.ipynb', '10a_equiv.results.ipynb', '10b_equiv.law.ipynb',
                                     '10c_equiv.curves.ipynb', '10d_equiv.answers.ipynb', '10e_equiv.words.ipynb', '10f_equiv.scenarios.ipynb', '10g_equiv.plots.ipynb',
-                                    '10h_equiv.report.ipynb', '12_study.ipynb')]
+                                    '10h_equiv.report.ipynb', '12_study.ipynb', '12a_study.config.ipynb', '12b_study.plan.ipynb',
+                                    '12c_study.steps.ipynb', '12d_study.headline.ipynb')]
 RECORD, BUDGET = NBS / 'outputs.json', 300_000  # bytes of stored output per page
 
 def src_hash(c) -> str:
