@@ -10,7 +10,7 @@ import math
 import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
-from .results import clean_results, KEYS
+from .results import *
 from .law import Fit, law_k, pure_error
 from .curves import model_free_k, syn_worth, _arms
 
@@ -28,7 +28,7 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
                   n_base:float, # the base size tested
                   level:float=0.95) -> dict:
     "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain (t test with the pooled seed variance of the whole table), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     b, r, s = _arms(d, n_base)
     ss, dfe = pure_error(d)
     if b.empty or s.empty or dfe <= 0: return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
@@ -57,7 +57,7 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
                    r_reals=None, # extra real ratios to read k at (default: those measured at each n_base)
                    n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
     "k at every measured n_base and r_real: from the curves (model-free), from the law, and the one to report (the law's only where it fits, is identified and stays inside the measured synthetic range)."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     rows = []
     for nb, r, s, t in _readable_bases(d, level):
         rr = sorted((r.n_real_plus / nb).unique()) if r_reals is None else [x for x in r_reals if (r.n_real_plus / nb).min() - 1e-9 <= x <= (r.n_real_plus / nb).max() + 1e-9]
@@ -69,7 +69,7 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
             if fit is not None:
                 l = law_k(fit, nb, x, boot, lof, level)
                 row.update({f'law_{k}': l[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')})
-            use = 'law' if row.get('law_status') == 'estimate' else 'mf'
+            use = 'law' if row.get('law_status') == ESTIMATE else 'mf'
             row.update(source='law' if use == 'law' else 'curves', status=row[f'{use}_status'], k=row[f'{use}_k'], lo=row[f'{use}_lo'], hi=row[f'{use}_hi'])
             rows.append(row)
     return pd.DataFrame(rows)
@@ -78,7 +78,7 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
     "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     rows = []
     for nb, r, s, t in _readable_bases(d, level):  # a reading where the test detects no gain is no answer (a ratio's own interval is not corrected for the others)
         rows += [dict(syn_worth(d, nb, x, n_boot, level, seed), help_test=t['verdict'], help_p=t['p_holm']) for x in sorted((s.n_syn_plus / nb).unique())]
@@ -95,9 +95,9 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
         g = g.sort_values('r_real'); f = g.iloc[0]
         test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
                     help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
-        est = g.loc[(g.status == 'estimate') & np.isfinite(g.hi), ['r_real', 'k', 'lo', 'hi']].assign(read_at='r_real', r_syn=lambda x: x.k * x.r_real)
+        est = g.loc[(g.status == ESTIMATE) & np.isfinite(g.hi), ['r_real', 'k', 'lo', 'hi']].assign(read_at='r_real', r_syn=lambda x: x.k * x.r_real)
         if worth is not None and len(worth) and test['help_test'] == 'helps':  # the inverse reading, only where a gain is detected
-            v = worth[np.isclose(worth.n_base, nb) & (worth.status == 'estimate') & np.isfinite(worth.hi)]
+            v = worth[np.isclose(worth.n_base, nb) & (worth.status == ESTIMATE) & np.isfinite(worth.hi)]
             est = pd.concat([est, pd.DataFrame(dict(r_real=v.r_real_eq, k=v.k, lo=v.lo, hi=v.hi, read_at='r_syn', r_syn=v.r_syn, r_real_below=v.r_real_below, r_real_above=v.r_real_above))], ignore_index=True)
         if len(est):  # the narrowest interval (an interval reaching 0 is open below: infinitely wide as a factor)
             w = (est.hi / est.lo.where(est.lo > 0)).fillna(np.inf).to_numpy()  # hi / lo
@@ -154,7 +154,7 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
              effect:float=1.0, # the effect (points) at which the power of an undetected finding is given
              alpha:float=0.05) -> pd.DataFrame:
     "The paper's qualitative findings as stated contrasts: estimate, SE, p, Holm-corrected p, effect size and the verdict 'supported', 'contradicted' or 'not detected (power …)'."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     if 'generator' not in d: raise MousterianError("findings needs a 'generator' column ('none' for the runs without synthetic images).")
     d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
     gens = [g for g in d['generator'].unique() if g != 'none']

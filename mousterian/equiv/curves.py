@@ -10,7 +10,7 @@ import math
 import numpy as np, pandas as pd
 from scipy.optimize import isotonic_regression
 from ..core import *
-from .results import clean_results
+from .results import *
 from .law import interval, pure_error
 
 # %% auto #0
@@ -36,7 +36,7 @@ def _arms(d:pd.DataFrame, n_base:float):
 
 def _mf_cells(df:pd.DataFrame, n_base:float, what:str) -> tuple:
     "What a reading of the curves at one n_base needs, checked: the results, the measured extra real and synthetic ratios, and the setting means (columns n_real_plus, n_syn_plus, mean, n); `what` says in the error what the missing runs are for."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     b, r, s = _arms(d, n_base)
     if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
     if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
@@ -92,16 +92,16 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
 def _mf_status(o:dict) -> str:
     "One of 'estimate', 'more than', 'does not help', 'hurts' (even the best synthetic setting is below the base, beyond seed noise), 'no real gain': what the curves support."
     if o['real_gain'] <= 0: return 'no real gain'
-    if o['best_gain'] <= 0: return 'hurts' if o['gain_hi'] < 0 else 'does not help'
-    if not np.isfinite(o['k']) or o['hi'] == math.inf: return 'more than'
-    return 'estimate'
+    if o['best_gain'] <= 0: return HURTS if o['gain_hi'] < 0 else NO_HELP
+    if not np.isfinite(o['k']) or o['hi'] == math.inf: return MORE_THAN
+    return ESTIMATE
 
 # %% ../../nbs/10c_equiv.curves.ipynb #99aa4012
 def real_runs_as_extra(df:pd.DataFrame, # results (see `clean_results`)
                        n_base:float, # the base size whose real curve is wanted
                       ) -> pd.DataFrame:
     "`df` with its real-only runs of more than n_base images added again as n_base plus extra real images (n_real_plus = n − n_base): the real curve of a table that ran real sets of several sizes (nested, or drawn alike) but no extra-real arm."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     big = d[(d.n_syn_plus == 0) & (d.n_real_plus == 0) & (d.n_base > n_base)]
     return pd.concat([d, big.assign(n_real_plus=big.n_base - n_base, n_base=n_base)], ignore_index=True)
 
@@ -133,6 +133,6 @@ def syn_worth(df:pd.DataFrame, # results of one generator with the real-only run
         out['lo'] = float(interval(ks, level)[0])  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 (as `to_k` gives it) for the lower end,
         out['hi'] = float(interval(np.where(beyond, bound, ks), level)[1])  # the bound for the upper end (both conservative)
         out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
-    out['status'] = ('does not help' if req <= 0 else 'less than' if not np.isfinite(req) else
-                     'more than' if out['hi'] == math.inf else 'estimate')
+    out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else
+                     MORE_THAN if out['hi'] == math.inf else ESTIMATE)
     return out

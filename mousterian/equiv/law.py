@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 from scipy.optimize import least_squares, brentq
 from scipy import stats
 from ..core import *
-from .results import clean_results, KEYS
+from .results import *
 
 # %% auto #0
 __all__ = ['S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C', 'PAPER_LAWS', 'AccModel', 'JointLaw', 'PowerMix',
@@ -124,7 +124,7 @@ def fit_accuracy(df:pd.DataFrame, # results (see `clean_results`)
                  n_starts:int=24, seed:int=0, x0=None, quiet:bool=False) -> Fit:
     "Fit an accuracy model to the results by least squares from several starts."
     model = MODELS[model] if isinstance(model, str) else model
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     z = d['n_base'] == 0
     if z.any():
         if not quiet: warnings.warn(f"{int(z.sum())} rows with n_base = 0 (synthetic only) are outside the model and left out.")
@@ -303,7 +303,7 @@ def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
                    n_starts:int=24, # random starts of each fit made here (see `fit_accuracy`)
                   ) -> pd.DataFrame:
     "Each model's in-sample RMSE, leave-one-setting-out RMSE, lack-of-fit p-value and parameters at a bound."
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     rows = []
     for m in models:
         f = (fits or {}).get(m) or fit_accuracy(d, m, n_starts=n_starts, quiet=True); l = lack_of_fit(f)
@@ -325,10 +325,10 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
         out.update(lo=float(lo), hi=float(hi), share_never=float(np.isinf(ks).mean()))
     edge = fit.at_bounds()
     out['inside'] = bool(k * r_real <= r_max * (1 + 1e-6))
-    out['status'] = ('does not fit' if lof is not None and np.isfinite(lof['p']) and lof['p'] < alpha else
-                     'not identified' if edge else
-                     'fit not testable' if lof is None or not np.isfinite(lof['p']) else
-                     'more than' if not np.isfinite(k) or out['hi'] == math.inf else
-                     'extrapolated' if not out['inside'] else 'estimate')
+    out['status'] = (NO_FIT if lof is not None and np.isfinite(lof['p']) and lof['p'] < alpha else
+                     NOT_IDENTIFIED if edge else
+                     FIT_UNTESTED if lof is None or not np.isfinite(lof['p']) else
+                     MORE_THAN if not np.isfinite(k) or out['hi'] == math.inf else
+                     EXTRAPOLATED if not out['inside'] else ESTIMATE)
     if edge: out['k'] = math.nan  # a law at a bound of its search gives no point k: only the interval
     return out

@@ -8,7 +8,7 @@ Docs: https://mousterian.github.io/mousterian/equiv.plots.html.md"""
 from __future__ import annotations
 import numpy as np, pandas as pd
 from ..core import *
-from .results import aggregate, clean_results
+from .results import *
 from .law import Fit
 from .curves import model_free_k, _arms, _curve
 from .words import fmt_k
@@ -97,7 +97,7 @@ def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:s
     "How the model-free k is read at one n_base: the real and synthetic curves (means ± std, monotone fit) and the accuracy of r_real extra real images."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
-    d = df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
+    d = as_clean(df)
     b, r, s = _arms(d, n_base)
     for arm, col, key, lab in ((r, 'k', 'n_real_plus', 'extra real'), (s, 'C1', 'n_syn_plus', 'synthetic')):
         m = pd.concat([b, arm]).groupby(key)['acc'].agg(['mean', 'std', 'size']).reset_index()
@@ -116,14 +116,14 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     "The reported k of an `exchange_table` with its 95% interval, one line per n_base: points are estimates, arrows lower bounds, crosses 'do not help'."
     import matplotlib.pyplot as plt
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
-    if not ex['status'].isin(['estimate', 'more than', 'does not help', 'hurts']).any():
+    if not ex['status'].isin([ESTIMATE, MORE_THAN, NO_HELP, HURTS]).any():
         ax.text(0.5, 0.5, 'no exchange rate to plot:\n' + ', '.join(sorted(set(ex['status']))), ha='center', va='center', transform=ax.transAxes); ax.set_axis_off()
         return ax
     top = np.nanmax(np.where(np.isfinite(ex[['k', 'lo']].to_numpy(float)), ex[['k', 'lo']].to_numpy(float), np.nan), initial=1.) * 3
     for i, (nb, g) in enumerate(ex.groupby('n_base')):
         col, dx = f'C{i}', 1 + 0.04 * i
         lab = f'n_base = {nb:g}' + (f' ({nb / per_class:g}/class)' if per_class else '')
-        est, more, no = g[g.status == 'estimate'], g[g.status == 'more than'], g[g.status.isin(['does not help', 'hurts'])]
+        est, more, no = g[g.status == ESTIMATE], g[g.status == MORE_THAN], g[g.status.isin([NO_HELP, HURTS])]
         ax.errorbar(est.r_real * dx, est.k, yerr=[est.k - est.lo, np.where(np.isfinite(est.hi), est.hi, top) - est.k], fmt='o', color=col, capsize=3, label=lab)
         lo = np.where(np.isfinite(more.lo), more.lo, more.r_syn_max / more.r_real)
         ax.scatter(more.r_real * dx, np.maximum(lo, 1e-2), marker='^', color=col, s=40, label=None if len(est) else lab)

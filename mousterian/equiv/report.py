@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.script import call_parse
 from ..core import *
-from .results import clean_results, read_table
+from .results import *
 from .law import bootstrap, compare_models, fit_accuracy, lack_of_fit, law_table, law_text, lof_text
 from .answers import exchange_table, worth_table
 from .words import exchange_lines, worth_lines

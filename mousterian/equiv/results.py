@@ -12,7 +12,8 @@ import pandas as pd
 from ..core import *
 
 # %% auto #0
-__all__ = ['KEYS', 'clean_results', 'aggregate', 'read_table']
+__all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
+           'FIT_UNTESTED', 'clean_results', 'aggregate', 'as_clean', 'read_table']
 
 # %% ../../nbs/10a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -63,6 +64,15 @@ def aggregate(df:pd.DataFrame, by:list|None=None) -> pd.DataFrame:
     g = df.groupby((by or []) + KEYS, dropna=False)['acc'].agg(['mean', 'std', 'count']).reset_index()
     g['std'] = g['std'].fillna(0.)
     return g
+
+
+# The statuses a reading of k takes (`model_free_k`, `syn_worth`, `law_k`), as the tables and files write them
+ESTIMATE, MORE_THAN, LESS_THAN, NO_HELP, HURTS = 'estimate', 'more than', 'less than', 'does not help', 'hurts'
+EXTRAPOLATED, NOT_IDENTIFIED, NO_FIT, FIT_UNTESTED = 'extrapolated', 'not identified', 'does not fit', 'fit not testable'
+
+def as_clean(df:pd.DataFrame) -> pd.DataFrame:
+    "`df` as `clean_results` gives it: a table with `acc` and `seed` columns is taken as cleaned already, any other is cleaned."
+    return df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
 
 # %% ../../nbs/10a_equiv.results.ipynb #75103d25
 def read_table(path:str|Path) -> pd.DataFrame:

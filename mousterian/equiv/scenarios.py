@@ -10,7 +10,7 @@ import math
 import numpy as np, pandas as pd
 from scipy.optimize import brentq
 from ..core import *
-from .results import clean_results
+from .results import *
 from .law import bootstrap, DENSE, fit_accuracy, JointLaw, lack_of_fit, simulate, SMALL, SPARSE, TRUE
 from .answers import exchange_table
 from .words import fmt_k
@@ -52,18 +52,18 @@ def scenario_check(name:str, # a key of SCENARIOS
         rows.append(ex.assign(sim=i, lof_p=lof['p'], law_at_bound=', '.join(f.at_bounds())))
     t = pd.concat(rows, ignore_index=True)
     t['covered'] = (t['lo'].fillna(-np.inf) <= t['truth']) & (t['truth'] <= t['hi'].fillna(np.inf))
-    t['rel_err'] = np.where(t.status == 'estimate', (t['k'] - t['truth']) / t['truth'], np.nan)
+    t['rel_err'] = np.where(t.status == ESTIMATE, (t['k'] - t['truth']) / t['truth'], np.nan)
     return t
 
 # %% ../../nbs/10f_equiv.scenarios.ipynb #3fd43045
 def scenario_summary(t:pd.DataFrame) -> dict:
     "The figures the exchange-rate bench checks, from a `scenario_check` table."
-    est = t['status'] == 'estimate'
+    est = t['status'] == ESTIMATE
     return dict(points=len(t), point_k=float(est.mean()), median_rel_err=float(np.nanmedian(np.abs(t['rel_err']))) if est.any() else math.nan,
                 coverage=float(t['covered'].mean()), interval_reaches_inf=float((t['hi'] == np.inf).mean()),
                 law_used=float((t['source'] == 'law').mean()), lof_flagged=float((t.groupby('sim')['lof_p'].first() < 0.05).mean()),
                 bound_driven_k=float(((t['source'] == 'law') & (t['law_at_bound'] != '')).mean()),  # a reported k from a law at a bound of its search
-                hurts=float((t['status'] == 'hurts').mean()), no_help=float(t['status'].isin(['hurts', 'does not help']).mean()),
+                hurts=float((t['status'] == HURTS).mean()), no_help=float(t['status'].isin([HURTS, NO_HELP]).mean()),
                 law_at_bound=float((t.groupby('sim')['law_at_bound'].first() != '').mean()))
 
 # %% ../../nbs/10f_equiv.scenarios.ipynb #b0127514
@@ -81,7 +81,7 @@ def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the re
     t['factor'] = np.where(t['lo'] > 0, t['hi'] / t['lo'].where(t['lo'] > 0, 1.), np.inf)
     t['covered'] = (t['lo'].fillna(-np.inf) <= t['truth']) & (t['truth'] <= t['hi'].fillna(np.inf))
     return (t.groupby(['n_base', 'r_real']).agg(true_k=('truth', 'first'), r_syn_max=('r_syn_max', 'first'), median_factor=('factor', 'median'),
-                                                 within_3=('factor', lambda f: float((f <= 3).mean())), estimate=('status', lambda s: float((s == 'estimate').mean())),
+                                                 within_3=('factor', lambda f: float((f <= 3).mean())), estimate=('status', lambda s: float((s == ESTIMATE).mean())),
                                                  coverage=('covered', 'mean')).reset_index())
 
 def design_lines(t:pd.DataFrame, # a `design_check` table

@@ -8,6 +8,7 @@ Docs: https://mousterian.github.io/mousterian/equiv.words.html.md"""
 from __future__ import annotations
 import numpy as np, pandas as pd
 from ..core import *
+from .results import *
 
 # %% auto #0
 __all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'answer_text', 'answer_short']
@@ -21,7 +22,7 @@ def fmt_k(v:float) -> str:
 def k_text(row) -> str:
     "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on; where k is not a number, the test of any synthetic gain (`syn_gain_test`)."
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
-    if r['status'] in ('more than', 'does not help', 'hurts') and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
+    if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts' else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
         tt += f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all ratios at once)"
         if r.get('help_below_real'): tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
@@ -29,11 +30,11 @@ def k_text(row) -> str:
     else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
     if r['status'] == 'no real gain': return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
-    if r['status'] in ('does not help', 'hurts'):
-        return (f"synthetic images {'hurt' if r['status'] == 'hurts' else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
+    if r['status'] in (NO_HELP, HURTS):
+        return (f"synthetic images {'hurt' if r['status'] == HURTS else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
                 f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}])" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
     src = 'from the curves' if r['source'] == 'curves' else 'from the law'
-    if r['status'] == 'more than':
+    if r['status'] == MORE_THAN:
         bound = r['lo'] if np.isfinite(r['lo']) else r['r_syn_max'] / r['r_real']
         why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k']) else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
         return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt})"
@@ -53,11 +54,11 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         at = f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: "
         ci = '' if np.isnan(r.lo) else f", 95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
         rng = f"measured r_real ≤ {r.r_real_max:g}"
-        if r.status == 'does not help': s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
-        elif r.status == 'less than': s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
+        if r.status == NO_HELP: s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
+        elif r.status == LESS_THAN: s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
         else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
-                   + ('' if r.status == 'estimate' else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
-        if r.status in ('estimate', 'more than') and getattr(r, 'help_test', 'helps') != 'helps': s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
+                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
+        if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps': s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
         out.append(at + s)
     return out
 
