@@ -12,12 +12,13 @@ import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as 
 from .core import *
 from .data import ImageSet, TensorImages
 from .store import SynStore
-from .learn import predict
+from .learn import predict, get_model, fit
 from .metrics import features
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'OPENAI_MEAN', 'OPENAI_STD', 'keep_bottom_q', 'apply_filter', 'combine', 'clip_model', 'tiny_clip',
-           'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter', 'classifier_filter', 'real_filter']
+           'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter', 'classifier_filter',
+           'trained_classifier_filter', 'real_filter']
 
 # %% ../nbs/05_filter.ipynb #5b747d82
 def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
@@ -136,6 +137,16 @@ def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cl
     ims = store.images(size=size).to_tensors()
     p = torch.softmax(predict(model, ims, device=device), -1).numpy()
     return apply_filter(store, name, p[np.arange(len(p)), ims.y.numpy()], q=q, threshold=threshold)
+
+def trained_classifier_filter(store:SynStore, # the store to score
+                              data:TensorImages, # the real images the classifier learns (the generator's own training set)
+                              recipe, # a `learn.Recipe`: the classifier, its optimiser and iteration budget
+                              q:float=0.2, name:str='cls', device=None) -> np.ndarray:
+    "Train a classifier on `data` (seed 0, the recipe's iterations for its size), then `classifier_filter` the store with it."
+    seed_everything(0)
+    clf = get_model(recipe.arch, data.n_classes, data.shape[0], data.shape[1], **recipe.arch_kwargs)
+    fit(clf, [data], recipe, recipe.iterations_for(len(data)), 0, device, desc='filter classifier')
+    return classifier_filter(store, clf.eval(), q=q, name=name, device=device, size=data.shape[-1])
 
 # %% ../nbs/05_filter.ipynb #e0be0459
 def real_filter(store:SynStore, real:ImageSet, encoder:nn.Module, k:int=10, q:float|None=0.2, threshold:float|None=None,

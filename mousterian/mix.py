@@ -17,7 +17,7 @@ from .store import SynStore
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'per_class', 'MixSpec', 'load_store_images', 'Mix', 'take_per_class', 'build_mix', 'store_from_images',
-           'phases', 'parse_ratio', 'ratio_spec']
+           'draw_real_pool', 'phases', 'parse_ratio', 'ratio_spec']
 
 # %% ../nbs/07_mix.ipynb #fc82fa71
 def per_class(n:int, # total over the classes
@@ -147,6 +147,20 @@ def store_from_images(path:str|Path, # folder of the new store
     for i in progress(range(len(st), len(ds), bs), desc='writing store', leave=False):
         items = [ds[j] for j in range(i, min(i + bs, len(ds)))]
         st.append([x for x, _ in items], [y for _, y in items], rows={'generator': generator, 'source_index': list(range(i, i + len(items)))})
+    return st
+
+def draw_real_pool(path:str|Path, # folder of the new store
+                   ims:ImageSet, # the real images to draw from, with the dataset's labels
+                   per_class:int, # images drawn per class
+                   seed:int=0, # which images are drawn
+                   source:str='', # where they come from (recorded)
+                  ) -> SynStore:
+    "A retrieval pool: `per_class` real images of each class drawn (by `seed`) from `ims`, written into a store as they are, with provenance.json."
+    y, rng = np.asarray(ims.y), np.random.default_rng(seed)
+    idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(ims.classes))]))
+    st = store_from_images(path, ims.subset(idx), generator=f'real:{source}')
+    save_json(dict(source=str(source), n_images=len(st), seed=seed, kind='real',
+                   note='real images from elsewhere (a retrieval pool), drawn per class and written into this store as they were'), st.path / 'provenance.json')
     return st
 
 # %% ../nbs/07_mix.ipynb #bcae00c5

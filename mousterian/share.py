@@ -6,17 +6,19 @@ Docs: https://mousterian.github.io/mousterian/share.html.md"""
 
 # %% ../nbs/13_share.ipynb #5a0e0002
 from __future__ import annotations
-import os, json, shutil, hashlib
+import os, json, shutil, hashlib, tempfile
 from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.script import call_parse
 import mousterian
 from .core import *
+from .data import folder_images
 from .store import SynStore
+from .mix import store_from_images
 from .gen.ddpm import load_ddpm, verify_ddpm, DDPM_EXPORT_FORMAT
 
 # %% auto #0
-__all__ = ['EXPORT_FORMAT', 'store_provenance', 'export_store', 'verify_export', 'import_store', 'export_ddpm',
+__all__ = ['EXPORT_FORMAT', 'store_provenance', 'export_store', 'verify_export', 'import_store', 'import_images', 'export_ddpm',
            'mousterian_store']
 
 # %% ../nbs/13_share.ipynb #a11e06e2
@@ -125,6 +127,23 @@ def import_store(src:str|Path, # an export (from `export_store`)
         with atomic_write(st.path / 'manifest' / 'part-000000000.parquet', 'wb') as f: df.to_parquet(f, index=False)
     save_json(dict(meta['provenance'], imported=run_meta(dict(src=str(src.resolve())))), st.path / 'provenance.json')
     return st
+
+def import_images(src:str|Path, # a store export, a store, or a folder of generated images with one sub-folder per class
+                  dest:str|Path, # a new folder for the store
+                  classes:list, # the dataset's class names, in label order (sub-folders are named so, '/' as '_')
+                  channels:int, # the dataset's channels
+                  check=None, # called with (images, src) before a folder is written into the store
+                 ) -> tuple:
+    "(store, how it was checked) of images made elsewhere, imported into `dest`: an export verified and imported, a store copied in through an export (so its checksums are checked too), or a folder written into a store as it is (with provenance.json)."
+    src, dest = Path(src).expanduser(), Path(dest)
+    if (src / 'mousterian.json').exists(): return import_store(src, dest), ' (every checksum verified)'
+    if (src / 'store.json').exists():
+        with tempfile.TemporaryDirectory(dir=dest.parent) as t: return import_store(export_store(src, Path(t) / 'export'), dest), ' (every checksum verified)'
+    ims = folder_images(src, [c.replace('/', '_') for c in classes], list(classes), name=src.name, split='synthetic', channels=channels)
+    if check: check(ims, src)
+    st = store_from_images(dest, ims, generator=f'folder:{src}')
+    save_json(dict(source=str(src), n_images=len(st), note='a folder of images made elsewhere, written into this store as they were'), dest / 'provenance.json')
+    return st, ''
 
 # %% ../nbs/13_share.ipynb #5a0e000e
 def export_ddpm(model_dir:str|Path, # a trained DDPM folder

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/gen.t2i.html.md"""
 
 # %% ../../nbs/04_gen.t2i.ipynb #9b5baabc
 from __future__ import annotations
-import os, re, json, time, inspect, warnings
+import os, re, json, math, time, inspect, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
@@ -18,7 +18,7 @@ from ..store import SynStore
 __all__ = ['LE_INPUT', 'CAPTION_INSTRUCTIONS', 'BACKGROUNDS', 'RELATIONS', 'load_t2i', 'tiny_sd_pipeline', 'tiny_sd3_pipeline',
            'names_class', 'dedupe', 'check_prompts', 'template_prompts', 'file_prompts', 'TextGen', 'text_generator',
            'tiny_text_generator', 'model_prompts', 'le_prompts', 'caption_prompts', 'plan_jobs', 'generate_t2i',
-           'read_shots', 'build_prompts', 'mousterian_generate']
+           'read_shots', 'generate_for_arm', 'build_prompts', 'mousterian_generate']
 
 # %% ../../nbs/04_gen.t2i.ipynb #7fcec6f6
 def _offline(): return os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False')
@@ -330,6 +330,17 @@ def read_shots(source, # a folder with one sub-folder per class (named as `class
         else: out[c] = [Image.fromarray(source[i][0].permute(1, 2, 0).squeeze(-1).numpy()) for i in idx]
     return out
 
+def generate_for_arm(spec, # a study's text-to-image generator (`study.config.T2IGen`): model, prompt strategy, sampling
+                     classes:list, # the dataset's class names, in label order
+                     store:str|Path, # the store to fill (created, or resumed)
+                     per_class:int, # images per class
+                     shots=None, # real guidance: `read_shots` of the real images, or None
+                     device=None) -> SynStore:
+    "Fill `store` with `per_class` images per class from `spec`'s pipeline: prompts built by its strategy, then `generate_t2i`."
+    pipe = load_t2i(spec.model, device, scheduler=spec.scheduler)
+    prompts = build_prompts(classes, spec.strategy, math.ceil(per_class / spec.images_per_prompt), spec.templates, spec.lm, spec.prompt_file, spec.seed, device, spec.lead)
+    return generate_t2i(pipe, prompts, classes, store, per_class, spec.images_per_prompt, steps=spec.steps, guidance=spec.guidance,
+                        negative_prompt=spec.negative_prompt, size=spec.size, seed=spec.seed, bs=spec.bs, sources=shots, strength=spec.strength)
 
 # %% ../../nbs/04_gen.t2i.ipynb #174a51a2
 def build_prompts(classes:list, # class names

@@ -17,7 +17,7 @@ from ..gen.ddpm import Sampling
 
 # %% auto #0
 __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'T2IGen', 'StoreGen',
-           'RealPool', 'StudyConfig', 'list_studies', 'load_study']
+           'RealPool', 'StudyConfig', 'list_studies', 'study_config', 'load_study']
 
 # %% ../../nbs/12a_study.config.ipynb #ed739e63
 @dataclass
@@ -252,15 +252,23 @@ def _merge(a:dict, b:dict) -> dict:
         out[k] = _merge(out[k], v) if same else copy.deepcopy(v)
     return out
 
-def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict
-               overrides:dict|None=None, # nested values replacing the preset's
-              ) -> dict:
-    "A study preset with overrides applied, read through `StudyConfig` (unknown keys refused, types and values checked, every default filled in), as a plain dict."
+def study_config(preset:str|Path|dict|StudyConfig='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, a dict, or a StudyConfig
+                 overrides:dict|None=None, # nested values replacing the preset's
+                ) -> StudyConfig:
+    "A study preset with overrides applied, read through `StudyConfig`: unknown keys refused, types and values checked, every default filled in."
+    if isinstance(preset, StudyConfig): preset = preset.to_dict()
     if isinstance(preset, dict): p = copy.deepcopy(preset)
     else:
         path = Path(preset) if str(preset).endswith(('.yaml', '.yml')) else STUDIES / f'{preset}.yaml'
         if not path.exists(): raise MousterianError(f"Unknown study {str(preset)!r}: use one of {', '.join(list_studies())}, or the path of a YAML file.")
         try: p = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
-    if overrides is not None and not isinstance(overrides, dict): raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
-    return from_dict(StudyConfig, _merge(p, overrides), 'study').to_dict()
+    if overrides is not None and not isinstance(overrides, dict):
+        raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
+    return from_dict(StudyConfig, _merge(p, overrides), 'study')
+
+def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict
+               overrides:dict|None=None, # nested values replacing the preset's
+              ) -> dict:
+    "`study_config` as a plain dict (what study.json records and each step's fingerprint reads)."
+    return study_config(preset, overrides).to_dict()

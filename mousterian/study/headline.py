@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np, pandas as pd
 from ..core import *
-from ..equiv import answer_short
+from ..data import list_datasets
+from ..learn import summarize, fmt_pm
+from ..equiv import answer_short, FINDINGS, base_answers, read_table
 from .plan import STEPS
 
 # %% auto #0
@@ -45,9 +47,6 @@ def _gen_words(p:dict, g:str) -> str:
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                   ) -> str:
     "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
-    from mousterian.learn import get_recipe, summarize, fmt_pm
-    from mousterian.data import list_datasets
-    from mousterian.equiv import FINDINGS, base_answers, read_table
     folder = Path(folder)
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
@@ -59,8 +58,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     pm = lambda s: f"{fmt_pm(s['mean'].iloc[0], s['std'].iloc[0], scale=1)}%"
     base = at('none')
     if base.empty: raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the study's grid first.")
-    rc = get_recipe(p['recipe'], **(p.get('recipe_overrides') or {}))
-    arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50', vit='ViT').get(rc.arch, rc.arch)
+    arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50', vit='ViT').get(res['arch'].iloc[0], res['arch'].iloc[0])  # the architecture every run recorded
     data = list_datasets().get(p['dataset'], p['dataset']).split(',')[0].split(':')[0].split(' of ')[0]
     s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({int(base['count'].iloc[0])} seeds)"]
     reals = sorted(a[(a.generator == 'none') & (a.n_base_per_class == b0) & (a.r_syn == 0) & (a.r_real > 0)]['r_real'])

@@ -6,15 +6,26 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 
 # %% ../../nbs/12c_study.steps.ipynb #2d5e4782
 from __future__ import annotations
-import os, math, time, shutil, warnings
+import os, time, shutil, warnings
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
 from fastcore.script import call_parse
 from fastcore.basics import patch
 import mousterian
 from ..core import *
-from ..equiv import study_exchange
-from .config import list_studies, load_study
+from ..data import load_dataset, Splits, dataset_classes, folder_images
+from ..store import SynStore
+from ..mix import draw_real_pool
+from ..learn import get_recipe
+from ..gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights, generate as ddpm_generate
+from ..gen.t2i import generate_for_arm, read_shots
+from ..filter import trained_classifier_filter
+from ..metrics import real_reference, measure_store
+from ..share import import_images
+from ..sweep import sweep, SweepLock
+from ..equiv import design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, study_exchange
+from .config import list_studies, study_config
 from .plan import (changed, filter_q, generation_plan, plan_runs, run_counts, STEPS, store_name,
     _fingerprint, _settings_hash)
 
@@ -23,47 +34,55 @@ __all__ = ['Study', 'mousterian_study']
 
 # %% ../../nbs/12c_study.steps.ipynb #1b968e2c
 class Study:
-    "One study: a preset, an output folder, and the steps that fill it (each step is a method, below)."
+    "One study: its settings (`cfg`, a `StudyConfig`), an output folder, and the steps that fill it (each step is a method, below)."
     def __init__(self, preset:str|Path|dict='fmnist-cpu', # a preset (see `load_study`)
                  out:str|Path|None=None, # output folder (default: study/<name>)
                  overrides:dict|None=None, device=None, root:str|None=None,
                  redo=(), # steps whose finished outputs may be redone when their settings changed ('train', 'generate')
                 ):
-        self.p = load_study(preset, overrides)
+        self.cfg = study_config(preset, overrides)
         bad = [s for s in redo if s not in ('train', 'generate')]
-        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo themselves), got {bad[0]!r}{did_you_mean(bad[0], ['train', 'generate'])}")
+        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo "
+                                      f"themselves), got {bad[0]!r}{did_you_mean(bad[0], ['train', 'generate'])}")
         self.redo = set(redo)
-        if root: self.p['root'] = root
-        self.out = Path(out or Path('study') / self.p['name']).resolve()
+        if root: self.cfg.root = root
+        self.out = Path(out or Path('study') / self.cfg.name).resolve()
         self.device = device
         self._classes, self._fp = None, {}
 
+    @property
+    def p(self) -> dict:
+        "The settings as a plain dict: what study.json records and the plan reads."
+        return self.cfg.to_dict()
     def gen_dir(self, name): return self.out / 'generators' / name
     def store_dir(self, name): return self.out / 'stores' / name
+    def arm(self, g:str): return self.cfg.generators[g]
     @property
     def sweep_dir(self): return self.out / 'sweep'
+    @property
+    def recipe(self): return get_recipe(self.cfg.recipe, **self.cfg.recipe_overrides)
+    @property
+    def channels(self) -> int: return self._real().shape[0]
+    def _real(self): return load_dataset(self.cfg.dataset, 'train', self.cfg.root, self.cfg.image_size)
 
     @property
     def classes(self) -> list:
-        if self._classes is None:
-            from mousterian.gen.t2i import dataset_classes
-            self._classes = dataset_classes(self.p['dataset'], self.p['root'])
+        if self._classes is None: self._classes = dataset_classes(self.cfg.dataset, self.cfg.root)
         return self._classes
 
     def plan(self) -> tuple:
         "(runs, notes, generation plan)."
-        from mousterian.data import load_dataset
-        runs, notes = plan_runs(self.p, int(load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).counts().min()))
+        runs, notes = plan_runs(self.p, int(self._real().counts().min()))
         gp = generation_plan(self.p, runs)
         for name, g in gp.items():  # a pool of real images that cannot serve the grid is refused before any work
-            if self.p['generators'][g['generator']]['kind'] == 'real': self._check_arm(*self._real_images(self.p['generators'][g['generator']]), g['per_class'])
+            if self.arm(g['generator']).kind == 'real': self._check_arm(*self._real_images(self.arm(g['generator'])), g['per_class'])
         return runs, notes, gp
 
     def _pool(self, store:str) -> tuple:
         "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
-        from mousterian.data import Splits
-        b = int(store[len('internal-b'):]) if store.startswith('internal-b') else 0
-        return Splits(self.p['dataset'], b, 0, self.p['external_pool_per_class'], seed=self.p['split_seed'], root=self.p['root'], image_size=self.p['image_size']), 'base' if b else 'gen_pool'
+        c, b = self.cfg, int(store[len('internal-b'):]) if store.startswith('internal-b') else 0
+        sp = Splits(c.dataset, b, 0, c.external_pool_per_class, seed=c.split_seed, root=c.root, image_size=c.image_size)
+        return sp, 'base' if b else 'gen_pool'
 
     def training_set(self, store:str):
         "The real images a store's generator (and its filter) learn from, and their description."
@@ -73,7 +92,8 @@ class Study:
     def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
         "Settings changed under a finished output: with --redo STEP remove it (and what was made from it), else refuse with the list of changes."
         if step not in self.redo:
-            raise MousterianError(f"{what} was made with other settings: {'; '.join(diff)}. Rerun with --redo {step} to redo it (and everything made from it), or use another output folder.")
+            raise MousterianError(f"{what} was made with other settings: {'; '.join(diff)}. Rerun with --redo {step} to redo it "
+                                  "(and everything made from it), or use another output folder.")
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
@@ -81,9 +101,8 @@ class Study:
 @patch
 def design(self:Study, runs:list) -> pd.DataFrame:
     "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
-    from mousterian.equiv import design_check, design_lines
-    dp, K = self.p['design'], len(self.classes)
-    nb = {g: len({r['n_base_per_class'] for r in runs if r['generator'] == g}) for g in self.p['generators']}
+    dp, K = asdict(self.cfg.design), len(self.classes)
+    nb = {g: len({r['n_base_per_class'] for r in runs if r['generator'] == g}) for g in self.cfg.generators}
     arm = max(nb, key=nb.get) if any(nb.values()) else None  # the arm run at the most base sizes (the first of those)
     d = run_counts(runs, K, arm)
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
@@ -92,23 +111,23 @@ def design(self:Study, runs:list) -> pd.DataFrame:
         try: t = design_check(d, dp['noise'], dp['truth'], dp['n_sim'])
         except MousterianError as e: print(f"  no design check: {e}"); return None
         save_json(dict(key=key, design=dp, arm=arm, table=t.to_dict('records')), f)
-    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed noise, if the truth is "
-          f"{'design.truth' if dp['truth'] else 'equiv.SMALL (shaped like the first embedded study)'}:\n" + '\n'.join(design_lines(t, K)))
+    truth = 'design.truth' if dp['truth'] else 'equiv.SMALL (shaped like the first embedded study)'
+    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed noise, if the truth is {truth}:\n"
+          + '\n'.join(design_lines(t, K)))
     return t
 
 # %% ../../nbs/12c_study.steps.ipynb #d02fc32a
 @patch
-def _train_deps(self:Study, name:str, spec:dict) -> dict:
+def _train_deps(self:Study, name:str, spec) -> dict:
     "What a generator's training depends on: its settings and the real images it learns from."
-    return dict(generator={k: v for k, v in spec.items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
+    return dict(generator={k: v for k, v in asdict(spec).items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
 
 @patch
 def train(self:Study, gp:dict):
     "Train (or reuse, when its recorded settings match) each DDPM generator of the plan `gp`; text-to-image generators need no training."
-    from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights
     for name, g in gp.items():
-        spec = dict(self.p['generators'][g['generator']])
-        if spec['kind'] != 'ddpm': continue
+        spec = self.arm(g['generator'])
+        if spec.kind != 'ddpm': continue
         d, deps = self.gen_dir(name), self._train_deps(name, spec)
         if (d / 'train.json').exists():
             t = load_json(d / 'train.json')
@@ -116,135 +135,107 @@ def train(self:Study, gp:dict):
             if old is None: old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
             diff = changed(old, deps)
             if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
-            elif t['steps_done'] >= spec['steps'] and ddpm_weights(d):
+            elif t['steps_done'] >= spec.steps and ddpm_weights(d):
                 if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                 print(f"  {name}: trained already ({d})"); continue
         data, desc = self.training_set(name)
-        hp = TrainHP(**{k: v for k, v in spec.items() if k not in ('kind', 'preset')})
+        hp = TrainHP(**{k: v for k, v in asdict(spec).items() if k not in ('kind', 'preset')})
         print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
         d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
-        train_ddpm(data, d, ddpm_config(spec['preset'], data), hp, data_desc=desc, device=self.device)
+        train_ddpm(data, d, ddpm_config(spec.preset, data), hp, data_desc=desc, device=self.device)
 
 # %% ../../nbs/12c_study.steps.ipynb #c6a1f091
 @patch
 def _gen_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
-    spec = self.p['generators'][g['generator']]
-    if spec['kind'] == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=self.p['sampling'])
-    if spec['kind'] == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
-        p = Path(spec['path']).expanduser()
-        return dict(generator=spec, images=load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest'))
-    if spec['kind'] == 'real':  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
-        if spec['path'] and spec['path'] not in self._fp: self._fp[spec['path']] = _fingerprint(Path(spec['path']).expanduser())
-        return dict(generator=spec, per_class=g['per_class'], **({'images': self._fp[spec['path']]} if spec['path'] else {}))
-    return dict(generator=spec)
+    spec = self.arm(g['generator'])
+    if spec.kind == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=asdict(self.cfg.sampling))
+    if spec.kind == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
+        p = Path(spec.path).expanduser()
+        made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest')
+        return dict(generator=asdict(spec), images=made)
+    if spec.kind == 'real':  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
+        if spec.path and spec.path not in self._fp: self._fp[spec.path] = _fingerprint(Path(spec.path).expanduser())
+        return dict(generator=asdict(spec), per_class=g['per_class'], **({'images': self._fp[spec.path]} if spec.path else {}))
+    return dict(generator=asdict(spec))
 
 @patch
 def _check_arm(self:Study, s, src:Path, per_class:int):
     "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
     if list(s.classes) != list(self.classes):
-        raise MousterianError(f"The store {src} has the classes {s.classes[:5]}..., the dataset {self.p['dataset']} has {self.classes[:5]}...: an image arm must have the dataset's classes, in its order.")
+        raise MousterianError(f"The store {src} has the classes {s.classes[:5]}..., the dataset {self.cfg.dataset} has {self.classes[:5]}...: "
+                              "an image arm must have the dataset's classes, in its order.")
     if (c := s.counts()).min() < per_class:
-        raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs {per_class} per class "
-                              f"(its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, or bring more images.")
+        raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs "
+                              f"{per_class} per class (its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, "
+                              "or bring more images.")
 
 @patch
-def _import_store(self:Study, spec:dict, st:Path, per_class:int):
-    "An image arm made elsewhere, into the study: an export verified and imported, or a store copied in (through an export, so its checksums are checked too); refused when its classes or counts do not fit the grid."
-    import tempfile
-    from mousterian.share import export_store, import_store
-    src = Path(spec['path']).expanduser()
-    how = ' (every checksum verified)'
-    if (src / 'mousterian.json').exists(): s = import_store(src, st)
-    elif (src / 'store.json').exists():
-        with tempfile.TemporaryDirectory(dir=self.out) as t: s = import_store(export_store(src, Path(t) / 'export'), st)
-    else:  # a folder of generated images, one sub-folder per class (named as the dataset's classes)
-        from mousterian.data import folder_images, load_dataset
-        from mousterian.mix import store_from_images
-        names = [c.replace('/', '_') for c in self.classes]  # a folder name cannot hold '/'
-        ims = folder_images(src, names, list(self.classes), name=src.name, split='synthetic', channels=load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0])
-        self._check_arm(ims, src, per_class)
-        s, how = store_from_images(st, ims, generator=f'folder:{src}'), ''
-        save_json(dict(source=str(src), n_images=len(s), note='a folder of images made elsewhere, written into this store as they were'), st / 'provenance.json')
-    try: self._check_arm(s, src, per_class)
-    except MousterianError: shutil.rmtree(st); raise
-    print(f"  imported {len(s)} images from {src}{how}; provenance in {st / 'provenance.json'}")
-
-@patch
-def _real_images(self:Study, spec:dict) -> tuple:
+def _real_images(self:Study, spec) -> tuple:
     "(images, where they come from) of a `kind: real` arm: a folder read with the dataset's class names, or another dataset's split."
-    from mousterian.data import folder_images, load_dataset
-    if spec['dataset']: return load_dataset(spec['dataset'], spec['split'], spec['root'], self.p['image_size']), f"{spec['dataset']} ({spec['split']} split)"
-    src, ch = Path(spec['path']).expanduser(), load_dataset(self.p['dataset'], 'train', self.p['root'], self.p['image_size']).shape[0]
-    return folder_images(src, [c.replace('/', '_') for c in self.classes], list(self.classes), name=src.name, split='real', channels=ch), src
+    if spec.dataset: return load_dataset(spec.dataset, spec.split, spec.root, self.cfg.image_size), f"{spec.dataset} ({spec.split} split)"
+    src = Path(spec.path).expanduser()
+    return folder_images(src, [c.replace('/', '_') for c in self.classes], list(self.classes), name=src.name, split='real', channels=self.channels), src
 
 @patch
-def _import_real(self:Study, spec:dict, st:Path, per_class:int):
-    "A retrieval pool into the study: `per_class` real images of each class drawn (by `spec['seed']`) from a folder or another dataset's split, written into a store as they are."
-    from mousterian.mix import store_from_images
-    ims, src = self._real_images(spec)
-    self._check_arm(ims, src, per_class)
-    y, rng = np.asarray(ims.y), np.random.default_rng(spec['seed'])
-    idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(self.classes))]))
-    s = store_from_images(st, ims.subset(idx), generator=f'real:{src}')
-    save_json(dict(source=str(src), n_images=len(s), seed=spec['seed'], kind='real',
-                   note='real images from elsewhere (a retrieval pool), drawn per class and written into this store as they were'), st / 'provenance.json')
-    print(f"  {len(s)} real images ({per_class} per class) drawn from {src}: the retrieval arm")
+def _fill(self:Study, name:str, g:dict, st:Path):
+    "Make a store's images, by its arm's kind: sampled from the DDPM, imported, drawn from a real pool, or generated from text."
+    spec, n = self.arm(g['generator']), g['per_class']
+    if spec.kind == 'ddpm':
+        s = self.cfg.sampling
+        ddpm_generate(self.gen_dir(name), st, per_class=n, sampler=s.sampler, steps=s.steps, guidance=s.guidance, seed=s.seed, bs=s.bs, device=self.device)
+    elif spec.kind == 'store':
+        s, how = import_images(spec.path, st, self.classes, self.channels, check=lambda ims, src: self._check_arm(ims, src, n))
+        try: self._check_arm(s, Path(spec.path).expanduser(), n)
+        except MousterianError: shutil.rmtree(st); raise
+        print(f"  imported {len(s)} images from {Path(spec.path).expanduser()}{how}; provenance in {st / 'provenance.json'}")
+    elif spec.kind == 'real':
+        ims, src = self._real_images(spec)
+        self._check_arm(ims, src, n)
+        s = draw_real_pool(st, ims, n, spec.seed, src)
+        print(f"  {len(s)} real images ({n} per class) drawn from {src}: the retrieval arm")
+    else:
+        shots = None
+        if spec.real_shots == 'base':  # the smallest base set, as files where the dataset has them (their paths go into the manifest)
+            sp, pool = self._pool(f"internal-b{min(self.cfg.n_bases_per_class)}"); shots = read_shots(sp.load()[pool], self.classes)
+        elif spec.real_shots: shots = read_shots(spec.real_shots, self.classes)
+        generate_for_arm(spec, self.classes, st, n, shots, self.device)
 
 @patch
 def generate(self:Study, gp:dict):
     "Fill each store of the plan `gp` with the images per class it asks (resuming); a store made with other settings is refused, or redone with --redo generate."
-    from mousterian.store import SynStore
     for name, g in gp.items():
-        spec, st, deps = self.p['generators'][g['generator']], self.store_dir(name), self._gen_deps(name, g)
+        spec, st, deps = self.arm(g['generator']), self.store_dir(name), self._gen_deps(name, g)
         need = g['per_class'] * len(self.classes)
-        if (st / 'store.json').exists() and spec['kind'] in ('store', 'real') and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
+        if (st / 'store.json').exists() and spec.kind in ('store', 'real') and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
         if (st / 'store.json').exists():
             m = SynStore(st).manifest()
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
-            if old is None and spec['kind'] == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
-                old = dict(generator=deps['generator'], sampling={**self.p['sampling'], **{k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}, 'seed': int(m['seed'].min())})
+            if old is None and spec.kind == 'ddpm' and len(m):  # a store from before deps.json: its rows record the sampling
+                rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}
+                old = dict(generator=deps['generator'], sampling={**asdict(self.cfg.sampling), **rec, 'seed': int(m['seed'].min())})
             diff = changed(old, deps) if old is not None else []
-            if diff and spec['kind'] == 'real': print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
+            if diff and spec.kind == 'real': print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
             elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
-            elif spec['kind'] == 'store' or len(m) >= need:
-                if spec['kind'] == 'store': self._check_arm(SynStore(st), Path(spec['path']), g['per_class'])
+            elif spec.kind == 'store' or len(m) >= need:
+                if spec.kind == 'store': self._check_arm(SynStore(st), Path(spec.path), g['per_class'])
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
         print(f"  {name}: {g['per_class']} images per class into {st}")
-        if spec['kind'] == 'ddpm':
-            from mousterian.gen.ddpm import generate
-            s = self.p['sampling']
-            generate(self.gen_dir(name), st, per_class=g['per_class'], sampler=s['sampler'], steps=s['steps'], guidance=s['guidance'], seed=s['seed'], bs=s['bs'], device=self.device)
-        elif spec['kind'] == 'store': self._import_store(spec, st, g['per_class'])
-        elif spec['kind'] == 'real': self._import_real(spec, st, g['per_class'])
-        else:
-            from mousterian.gen import t2i
-            pipe = t2i.load_t2i(spec['model'], self.device, scheduler=spec['scheduler'])
-            prompts = t2i.build_prompts(self.classes, spec['strategy'], math.ceil(g['per_class'] / spec['images_per_prompt']), spec['templates'], spec['lm'],
-                                        spec['prompt_file'], spec['seed'], self.device, spec['lead'])
-            shots = None
-            if spec['real_shots'] == 'base':  # the smallest base set, as files where the dataset has them (their paths go into the manifest)
-                sp, pool = self._pool(f"internal-b{min(self.p['n_bases_per_class'])}"); shots = t2i.read_shots(sp.load()[pool], self.classes)
-            elif spec['real_shots']: shots = t2i.read_shots(spec['real_shots'], self.classes)
-            t2i.generate_t2i(pipe, prompts, self.classes, st, g['per_class'], spec['images_per_prompt'], steps=spec['steps'], guidance=spec['guidance'],
-                             negative_prompt=spec['negative_prompt'], size=spec['size'], seed=spec['seed'], bs=spec['bs'], sources=shots, strength=spec['strength'])
+        self._fill(name, g, st)
         save_json(deps, st / 'deps.json')
 
 # %% ../../nbs/12c_study.steps.ipynb #c3376fc7
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
-    real = self.p['generators'][g['generator']]['kind'] == 'real'
-    return dict(images=self._gen_deps(name, g), q=filter_q(self.p, g['generator']), **({} if real else dict(recipe=self.p['recipe'], recipe_overrides=self.p['recipe_overrides'])))
+    real = self.arm(g['generator']).kind == 'real'
+    clf = {} if real else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
+    return dict(images=self._gen_deps(name, g), q=filter_q(self.p, g['generator']), **clf)
 
 @patch
 def filter(self:Study, gp:dict):
     "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`); redone whenever its settings changed."
-    from mousterian.store import SynStore
-    from mousterian.filter import classifier_filter
-    from mousterian.learn import get_recipe, get_model, fit
-    rc = get_recipe(self.p['recipe'], **self.p['recipe_overrides'])
     for name, g in gp.items():
         q = filter_q(self.p, g['generator'])
         st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
@@ -254,12 +245,9 @@ def filter(self:Study, gp:dict):
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
         if q == 0:  # nothing to drop (or real images): every image kept, no classifier needed
             st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f)
-            print(f"  {name}: {'real images' if self.p['generators'][g['generator']]['kind'] == 'real' else 'q = 0'}, every image kept"); continue
+            print(f"  {name}: {'real images' if self.arm(g['generator']).kind == 'real' else 'q = 0'}, every image kept"); continue
         data, desc = self.training_set(name)
-        seed_everything(0)
-        clf = get_model(rc.arch, data.n_classes, data.shape[0], data.shape[1], **rc.arch_kwargs)
-        fit(clf, [data], rc, rc.iterations_for(len(data)), 0, self.device, desc='filter classifier')
-        keep = classifier_filter(st, clf.eval(), q=q, name='cls', device=self.device, size=data.shape[-1])
+        keep = trained_classifier_filter(st, data, self.recipe, q=q, name='cls', device=self.device)
         save_json(deps, f)
         print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
 
@@ -267,13 +255,12 @@ def filter(self:Study, gp:dict):
 @patch
 def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
-    p, gp = self.p, gp if gp is not None else generation_plan(self.p, runs)
+    c, gp = self.cfg, gp if gp is not None else generation_plan(self.p, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
-    from mousterian.learn import get_recipe
-    rc = get_recipe(p['recipe'], **p['recipe_overrides'])
-    fixed = dict(dataset=p['dataset'], n_classes=len(self.classes), split_seed=p['split_seed'],
-                 pool_per_class=p['external_pool_per_class'], recipe=p['recipe'], recipe_overrides=p['recipe_overrides'] or None,
-                 n_test_per_class=p['n_test_per_class'], root=p['root'], **({'image_size': p['image_size']} if p['image_size'] else {}),  # absent when unset: older studies keep their run ids
+    rc = self.recipe
+    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), split_seed=c.split_seed, pool_per_class=c.external_pool_per_class, recipe=c.recipe,
+                 recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
+                 **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
@@ -282,9 +269,8 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
 @patch
 def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
-    from mousterian.sweep import sweep
-    s = self.p['sweep']
-    return sweep(self.grid(runs), self.sweep_dir, workers=workers or s['workers'], threads=threads or s['threads'], backend=backend, address=address, gpus=gpus)
+    s = self.cfg.sweep
+    return sweep(self.grid(runs), self.sweep_dir, workers=workers or s.workers, threads=threads or s.threads, backend=backend, address=address, gpus=gpus)
 
 # %% ../../nbs/12c_study.steps.ipynb #503ef009
 @patch
@@ -298,14 +284,15 @@ def results(self:Study) -> pd.DataFrame:
 @patch
 def metrics(self:Study, gp:dict) -> dict:
     "Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store (cached in metrics.json by fingerprint)."
-    from mousterian.metrics import real_reference, measure_store
-    mp, f = self.p['metrics'], self.out / 'metrics.json'
+    c, mp, f = self.cfg, asdict(self.cfg.metrics), self.out / 'metrics.json'
     cur, ref = (load_json(f) if f.exists() else {}), None
     for name in gp:
         st = self.store_dir(name)
-        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=self.p['dataset'], **({'image_size': self.p['image_size']} if self.p['image_size'] else {})))[:8]
+        size = {'image_size': c.image_size} if c.image_size else {}
+        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
         if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
-        if ref is None: ref = real_reference(self.p['dataset'], mp['n_images'], mp['reference_recipe'], self.p['root'], mp['reference_per_class'], mp['reference_iterations'], self.device, self.p['image_size'])
+        if ref is None:
+            ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root, mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
         row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
@@ -318,21 +305,20 @@ def metrics(self:Study, gp:dict) -> dict:
 @patch
 def laws(self:Study) -> dict:
     "Each generator's exchange rates and law (`equiv.fit_report`, into laws/<generator>/), and the paper's findings as tests (laws/findings.csv); refitted when the results or the fit settings change."
-    from mousterian.equiv import fit_report, findings, clean_results, exchange_lines, worth_lines
-    res, d0 = self.results(), self.out / 'laws'
-    fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(self.p['fit'])[:8]
+    res, d0, fc = self.results(), self.out / 'laws', self.cfg.fit
+    fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
     done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all((d / f).exists() for f in fs)
     out, K = {}, len(self.classes)
-    for g in self.p['generators']:
+    for g in self.cfg.generators:
         d = d0 / g
         if done(d, 'exchange.csv', 'worth.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
         rows = res[res['generator'].isin(['none', g])]
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
-        out[g] = fit_report(rows, d, g, self.p['fit']['n_boot'], self.p['fit']['e'], n_classes=K, n_starts=self.p['fit']['n_starts'])
+        out[g] = fit_report(rows, d, g, fc.n_boot, fc.e, n_classes=K, n_starts=fc.n_starts)
         with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
         print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(pd.DataFrame(out[g]['worth']), K)))
     if not done(d0, 'findings.csv'):
-        t = findings(clean_results(res[res['generator'].isin(['none', *self.p['generators']])]))
+        t = findings(clean_results(res[res['generator'].isin(['none', *self.cfg.generators])]))
         with atomic_write(d0 / 'findings.csv') as fh: t.to_csv(fh, index=False)
         with atomic_write(d0 / 'fingerprint') as fh: fh.write(fpr)
         for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
@@ -347,7 +333,7 @@ def report(self:Study, force:bool=False) -> Path:
     dst, stamp = self.out / 'report.ipynb', self.out / '.report.fingerprint'
     fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
     if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
-    import papermill as pm
+    import papermill as pm  # loaded here: the report step alone runs a kernel
     tmp = self.out / '.report.tmp.ipynb'
     prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'  # the kernel inherits it: progress bars are noise in a report
     try: pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
@@ -355,7 +341,7 @@ def report(self:Study, force:bool=False) -> Path:
         if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
         else: os.environ['MOUSTERIAN_PROGRESS'] = prev
     os.replace(tmp, dst)
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter  # loaded here, as papermill
     html, _ = HTMLExporter(exclude_input=False).from_filename(str(dst))
     with atomic_write(self.out / 'report.html') as fh: fh.write(html)
     with atomic_write(stamp) as fh: fh.write(fp)
@@ -367,7 +353,6 @@ def report(self:Study, force:bool=False) -> Path:
 def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
         force_report:bool=False) -> Path:
     "Run `steps` in order (each resumable, skipped when done); return the output folder."
-    from mousterian.sweep import SweepLock
     bad = [s for s in steps if s not in STEPS]
     if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
     if not steps: raise MousterianError(f"No steps to run: --steps takes a comma-separated list of {', '.join(STEPS)}.")
@@ -383,7 +368,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         hist = load_json(tf) if tf.exists() else []
         runs, notes, gp = self.plan()
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
-        print(f"Study {self.p['name']} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
+        print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
         for n in notes: print(f"  left out: {n}")
         do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
                   grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws, report=lambda: self.report(force_report))
@@ -394,7 +379,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
             log['total_seconds'] = time.perf_counter() - t0
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
             print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
-        print(f"Study {self.p['name']} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
+        print(f"Study {self.cfg.name} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
         if 'laws' in steps: print('\n'.join(study_exchange(self.out)))
     return self.out
 
