@@ -1,6 +1,6 @@
 """Sweep overheads and worker layouts on this machine, side by side in one run (`make bench-sweep`, about 8 minutes):
 1. one run of the study's unit (Fashion-MNIST, 100 real images per class plus 100 synthetic, CPU recipe) three ways, alternated:
-   the bare function (`sweep.run_mix`), the in-process path (`sweep.execute`, writing result.json), and papermill on
+   the bare function (`learn.run_mix`), the in-process path (`sweep.execute`, writing result.json), and papermill on
    nbs/experiments/train_mix.ipynb; per-run overhead of each path against the bare function;
 2. throughput of a grid of 8 such runs with 2 one-thread workers against 1 two-thread worker.
 Writes bench/results/sweep.json."""
@@ -10,7 +10,8 @@ import numpy as np, torch
 from mousterian.core import save_json, run_meta
 from mousterian.mix import MixSpec, store_from_images
 from mousterian.data import load_dataset
-from mousterian.sweep import run_mix, execute, sweep
+from mousterian.learn import run_mix
+from mousterian.sweep import execute, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / 'nbs' / 'experiments' / 'train_mix.ipynb'
@@ -31,7 +32,7 @@ def main(reps, n_grid):
         for k in (('bare', 'inprocess', 'papermill') if i % 2 == 0 else ('papermill', 'inprocess', 'bare')):
             t = time.perf_counter()
             if k == 'bare': row = run_mix(**p)
-            elif k == 'inprocess': row = execute(p, tmp / 'ip', function='mousterian.sweep:run_mix')
+            elif k == 'inprocess': row = execute(p, tmp / 'ip', function='mousterian.learn:run_mix')
             else: row = execute(p, tmp / 'pm', notebook=str(NB), mode='papermill')
             dt = time.perf_counter() - t
             times[k].append(dt); over_s[k].append(dt - row['wall_time'])
@@ -41,7 +42,7 @@ def main(reps, n_grid):
     over = {k: (mo[k] - mo['bare']) / med['bare'] for k in ('inprocess', 'papermill')}
     print(f"median run {med['bare']:.1f} s; time outside training: bare {mo['bare']:.2f} s, in-process {mo['inprocess']:.2f} s, papermill {mo['papermill']:.2f} s; "
           f"overhead against the bare function: in-process {over['inprocess']:+.2%}, papermill {over['papermill']:+.1%} of a run")
-    grid = dict(function='mousterian.sweep:run_mix', fixed=unit, axes=[{'product': {'seed': list(range(100, 100 + n_grid))}}])
+    grid = dict(function='mousterian.learn:run_mix', fixed=unit, axes=[{'product': {'seed': list(range(100, 100 + n_grid))}}])
     layouts = {}
     for name, w, th in (('2 workers x 1 thread', 2, 1), ('1 worker x 2 threads', 1, 2)):
         t = time.perf_counter(); sweep(grid, tmp / f'grid-{w}x{th}', workers=w, threads=th); dt = time.perf_counter() - t

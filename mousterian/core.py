@@ -9,6 +9,7 @@ from __future__ import annotations
 import os, sys, json, hashlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
+import mousterian  # the package root (its version and folder): __init__.py imports nothing
 import numpy as np, torch
 with warnings.catch_warnings():  # without ipywidgets, tqdm.auto warns at import and falls back to a text bar: the bar we want then
     warnings.simplefilter('ignore')
@@ -114,7 +115,6 @@ def die_with_parent():
 def git_commit(path:str|Path|None=None, # a folder inside the checkout; default: the package's folder
               ) -> str|None:
     "The git commit of the checkout holding `path` (with '+dirty' when it has uncommitted changes), or `None`."
-    import mousterian
     path = Path(path or Path(mousterian.__file__).parent)
     try:
         run = lambda *a: subprocess.run(['git', *a], cwd=path, capture_output=True, text=True, timeout=10)
@@ -128,7 +128,7 @@ def git_commit(path:str|Path|None=None, # a folder inside the checkout; default:
 def run_meta(params:dict|None=None, # the run's full parameters
             ) -> dict:
     "Metadata to save beside a result: parameters, package version, git commit, time, host, versions."
-    from mousterian import __version__
+    __version__ = mousterian.__version__
     return dict(params=dict(params or {}), version=__version__, git_commit=git_commit(),
                 time=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                 host=socket.gethostname(), python=platform.python_version(), torch=torch.__version__,
@@ -145,7 +145,6 @@ def cache_dir(*parts) -> Path:
 def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
                 ):
     "The measurement `bench/results/<name>` (parsed JSON, or the path of another file), or None with a note when it is missing."
-    import mousterian
     p = Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results' / name
     if not p.exists():
         print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its siblings)."); return None

@@ -10,6 +10,7 @@ import time, hashlib, warnings, json, math
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
+from .store import SynStore
 from .data import TensorImages, ImageSet, load_dataset
 from .mix import MixSpec
 from .learn import train_model, evaluate, predict, get_recipe, get_model, test_set, fit, small_cnn
@@ -266,7 +267,6 @@ def measure_store(store, # a `SynStore` or its folder
                   keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
                   domain_iterations:int=300, domain_patch:int=14, device=None) -> dict:
     "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches); a quantity that cannot be computed is None with its reason in `why`."
-    from mousterian.store import SynStore
     s = store if isinstance(store, SynStore) else SynStore(store)
     m, npc, K = s.manifest(), ref['n_per_class'], len(s.classes)
     kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)

@@ -10,6 +10,8 @@ import copy, math, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
+from .learn import get_model, get_recipe, fit, evaluate
+from .metrics import classifier_features, features
 from .data import TensorImages, ImageSet
 
 # %% auto #0
@@ -70,8 +72,6 @@ def _width(enc, shape) -> int:
 
 def _encoder(arch, n_classes, ds):
     "The network of `arch` for images like `ds`, without its last layer, and its feature width."
-    from mousterian.learn import get_model
-    from mousterian.metrics import classifier_features
     enc = classifier_features(get_model(arch, n_classes, ds.shape[0], ds.shape[1]))
     d = _width(enc, ds.shape)
     return enc.train(), d
@@ -115,8 +115,6 @@ def moco_pretrain(images:ImageSet, # the pre-training images (a store's, via `mi
 def supervised_pretrain(images:ImageSet, # labelled pre-training images
                         arch:str='small_cnn', iterations:int=2000, recipe:str='cpu', seed:int=0, device=None) -> nn.Module:
     "A classifier trained on `images` with their labels; its encoder (everything but the last layer)."
-    from mousterian.learn import get_model, get_recipe, fit
-    from mousterian.metrics import classifier_features
     ims, rc = images.to_tensors(), get_recipe(recipe, arch=arch)
     seed_everything(seed)
     model = get_model(arch, ims.n_classes, ims.shape[0], ims.shape[1], **rc.arch_kwargs)
@@ -128,7 +126,6 @@ def linear_probe(encoder:nn.Module, train:ImageSet, test:ImageSet, C:float=1.0, 
     "Test accuracy of a logistic regression on the frozen encoder's features of `train`."
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
-    from mousterian.metrics import features
     ftr, fts = features(encoder, train, device=device), features(encoder, test, device=device)
     sc = StandardScaler().fit(ftr)
     clf = LogisticRegression(C=C, max_iter=2000).fit(sc.transform(ftr), train.y.numpy())
@@ -136,7 +133,6 @@ def linear_probe(encoder:nn.Module, train:ImageSet, test:ImageSet, C:float=1.0, 
 
 def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0, device=None) -> dict:
     "Test accuracy after training a copy of the encoder with a new last layer on `train`."
-    from mousterian.learn import get_recipe, fit, evaluate
     trn, rc = train.to_tensors(), get_recipe(recipe)
     enc = copy.deepcopy(encoder)
     d = _width(enc, trn.shape)

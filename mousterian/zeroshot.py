@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
 from fastai.callback.core import Callback
 from .core import *
+from .learn import evaluate
 from .data import TensorImages, load_dataset, class_order
 from .mix import load_store_images, take_per_class
 from .learn import small_cnn, get_recipe, fit, predict, FreezeBN, SoftCrossEntropy, test_set
@@ -232,7 +233,6 @@ def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_clas
            seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None, recipe:str='cpu', iterations:int|None=None,
            tune_encoder:bool=False, freeze_bn:bool=False, n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None) -> dict:
     "One classifier-tuning run: accuracy on the real test split (all classes), with the encoder's zero-shot baseline."
-    from mousterian.learn import evaluate
     t0 = time.perf_counter()
     real, syn = ct_data(dataset, shots, n_syn_per_class, store, keep, seed, split_seed, root)
     ts = test_set(dataset, root, n_test_per_class)

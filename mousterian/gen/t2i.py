@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse
 from ..core import *
+from ..data import folder_images, FileImages
 from ..data import ImageSet, load_dataset, list_datasets, dataset_classes
 from ..store import SynStore
 
@@ -320,7 +321,6 @@ def read_shots(source, # a folder with one sub-folder per class (named as `class
               ) -> dict:
     "Real guidance's shots: class label -> image paths (a folder) or PIL images (an in-memory set)."
     from PIL import Image
-    from mousterian.data import folder_images, FileImages
     if isinstance(source, (str, Path)):
         source = folder_images(source, [c.replace('/', '_') for c in classes], list(classes), name='shots', split='train')
     out = {}

@@ -13,6 +13,9 @@ from pathlib import Path
 import yaml
 import mousterian
 from ..core import *
+from ..data import list_datasets, takes_size
+from ..gen.ddpm import TrainHP, ddpm_config, samplers_for, model_kind, check_training
+from ..learn import Recipe, get_recipe
 from ..gen.ddpm import Sampling
 
 # %% auto #0
@@ -149,13 +152,11 @@ class RealPool:
         if self.split != 'train' and not self.dataset: raise MousterianError(f"{where}.split acts only with dataset: leave it out for a folder.")
         if self.root and not self.dataset: raise MousterianError(f"{where}.root acts only with dataset: leave it out for a folder (path is the folder).")
         if self.dataset:
-            from mousterian.data import list_datasets
             if self.dataset not in list_datasets(): raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
 
 # %% ../../nbs/12a_study.config.ipynb #3ea89d3f
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
-    from mousterian.gen.ddpm import TrainHP
     t = typing.get_type_hints(TrainHP)
     hp = [(f.name, t[f.name], field(default=f.default)) for f in dataclasses.fields(TrainHP)]
     return dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')), ('preset', str, field(default='fmnist-cpu'))] + hp,
@@ -188,13 +189,11 @@ class StudyConfig:
     def check(self, where):
         if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class): raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
         if self.external_pool_per_class < 0: raise MousterianError(f"external_pool_per_class must be >= 0, got {self.external_pool_per_class}.")
-        from mousterian.learn import Recipe, get_recipe
         rf = [f.name for f in dataclasses.fields(Recipe)]
         for k in self.recipe_overrides:
             if k not in rf: raise MousterianError(f"{k!r} is not a recipe setting{did_you_mean(k, rf)}")
         get_recipe(self.recipe, **self.recipe_overrides)  # an unknown recipe name is refused here
         if self.image_size is not None:
-            from mousterian.data import takes_size, list_datasets
             check_positive('study', image_size=self.image_size)
             if self.dataset in list_datasets() and not takes_size(self.dataset):
                 raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
@@ -219,7 +218,6 @@ class StudyConfig:
             if not isinstance(bs, list) or not bs or (bad := [b for b in bs if b not in self.n_bases_per_class]):
                 raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: "
                                       f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an arm left out of arm_bases runs at every base size).")
-        from mousterian.gen.ddpm import ddpm_config, samplers_for, model_kind, check_training, TrainHP
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
             cfg = ddpm_config(spec.preset)

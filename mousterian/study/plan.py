@@ -10,6 +10,7 @@ import math, json, hashlib
 from pathlib import Path
 import pandas as pd
 from ..core import *
+from ..learn import get_recipe, run_mix
 
 # %% auto #0
 __all__ = ['STEPS', 'plan_runs', 'store_name', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
@@ -74,8 +75,6 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
-    from mousterian.sweep import run_mix
-    from mousterian.learn import get_recipe
     if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
         raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for {budget}: rerun the study step that makes the grid.")
     b, K = n_base_per_class, n_classes

@@ -1,0 +1,81 @@
+"The shape of the house: every import of `mousterian/` (at any depth, inside functions too) runs down, with no circle, and no module outgrows a room."
+import ast
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / 'mousterian'
+MAX_LINES = 500  # about fastai's learner.py; a module past it becomes a wing (a sub-package)
+
+def modules() -> dict:
+    "Module name -> file, for every module of the package (nbdev's _modidx.py is an index, not code)."
+    out = {}
+    for f in sorted(PKG.rglob('*.py')):
+        if f.name == '_modidx.py': continue
+        parts = f.relative_to(ROOT).with_suffix('').parts
+        out['.'.join(parts[:-1] if parts[-1] == '__init__' else parts)] = f
+    return out
+
+def imports(name:str, f:Path, known:set) -> set:
+    "The package's modules that module `name` imports, anywhere in its code (top level, functions, methods)."
+    pkg = name if f.name == '__init__.py' else name.rpartition('.')[0]
+    out = set()
+    for n in ast.walk(ast.parse(f.read_text())):
+        if isinstance(n, ast.Import): targets = [a.name for a in n.names]
+        elif isinstance(n, ast.ImportFrom):
+            base = n.module or ''
+            if n.level:
+                up = pkg.split('.')[:len(pkg.split('.')) - (n.level - 1)]
+                base = '.'.join(up + ([base] if base else []))
+            targets = [base] + [f'{base}.{a.name}' for a in n.names]  # `from pkg import module` imports the module
+        else: continue
+        for t in targets:
+            while t and t not in known: t = t.rpartition('.')[0]  # a name inside a module: the module
+            if t and t != name: out.add(t)
+    return out
+
+def graph() -> dict:
+    ms = modules()
+    return {m: imports(m, f, set(ms)) for m, f in ms.items()}
+
+def cycles(g:dict) -> list:
+    "Every circle of imports, as a list of modules (Tarjan's strongly connected components with more than one module, or a module importing itself)."
+    index, low, stack, on, out, i = {}, {}, [], set(), [], [0]
+    def visit(v):
+        index[v] = low[v] = i[0]; i[0] += 1; stack.append(v); on.add(v)
+        for w in g.get(v, ()):
+            if w not in index: visit(w); low[v] = min(low[v], low[w])
+            elif w in on: low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop(); on.discard(w); comp.append(w)
+                if w == v: break
+            if len(comp) > 1: out.append(sorted(comp))
+    for v in g:
+        if v not in index: visit(v)
+    return out
+
+def test_cycle_finder_finds_a_circle():
+    "The check itself can fail: a circle drawn by hand is found, a line of imports is not."
+    assert cycles({'a': {'b'}, 'b': {'c'}, 'c': {'a'}, 'd': {'a'}}) == [['a', 'b', 'c']]
+    assert cycles({'a': {'b'}, 'b': {'c'}, 'c': set()}) == []
+
+def test_relative_imports_are_read():
+    g = graph()
+    assert 'mousterian.equiv.results' in g['mousterian.equiv.law'] and 'mousterian.core' in g['mousterian.equiv.law']
+    assert 'mousterian.gen.ddpm' in g['mousterian.share'] and 'mousterian.equiv' in g['mousterian.study.steps']
+
+def test_no_circle_of_imports():
+    assert cycles(graph()) == []
+
+def test_equiv_needs_only_core():
+    "The maths of the answer stands on core alone (DESIGN.md)."
+    g = graph()
+    outside = {m: sorted(t for t in ts if not t.startswith(('mousterian.equiv', 'mousterian.core'))) for m, ts in g.items() if m.startswith('mousterian.equiv')}
+    assert not any(outside.values()), outside
+
+@pytest.mark.parametrize('name', sorted(modules()))
+def test_module_fits_a_room(name):
+    n = len(modules()[name].read_text().splitlines())
+    assert n <= MAX_LINES, f"{name} has {n} lines (at most {MAX_LINES}): open it into a wing of notebooks and modules"
