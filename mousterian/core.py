@@ -6,6 +6,8 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #bbd67f3b
 from __future__ import annotations
+import ctypes, signal
+import difflib
 import os, sys, json, hashlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
@@ -105,7 +107,6 @@ def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds t
 def die_with_parent():
     "Ask the kernel to kill this process when its parent dies (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`); elsewhere nothing."
     if not sys.platform.startswith('linux'): return
-    import ctypes, signal
     ppid = os.getppid()
     try: ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
     except (OSError, AttributeError): return
@@ -186,7 +187,6 @@ class MousterianError(ValueError):
 # %% ../nbs/00_core.ipynb #483c4567
 def did_you_mean(name, valid) -> str:
     "'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a message that refuses `name`."
-    import difflib
     m = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1, cutoff=0.5)
     return f"; did you mean {m[0]!r}?" if m else f" (valid: {', '.join(map(str, valid))})"
 

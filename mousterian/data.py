@@ -58,7 +58,7 @@ def read_image(path:str|Path, # the image file
                size:int|None=None, # resize the shorter side and centre-crop to this, or keep the size
               ) -> torch.Tensor:
     "Read an image file into a uint8 tensor (C, H, W)."
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # loaded on use
     try:
         with Image.open(path) as im: im = im.convert('L' if channels == 1 else 'RGB')
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
@@ -163,7 +163,7 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
         for d in (Path(c), Path(c) / 'FashionMNIST' / 'raw'):
             if _idx_file(d, 'train-images-idx3-ubyte') and _idx_file(d, 't10k-labels-idx1-ubyte'): return d
     if download:
-        import torchvision
+        import torchvision  # loaded on use
         dest = Path(root or Path.home() / '.cache' / 'mousterian')
         torchvision.datasets.FashionMNIST(dest, train=True, download=True)
         torchvision.datasets.FashionMNIST(dest, train=False, download=True)
@@ -190,7 +190,7 @@ def fashion_mnist(split='train', root=None, download=False) -> TensorImages:
 # %% ../nbs/01_data.ipynb #19e7b62e
 @functools.lru_cache(maxsize=1)
 def _digits_arrays():
-    from sklearn.datasets import load_digits
+    from sklearn.datasets import load_digits  # loaded on use
     d = load_digits()
     x = torch.from_numpy(np.round(d.images * 255 / 16).astype(np.uint8))[:, None]
     y = d.target.astype(np.int64)
@@ -221,7 +221,7 @@ def _load_cifar(name, split, root, download=False):
     if root is None: raise MousterianError(f"{name} needs root=..., the folder that holds {folder}/ (torchvision's layout).")
     d = Path(root) / folder
     if not d.exists() and download:
-        import torchvision
+        import torchvision  # loaded on use
         getattr(torchvision.datasets, name.upper())(root, download=True)
     files = [d / f for f in (trn if split == 'train' else tst)]
     missing = [str(f) for f in files + [d / meta] if not f.exists()]
@@ -331,7 +331,7 @@ def write_image_folder(root:str|Path, # the folder to create
                        n_per_class:int=3, # images per class and split
                        splits=('train', 'val'), size:int=16, seed:int=0) -> Path:
     "Write random PNG images in an ImageFolder layout (for tests and examples)."
-    from PIL import Image
+    from PIL import Image  # loaded on use
     rng = np.random.default_rng(seed)
     for s in splits:
         for c in classes:

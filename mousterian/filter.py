@@ -61,7 +61,7 @@ def clip_model(name:str='ViT-B-32', # an open_clip model name
                pretrained:str|None=None, # a pretrained tag (needs a network) or a local checkpoint file
                device=None) -> tuple:
     "(model, tokenizer) of an open_clip model."
-    import open_clip
+    import open_clip  # heavy, loaded on use
     names = open_clip.list_models()
     if name not in names:
         raise MousterianError(f"Unknown CLIP model {name!r}. Close names: {', '.join(difflib.get_close_matches(name, names, 5)) or '-'}; all: open_clip.list_models().")
@@ -72,7 +72,7 @@ def clip_model(name:str='ViT-B-32', # an open_clip model name
 # %% ../nbs/05_filter.ipynb #afb153a7
 def tiny_clip(embed_dim:int=32, image_size:int=32, seed:int=0) -> tuple:
     "A small open_clip CLIP built from a config with random weights, and the standard tokenizer (for tests and examples)."
-    import open_clip
+    import open_clip  # heavy, loaded on use
     torch.manual_seed(seed)
     m = open_clip.model.CLIP(embed_dim=embed_dim, vision_cfg=dict(image_size=image_size, layers=1, width=32, patch_size=8, head_width=16),
                              text_cfg=dict(context_length=77, vocab_size=49408, width=32, heads=2, layers=1))

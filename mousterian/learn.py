@@ -110,7 +110,7 @@ def _load_weights(model, weights, skip=('fc.', 'heads.')):
 
 def resnet50(n_classes:int=1000, in_ch:int=3, weights:str|None=None) -> nn.Module:
     "torchvision's ResNet-50, from scratch or with weights from a local file (the head is replaced)."
-    import torchvision
+    import torchvision  # loaded on use
     m = torchvision.models.resnet50(weights=None, num_classes=n_classes)
     if in_ch != 3: m.conv1 = nn.Conv2d(in_ch, 64, 7, 2, 3, bias=False)
     return _load_weights(m, weights) if weights else m
@@ -126,7 +126,7 @@ def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16'
         weights_size:int=224, # the input size the weights were trained at (their position embeddings fix it)
         **config) -> nn.Module:
     "A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers, ...), head replaced; with `weights`, built at their size and fed images resized to it."
-    import torchvision
+    import torchvision  # loaded on use
     size = weights_size if weights else image_size
     ps = config.get('patch_size') or int(name.rsplit('_', 1)[-1])
     if size % ps: raise MousterianError(f"ViT needs an image size divisible by its patch size {ps}, got {size}: resize the images.")

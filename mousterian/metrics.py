@@ -6,6 +6,7 @@ Docs: https://mousterian.github.io/mousterian/metrics.html.md"""
 
 # %% ../nbs/06_metrics.ipynb #78530ca1
 from __future__ import annotations
+import copy
 import time, hashlib, warnings, json, math
 from pathlib import Path
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
@@ -86,7 +87,7 @@ def features(encoder:nn.Module, # maps a float batch in [-1, 1] to (B, D) featur
 def classifier_features(model:nn.Module) -> nn.Module:
     "An encoder made of a trained classifier: everything but its last layer (a Sequential's last module, or a torchvision `fc`/`heads`)."
     if isinstance(model, nn.Sequential): return model[:-1]
-    import copy; m = copy.deepcopy(model)
+    m = copy.deepcopy(model)
     for name in ('fc', 'heads', 'head'):
         if hasattr(m, name): setattr(m, name, nn.Identity()); return m
     raise MousterianError(f"Cannot find the last layer of {type(model).__name__}: pass an encoder instead.")
@@ -121,8 +122,8 @@ class FIDInception(nn.Module):
                  dims:int=2048, # pool features of the last block (2048, standard FID) or of an earlier block (64, 192, 768), as pytorch-fid's --dims
                 ):
         super().__init__()
-        from pytorch_fid import inception as pi
-        from torchvision.models.inception import inception_v3
+        from pytorch_fid import inception as pi  # heavy, loaded on use
+        from torchvision.models.inception import inception_v3  # loaded on use
         if dims not in self.BLOCKS: raise MousterianError(f"dims must be one of {', '.join(map(str, self.BLOCKS))} (pytorch-fid's blocks), got {dims}.")
         if weights is None:
             try: net = pi.fid_inception_v3()
@@ -221,12 +222,12 @@ def domain_classifier(real:ImageSet, syn:ImageSet, n:int|None=None, # images of 
 # %% ../nbs/06_metrics.ipynb #410ea688
 def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list, method:str='pca', seed:int=0, title:str='', axs=None):
     "Scatter plots of real and synthetic features in 2-d (PCA or t-SNE), by domain and by class."
-    import matplotlib.pyplot as plt
-    from sklearn.decomposition import PCA
+    import matplotlib.pyplot as plt  # plots only
+    from sklearn.decomposition import PCA  # loaded on use
     X = np.concatenate([f_real, f_syn])
     if method == 'pca': Z = PCA(2, random_state=seed).fit_transform(X)
     elif method == 'tsne':
-        from sklearn.manifold import TSNE
+        from sklearn.manifold import TSNE  # loaded on use
         Z = TSNE(2, random_state=seed, init='pca', perplexity=min(30, len(X) // 4)).fit_transform(PCA(min(50, X.shape[1]), random_state=seed).fit_transform(X))
     else: raise MousterianError(f"Unknown method {method!r}: use 'pca' or 'tsne'.")
     n = len(f_real)

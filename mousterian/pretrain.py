@@ -25,7 +25,7 @@ def moco_views(xb:torch.Tensor, # uint8 images (B, C, H, W), on their device
                grey:float=0.2, # probability of a greyscale view (colour images)
               ) -> torch.Tensor:
     "One MoCo v2 view of each image, with its own random crop, flip, colour jitter and greyscale; floats in [-1, 1]."
-    from torchvision.ops import roi_align
+    from torchvision.ops import roi_align  # loaded on use
     x, (B, C, H, W), dev = xb.float() / 255, xb.shape, xb.device
     r = lambda: torch.rand(B, generator=generator).to(dev)
     area, logr = (scale[0] + (scale[1] - scale[0]) * r()) * H * W, math.log(3 / 4) + math.log(16 / 9) * r()
@@ -124,8 +124,8 @@ def supervised_pretrain(images:ImageSet, # labelled pre-training images
 # %% ../nbs/14_pretrain.ipynb #7043c7b0
 def linear_probe(encoder:nn.Module, train:ImageSet, test:ImageSet, C:float=1.0, device=None) -> dict:
     "Test accuracy of a logistic regression on the frozen encoder's features of `train`."
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.linear_model import LogisticRegression  # loaded on use
+    from sklearn.preprocessing import StandardScaler  # loaded on use
     ftr, fts = features(encoder, train, device=device), features(encoder, test, device=device)
     sc = StandardScaler().fit(ftr)
     clf = LogisticRegression(C=C, max_iter=2000).fit(sc.transform(ftr), train.y.numpy())

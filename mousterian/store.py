@@ -22,7 +22,7 @@ __all__ = ['STORE_FORMAT', 'SynStore']
 STORE_FORMAT = 'mousterian-store'
 
 def _to_pil(img):
-    from PIL import Image
+    from PIL import Image  # loaded on use
     if isinstance(img, Image.Image): return img
     a = torch.as_tensor(img)
     if a.dtype != torch.uint8: raise MousterianError(f"Images must be uint8 tensors (C, H, W) or PIL images, got {a.dtype}.")
@@ -240,7 +240,7 @@ def summary(self:SynStore, keep=None) -> pd.DataFrame:
 def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` naming every bad file
             ) -> dict:
     "Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels', 'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and harmless)."
-    from PIL import Image
+    from PIL import Image  # loaded on use
     m = self.manifest()
     rep = dict(missing=[], corrupt=[], wrong_shape=[], bad_labels=[], duplicate_seeds=[], orphans=[])
     for f in progress(m['file'], desc='validating', leave=False):

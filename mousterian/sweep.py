@@ -6,6 +6,9 @@ Docs: https://mousterian.github.io/mousterian/sweep.html.md"""
 
 # %% ../nbs/11_sweep.ipynb #f7f3630d
 from __future__ import annotations
+from filelock import FileLock, Timeout
+import torch
+import concurrent.futures as cf, multiprocessing as mp
 import os, sys, json, time, hashlib, itertools, importlib, traceback, socket, warnings, inspect, dataclasses
 from pathlib import Path
 from dataclasses import replace
@@ -91,7 +94,7 @@ def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None
             if not function: raise MousterianError("In-process runs need the grid's 'function'.")
             row = _function(function)(**params, **(context or {}))
         elif mode == 'papermill':
-            import papermill as pm
+            import papermill as pm  # loaded on use: a notebook run
             if not notebook: raise MousterianError("Papermill runs need the grid's 'notebook'.")
             known = set(pm.inspect_notebook(str(notebook)))
             unknown = sorted((set(params) | set(context or {})) - known)
@@ -116,7 +119,6 @@ class SweepLock:
     "An exclusive, non-blocking lock on an output folder (`filelock`: the system releases it when its process dies, so a killed run never blocks the next)."
     def __init__(self, out:Path, what:str='sweep'): self.path, self.what = Path(out) / '.sweep.lock', what
     def __enter__(self):
-        from filelock import FileLock, Timeout
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.lock, owner = FileLock(self.path), self.path.with_suffix('.owner')
         try: self.lock.acquire(timeout=0)
@@ -141,7 +143,7 @@ def _write_table(out:Path, ids=None):
 
 def _worker_init(threads):
     "A local worker: its torch threads, no progress bars, and death with its parent (a killed sweep takes its workers with it)."
-    import torch; torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
+    torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
     die_with_parent()
 
 def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
@@ -191,14 +193,13 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 try: execute(r, threads=threads, **args); done(r)
                 except Exception as e: done(r, e)
         elif backend == 'local':
-            import concurrent.futures as cf, multiprocessing as mp
             with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_worker_init, initargs=(threads,)) as ex:
                 futs = {ex.submit(execute, r, threads=threads, **args): r for r in todo}
                 for f in cf.as_completed(futs):
                     try: f.result(); done(futs[f])
                     except Exception as e: done(futs[f], e)
         elif backend == 'ray':
-            import ray
+            import ray  # optional (pip install mousterian[ray])
             if not ray.is_initialized(): ray.init(address=address, num_cpus=None if address else max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
             task = ray.remote(num_cpus=threads, num_gpus=gpus)(execute)
             refs = {task.remote(r, threads=threads, **args): r for r in todo}

@@ -41,7 +41,7 @@ def minilm_folder() -> Path:
 # %% ../nbs/09_zeroshot.ipynb #f03dde10
 def load_text_encoder(name:str|None=None) -> tuple:
     "(model, tokenizer) of a transformers encoder: a local folder or hub name; None for the packaged MiniLM."
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer  # heavy, loaded on use
     src = str(minilm_folder() if name is None else name)
     try: return AutoModel.from_pretrained(src).eval(), AutoTokenizer.from_pretrained(src)
     except OSError as e: raise MousterianError(f"Could not load the text encoder {src!r}: give a local folder (no network here for hub names). ({e})") from e

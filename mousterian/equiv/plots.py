@@ -38,7 +38,7 @@ def improvement_ratio(fit:Fit, n_base:float, r) -> np.ndarray:
 # %% ../../nbs/10g_equiv.plots.ipynb #9585196e
 def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, fit:Fit|None=None, title:str='', label:str='', **kw):
     "Mean accuracy (± std over seeds) against the synthetic ratio, one line per `by` value; the fit's prediction dashed."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     a = aggregate(df[df['n_real_plus'] == 0])
     a = a[a['n_base'] > 0]
@@ -56,7 +56,7 @@ def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, 
 # %% ../../nbs/10g_equiv.plots.ipynb #0a37fde3
 def plot_contour(fit:Fit, n_base:float, max_real:float|None=None, max_syn:float|None=None, ax=None, title:str=''):
     "Predicted accuracy over (n_real_plus, n_syn_plus) at `n_base`, with the equivalence line and y = x."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 4))[1]
     max_real, max_syn = max_real or n_base, max_syn or 5 * n_base
     R, Y = np.meshgrid(np.linspace(0, max_real, 80), np.linspace(0, max_syn, 80))
@@ -72,7 +72,7 @@ def plot_contour(fit:Fit, n_base:float, max_real:float|None=None, max_syn:float|
 # %% ../../nbs/10g_equiv.plots.ipynb #91eee640
 def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str=''):
     "r_syn against r_real for each fitted law (a dict name -> Fit) and n_base."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     rr = np.linspace(0.01, r_max, 40)
     for name, f in fits.items():
@@ -86,7 +86,7 @@ def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str='')
 def plot_ir(fit:Fit, n_bases, rs=None, ax=None, title:str=''):
     "The improvement ratio IR against r₊ (default: 30 ratios from 0.05 to 10) for each n_base."
     rs = np.geomspace(0.05, 10, 30) if rs is None else rs
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     for nb in n_bases: ax.plot(rs, improvement_ratio(fit, nb, rs), label=f'n_base = {nb:g}')
     ax.set_xscale('log'); ax.set_xlabel('r₊ (added images / n_base)'); ax.set_ylabel('IR = ΔAcc_syn / ΔAcc_real'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
@@ -95,7 +95,7 @@ def plot_ir(fit:Fit, n_bases, rs=None, ax=None, title:str=''):
 # %% ../../nbs/10g_equiv.plots.ipynb #6b4e48ce
 def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:str=''):
     "How the model-free k is read at one n_base: the real and synthetic curves (means ± std, monotone fit) and the accuracy of r_real extra real images."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
@@ -114,7 +114,7 @@ def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:s
 # %% ../../nbs/10g_equiv.plots.ipynb #a061a576
 def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=None):
     "The reported k of an `exchange_table` with its 95% interval, one line per n_base: points are estimates, arrows lower bounds, crosses 'do not help'."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     if not ex['status'].isin([ESTIMATE, MORE_THAN, NO_HELP, HURTS]).any():
         ax.text(0.5, 0.5, 'no exchange rate to plot:\n' + ', '.join(sorted(set(ex['status']))), ha='center', va='center', transform=ax.transAxes); ax.set_axis_off()

