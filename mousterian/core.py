@@ -8,7 +8,7 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 from __future__ import annotations
 import ctypes, signal
 import difflib
-import os, sys, json, hashlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
+import os, sys, json, hashlib, importlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import mousterian  # the package root (its version and folder): __init__.py imports nothing
@@ -23,7 +23,8 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp', 'die_with_parent',
            'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress', 'MousterianError',
-           'did_you_mean', 'check_count', 'command_error', 'sha256_file', 'verify_files', 'from_dict', 'check_positive']
+           'LazyModule', 'did_you_mean', 'check_count', 'command_error', 'sha256_file', 'verify_files', 'from_dict',
+           'check_positive']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -185,6 +186,15 @@ class MousterianError(ValueError):
     "Bad input or state, with a message that says how to fix it."
 
 # %% ../nbs/00_core.ipynb #483c4567
+class LazyModule:
+    "A module imported on the first use of one of its names: for a dependency whose import costs seconds (`LazyModule('diffusers')`)."
+    def __init__(self, name:str): self._name, self._mod = name, None
+    def __getattr__(self, k):
+        if k.startswith('__'): raise AttributeError(k)
+        if self._mod is None: self._mod = importlib.import_module(self._name)
+        return getattr(self._mod, k)
+    def __repr__(self): return f"LazyModule({self._name!r}, {'loaded' if self._mod else 'not loaded yet'})"
+
 def did_you_mean(name, valid) -> str:
     "'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a message that refuses `name`."
     m = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1, cutoff=0.5)

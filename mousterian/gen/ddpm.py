@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Literal
 from dataclasses import dataclass, asdict, field, replace
 import numpy as np, pandas as pd, torch, torch.nn as nn, torch.nn.functional as F
-from diffusers.training_utils import EMAModel
-from diffusers import UNet2DModel, DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler, UniPCMultistepScheduler, EulerAncestralDiscreteScheduler
-from diffusers import EDMEulerScheduler, EDMDPMSolverMultistepScheduler
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.callback.core import Callback
@@ -26,13 +23,14 @@ from ..core import *
 from ..data import TensorImages, ImageSet, Splits, load_dataset
 from ..store import SynStore
 from ..learn import TensorDL, ProgressBar, NoValidation, BF16
+diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.training_utils')  # seconds to import: loaded when a network or scheduler is made
 
 # %% auto #0
-__all__ = ['PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'SAMPLER_NAMES', 'DDPM_EXPORT_FORMAT', 'DDPMConfig',
-           'ddpm_config', 'TrainHP', 'check_training', 'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network',
-           'EMA', 'StepSchedule', 'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm', 'samplers_for',
-           'model_kind', 'make_sampler', 'Sampling', 'sample', 'load_ddpm', 'verify_ddpm', 'generate',
-           'mousterian_ddpm']
+__all__ = ['diffusers', 'training_utils', 'PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'SAMPLER_NAMES',
+           'DDPM_EXPORT_FORMAT', 'DDPMConfig', 'ddpm_config', 'TrainHP', 'check_training', 'denoising_task',
+           'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule', 'Checkpoint', 'ddpm_weights',
+           'save_pipeline', 'train_ddpm', 'samplers_for', 'model_kind', 'make_sampler', 'Sampling', 'sample',
+           'load_ddpm', 'verify_ddpm', 'generate', 'mousterian_ddpm']
 
 # %% ../../nbs/03_gen.ddpm.ipynb #0c791005
 PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
@@ -56,19 +54,19 @@ class DDPMConfig:
         self.block_out_channels, self.attn_blocks = tuple(self.block_out_channels), tuple(self.attn_blocks)
         if self.prediction not in PREDICTIONS: raise MousterianError(f"Unknown prediction {self.prediction!r}{did_you_mean(str(self.prediction), PREDICTIONS)}")
     def to_dict(self): return asdict(self)
-    def unet(self) -> UNet2DModel:
+    def unet(self) -> nn.Module:
         "A new, randomly initialised UNet."
         n = len(self.block_out_channels)
         down = tuple('AttnDownBlock2D' if i in self.attn_blocks else 'DownBlock2D' for i in range(n))
         up = tuple('AttnUpBlock2D' if (n - 1 - i) in self.attn_blocks else 'UpBlock2D' for i in range(n))
-        return UNet2DModel(sample_size=self.image_size, in_channels=self.channels, out_channels=self.channels,
+        return diffusers.UNet2DModel(sample_size=self.image_size, in_channels=self.channels, out_channels=self.channels,
                            block_out_channels=self.block_out_channels, layers_per_block=self.layers_per_block,
                            down_block_types=down, up_block_types=up, num_class_embeds=self.n_classes + 1, dropout=self.dropout,
                            norm_num_groups=min(32, self.block_out_channels[0]))
     def noise_scheduler(self):
         "The training noise schedule (an EDM model's: `EDMEulerScheduler` with `EDM`'s sigma_data)."
-        if self.prediction == 'edm': return EDMEulerScheduler(sigma_data=EDM['sigma_data'], num_train_timesteps=self.num_train_timesteps)
-        return DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule, prediction_type=self.prediction)
+        if self.prediction == 'edm': return diffusers.EDMEulerScheduler(sigma_data=EDM['sigma_data'], num_train_timesteps=self.num_train_timesteps)
+        return diffusers.DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule, prediction_type=self.prediction)
 
 # %% ../../nbs/03_gen.ddpm.ipynb #f2fc69bc
 DDPM_PRESETS = {
@@ -168,7 +166,7 @@ def _ema_state(state:dict, unet:nn.Module) -> dict:
     if 'ema_state' in state: return state['ema_state']
     return dict(shadow_params=[state['ema'][n] for n, _ in unet.named_parameters()], optimization_step=int(state.get('ema_step', 0)))
 
-def ema_network(unet:nn.Module, ema:EMAModel) -> nn.Module:
+def ema_network(unet:nn.Module, ema:'EMAModel') -> nn.Module:
     "A copy of `unet` holding the averaged weights of `ema`."
     m = copy.deepcopy(unet).requires_grad_(False)
     ema.copy_to(m.parameters())
@@ -181,7 +179,7 @@ class EMA(Callback):
     def __init__(self, decay:float=0.999, state:dict|None=None): self.decay, self.state, self.avg = decay, state, None
     def before_fit(self):
         unet = self.learn.model.unet
-        self.avg = EMAModel(unet.parameters(), decay=self.decay, foreach=True)
+        self.avg = training_utils.EMAModel(unet.parameters(), decay=self.decay, foreach=True)
         if self.state: self.avg.load_state_dict(self.state); self.avg.to(next(unet.parameters()).device)
     def after_step(self): self.avg.step(self.learn.model.unet.parameters())
     @property
@@ -224,7 +222,7 @@ def ddpm_weights(folder:str|Path) -> Path|None:
     return folder / 'unet_ema' if (folder / 'unet_ema').is_dir() else None
 
 # %% ../../nbs/03_gen.ddpm.ipynb #c31a7ddb
-def save_pipeline(unet:UNet2DModel, cfg:DDPMConfig, out:Path):
+def save_pipeline(unet:nn.Module, cfg:DDPMConfig, out:Path):
     "The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/, scheduler/); the network's config names the null class label that classifier-free guidance uses."
     from diffusers import DDPMPipeline  # heavy, loaded on use
     unet.register_to_config(null_class_label=cfg.n_classes)  # labels 0..K-1 are classes, K is 'no class'
@@ -291,7 +289,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         ema, losses, seconds = ema_cb.ema_model, steps_cb.losses, steps_cb.seconds
     else:
         losses, seconds = state['losses'], state.get('seconds', 0.)
-        e = EMAModel(unet.parameters(), decay=hp.ema_decay); e.load_state_dict(ema); ema = ema_network(unet, e)
+        e = training_utils.EMAModel(unet.parameters(), decay=hp.ema_decay); e.load_state_dict(ema); ema = ema_network(unet, e)
     save_pipeline(ema, cfg, out)
     with atomic_write(out / 'losses.csv') as f: pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
     save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes, data=data_desc or dict(name=data.name, n=len(data)),
@@ -300,16 +298,16 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
 
 # %% ../../nbs/03_gen.ddpm.ipynb #e7878504
 SAMPLERS = dict(
-    ddpm=lambda c: DDPMScheduler.from_config(c, timestep_spacing='trailing'),
-    ddim=lambda c: DDIMScheduler.from_config(c, timestep_spacing='trailing'),
-    **{'dpm++': lambda c: DPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
-       'dpm++sde': lambda c: DPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
-       'euler_a': lambda c: EulerAncestralDiscreteScheduler.from_config(c, timestep_spacing='trailing')},
-    unipc=lambda c: UniPCMultistepScheduler.from_config(c, timestep_spacing='trailing'),
+    ddpm=lambda c: diffusers.DDPMScheduler.from_config(c, timestep_spacing='trailing'),
+    ddim=lambda c: diffusers.DDIMScheduler.from_config(c, timestep_spacing='trailing'),
+    **{'dpm++': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
+       'dpm++sde': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
+       'euler_a': lambda c: diffusers.EulerAncestralDiscreteScheduler.from_config(c, timestep_spacing='trailing')},
+    unipc=lambda c: diffusers.UniPCMultistepScheduler.from_config(c, timestep_spacing='trailing'),
 )
-EDM_SAMPLERS = {'euler': lambda c: EDMEulerScheduler.from_config(c),  # Karras et al.'s deterministic Euler steps on their sigma schedule (rho 7)
-                'dpm++': lambda c: EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, final_sigmas_type='zero'),
-                'dpm++sde': lambda c: EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, final_sigmas_type='zero')}
+EDM_SAMPLERS = {'euler': lambda c: diffusers.EDMEulerScheduler.from_config(c),  # Karras et al.'s deterministic Euler steps on their sigma schedule (rho 7)
+                'dpm++': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, final_sigmas_type='zero'),
+                'dpm++sde': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, final_sigmas_type='zero')}
 
 def samplers_for(cfg:DDPMConfig) -> dict:
     "The samplers that suit a model: `EDM_SAMPLERS` for an EDM model, else `SAMPLERS`."
@@ -342,7 +340,7 @@ class Sampling:
 
 # %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
-def sample(unet:UNet2DModel, # the (EMA) network
+def sample(unet:nn.Module, # the (EMA) network
            cfg:DDPMConfig, # its configuration (the noise schedule)
            labels, # class of each image
            seeds, # one seed per image
@@ -386,7 +384,7 @@ def load_ddpm(folder:str|Path) -> tuple:
     info = load_json(folder / 'train.json')
     from diffusers.utils import logging as dlog  # heavy, loaded on use
     v = dlog.get_verbosity(); dlog.set_verbosity_error()  # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
-    try: unet = UNet2DModel.from_pretrained(w, low_cpu_mem_usage=False)
+    try: unet = diffusers.UNet2DModel.from_pretrained(w, low_cpu_mem_usage=False)
     finally: dlog.set_verbosity(v)
     return unet, DDPMConfig(**info['cfg']), info
 

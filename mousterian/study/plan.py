@@ -10,30 +10,31 @@ import math, json, hashlib
 from pathlib import Path
 import pandas as pd
 from ..core import *
+from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 
 # %% auto #0
-__all__ = ['STEPS', 'plan_runs', 'store_name', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
+__all__ = ['STEPS', 'plan_runs', 'store_name', 'as_config', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
-def plan_runs(p:dict, # a study (see `load_study`)
+def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `load_study`)
               available_per_class:int|None=None, # real training images of the smallest class (None: do not check)
              ) -> tuple:
     "The study's runs (one dict per classifier) and notes on the settings left out."
-    g, gens = p['grid'], list(p['generators'])
-    cap, pool, mixed, at = g['cap_syn_per_class'], p['external_pool_per_class'], g['mixed'], g.get('arm_bases') or {}
+    c = as_config(p); g, gens = c.grid, list(c.generators)
+    cap, pool, at = g.cap_syn_per_class, c.external_pool_per_class, g.arm_bases or {}
     runs, notes, seen = [], [], set()
-    for b in p['n_bases_per_class']:
-        settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g['real']]
+    for b in c.n_bases_per_class:
+        settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
         arms = [gen for gen in gens if b in at.get(gen, [b])]
-        settings += [(gen, 0., float(s)) for s in g['syn'] for gen in arms]
-        settings += [(gen, float(r), float(s)) for r in mixed['r_real'] for s in mixed['r_syn'] for gen in arms]
+        settings += [(gen, 0., float(s)) for s in g.syn for gen in arms]
+        settings += [(gen, float(r), float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms]
         for gen, rr, rs in settings:
             nr, ns = round(rr * b), round(rs * b)
             if cap is not None and ns > cap: notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
             if available_per_class is not None and b + nr + pool > available_per_class:
                 notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed the {available_per_class} a class holds"); continue
-            for seed in g['seeds']:
+            for seed in g.seeds:
                 r = dict(generator=gen, n_base_per_class=b, r_real=rr, r_syn=rs, seed=int(seed))
                 key = json.dumps(r, sort_keys=True)
                 if key not in seen: seen.add(key); runs.append(r)
@@ -45,17 +46,22 @@ def store_name(generator:str, n_base_per_class:int) -> str:
     return f'internal-b{n_base_per_class}' if generator == 'internal' else generator
 
 # %% ../../nbs/12b_study.plan.ipynb #e707e5bf
-def filter_q(p:dict, generator:str) -> float:
-    "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
-    return 0. if p['generators'][generator]['kind'] == 'real' else p['filter']['q']
+def as_config(p:StudyConfig|dict) -> StudyConfig:
+    "A study's typed settings: `p` itself, or the dict `load_study` gave read back through `study_config`."
+    return p if isinstance(p, StudyConfig) else study_config(p)
 
-def generation_plan(p:dict, runs:list) -> dict:
+def filter_q(p:StudyConfig|dict, generator:str) -> float:
+    "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
+    c = as_config(p)
+    return 0. if c.generators[generator].kind == 'real' else c.filter.q
+
+def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     "Images per class each store needs: store name -> dict(generator, n_base_per_class, per_class)."
-    out = {}
+    out, c = {}, as_config(p)
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name = store_name(r['generator'], r['n_base_per_class'])
-        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(p, r['generator'])))
+        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, r['generator'])))
         cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if r['generator'] == 'internal' else None, per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out

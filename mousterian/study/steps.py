@@ -72,8 +72,8 @@ class Study:
 
     def plan(self) -> tuple:
         "(runs, notes, generation plan)."
-        runs, notes = plan_runs(self.p, int(self._real().counts().min()))
-        gp = generation_plan(self.p, runs)
+        runs, notes = plan_runs(self.cfg, int(self._real().counts().min()))
+        gp = generation_plan(self.cfg, runs)
         for name, g in gp.items():  # a pool of real images that cannot serve the grid is refused before any work
             if self.arm(g['generator']).kind == 'real': self._check_arm(*self._real_images(self.arm(g['generator'])), g['per_class'])
         return runs, notes, gp
@@ -231,13 +231,13 @@ def _filter_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
     real = self.arm(g['generator']).kind == 'real'
     clf = {} if real else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
-    return dict(images=self._gen_deps(name, g), q=filter_q(self.p, g['generator']), **clf)
+    return dict(images=self._gen_deps(name, g), q=filter_q(self.cfg, g['generator']), **clf)
 
 @patch
 def filter(self:Study, gp:dict):
     "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`); redone whenever its settings changed."
     for name, g in gp.items():
-        q = filter_q(self.p, g['generator'])
+        q = filter_q(self.cfg, g['generator'])
         st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
         if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
@@ -255,7 +255,7 @@ def filter(self:Study, gp:dict):
 @patch
 def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
-    c, gp = self.cfg, gp if gp is not None else generation_plan(self.p, runs)
+    c, gp = self.cfg, gp if gp is not None else generation_plan(self.cfg, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
     rc = self.recipe
     fixed = dict(dataset=c.dataset, n_classes=len(self.classes), split_seed=c.split_seed, pool_per_class=c.external_pool_per_class, recipe=c.recipe,
