@@ -223,7 +223,8 @@ def command_error(e:BaseException) -> SystemExit:
     name = type(e).__module__.split('.')[0]
     if name == 'yaml': return SystemExit(f"error: invalid YAML ({first(e)}): fix the file or the --set value.")
     if name == 'pandas': return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and the columns the command names.")
-    if isinstance(e, (EOFError, OSError)): return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")
+    if isinstance(e, (EOFError, OSError)):
+        return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")
     return SystemExit(f"error: {type(e).__name__}: {first(e)} (unexpected: MOUSTERIAN_DEBUG=1 shows where it happened; please report it).")
 
 # %% ../nbs/00_core.ipynb #5a0e0005
@@ -272,7 +273,8 @@ def _coerce(v, tp, where:str):
         if not isinstance(v, bool): raise MousterianError(f"{where} must be true or false, got {v!r}.")
         return v
     if tp is int:
-        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())): raise MousterianError(f"{where} must be a whole number, got {v!r}.")
+        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())):
+            raise MousterianError(f"{where} must be a whole number, got {v!r}.")
         return int(v)
     if tp is float:
         if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
@@ -292,7 +294,9 @@ def from_dict(cls, d, where:str):
         if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
     hints = typing.get_type_hints(cls)
     miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    if miss: raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the presets in mousterian/assets/studies/ show each setting.")
+    if miss:
+        raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the "
+                              f"presets in mousterian/assets/studies/ show each setting.")
     obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
     if hasattr(obj, 'check'): obj.check(where)
     return obj

@@ -86,7 +86,8 @@ class FileImages(ImageSet):
         return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size)
     def to_tensors(self) -> TensorImages:
         "Read every image into memory (needs `size`)."
-        if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set image_size (a study's image_size: 64, "
+        if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set "
+                                                    f"image_size (a study's image_size: 64, "
                                                  f"--set image_size=64, run_mix(image_size=64) or a grid's image_size), or build the set with size=... .")
         x = torch.stack([read_image(f, self.channels, self.size) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
             else torch.zeros(0, self.channels, self.size, self.size, dtype=torch.uint8)
@@ -127,7 +128,8 @@ def load_dataset(name:str, # a registered name (see `list_datasets`)
         if check_count(size, 'image_size') == 0: raise MousterianError("image_size must be a positive number of pixels, got 0.")
         if not takes_size(name):
             ds = f(split, root, **kwargs)
-            if ds.shape[-1] != size: raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies to datasets of image files "
+            if ds.shape[-1] != size: raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies "
+                                                           f"to datasets of image files "
                                                            f"(folder, imagenet10, imagenet100): leave image_size unset for {name}.")
             return ds
         kwargs['size'] = size
@@ -151,7 +153,8 @@ def _read_idx(path) -> np.ndarray:
         shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim))
         return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
     except (OSError, EOFError, ValueError) as e:
-        raise MousterianError(f"{path} is not a readable IDX file ({type(e).__name__}: {e}): it is truncated or corrupt. Reinstall it (`apt-get install --reinstall dataset-fashion-mnist`) or fetch the file again.") from e
+        raise MousterianError(f"{path} is not a readable IDX file ({type(e).__name__}: {e}): it is truncated or corrupt. Reinstall it "
+                              f"(`apt-get install --reinstall dataset-fashion-mnist`) or fetch the file again.") from e
 
 def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
                       download:bool=False, # let torchvision fetch the files when they are nowhere
@@ -225,7 +228,8 @@ def _load_cifar(name, split, root, download=False):
         getattr(torchvision.datasets, name.upper())(root, download=True)
     files = [d / f for f in (trn if split == 'train' else tst)]
     missing = [str(f) for f in files + [d / meta] if not f.exists()]
-    if missing: raise MousterianError(f"{name}: missing {', '.join(missing)}. Put torchvision's {folder}/ under root, or pass download=True where a network exists.")
+    if missing:
+        raise MousterianError(f"{name}: missing {', '.join(missing)}. Put torchvision's {folder}/ under root, or pass download=True where a network exists.")
     parts = [_unpickle(f) for f in files]
     x = np.concatenate([p[b'data'] for p in parts]).reshape(-1, 3, 32, 32)
     y = np.concatenate([p[lbl_key] for p in parts]).astype(np.int64)
@@ -270,13 +274,16 @@ def imagenet_classes(name:str, # 'imagenet10' or 'imagenet100'
 # %% ../nbs/01_data.ipynb #7b335c4e
 def _split_dir(root, split):
     root = Path(root)
-    if not root.is_dir(): raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's split folders (train/ and val/ or test/, one sub-folder per class) as --root (or root=).")
+    if not root.is_dir():
+        raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's split folders (train/ and val/ "
+                              f"or test/, one sub-folder per class) as --root (or root=).")
     names = ['train'] if split == 'train' else ['test', 'val']
     for n in names:
         if (root / n).is_dir(): return root / n
     if any((root / n).is_dir() for n in ('train', 'test', 'val')):
         raise MousterianError(f"{root} has no {' or '.join(names)} folder for split {split!r}: add {root / names[0]}/ with one sub-folder per class.")
-    raise MousterianError(f"{root} has no split folders (train/, and test/ or val/): a layout of class folders alone has one split, and its images cannot also be the test set. "
+    raise MousterianError(f"{root} has no split folders (train/, and test/ or val/): a layout of class folders alone has one split, and its "
+                          f"images cannot also be the test set. "
                           f"Split it explicitly: move part of each class into {root / 'test'}/CLASS/ and the rest into {root / 'train'}/CLASS/.")
 
 def folder_images(folder:str|Path, # holds one sub-folder per class
@@ -290,7 +297,8 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
     missing = [w for w in wnids if w not in present]
     if missing:
         raise MousterianError(f"{folder} lacks {len(missing)} of the {len(wnids)} class folders: {', '.join(missing[:20])}"
-                              f"{' ...' if len(missing) > 20 else ''}. Add them, or give the folder that holds the class folders (for ImageNet's val, sort its images into wnid folders).")
+                              f"{' ...' if len(missing) > 20 else ''}. Add them, or give the folder that holds the class folders (for "
+                              f"ImageNet's val, sort its images into wnid folders).")
     if not wnids: raise MousterianError(f"{folder} holds no class folders.")
     files, ys, bad = [], [], []
     for c, w in enumerate(wnids):
@@ -309,7 +317,9 @@ def image_folder(split='train', root=None, channels=3, size=None) -> FileImages:
     d, trn = _split_dir(root, split), _split_dir(root, 'train')
     classes = sorted(p.name for p in trn.iterdir() if p.is_dir() and not p.name.startswith('.'))
     extra = sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith('.') and p.name not in classes)
-    if extra: raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): every split takes the training split's classes; add them to {trn} or remove them.")
+    if extra:
+        raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): every split takes the training "
+                              f"split's classes; add them to {trn} or remove them.")
     return folder_images(d, classes, name='folder', split=split, channels=channels, size=size)
 
 # %% ../nbs/01_data.ipynb #8a95df89
@@ -446,7 +456,8 @@ def dataset_summary(name:str, # a registered dataset name
 # %% ../nbs/01_data.ipynb #5ad5de42
 def format_summary(s:dict) -> str:
     "The summary as a short text table."
-    lines = [f"dataset     {s['name']}", f"source      {s['source']}", f"images      {s['channels']} channel(s), {s['image_size'][0]}x{s['image_size'][1]} pixels",
+    lines = [f"dataset     {s['name']}", f"source      {s['source']}", f"images      {s['channels']} channel(s), "
+                                                                       f"{s['image_size'][0]}x{s['image_size'][1]} pixels",
              f"classes     {len(s['classes'])}", f"{'class':<22}{'train':>8}{'test':>8}"]
     lines += [f"{c[:21]:<22}{a:>8}{b:>8}" for c, a, b in zip(s['classes'], s['counts']['train'], s['counts']['test'])]
     lines.append(f"{'total':<22}{sum(s['counts']['train']):>8}{sum(s['counts']['test']):>8}")

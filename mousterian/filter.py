@@ -38,7 +38,9 @@ def apply_filter(store:SynStore, name:str, scores, q:float|None=0.2, threshold:f
     scores = np.asarray(scores, float)
     if len(scores) != len(m): raise MousterianError(f"{len(scores)} scores for {len(m)} images.")
     empty = [c for c, n in zip(store.classes, store.counts()) if n == 0]
-    if empty: warnings.warn(f"{store.path} has no images of {len(empty)} classes ({', '.join(empty[:10])}): nothing to filter there, and a mix that needs them will fail. Generate them first.")
+    if empty:
+        warnings.warn(f"{store.path} has no images of {len(empty)} classes ({', '.join(empty[:10])}): nothing to filter there, and a mix that "
+                      f"needs them will fail. Generate them first.")
     keep = (scores > threshold) if threshold is not None else keep_bottom_q(scores, m['label'].to_numpy(), q)
     store.set_column(f'{name}_score', scores); store.set_column(f'{name}_keep', keep)
     return keep
@@ -66,7 +68,9 @@ def clip_model(name:str='ViT-B-32', # an open_clip model name
     if name not in names:
         raise MousterianError(f"Unknown CLIP model {name!r}. Close names: {', '.join(difflib.get_close_matches(name, names, 5)) or '-'}; all: open_clip.list_models().")
     try: model = open_clip.create_model(name, pretrained=pretrained, device=get_device(device))
-    except Exception as e: raise MousterianError(f"Could not load CLIP {name} with pretrained={pretrained!r} ({e}). Give a local checkpoint path where there is no network.") from e
+    except Exception as e:
+        raise MousterianError(f"Could not load CLIP {name} with pretrained={pretrained!r} ({e}). Give a local checkpoint path where there is "
+                              f"no network.") from e
     return model.eval(), open_clip.get_tokenizer(name)
 
 # %% ../nbs/05_filter.ipynb #afb153a7

@@ -150,7 +150,8 @@ def get_model(arch:str, # a name in `ARCHS`
     if image_size < lo:
         warnings.warn(f"{arch} is meant for images of at least {lo} pixels; {image_size}-pixel images shrink to almost nothing in its "
                       f"downsampling (ResNet-50 divides the size by 32). Use small_cnn or resnet110, or resize the images.")
-    if image_size > hi: warnings.warn(f"{arch} is meant for images up to {hi} pixels; {image_size}-pixel images make it slow and memory-hungry. Use resnet50 or vit.")
+    if image_size > hi:
+        warnings.warn(f"{arch} is meant for images up to {hi} pixels; {image_size}-pixel images make it slow and memory-hungry. Use resnet50 or vit.")
     if arch == 'vit': kwargs.setdefault('image_size', image_size)
     return ARCHS[arch](n_classes=n_classes, in_ch=in_ch, **kwargs)
 
@@ -202,7 +203,8 @@ class Recipe:
         if self.budget == 'iterations': return self.iterations
         if self.budget == 'epochs': return self.epochs * per_epoch
         if self.budget == 'smooth':
-            if self.scale is None or self.power is None: raise MousterianError(f"Recipe {self.name!r}: the 'smooth' budget needs scale and power (iterations = scale * n ** power).")
+            if self.scale is None or self.power is None:
+                raise MousterianError(f"Recipe {self.name!r}: the 'smooth' budget needs scale and power (iterations = scale * n ** power).")
             return max(math.ceil(self.scale * n_train ** self.power), math.ceil((self.epochs or 0) * n_train / self.bs), self.min_iterations)  # epochs as a real number: no jump at a batch boundary
         if self.budget == 'cpu':
             b = staircase(n_train, CPU_BUDGET)
@@ -210,7 +212,8 @@ class Recipe:
         raise MousterianError(f"Unknown budget {self.budget!r}: use 'smooth', 'cpu', 'paper', 'epochs' or 'iterations'.")
     def budget_rule(self) -> str:
         "The iteration budget in words, for the rows of the runs it trained."
-        if self.budget == 'smooth': return f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of {self.bs}{f', {self.min_iterations}' if self.min_iterations else ''})"
+        if self.budget == 'smooth':
+            return f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of {self.bs}{f', {self.min_iterations}' if self.min_iterations else ''})"
         if self.budget == 'cpu': return f"staircase {CPU_BUDGET}, then {self.epochs or 10} epochs of {self.bs}"
         if self.budget == 'paper': return f"Table 7 staircase {PAPER_BUDGET}"
         if self.budget == 'epochs': return f"{self.epochs} epochs of {self.bs}"

@@ -127,7 +127,8 @@ class FIDInception(nn.Module):
         if dims not in self.BLOCKS: raise MousterianError(f"dims must be one of {', '.join(map(str, self.BLOCKS))} (pytorch-fid's blocks), got {dims}.")
         if weights is None:
             try: net = pi.fid_inception_v3()
-            except Exception as e: raise MousterianError(f"Could not download pytorch-fid's Inception weights ({type(e).__name__}): no network? Pass weights='path/to/pt_inception-2015-12-05-6726825d.pth'.") from e
+            except Exception as e:
+                raise MousterianError(f"Could not download pytorch-fid's Inception weights ({type(e).__name__}): no network? Pass weights='path/to/pt_inception-2015-12-05-6726825d.pth'.") from e
         else:
             net = inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=weights == 'random')
             net.Mixed_5b, net.Mixed_5c, net.Mixed_5d = pi.FIDInceptionA(192, 32), pi.FIDInceptionA(256, 64), pi.FIDInceptionA(288, 64)
@@ -206,7 +207,8 @@ def domain_classifier(real:ImageSet, syn:ImageSet, n:int|None=None, # images of 
     n = min(n or len(real), len(real), len(syn))
     if n < 8: raise MousterianError(f"The domain classifier needs at least 8 images of each domain, got {n}.")
     if real.shape != syn.shape: raise MousterianError(f"Real images are {real.shape}, synthetic {syn.shape}: convert them to one shape first.")
-    if patch is not None and not 8 <= patch <= real.shape[-1]: raise MousterianError(f"patch must be between 8 (the small CNN pools three times) and the image size {real.shape[-1]}, got {patch}.")
+    if patch is not None and not 8 <= patch <= real.shape[-1]:
+        raise MousterianError(f"patch must be between 8 (the small CNN pools three times) and the image size {real.shape[-1]}, got {patch}.")
     g = torch.Generator().manual_seed(seed)
     xr, xs = real.x[torch.randperm(len(real), generator=g)[:n]], syn.x[torch.randperm(len(syn), generator=g)[:n]]
     if patch: xr, xs = _patches(xr, patch, g), _patches(xs, patch, g)

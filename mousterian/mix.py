@@ -62,7 +62,8 @@ def _store_images(path, keep, mtime, size=None):
     st = SynStore(path)
     m = st.manifest()
     if keep is not None:
-        if keep not in m.columns: raise MousterianError(f"Store {path} has no column {keep!r} (columns: {', '.join(m.columns)}). Run the filter that writes it first.")
+        if keep not in m.columns:
+            raise MousterianError(f"Store {path} has no column {keep!r} (columns: {', '.join(m.columns)}). Run the filter that writes it first.")
         mask = m[keep].fillna(False).to_numpy(bool)
     else: mask = None
     ims = st.images(mask, size)
@@ -123,17 +124,21 @@ def build_mix(spec:MixSpec, # what to mix
     base, plus = [], []
     for c, o in enumerate(class_order(trn.y.numpy(), K, spec.split_seed)):
         avail = len(o) - spec.n_gen_pool_per_class
-        if nb[c] > avail: raise MousterianError(f"Class {trn.classes[c]!r} has {avail} real training images outside the generator pool; n_base asks {nb[c]} of them.")
+        if nb[c] > avail:
+            raise MousterianError(f"Class {trn.classes[c]!r} has {avail} real training images outside the generator pool; n_base asks {nb[c]} of them.")
         if nb[c] + nr[c] > avail:
             raise MousterianError(f"The extra-real pool of class {trn.classes[c]!r} holds {avail - nb[c]} images (after {nb[c]} base images and a "
-                                  f"generator pool of {spec.n_gen_pool_per_class}); n_real_plus = {spec.n_real_plus} asks {nr[c]} per class. Ask for at most {(avail - nb[c]) * K} in total.")
+                                  f"generator pool of {spec.n_gen_pool_per_class}); n_real_plus = {spec.n_real_plus} asks {nr[c]} per class. "
+                                  f"Ask for at most {(avail - nb[c]) * K} in total.")
         base.append(o[:nb[c]]); plus.append(o[nb[c]:nb[c] + nr[c]])
     syn = None
     if spec.n_syn_plus:
         si = load_store_images(spec.store, spec.keep, trn.shape[-1])  # at the real images' size
         if si.classes != trn.classes: raise MousterianError(f"Store {spec.store} has classes {si.classes}, the dataset {trn.classes}.")
         syn, short = take_per_class(si, dict(enumerate(per_class(spec.n_syn_plus, K, spec.seed + 2))), spec.seed)
-        if short: raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more for those classes.")
+        if short:
+            raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more "
+                                  f"for those classes.")
     cat = lambda l: np.sort(np.concatenate(l)).astype(np.int64)
     return Mix(trn.subset(cat(base)), trn.subset(cat(plus)), syn, spec)
 

@@ -52,7 +52,8 @@ def store_provenance(st:SynStore) -> dict:
 EXPORT_FORMAT = 'mousterian-store-export'
 
 def _empty_dest(out:Path, what:str):
-    if out.exists() and (not out.is_dir() or any(out.iterdir())): raise MousterianError(f"{out} exists and is not an empty folder: choose a new folder for the {what}.")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise MousterianError(f"{out} exists and is not an empty folder: choose a new folder for the {what}.")
 
 def _publish(tmp:Path, out:Path) -> Path:
     "Move a folder written whole beside `out` (`.NAME.partial`) into place: an export is there complete or not at all."
@@ -84,8 +85,11 @@ def export_store(store:str|Path|SynStore, # the store to share
     (tmp / 'train' / 'metadata.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
     save_json(dict(format=EXPORT_FORMAT, version=1, classes=st.classes, channels=st.channels, image_size=st.image_size, ext=st.ext, n_images=len(m),
                    metadata_sha256=sha256_file(tmp / 'train' / 'metadata.jsonl'), provenance=store_provenance(st)), tmp / 'mousterian.json')
-    (tmp / 'README.md').write_text(f"# Synthetic images: {st.path.name}\n\n{len(m)} images of {len(st.classes)} classes ({', '.join(map(str, st.classes[:20]))}{', ...' if len(st.classes) > 20 else ''}), exported by Mousterian {mousterian.__version__}.\n\n"
-                                   "Load with `datasets.load_dataset('imagefolder', data_dir=THIS_FOLDER)` (labels are `label`, names `class_name`), or verify and import with `mousterian-store import THIS_FOLDER STORE`. "
+    (tmp / 'README.md').write_text(f"# Synthetic images: {st.path.name}\n\n{len(m)} images of {len(st.classes)} classes "
+                                   f"({', '.join(map(str, st.classes[:20]))}{', ...' if len(st.classes) > 20 else ''}), exported by "
+                                   f"Mousterian {mousterian.__version__}.\n\n"
+                                   "Load with `datasets.load_dataset('imagefolder', data_dir=THIS_FOLDER)` (labels are `label`, names "
+                                   "`class_name`), or verify and import with `mousterian-store import THIS_FOLDER STORE`. "
                                    "`mousterian.json` records how the images were made; `train/metadata.jsonl` has each image's SHA-256.\n")
     return _publish(tmp, out)
 
@@ -97,14 +101,18 @@ def verify_export(path:str|Path) -> dict:
 def _verified(path:str|Path) -> tuple:
     "(mousterian.json, metadata rows) of an export, every check of `verify_export` passed."
     path = Path(path); mf, md = path / 'mousterian.json', path / 'train' / 'metadata.jsonl'
-    if not mf.exists() or not md.exists(): raise MousterianError(f"{path} is not a store export (mousterian.json and train/metadata.jsonl): make one with `mousterian-store export STORE OUT`.")
+    if not mf.exists() or not md.exists():
+        raise MousterianError(f"{path} is not a store export (mousterian.json and train/metadata.jsonl): make one with `mousterian-store export STORE OUT`.")
     try: meta = load_json(mf)
     except ValueError as e: raise MousterianError(f"{mf} is not valid JSON ({e}): the export is damaged; fetch it again.") from e
     if meta.get('format') != EXPORT_FORMAT: raise MousterianError(f"{mf} is not a Mousterian store export (format {meta.get('format')!r}).")
-    if sha256_file(md) != meta.get('metadata_sha256'): raise MousterianError(f"{md} differs from the export's record (its SHA-256 changed): the metadata was edited or damaged; fetch the export again.")
+    if sha256_file(md) != meta.get('metadata_sha256'):
+        raise MousterianError(f"{md} differs from the export's record (its SHA-256 changed): the metadata was edited or damaged; fetch the export again.")
     rows = [json.loads(l) for l in md.read_text().splitlines() if l.strip()]
     bad_names = [r.get('file_name') for r in rows if not isinstance(r.get('file_name'), str) or Path(r['file_name']).name != r['file_name'] or r['file_name'] in ('.', '..')]
-    if bad_names: raise MousterianError(f"{md} names files outside train/ ({', '.join(map(repr, bad_names[:3]))}): refused; an export's images are plain names inside it.")
+    if bad_names:
+        raise MousterianError(f"{md} names files outside train/ ({', '.join(map(repr, bad_names[:3]))}): refused; an export's images are "
+                              f"plain names inside it.")
     if len(rows) != meta['n_images']: raise MousterianError(f"{md} lists {len(rows)} images, the export recorded {meta['n_images']}.")
     verify_files(path, {f"train/{r['file_name']}": r['sha256'] for r in rows}, 'The export')
     return meta, rows
@@ -152,7 +160,9 @@ def export_ddpm(model_dir:str|Path, # a trained DDPM folder
     "Copy a trained DDPM's pipeline and training record into `out`, with provenance.json (every file's SHA-256, the training record, the exporter)."
     src, out = Path(model_dir), Path(out); _empty_dest(out, 'export')
     load_ddpm(src)  # refuses a folder that holds no trained DDPM
-    if not (src / 'model_index.json').exists(): raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once (train_ddpm) to rewrite it as a pipeline, then export.")
+    if not (src / 'model_index.json').exists():
+        raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once (train_ddpm) to rewrite it as "
+                              f"a pipeline, then export.")
     tmp = _partial(out)
     names = ['model_index.json', 'train.json', 'losses.csv', *(str(f.relative_to(src)) for d in ('unet', 'scheduler') for f in sorted((src / d).rglob('*')) if f.is_file())]
     for n in names:
@@ -169,12 +179,15 @@ def mousterian_store(cmd:str, # export, verify or import
                     ):
     "Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an export, import a store export."
     try:
-        if cmd not in ('export', 'verify', 'import'): raise MousterianError(f"Unknown command {cmd!r}: use export, verify or import{did_you_mean(cmd, ['export', 'verify', 'import'])}")
+        if cmd not in ('export', 'verify', 'import'):
+            raise MousterianError(f"Unknown command {cmd!r}: use export, verify or import{did_you_mean(cmd, ['export', 'verify', 'import'])}")
         p = Path(src)
         if cmd != 'verify' and not dest: raise MousterianError(f"{cmd} needs a destination folder: mousterian-store {cmd} {src} DEST.")
         if cmd == 'export':
-            if (p / 'store.json').exists(): o = export_store(p, dest); print(f"exported store {p} -> {o} ({load_json(o / 'mousterian.json')['n_images']} images, SHA-256 each)")
-            elif (p / 'train.json').exists(): o = export_ddpm(p, dest); print(f"exported DDPM {p} -> {o} ({len(load_json(o / 'provenance.json')['files'])} files, SHA-256 each)")
+            if (p / 'store.json').exists():
+                o = export_store(p, dest); print(f"exported store {p} -> {o} ({load_json(o / 'mousterian.json')['n_images']} images, SHA-256 each)")
+            elif (p / 'train.json').exists():
+                o = export_ddpm(p, dest); print(f"exported DDPM {p} -> {o} ({len(load_json(o / 'provenance.json')['files'])} files, SHA-256 each)")
             else: raise MousterianError(f"{p} is neither a store (store.json) nor a trained DDPM (train.json).")
         elif cmd == 'verify':
             if (p / 'mousterian.json').exists(): m = verify_export(p); print(f"{p}: {m['n_images']} images, every checksum matches")

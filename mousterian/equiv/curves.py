@@ -39,7 +39,8 @@ def _mf_cells(df:pd.DataFrame, n_base:float, what:str) -> tuple:
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
     if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
-    if r.empty or s.empty: raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
+    if r.empty or s.empty:
+        raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
     m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
     return d, r.n_real_plus / n_base, s.n_syn_plus / n_base, m
 
@@ -71,7 +72,8 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
                  n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
     "The exchange rate k read from the measured curves at one n_base: the smallest r_syn whose (monotone, log-n interpolated) synthetic curve reaches the accuracy of r_real extra real images, over r_real."
     d, rr, rs, m = _mf_cells(df, n_base, 'read k from the curves')
-    if not (rr.min() - 1e-9 <= r_real <= rr.max() + 1e-9): raise MousterianError(f"r_real = {r_real:g} lies outside the measured real range [{rr.min():g}, {rr.max():g}] at n_base = {n_base:g}.")
+    if not (rr.min() - 1e-9 <= r_real <= rr.max() + 1e-9):
+        raise MousterianError(f"r_real = {r_real:g} lies outside the measured real range [{rr.min():g}, {rr.max():g}] at n_base = {n_base:g}.")
     k, target = _mf_k(m, n_base, r_real)
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
     ib = int(m['mean'].where(m.n_syn_plus > 0).idxmax())  # the best synthetic setting (measured means)
@@ -116,7 +118,8 @@ def syn_worth(df:pd.DataFrame, # results of one generator with the real-only run
               n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
     "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq."
     d, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
-    if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9): raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
+    if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9):
+        raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
     req, target = _mf_worth(m, n_base, r_syn)
     to_k = lambda x: math.inf if x <= 0 else 0. if not np.isfinite(x) else r_syn / x
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()

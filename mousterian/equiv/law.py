@@ -232,7 +232,8 @@ def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
     t = law_table(fit, boot, e)
     v = lambda x, fmt: '∞' if x == math.inf else f"{x:{fmt}}"
     f = lambda k, fmt: v(t.loc[k, 'estimate'], fmt) + (f" [{v(t.loc[k, 'lo'], fmt)}, {v(t.loc[k, 'hi'], fmt)}]" if 'lo' in t else '')
-    return (f"n_syn+/n_base ≃ {v(t.loc['a', 'estimate'], '.2f')} × {t.loc['b', 'estimate']:.2f}^(n_base/{PAPER_C}) × ({t.loc['d', 'estimate']:.2f}^(n_real+/({e}·n_base)) − 1)\n"
+    return (f"n_syn+/n_base ≃ {v(t.loc['a', 'estimate'], '.2f')} × {t.loc['b', 'estimate']:.2f}^(n_base/{PAPER_C}) × "
+            f"({t.loc['d', 'estimate']:.2f}^(n_real+/({e}·n_base)) − 1)\n"
             f"  a = {f('a', '.3g')}, b = {f('b', '.3g')}, d = {f('d', '.3g')} (95% bootstrap intervals)\n"
             f"  identifiable form: r_syn = (e^(γ·r_real) − 1) / (γ·ρ·e^(−β·n_base)), ρ = {f('rho', '.3g')} (real images one synthetic image is worth, "
             f"few added, at n_base → 0; 0 = no effect), β = {f('beta', '.3g')}, γ = {f('gamma', '.3g')}"

@@ -64,13 +64,18 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
         p = Path(results)
         if not p.exists(): raise MousterianError(f"{p} does not exist.")
         if p.is_dir():
-            if not (p / 'study.json').exists(): raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
-            if out or group or n_boot != 200 or e != 0.2: raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is printed as the study fitted it (change its fit settings with mousterian-study --set).")
+            if not (p / 'study.json').exists():
+                raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
+            if out or group or n_boot != 200 or e != 0.2:
+                raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is printed as the study fitted "
+                                      "it (change its fit settings with mousterian-study --set).")
             print('\n'.join(study_exchange(p))); return
         if n_boot < 0: raise MousterianError(f"--n-boot must be 0 or more, got {n_boot}.")
         if e <= 0: raise MousterianError(f"--e must be > 0 (the paper's e in d^(r_real/e)), got {e}.")
         try: df = pd.read_csv(p, comment='#')
-        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as x: raise MousterianError(f"{p} could not be read as a CSV table ({type(x).__name__}: {str(x).splitlines()[0][:200]}): give a text CSV with a header row (n_base, n_real_plus, n_syn_plus, an accuracy column).") from x
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as x:
+            raise MousterianError(f"{p} could not be read as a CSV table ({type(x).__name__}: {str(x).splitlines()[0][:200]}): give a text "
+                                  f"CSV with a header row (n_base, n_real_plus, n_syn_plus, an accuracy column).") from x
         base = Path(out) if out else p.parent / f'{p.stem}_law'
         groups = [c.strip() for c in group.split(',')] if group else []
         miss = [c for c in groups if c not in df.columns]
@@ -79,9 +84,12 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
             s = fit_report(g, base / name if groups else base, name, n_boot, e)
             ex = pd.DataFrame(s['exchange'])
-            print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), read from the measured curves unless the law is usable:")
-            print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images and with synthetic images")
-            if s['worth']: print("What each synthetic set is worth in extra real images (the inverse reading, `syn_worth`):\n" + '\n'.join(worth_lines(pd.DataFrame(s['worth']))))
+            print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), read from the measured curves "
+                  f"unless the law is usable:")
+            print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images "
+                                                                "and with synthetic images")
+            if s['worth']:
+                print("What each synthetic set is worth in extra real images (the inverse reading, `syn_worth`):\n" + '\n'.join(worth_lines(pd.DataFrame(s['worth']))))
             print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
             print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, equivalence.csv")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
@@ -92,12 +100,15 @@ def study_exchange(folder:str|Path, # a study's output folder
     "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
     folder = Path(folder)
     files = sorted((folder / 'laws').glob('*/exchange.csv'))
-    if not files: raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first (mousterian-study PRESET --out {folder}).")
+    if not files:
+        raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first "
+                              f"(mousterian-study PRESET --out {folder}).")
     out = []
     for f in files:
         ex = read_table(f)
         K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
         out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
-        if (f.parent / 'worth.csv').exists() and len(ex): out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
+        if (f.parent / 'worth.csv').exists() and len(ex):
+            out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
     return out
 

@@ -38,24 +38,31 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
     if len(df) == 0: raise MousterianError("No rows with an accuracy are left.")
     for k in KEYS:
         v = pd.to_numeric(df[k], errors='coerce')
-        if v.isna().any(): raise MousterianError(f"Column {k} holds values that are not numbers, e.g. {df.loc[v.isna(), k].head(3).tolist()}: give image counts (a ratio such as 1/2 goes in as n_base times the ratio).")
+        if v.isna().any():
+            raise MousterianError(f"Column {k} holds values that are not numbers, e.g. {df.loc[v.isna(), k].head(3).tolist()}: give image "
+                                  f"counts (a ratio such as 1/2 goes in as n_base times the ratio).")
         df[k] = v
         if (df[k] < 0).any(): raise MousterianError(f"Column {k} has negative counts.")
     if percent is None:
         percent = df['acc'].max() > 1.0
         if percent and (df['acc'] <= 1.0).mean() > 0.05:  # a few near-zero percents are possible; a tenth of the table in [0, 1] is a second scale
-            raise MousterianError(f"The accuracies mix two scales: {int((df['acc'] <= 1).sum())} of {len(df)} lie in [0, 1] (fractions?) and the rest above 1 (percents). Give one scale for the whole table, or pass percent=True if the low values really are percents.")
+            raise MousterianError(f"The accuracies mix two scales: {int((df['acc'] <= 1).sum())} of {len(df)} lie in [0, 1] (fractions?) and "
+                                  f"the rest above 1 (percents). Give one scale for the whole table, or pass percent=True if the low values "
+                                  f"really are percents.")
     if not percent:
         warnings.warn("Accuracies all lie in [0, 1]: read as fractions and converted to percent. Pass percent=True if they really are percents.")
         df['acc'] = df['acc'] * 100
     bad = (df['acc'] < 0) | (df['acc'] > 100)
-    if bad.any(): raise MousterianError(f"{int(bad.sum())} accuracies lie outside [0, 100] percent, e.g. {df.loc[bad, 'acc'].head(3).tolist()}: give accuracies as percents or as fractions, one scale for the whole table.")
+    if bad.any():
+        raise MousterianError(f"{int(bad.sum())} accuracies lie outside [0, 100] percent, e.g. {df.loc[bad, 'acc'].head(3).tolist()}: give "
+                              f"accuracies as percents or as fractions, one scale for the whole table.")
     if 'seed' not in df.columns: df['seed'] = 0
     dup = df.duplicated()
     if dup.any(): warnings.warn(f"{int(dup.sum())} exact duplicate rows are dropped."); df = df[~dup]
     clash = df.duplicated(subset=[c for c in df.columns if c != 'acc'], keep=False)
     if clash.any():
-        raise MousterianError(f"{int(clash.sum())} rows share a setting and seed but differ in accuracy, e.g. {df.loc[clash, KEYS + ['seed', 'acc']].head(4).to_dict('records')}. Give each run its own seed, or keep one.")
+        raise MousterianError(f"{int(clash.sum())} rows share a setting and seed but differ in accuracy, e.g. "
+                              f"{df.loc[clash, KEYS + ['seed', 'acc']].head(4).to_dict('records')}. Give each run its own seed, or keep one.")
     return df.reset_index(drop=True)
 
 # %% ../../nbs/10a_equiv.results.ipynb #e7db77de

@@ -76,7 +76,8 @@ def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the re
     for i in progress(range(n_sim), desc='design check', leave=False):
         ex = exchange_table(clean_results(simulate(truth, noise=noise, rng_seed=seed + i, design=design)), n_boot=n_boot, seed=seed + i)
         rows.append(ex.assign(sim=i))
-    if not rows or not len(t := pd.concat(rows, ignore_index=True)): raise MousterianError("The design has no base size with runs of the base alone, extra real images and synthetic images: no k can be read from it.")
+    if not rows or not len(t := pd.concat(rows, ignore_index=True)):
+        raise MousterianError("The design has no base size with runs of the base alone, extra real images and synthetic images: no k can be read from it.")
     t['truth'] = [float(JointLaw().law(truth, nb, r)) / r for nb, r in zip(t.n_base, t.r_real)]
     t['factor'] = np.where(t['lo'] > 0, t['hi'] / t['lo'].where(t['lo'] > 0, 1.), np.inf)
     t['covered'] = (t['lo'].fillna(-np.inf) <= t['truth']) & (t['truth'] <= t['hi'].fillna(np.inf))
@@ -91,6 +92,7 @@ def design_lines(t:pd.DataFrame, # a `design_check` table
     for nb, g in t.groupby('n_base'):
         per = f"{nb / n_classes:g}/class" if n_classes else f"{nb:g} images"
         out.append(f"  n_base {per} (r_syn ≤ {g.r_syn_max.iloc[0]:g}): " + '; '.join(
-            f"r_real {r.r_real:g}: true k {fmt_k(r.true_k)}, 95% interval x{fmt_k(r.median_factor)} wide (median), ≤ x3 in {r.within_3:.0%}, covers the truth in {r.coverage:.0%}"
+            f"r_real {r.r_real:g}: true k {fmt_k(r.true_k)}, 95% interval x{fmt_k(r.median_factor)} wide (median), ≤ x3 in {r.within_3:.0%}, "
+            f"covers the truth in {r.coverage:.0%}"
             for r in g.itertuples()))
     return out

@@ -25,7 +25,8 @@ def k_text(row) -> str:
     if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts' else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
         tt += f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all ratios at once)"
-        if r.get('help_below_real'): tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
+        if r.get('help_below_real'):
+            tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
         tt = f"; test of any synthetic gain: {tt}"
     else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
@@ -55,10 +56,13 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         ci = '' if np.isnan(r.lo) else f", 95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
         rng = f"measured r_real ≤ {r.r_real_max:g}"
         if r.status == NO_HELP: s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
-        elif r.status == LESS_THAN: s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
-        else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
+        elif r.status == LESS_THAN:
+            s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
+        else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the "
+                   f"measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
                    + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
-        if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps': s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
+        if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
+            s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
         out.append(at + s)
     return out
 
@@ -77,25 +81,37 @@ def answer_text(answers:dict, # arm -> its `base_answers`
                 if getattr(r, 'read_at', 'r_real') == 'r_syn':  # read at a synthetic ratio (`syn_worth`): first what that set is worth
                     syn_n = f"{r.r_syn * r.n_base / per_class:g} {arm} synthetic images per class" if per_class else f"{r.r_syn:g}·n_base {arm} synthetic images"
                     real_n = f"{fmt_k(r.r_real * r.n_base / per_class)} extra real images per class" if per_class else f"{fmt_k(r.r_real)}·n_base extra real images"
-                    s = (f"With {at}, {syn_n} are worth about {real_n}: one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {r.r_syn:g}·n_base synthetic images, "
-                         f"placed on the real curve between {'the base alone and ' if r.r_real_below == 0 else (f'{r.r_real_below * r.n_base / per_class:g} and ' if per_class else f'{r.r_real_below:g}·n_base and ')}{real(r.r_real_above)}, in log n)")
+                    s = (f"With {at}, {syn_n} are worth about {real_n}: one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic "
+                         f"images** ({ci}, read at {r.r_syn:g}·n_base synthetic images, "
+                         f"placed on the real curve between "
+                         f"{'the base alone and ' if r.r_real_below == 0 else (f'{r.r_real_below * r.n_base / per_class:g} and ' if per_class else f'{r.r_real_below:g}·n_base and ')}{real(r.r_real_above)}, in "
+                         f"log n)")
                 else: s = f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {real(r.r_real)})"
                 s += (('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
                                                        f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + '.')
             elif r.answer == 'no gain detected':
-                s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of them): they gain at most "
-                     f"{r.help_gain_hi:+.2f} points (95%)" + (f", less than {real(r.help_r_real_min)} bring, so one real image is worth more than {fmt_k(r.r_syn_max / r.help_r_real_min)} of them." if r.help_below_real
-                                                              else f", not clearly less than what {real(r.help_r_real_min)} bring: the runs give no bound on k."))
-            elif r.answer == 'hurts': s = f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 at 95% (at most {r.help_gain_hi:+.2f} points)."
+                s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of "
+                     f"them): they gain at most "
+                     f"{r.help_gain_hi:+.2f} points (95%)" + (f", less than {real(r.help_r_real_min)} bring, so one real image is worth more "
+                                                              f"than {fmt_k(r.r_syn_max / r.help_r_real_min)} of them." if r.help_below_real
+                                                              else f", not clearly less than what {real(r.help_r_real_min)} bring: the runs "
+                                                                   f"give no bound on k."))
+            elif r.answer == 'hurts':
+                s = f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 at 95% (at most {r.help_gain_hi:+.2f} points)."
             elif r.answer == 'helps, k open':
-                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but up to {r.r_syn_max:g}·n_base of them do not match {real(r.r_real)}: "
+                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but up to {r.r_syn_max:g}·n_base of them do not "
+                     f"match {real(r.r_real)}: "
                      f"one real image is worth more than {fmt_k(r.lo)} of them, and these runs give no upper bound.")
-            elif r.answer == 'more than': s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
+            elif r.answer == 'more than':
+                s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
         ks, an = a[a.answer == 'k'], 'an' if arm[:1].lower() in 'aeiou' else 'a'
-        if len(ks) and (ks.lo > 1).all(): out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} synthetic image is worth less than a real one there.")
-        elif len(ks) and (ks.hi < 1).all(): out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} synthetic image is worth more than a real one there.")
+        if len(ks) and (ks.lo > 1).all():
+            out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} "
+                       f"synthetic image is worth less than a real one there.")
+        elif len(ks) and (ks.hi < 1).all():
+            out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} synthetic image is worth more than a real one there.")
     return ' '.join(out)
 
 # %% ../../nbs/10e_equiv.words.ipynb #7939df83
@@ -109,6 +125,7 @@ def answer_short(r, per_class:int) -> str:
         return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
     if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
-    if r.answer == 'helps, k open': return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
+    if r.answer == 'helps, k open':
+        return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
     if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
     return f"not determined at {per}"

@@ -123,7 +123,8 @@ class _UNetFn(nn.Module):
 
 def check_training(cfg:DDPMConfig, hp:TrainHP):
     "Refuse training settings that would not act on this model."
-    if cfg.prediction == 'edm' and hp.snr_gamma: raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
+    if cfg.prediction == 'edm' and hp.snr_gamma:
+        raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
 
 def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None, sigma:torch.Tensor|None=None,
                    sched=None, # `cfg.noise_scheduler()`, made once by the caller on a hot path
@@ -251,17 +252,22 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     if len(data) == 0: raise MousterianError("The DDPM's training set is empty: give it at least one image per class.")
     cfg = ddpm_config(cfg, data) if isinstance(cfg, str) else cfg
     if (cfg.image_size, cfg.channels, cfg.n_classes) != (data.shape[1], data.shape[0], data.n_classes):
-        raise MousterianError(f"The configuration is for {cfg.channels}x{cfg.image_size}x{cfg.image_size} images of {cfg.n_classes} classes; the data has {data.shape} images of {data.n_classes} classes.")
+        raise MousterianError(f"The configuration is for {cfg.channels}x{cfg.image_size}x{cfg.image_size} images of {cfg.n_classes} classes; "
+                              f"the data has {data.shape} images of {data.n_classes} classes.")
     ck = out / 'ckpt.pt'
     seed_everything(hp.seed)  # the network's initial weights come from the seed too: two runs with one seed are identical
     unet, state = cfg.unet(), None
     if ck.exists():
         try: state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
-        except Exception as e: raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); it was refused unopened. Delete it to train anew, or use another output folder.") from e
+        except Exception as e:
+            raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); it was refused "
+                                  f"unopened. Delete it to train anew, or use another output folder.") from e
         d = _diff(_norm({**DDPMConfig().to_dict(), **state['cfg']}), _norm(cfg.to_dict()), 'config')  # a field added since counts at its default
         if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
         d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
-        if d and not force: raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, or use another output folder.")
+        if d and not force:
+            raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, "
+                                  f"or use another output folder.")
         unet.load_state_dict(state['unet'])
     start = state['step'] if state else 0
     if start >= hp.steps and ddpm_weights(out):
@@ -378,7 +384,8 @@ def load_ddpm(folder:str|Path) -> tuple:
     folder = Path(folder)
     w = ddpm_weights(folder)
     if not (folder / 'train.json').exists() or w is None:
-        raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one with train_ddpm or `mousterian-ddpm train`.")
+        raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one "
+                              f"with train_ddpm or `mousterian-ddpm train`.")
     if (folder / 'provenance.json').exists():  # an export: every file checked against its SHA-256 before use
         verify_ddpm(folder)
     info = load_json(folder / 'train.json')
@@ -414,7 +421,8 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     K = cfg.n_classes
     if (per_class is None) == (labels is None): raise MousterianError("Give either per_class or labels.")
     L = np.tile(np.arange(K), check_count(per_class, 'per_class')) if labels is None else np.asarray(labels, dtype=np.int64).reshape(-1)
-    if len(L) and ((L < 0) | (L >= K)).any(): raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's {K} classes (0..{K - 1}).")
+    if len(L) and ((L < 0) | (L >= K)).any():
+        raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's {K} classes (0..{K - 1}).")
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
@@ -465,7 +473,8 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
             data = sp.load()[pool].to_tensors()
             hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma).items() if v is not None})
             o = train_ddpm(data, out, ddpm_config(preset, data), hp, data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
-            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
+            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint "
+                  f"{o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
         elif cmd == 'sample':
             if not store: raise MousterianError("sample needs --store, the folder of the synthetic store to fill.")
             st = generate(out, store, per_class=100 if per_class is None else per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs, device=device)

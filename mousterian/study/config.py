@@ -81,7 +81,8 @@ class DesignCfg:
     n_sim:int=30 # simulated studies
     def check(self, where):
         check_positive(where, noise=self.noise, n_sim=self.n_sim)
-        if self.truth is not None and len(self.truth) != 6: raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, gamma], got {self.truth}.")
+        if self.truth is not None and len(self.truth) != 6:
+            raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, gamma], got {self.truth}.")
 
 # %% ../../nbs/12a_study.config.ipynb #f1db6d8f
 @dataclass
@@ -115,10 +116,13 @@ class T2IGen:
     def check(self, where):
         check_positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
         if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
-        if self.templates != ['High-quality photo of a {c}'] and self.strategy != 'template': raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it out, or use strategy 'template'.")
+        if self.templates != ['High-quality photo of a {c}'] and self.strategy != 'template':
+            raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it out, or use strategy 'template'.")
         for k, used in (('lm', self.strategy in ('le', 'captions')), ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
-            if getattr(self, k) and not used: raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it out, or choose the strategy that uses it.")
-        if self.strength != 0.5 and not self.real_shots: raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots ('base' or a folder), or leave strength out.")
+            if getattr(self, k) and not used:
+                raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it out, or choose the strategy that uses it.")
+        if self.strength != 0.5 and not self.real_shots:
+            raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots ('base' or a folder), or leave strength out.")
         if not 0 < self.strength <= 1: raise MousterianError(f"{where}.strength must be in (0, 1], got {self.strength}.")
         if self.real_shots and self.real_shots != 'base' and not Path(self.real_shots).expanduser().is_dir():
             raise MousterianError(f"{where}.real_shots = {self.real_shots!r} is neither 'base' nor a folder (one sub-folder of real images per class).")
@@ -130,11 +134,15 @@ class StoreGen:
     path:str|None=None # required: the folder
     kind:Literal['store']='store'
     def check(self, where):
-        if not self.path: raise MousterianError(f"{where}.path is not set: give the folder of generated images, e.g. --set \"{{generators: {{{where.split('.')[-1]}: {{path: my_generated}}}}}}\".")
+        if not self.path:
+            raise MousterianError(f"{where}.path is not set: give the folder of generated images, e.g. --set \"{{generators: {{{where.split('.')[-1]}: {{path: my_generated}}}}}}\".")
         p = Path(self.path).expanduser()
-        if not p.is_dir(): raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a store export, a store, or a folder of generated images with one sub-folder per class.")
+        if not p.is_dir():
+            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a store export, a store, or a folder of generated "
+                                  f"images with one sub-folder per class.")
         if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists() or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
-            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), a store (store.json), nor a folder of class sub-folders of images.")
+            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), a store (store.json), nor a "
+                                  f"folder of class sub-folders of images.")
 
 @dataclass
 class RealPool:
@@ -147,12 +155,15 @@ class RealPool:
     kind:Literal['real']='real'
     def check(self, where):
         if bool(self.path) == bool(self.dataset):
-            raise MousterianError(f"{where}: give either path (a folder of real images, one sub-folder per class) or dataset (a registered dataset, with split), not {'both' if self.path else 'neither'}.")
-        if self.path and not Path(self.path).expanduser().is_dir(): raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a folder with one sub-folder of real images per class.")
+            raise MousterianError(f"{where}: give either path (a folder of real images, one sub-folder per class) or dataset (a registered "
+                                  f"dataset, with split), not {'both' if self.path else 'neither'}.")
+        if self.path and not Path(self.path).expanduser().is_dir():
+            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a folder with one sub-folder of real images per class.")
         if self.split != 'train' and not self.dataset: raise MousterianError(f"{where}.split acts only with dataset: leave it out for a folder.")
         if self.root and not self.dataset: raise MousterianError(f"{where}.root acts only with dataset: leave it out for a folder (path is the folder).")
         if self.dataset:
-            if self.dataset not in list_datasets(): raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
+            if self.dataset not in list_datasets():
+                raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
 
 # %% ../../nbs/12a_study.config.ipynb #3ea89d3f
 def _ddpm_gen_class():
@@ -187,7 +198,8 @@ class StudyConfig:
     design:DesignCfg=field(default_factory=DesignCfg)
 
     def check(self, where):
-        if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class): raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
+        if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class):
+            raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
         if self.external_pool_per_class < 0: raise MousterianError(f"external_pool_per_class must be >= 0, got {self.external_pool_per_class}.")
         rf = [f.name for f in dataclasses.fields(Recipe)]
         for k in self.recipe_overrides:
@@ -196,41 +208,51 @@ class StudyConfig:
         if self.image_size is not None:
             check_positive('study', image_size=self.image_size)
             if self.dataset in list_datasets() and not takes_size(self.dataset):
-                raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
+                raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a "
+                                      f"size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
         kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool)
         for g, spec in self.generators.items():
             if not re.fullmatch(r'[a-z][a-z0-9_]*', str(g)) or g == 'none':
-                raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not 'none' (the real-only runs): e.g. internal, external, retrieval.")
+                raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not "
+                                      f"'none' (the real-only runs): e.g. internal, external, retrieval.")
             if g not in ('internal', 'external') and (near := difflib.get_close_matches(g, ['internal', 'external'], n=1, cutoff=0.8)):  # a typo would make a new arm
                 raise MousterianError(f"generators.{g}: did you mean {near[0]!r}? A new arm needs a name unlike internal and external (e.g. retrieval, sd2).")
             kind = (spec or {}).get('kind') if isinstance(spec, dict) else None
-            if kind not in kinds: raise MousterianError(f"generators.{g}.kind is {kind!r}: use {', '.join(map(repr, kinds))}{did_you_mean(str(kind), list(kinds))}")
+            if kind not in kinds:
+                raise MousterianError(f"generators.{g}.kind is {kind!r}: use {', '.join(map(repr, kinds))}{did_you_mean(str(kind), list(kinds))}")
             if g == 'internal' and kind != 'ddpm': raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
             gens[g] = from_dict(kinds[kind], spec, f'generators.{g}')
             if kind == 'real' and gens[g].dataset == self.dataset:
-                raise MousterianError(f"generators.{g}.dataset is the study's own dataset ({self.dataset}): its extra real images are the real curve already, the control for a generator trained on that dataset. "
+                raise MousterianError(f"generators.{g}.dataset is the study's own dataset ({self.dataset}): its extra real images are the "
+                                      f"real curve already, the control for a generator trained on that dataset. "
                                       "A retrieval pool comes from elsewhere: give another dataset with the same classes, or a folder.")
         self.generators = gens
         for g, bs in self.grid.arm_bases.items():
-            if g not in gens: raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
+            if g not in gens:
+                raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
             if not isinstance(bs, list) or not bs or (bad := [b for b in bs if b not in self.n_bases_per_class]):
                 raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: "
-                                      f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an arm left out of arm_bases runs at every base size).")
+                                      f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an "
+                                      f"arm left out of arm_bases runs at every base size).")
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
             cfg = ddpm_config(spec.preset)
             if self.sampling.sampler not in samplers_for(cfg):
-                raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, {model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
+                raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, "
+                                      f"{model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
             try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
             except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
         ext = [g for g, s in gens.items() if g != 'internal' and s.kind != 'real']  # arms whose generator (and filter) learn from the external pool
         if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:
-            raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, disjoint from the classifier's.")
+            raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, "
+                                  f"disjoint from the classifier's.")
         if ext and self.filter.q > 0 and not self.external_pool_per_class:
-            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images of generators.{ext[0]}, and external_pool_per_class is 0: "
-                                  "set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images held out for the filter, disjoint from the classifier's).")
+            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images of generators.{ext[0]}, and "
+                                  f"external_pool_per_class is 0: "
+                                  "set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images held out for the filter, "
+                                  "disjoint from the classifier's).")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 

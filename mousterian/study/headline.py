@@ -41,7 +41,8 @@ def _gen_words(p:dict, g:str) -> str:
     q = p['generators'].get(g, {})
     if q.get('kind') == 't2i': return f"{g}, {q.get('model')}"
     if q.get('kind') == 'real': return f"real images from {q.get('path') or q.get('dataset')} (retrieval control)"
-    if q.get('kind') == 'ddpm': return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
+    if q.get('kind') == 'ddpm':
+        return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return g
 
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
@@ -49,7 +50,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
     folder = Path(folder)
     if not (folder / 'study.json').exists():
-        raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy in bench/results/study-<name>.")
+        raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy "
+                              f"in bench/results/study-<name>.")
     p = load_json(folder / 'study.json')
     res = pd.read_csv(_study_file(folder, 'results.csv', 'sweep/results.csv'))
     a = summarize(res, by=('generator', 'n_base_per_class', 'r_real', 'r_syn'), metric='acc')
@@ -76,19 +78,23 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         if not f.exists(): continue
         e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
         w = read_table(fw) if fw.exists() else None  # the inverse reading (a study fitted before it has none)
-        if len(e): K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(answer_short(r, K) for r in base_answers(e, w).itertuples()))
+        if len(e):
+            K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(answer_short(r, K) for r in base_answers(e, w).itertuples()))
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
                                 f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
                     + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
-    if ks: out += (" Read from the measured curves at each base size (where k's interval is narrowest, at an extra real ratio or, where a gain is detected, at a synthetic one; where none gives a number, the test of any synthetic gain), "
+    if ks: out += (" Read from the measured curves at each base size (where k's interval is narrowest, at an extra real ratio or, where a "
+                   "gain is detected, at a synthetic one; where none gives a number, the test of any synthetic gain), "
                    "one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.')
-    if fits: out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
+    if fits:
+        out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
     if ff.exists():
         t = pd.read_csv(ff); dec = t[t.verdict.isin(['supported', 'contradicted'])]
         words = {k: v.split(' (')[0] for k, v in FINDINGS.items()}
-        out += (" Tested (Holm-corrected): " + '; '.join(f"{words[r.finding]} ({r.generator}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} points, p = {r.p_holm:.2g}" for r in dec.itertuples())
+        out += (" Tested (Holm-corrected): " + '; '.join(f"{words[r.finding]} ({r.generator}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} "
+                                                         f"points, p = {r.p_holm:.2g}" for r in dec.itertuples())
                 + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (see the report for each test's power)."
     return out

@@ -31,9 +31,11 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
         settings += [(gen, float(r), float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms]
         for gen, rr, rs in settings:
             nr, ns = round(rr * b), round(rs * b)
-            if cap is not None and ns > cap: notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
+            if cap is not None and ns > cap:
+                notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
             if available_per_class is not None and b + nr + pool > available_per_class:
-                notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed the {available_per_class} a class holds"); continue
+                notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed "
+                             f"the {available_per_class} a class holds"); continue
             for seed in g.seeds:
                 r = dict(generator=gen, n_base_per_class=b, r_real=rr, r_syn=rs, seed=int(seed))
                 key = json.dumps(r, sort_keys=True)
@@ -82,7 +84,8 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
-        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for {budget}: rerun the study step that makes the grid.")
+        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for {budget}: rerun the study step "
+                              f"that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
     store = str(Path(study_dir) / 'stores' / store_name(generator, b)) if ns else None

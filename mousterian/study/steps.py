@@ -132,7 +132,8 @@ def train(self:Study, gp:dict):
         if (d / 'train.json').exists():
             t = load_json(d / 'train.json')
             old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
-            if old is None: old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
+            if old is None:
+                old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
             diff = changed(old, deps)
             if diff: self._redo_or_refuse('train', f"The generator {d}", diff, [d, self.store_dir(name)])
             elif t['steps_done'] >= spec.steps and ddpm_weights(d):
@@ -207,7 +208,8 @@ def generate(self:Study, gp:dict):
     for name, g in gp.items():
         spec, st, deps = self.arm(g['generator']), self.store_dir(name), self._gen_deps(name, g)
         need = g['per_class'] * len(self.classes)
-        if (st / 'store.json').exists() and spec.kind in ('store', 'real') and not (st / 'deps.json').exists(): shutil.rmtree(st)  # an import cut short: made again
+        if (st / 'store.json').exists() and spec.kind in ('store', 'real') and not (st / 'deps.json').exists():
+            shutil.rmtree(st)  # an import cut short: made again
         if (st / 'store.json').exists():
             m = SynStore(st).manifest()
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else None
@@ -215,7 +217,8 @@ def generate(self:Study, gp:dict):
                 rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}
                 old = dict(generator=deps['generator'], sampling={**asdict(self.cfg.sampling), **rec, 'seed': int(m['seed'].min())})
             diff = changed(old, deps) if old is not None else []
-            if diff and spec.kind == 'real': print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
+            if diff and spec.kind == 'real':
+                print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
             elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
             elif spec.kind == 'store' or len(m) >= need:
                 if spec.kind == 'store': self._check_arm(SynStore(st), Path(spec.path), g['per_class'])
@@ -297,7 +300,8 @@ def metrics(self:Study, gp:dict) -> dict:
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
         print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier features "
-              f"{fd(row['fd_ref_features'])} (real vs real {fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, {row['domain_patch']:.1%} patches"
+              f"{fd(row['fd_ref_features'])} (real vs real {fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, "
+              f"{row['domain_patch']:.1%} patches"
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
     return cur
 
@@ -311,7 +315,8 @@ def laws(self:Study) -> dict:
     out, K = {}, len(self.classes)
     for g in self.cfg.generators:
         d = d0 / g
-        if done(d, 'exchange.csv', 'worth.csv'): print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
+        if done(d, 'exchange.csv', 'worth.csv'):
+            print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
         rows = res[res['generator'].isin(['none', g])]
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
         out[g] = fit_report(rows, d, g, fc.n_boot, fc.e, n_classes=K, n_starts=fc.n_starts)
