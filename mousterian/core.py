@@ -6,9 +6,7 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #bbd67f3b
 from __future__ import annotations
-import ctypes, signal
-import difflib
-import os, sys, json, hashlib, importlib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
+import os, sys, json, hashlib, importlib, ctypes, signal, difflib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import mousterian  # the package root (its version and folder): __init__.py imports nothing

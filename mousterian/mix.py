@@ -162,6 +162,9 @@ def draw_real_pool(path:str|Path, # folder of the new store
                   ) -> SynStore:
     "A retrieval pool: `per_class` real images of each class drawn (by `seed`) from `ims`, written into a store as they are, with provenance.json."
     y, rng = np.asarray(ims.y), np.random.default_rng(seed)
+    if (few := [c for c in range(len(ims.classes)) if (y == c).sum() < per_class]):
+        raise MousterianError(f"{source or 'The real pool'} holds {(y == few[0]).sum()} images of class {ims.classes[few[0]]!r}, fewer than the {per_class} per class "
+                              "to draw: lower per_class (the grid's largest r_syn), or bring more images.")
     idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(ims.classes))]))
     st = store_from_images(path, ims.subset(idx), generator=f'real:{source}')
     save_json(dict(source=str(source), n_images=len(st), seed=seed, kind='real',

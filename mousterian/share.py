@@ -144,7 +144,9 @@ def import_images(src:str|Path, # a store export, a store, or a folder of genera
                  ) -> tuple:
     "(store, how it was checked) of images made elsewhere, imported into `dest`: an export verified and imported, a store copied in through an export (so its checksums are checked too), or a folder written into a store as it is (with provenance.json)."
     src, dest = Path(src).expanduser(), Path(dest)
+    if not src.is_dir(): raise MousterianError(f"{src} is not a folder: give a store export, a store, or a folder of generated images with one sub-folder per class.")
     if (src / 'mousterian.json').exists(): return import_store(src, dest), ' (every checksum verified)'
+    dest.parent.mkdir(parents=True, exist_ok=True)  # the copy through an export is written beside the new store
     if (src / 'store.json').exists():
         with tempfile.TemporaryDirectory(dir=dest.parent) as t: return import_store(export_store(src, Path(t) / 'export'), dest), ' (every checksum verified)'
     ims = folder_images(src, [c.replace('/', '_') for c in classes], list(classes), name=src.name, split='synthetic', channels=channels)

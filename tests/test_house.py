@@ -1,5 +1,5 @@
 "The shape of the house: every import of `mousterian/` (at any depth, inside functions too) runs down, with no circle, and no module outgrows a room."
-import ast
+import ast, functools
 from pathlib import Path
 import pytest
 
@@ -7,6 +7,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / 'mousterian'
 MAX_LINES = 500  # about fastai's learner.py; a module past it becomes a wing (a sub-package)
 
+@functools.cache
 def modules() -> dict:
     "Module name -> file, for every module of the package (nbdev's _modidx.py is an index, not code)."
     out = {}

@@ -93,7 +93,7 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
 
 def _mf_status(o:dict) -> str:
     "One of 'estimate', 'more than', 'does not help', 'hurts' (even the best synthetic setting is below the base, beyond seed noise), 'no real gain': what the curves support."
-    if o['real_gain'] <= 0: return 'no real gain'
+    if o['real_gain'] <= 0: return NO_REAL_GAIN
     if o['best_gain'] <= 0: return HURTS if o['gain_hi'] < 0 else NO_HELP
     if not np.isfinite(o['k']) or o['hi'] == math.inf: return MORE_THAN
     return ESTIMATE

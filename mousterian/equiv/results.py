@@ -13,7 +13,7 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
-           'FIT_UNTESTED', 'clean_results', 'aggregate', 'as_clean', 'read_table']
+           'FIT_UNTESTED', 'NO_REAL_GAIN', 'clean_results', 'aggregate', 'as_clean', 'read_table']
 
 # %% ../../nbs/10a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -76,6 +76,7 @@ def aggregate(df:pd.DataFrame, by:list|None=None) -> pd.DataFrame:
 # The statuses a reading of k takes (`model_free_k`, `syn_worth`, `law_k`), as the tables and files write them
 ESTIMATE, MORE_THAN, LESS_THAN, NO_HELP, HURTS = 'estimate', 'more than', 'less than', 'does not help', 'hurts'
 EXTRAPOLATED, NOT_IDENTIFIED, NO_FIT, FIT_UNTESTED = 'extrapolated', 'not identified', 'does not fit', 'fit not testable'
+NO_REAL_GAIN = 'no real gain'  # the extra real images gave no gain: nothing to match
 
 def as_clean(df:pd.DataFrame) -> pd.DataFrame:
     "`df` as `clean_results` gives it: a table with `acc` and `seed` columns is taken as cleaned already, any other is cleaned."

@@ -30,7 +30,7 @@ def k_text(row) -> str:
         tt = f"; test of any synthetic gain: {tt}"
     else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
-    if r['status'] == 'no real gain': return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
+    if r['status'] == NO_REAL_GAIN: return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
     if r['status'] in (NO_HELP, HURTS):
         return (f"synthetic images {'hurt' if r['status'] == HURTS else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
                 f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}])" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
