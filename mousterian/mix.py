@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/mix.html.md"""
 
 # %% ../nbs/07_mix.ipynb #54c471e6
 from __future__ import annotations
-import re, functools
+import re, math, functools
 from pathlib import Path
 from dataclasses import dataclass, asdict, field
 import numpy as np, torch
@@ -17,7 +17,7 @@ from .store import SynStore
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'per_class', 'MixSpec', 'load_store_images', 'Mix', 'take_per_class', 'build_mix', 'store_from_images',
-           'draw_real_pool', 'phases', 'parse_ratio', 'ratio_spec']
+           'draw_real_pool', 'repeat_images', 'phases', 'parse_ratio', 'ratio_spec']
 
 # %% ../nbs/07_mix.ipynb #fc82fa71
 def per_class(n:int, # total over the classes
@@ -169,6 +169,17 @@ def draw_real_pool(path:str|Path, # folder of the new store
     st = store_from_images(path, ims.subset(idx), generator=f'real:{source}')
     save_json(dict(source=str(source), n_images=len(st), seed=seed, kind='real',
                    note='real images from elsewhere (a retrieval pool), drawn per class and written into this store as they were'), st.path / 'provenance.json')
+    return st
+
+def repeat_images(path:str|Path, # folder of the new store
+                  ims:ImageSet, # the images to repeat (a base set)
+                  per_class:int, # at least this many images per class are written: each image of a class the same number of times
+                 ) -> SynStore:
+    "The compute control's store: every image of `ims` repeated ceil(per_class / its class's count) times, so a run that draws r·n synthetic images from it trains on as many images (and iterations) as a synthetic arm's, with no new ones."
+    y = np.asarray(ims.y)
+    reps = max(math.ceil(per_class / max(int((y == c).sum()), 1)) for c in range(len(ims.classes)))
+    st = store_from_images(path, ims.subset(np.tile(np.arange(len(ims)), reps)), generator='repeat:base')
+    save_json(dict(n_images=len(st), repeats=reps, kind='repeat', note='each base image repeated; no new images'), st.path / 'provenance.json')
     return st
 
 # %% ../nbs/07_mix.ipynb #bcae00c5

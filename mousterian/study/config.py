@@ -20,7 +20,7 @@ from ..gen.ddpm import Sampling
 
 # %% auto #0
 __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'T2IGen', 'StoreGen',
-           'RealPool', 'StudyConfig', 'list_studies', 'study_config', 'load_study']
+           'RealPool', 'RepeatArm', 'StudyConfig', 'list_studies', 'study_config', 'load_study']
 
 # %% ../../nbs/12a_study.config.ipynb #ed739e63
 @dataclass
@@ -47,10 +47,19 @@ class Grid:
     mixed:Mixed=field(default_factory=Mixed)
     cap_syn_per_class:int|None=None # the largest n_syn+ per class any run asks for
     arm_bases:dict=field(default_factory=dict) # arm -> the base sizes (per class) it runs at (default: every base size); e.g. {internal: [5, 20]}
+    arm_syn:dict=field(default_factory=dict) # arm -> the r_syn it runs at (default: `syn`); e.g. {repeat: [10]}, the compute control at the largest ratio
+    split_seeds:list[int]|None=None # the base draws: each orders the real images afresh (base, extra real and generator pools) and trains its own generators (default: [split_seed], one draw)
+    pair_seeds:bool=False # each base draw with one classifier seed of its own (split_seeds and seeds zipped), instead of every seed at every draw
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
-        bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn if r <= 0]
+        bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn + [x for v in self.arm_syn.values() for x in (v if isinstance(v, list) else [])] if r <= 0]
         if bad: raise MousterianError(f"{where}: ratios must be > 0 (the base alone always runs), got {bad}.")
+        if self.split_seeds is not None:
+            if not self.split_seeds or len(set(self.split_seeds)) != len(self.split_seeds) or any(s < 0 for s in self.split_seeds):
+                raise MousterianError(f"{where}.split_seeds must be distinct whole numbers >= 0 (one per base draw), got {self.split_seeds}.")
+        if self.pair_seeds and len(self.seeds) != len(self.split_seeds or [0]):
+            raise MousterianError(f"{where}.pair_seeds zips split_seeds and seeds, which must then have one length: got "
+                                  f"{len(self.split_seeds or [0])} base draws and {len(self.seeds)} seeds. Give one seed per draw, or pair_seeds: false.")
 
 # %% ../../nbs/12a_study.config.ipynb #2bf53d8b
 @dataclass
@@ -71,7 +80,15 @@ class FitCfg:
     n_boot:int=200 # bootstrap draws
     e:float=0.2 # the paper's e in d^(r_real/e)
     n_starts:int=24 # random starts of each law fit (the best is kept)
-    def check(self, where): check_positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
+    read_at:dict|None=None # the headline reading, declared before the runs: {r_syn: 1} (what r_syn·n_base synthetic images are worth) or {r_real: 1}; None: the curve alone, no single number
+    def check(self, where):
+        check_positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
+        if self.read_at is not None:
+            ok = isinstance(self.read_at, dict) and len(self.read_at) == 1 and next(iter(self.read_at)) in ('r_syn', 'r_real')
+            v = next(iter(self.read_at.values())) if ok else None
+            if not ok or isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise MousterianError(f"{where}.read_at declares one reading, {{r_syn: RATIO}} or {{r_real: RATIO}} with a ratio > 0 that the grid "
+                                      f"measures, got {self.read_at!r}: e.g. --set \"{{fit: {{read_at: {{r_syn: 1}}}}}}\".")
 
 @dataclass
 class DesignCfg:
@@ -165,6 +182,12 @@ class RealPool:
             if self.dataset not in list_datasets():
                 raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
 
+@dataclass
+class RepeatArm:
+    "The compute control: each base image repeated to the count of a synthetic arm's images, so a run trains for as many iterations as that arm's, on no new images (run it at the synthetic ratios with `grid.arm_syn`)."
+    kind:Literal['repeat']='repeat'
+    def check(self, where): pass
+
 # %% ../../nbs/12a_study.config.ipynb #3ea89d3f
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
@@ -212,7 +235,7 @@ class StudyConfig:
                                       f"size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
-        kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool)
+        kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool, repeat=RepeatArm)
         for g, spec in self.generators.items():
             if not re.fullmatch(r'[a-z][a-z0-9_]*', str(g)) or g == 'none':
                 raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not "
@@ -236,6 +259,19 @@ class StudyConfig:
                 raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: "
                                       f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an "
                                       f"arm left out of arm_bases runs at every base size).")
+        for g, rs in self.grid.arm_syn.items():
+            if g not in gens:
+                raise MousterianError(f"grid.arm_syn.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
+            if not isinstance(rs, list) or not rs:
+                raise MousterianError(f"grid.arm_syn.{g} must be a non-empty list of synthetic ratios, got {rs}: e.g. [10].")
+        if (rep := [g for g, s in gens.items() if s.kind == 'repeat']) and not [g for g, s in gens.items() if s.kind != 'repeat']:
+            raise MousterianError(f"generators.{rep[0]} (kind: repeat) is the compute control of a synthetic arm: add the arm it controls.")
+        if self.fit.read_at:
+            (ax, v), g = next(iter(self.fit.read_at.items())), self.grid
+            measured = (g.syn + [x for a, rs in g.arm_syn.items() if gens[a].kind != 'repeat' for x in rs]) if ax == 'r_syn' else g.real
+            if not any(abs(v - x) < 1e-9 for x in measured):
+                raise MousterianError(f"fit.read_at {ax} = {v:g} is not a ratio the grid measures ({ax}: {sorted(set(measured))}): declare a "
+                                      f"measured one, so the headline is read where runs are.")
         for g, spec in gens.items():  # refused before any work: a training setting out of range, a sampler that does not suit the model, a weighting it does not take
             if spec.kind != 'ddpm': continue
             cfg = ddpm_config(spec.preset)
@@ -244,7 +280,7 @@ class StudyConfig:
                                       f"{model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
             try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
             except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
-        ext = [g for g, s in gens.items() if g != 'internal' and s.kind != 'real']  # arms whose generator (and filter) learn from the external pool
+        ext = [g for g, s in gens.items() if g != 'internal' and s.kind not in ('real', 'repeat')]  # arms whose generator (and filter) learn from the external pool
         if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:
             raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, "
                                   f"disjoint from the classifier's.")

@@ -14,38 +14,55 @@ from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 
 # %% auto #0
-__all__ = ['STEPS', 'plan_runs', 'store_name', 'as_config', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
+__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'run_store', 'replicates', 'as_config', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
+def draws(p:StudyConfig|dict) -> list:
+    "The study's base draws: [(split_seed, the classifier seeds run at it)], in order (the first draw's stores keep the names of a study with one draw)."
+    c = as_config(p); g = c.grid
+    ss = g.split_seeds or [c.split_seed]
+    return [(int(s), [g.seeds[i]] if g.pair_seeds else list(g.seeds)) for i, s in enumerate(ss)]
+
 def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `load_study`)
               available_per_class:int|None=None, # real training images of the smallest class (None: do not check)
              ) -> tuple:
-    "The study's runs (one dict per classifier) and notes on the settings left out."
+    "The study's runs (one dict per classifier, with its base draw `split_seed`) and notes on the settings left out."
     c = as_config(p); g, gens = c.grid, list(c.generators)
     cap, pool, at = g.cap_syn_per_class, c.external_pool_per_class, g.arm_bases or {}
     runs, notes, seen = [], [], set()
-    for b in c.n_bases_per_class:
-        settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
-        arms = [gen for gen in gens if b in at.get(gen, [b])]
-        settings += [(gen, 0., float(s)) for s in g.syn for gen in arms]
-        settings += [(gen, float(r), float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms]
-        for gen, rr, rs in settings:
-            nr, ns = round(rr * b), round(rs * b)
-            if cap is not None and ns > cap:
-                notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
-            if available_per_class is not None and b + nr + pool > available_per_class:
-                notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed "
-                             f"the {available_per_class} a class holds"); continue
-            for seed in g.seeds:
-                r = dict(generator=gen, n_base_per_class=b, r_real=rr, r_syn=rs, seed=int(seed))
-                key = json.dumps(r, sort_keys=True)
-                if key not in seen: seen.add(key); runs.append(r)
+    for split, seeds in draws(c):
+        for b in c.n_bases_per_class:
+            settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
+            arms = [gen for gen in gens if b in at.get(gen, [b])]
+            settings += [(gen, 0., float(s)) for gen in arms for s in g.arm_syn.get(gen, g.syn)]
+            settings += [(gen, float(r), float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms if c.generators[gen].kind != 'repeat']
+            for gen, rr, rs in settings:
+                nr, ns = round(rr * b), round(rs * b)
+                if cap is not None and ns > cap:
+                    notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
+                if available_per_class is not None and b + nr + pool > available_per_class:
+                    notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed "
+                                 f"the {available_per_class} a class holds"); continue
+                for seed in seeds:
+                    r = dict(generator=gen, n_base_per_class=b, r_real=rr, r_syn=rs, seed=int(seed), split_seed=split)
+                    key = json.dumps(r, sort_keys=True)
+                    if key not in seen: seen.add(key); runs.append(r)
     return runs, sorted(set(notes))
 
 # %% ../../nbs/12b_study.plan.ipynb #d4538a22
-def store_name(generator:str, n_base_per_class:int) -> str:
-    "The store a run draws from: one internal store per base size, one store for each other arm (named as the arm)."
-    return f'internal-b{n_base_per_class}' if generator == 'internal' else generator
+def store_name(generator:str, n_base_per_class:int,
+               per_base:bool|None=None, # one store per base size (an internal DDPM, the repeated base images); default: the arm named internal
+               split_seed:int|None=None, # the base draw, where it is not the study's first (None: the first)
+              ) -> str:
+    "The store a run draws from: one internal (and repeat) store per base size, one store for each other arm (named as the arm); '-s<split_seed>' for a later base draw."
+    per_base = generator == 'internal' if per_base is None else per_base
+    return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None else f'-s{split_seed}')
+
+def run_store(p:StudyConfig|dict, r:dict) -> str:
+    "The name of the store the run `r` (a `plan_runs` dict) draws from."
+    c = as_config(p); first = draws(c)[0][0]
+    per = c.generators[r['generator']].kind == 'repeat' or r['generator'] == 'internal'
+    return store_name(r['generator'], r['n_base_per_class'], per, None if r.get('split_seed', first) == first else r['split_seed'])
 
 # %% ../../nbs/12b_study.plan.ipynb #e707e5bf
 def as_config(p:StudyConfig|dict) -> StudyConfig:
@@ -55,16 +72,19 @@ def as_config(p:StudyConfig|dict) -> StudyConfig:
 def filter_q(p:StudyConfig|dict, generator:str) -> float:
     "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
     c = as_config(p)
-    return 0. if c.generators[generator].kind == 'real' else c.filter.q
+    return 0. if c.generators[generator].kind in ('real', 'repeat') else c.filter.q
 
 def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
-    "Images per class each store needs: store name -> dict(generator, n_base_per_class, per_class)."
+    "Images per class each store needs: store name -> dict(generator, n_base_per_class (a per-base store's, else None), split_seed, draw (its index), per_class)."
     out, c = {}, as_config(p)
+    idx = {s: i for i, (s, _) in enumerate(draws(c))}
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
-        name = store_name(r['generator'], r['n_base_per_class'])
+        name, split = run_store(c, r), r.get('split_seed', draws(c)[0][0])
+        per = c.generators[r['generator']].kind == 'repeat' or r['generator'] == 'internal'
         need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, r['generator'])))
-        cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if r['generator'] == 'internal' else None, per_class=0))
+        cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if per else None, split_seed=split,
+                                        draw=idx[split], per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
 
@@ -72,7 +92,8 @@ def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
 def run_counts(runs:list, n_classes:int, arm:str|None=None) -> pd.DataFrame:
     "A plan's runs (`plan_runs`) as image counts, the columns of a results table (n_base, n_real_plus, n_syn_plus, seed); with `arm`, its runs and the real-only ones."
     return pd.DataFrame([dict(n_base=r['n_base_per_class'] * n_classes, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * n_classes,
-                              n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * n_classes, seed=r['seed']) for r in runs if arm is None or r['generator'] in ('none', arm)])
+                              n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * n_classes, seed=r['seed'], split_seed=r.get('split_seed', 0))
+                         for r in runs if arm is None or r['generator'] in ('none', arm)])
 
 def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
@@ -81,6 +102,8 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               image_size:int|None=None, # pixels, for datasets of image files
               inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
               budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
+              per_base_arms:list|None=None, # the arms with a store per base size (default: internal)
+              first_split:int|None=None, # the study's first base draw, whose stores have no '-s' suffix (default: split_seed)
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
@@ -88,11 +111,20 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                               f"that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
-    store = str(Path(study_dir) / 'stores' / store_name(generator, b)) if ns else None
+    name = store_name(generator, b, generator in (per_base_arms or ['internal']), None if split_seed == (split_seed if first_split is None else first_split) else split_seed)
+    store = str(Path(study_dir) / 'stores' / name) if ns else None
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
                   split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
                   device=device, **(recipe_overrides or {}))
-    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs)
+    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
+
+def replicates(store:str|None, seed:int) -> dict:
+    "A run's replicate factors beside its base draw (split_seed, in every row) and classifier seed, for the intervals: the training seed of the generator behind its images (gen_seed: NaN without a trained one), and the seed that drew its synthetic images (syn_seed, the run's seed)."
+    g = math.nan
+    if store and (f := Path(store) / 'deps.json').exists():
+        gen = load_json(f).get('generator', {})
+        g = gen.get('generator', {}).get('seed', math.nan) if isinstance(gen.get('generator'), dict) and 'data' in gen else math.nan  # a DDPM's: {generator: settings, data}
+    return dict(gen_seed=g, syn_seed=int(seed) if store else math.nan)
 
 
 # %% ../../nbs/12b_study.plan.ipynb #b774bdb6

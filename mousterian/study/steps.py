@@ -16,7 +16,7 @@ import mousterian
 from ..core import *
 from ..data import load_dataset, Splits, dataset_classes, folder_images
 from ..store import SynStore
-from ..mix import draw_real_pool
+from ..mix import draw_real_pool, repeat_images
 from ..learn import get_recipe
 from ..gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights, generate as ddpm_generate
 from ..gen.t2i import generate_for_arm, read_shots
@@ -26,7 +26,7 @@ from ..share import import_images
 from ..sweep import sweep, SweepLock
 from ..equiv import design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, study_exchange
 from .config import list_studies, study_config
-from .plan import (changed, filter_q, generation_plan, plan_runs, run_counts, STEPS, store_name,
+from .plan import (changed, draws, filter_q, generation_plan, plan_runs, run_counts, run_store, STEPS,
     _fingerprint, _settings_hash)
 
 # %% auto #0
@@ -78,15 +78,15 @@ class Study:
             if self.arm(g['generator']).kind == 'real': self._check_arm(*self._real_images(self.arm(g['generator'])), g['per_class'])
         return runs, notes, gp
 
-    def _pool(self, store:str) -> tuple:
-        "(Splits, pool) of the real images a store's generator (and its filter) learn from: the base set, or the external pool."
-        c, b = self.cfg, int(store[len('internal-b'):]) if store.startswith('internal-b') else 0
-        sp = Splits(c.dataset, b, 0, c.external_pool_per_class, seed=c.split_seed, root=c.root, image_size=c.image_size)
+    def _pool(self, g:dict) -> tuple:
+        "(Splits, pool) of the real images a store's generator (and its filter) learn from, at its base draw: the base set (a per-base store), or the external pool."
+        c, b = self.cfg, g.get('n_base_per_class') or 0
+        sp = Splits(c.dataset, b, 0, c.external_pool_per_class, seed=g.get('split_seed', c.split_seed), root=c.root, image_size=c.image_size)
         return sp, 'base' if b else 'gen_pool'
 
-    def training_set(self, store:str):
-        "The real images a store's generator (and its filter) learn from, and their description."
-        sp, pool = self._pool(store)
+    def training_set(self, g:dict):
+        "The real images a store's generator (and its filter) learn from (`g`, an entry of the generation plan), and their description."
+        sp, pool = self._pool(g)
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
 
     def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
@@ -118,9 +118,9 @@ def design(self:Study, runs:list) -> pd.DataFrame:
 
 # %% ../../nbs/12c_study.steps.ipynb #d02fc32a
 @patch
-def _train_deps(self:Study, name:str, spec) -> dict:
-    "What a generator's training depends on: its settings and the real images it learns from."
-    return dict(generator={k: v for k, v in asdict(spec).items() if k != 'kind'}, data=self._pool(name)[0].to_dict())
+def _train_deps(self:Study, g:dict, spec) -> dict:
+    "What a generator's training depends on: its settings (the training seed moved on by the index of its base draw: each draw trains afresh) and the real images it learns from."
+    return dict(generator={**{k: v for k, v in asdict(spec).items() if k != 'kind'}, 'seed': spec.seed + g.get('draw', 0)}, data=self._pool(g)[0].to_dict())
 
 @patch
 def train(self:Study, gp:dict):
@@ -128,7 +128,7 @@ def train(self:Study, gp:dict):
     for name, g in gp.items():
         spec = self.arm(g['generator'])
         if spec.kind != 'ddpm': continue
-        d, deps = self.gen_dir(name), self._train_deps(name, spec)
+        d, deps = self.gen_dir(name), self._train_deps(g, spec)
         if (d / 'train.json').exists():
             t = load_json(d / 'train.json')
             old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
@@ -139,8 +139,8 @@ def train(self:Study, gp:dict):
             elif t['steps_done'] >= spec.steps and ddpm_weights(d):
                 if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                 print(f"  {name}: trained already ({d})"); continue
-        data, desc = self.training_set(name)
-        hp = TrainHP(**{k: v for k, v in asdict(spec).items() if k not in ('kind', 'preset')})
+        data, desc = self.training_set(g)
+        hp = TrainHP(**{k: v for k, v in deps['generator'].items() if k != 'preset'})
         print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
         d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
         train_ddpm(data, d, ddpm_config(spec.preset, data), hp, data_desc=desc, device=self.device)
@@ -150,14 +150,15 @@ def train(self:Study, gp:dict):
 def _gen_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's images depend on: the generator (its training, or the text-to-image settings) and the sampling settings."
     spec = self.arm(g['generator'])
-    if spec.kind == 'ddpm': return dict(generator=self._train_deps(name, spec), sampling=asdict(self.cfg.sampling))
+    if spec.kind == 'ddpm': return dict(generator=self._train_deps(g, spec), sampling={**asdict(self.cfg.sampling), 'seed': self.cfg.sampling.seed + g.get('draw', 0)})
+    if spec.kind == 'repeat': return dict(generator=asdict(spec), base=self._pool(g)[0].to_dict(), per_class=g['per_class'])
     if spec.kind == 'store':  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(spec.path).expanduser()
         made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest')
         return dict(generator=asdict(spec), images=made)
     if spec.kind == 'real':  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
         if spec.path and spec.path not in self._fp: self._fp[spec.path] = _fingerprint(Path(spec.path).expanduser())
-        return dict(generator=asdict(spec), per_class=g['per_class'], **({'images': self._fp[spec.path]} if spec.path else {}))
+        return dict(generator={**asdict(spec), 'seed': spec.seed + g.get('draw', 0)}, per_class=g['per_class'], **({'images': self._fp[spec.path]} if spec.path else {}))
     return dict(generator=asdict(spec))
 
 @patch
@@ -184,7 +185,11 @@ def _fill(self:Study, name:str, g:dict, st:Path):
     spec, n = self.arm(g['generator']), g['per_class']
     if spec.kind == 'ddpm':
         s = self.cfg.sampling
-        ddpm_generate(self.gen_dir(name), st, per_class=n, sampler=s.sampler, steps=s.steps, guidance=s.guidance, seed=s.seed, bs=s.bs, device=self.device)
+        ddpm_generate(self.gen_dir(name), st, per_class=n, sampler=s.sampler, steps=s.steps, guidance=s.guidance, seed=s.seed + g.get('draw', 0), bs=s.bs, device=self.device)
+    elif spec.kind == 'repeat':
+        sp, pool = self._pool(g)
+        s = repeat_images(st, sp.load()[pool], n)
+        print(f"  {len(s)} copies of the {g['n_base_per_class']} base images per class: the compute control")
     elif spec.kind == 'store':
         s, how = import_images(spec.path, st, self.classes, self.channels, check=lambda ims, src: self._check_arm(ims, src, n))
         try: self._check_arm(s, Path(spec.path).expanduser(), n)
@@ -193,12 +198,12 @@ def _fill(self:Study, name:str, g:dict, st:Path):
     elif spec.kind == 'real':
         ims, src = self._real_images(spec)
         self._check_arm(ims, src, n)
-        s = draw_real_pool(st, ims, n, spec.seed, src)
+        s = draw_real_pool(st, ims, n, spec.seed + g.get('draw', 0), src)
         print(f"  {len(s)} real images ({n} per class) drawn from {src}: the retrieval arm")
     else:
         shots = None
         if spec.real_shots == 'base':  # the smallest base set, as files where the dataset has them (their paths go into the manifest)
-            sp, pool = self._pool(f"internal-b{min(self.cfg.n_bases_per_class)}"); shots = read_shots(sp.load()[pool], self.classes)
+            sp, pool = self._pool(dict(n_base_per_class=min(self.cfg.n_bases_per_class), split_seed=g.get('split_seed', self.cfg.split_seed))); shots = read_shots(sp.load()[pool], self.classes)
         elif spec.real_shots: shots = read_shots(spec.real_shots, self.classes)
         generate_for_arm(spec, self.classes, st, n, shots, self.device)
 
@@ -232,7 +237,7 @@ def generate(self:Study, gp:dict):
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
-    real = self.arm(g['generator']).kind == 'real'
+    real = self.arm(g['generator']).kind in ('real', 'repeat')
     clf = {} if real else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
     return dict(images=self._gen_deps(name, g), q=filter_q(self.cfg, g['generator']), **clf)
 
@@ -248,8 +253,8 @@ def filter(self:Study, gp:dict):
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
         if q == 0:  # nothing to drop (or real images): every image kept, no classifier needed
             st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f)
-            print(f"  {name}: {'real images' if self.arm(g['generator']).kind == 'real' else 'q = 0'}, every image kept"); continue
-        data, desc = self.training_set(name)
+            print(f"  {name}: {'real images' if self.arm(g['generator']).kind in ('real', 'repeat') else 'q = 0'}, every image kept"); continue
+        data, desc = self.training_set(g)
         keep = trained_classifier_filter(st, data, self.recipe, q=q, name='cls', device=self.device)
         save_json(deps, f)
         print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
@@ -261,12 +266,14 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     c, gp = self.cfg, gp if gp is not None else generation_plan(self.cfg, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
     rc = self.recipe
-    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), split_seed=c.split_seed, pool_per_class=c.external_pool_per_class, recipe=c.recipe,
+    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), pool_per_class=c.external_pool_per_class, recipe=c.recipe,
                  recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
                  **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
-    rs = [dict(r, inputs=fp.get(store_name(r['generator'], r['n_base_per_class']), '') if r['r_syn'] else '') for r in runs]
-    return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}], context=dict(study_dir=str(self.out)))  # a moved study keeps its runs
+    rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '') for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
+    per = [g for g, s in c.generators.items() if g == 'internal' or s.kind == 'repeat']
+    return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
+                context=dict(study_dir=str(self.out), per_base_arms=per, first_split=draws(c)[0][0]))  # a moved study keeps its runs
 
 # %% ../../nbs/12c_study.steps.ipynb #aa33011f
 @patch
@@ -290,6 +297,7 @@ def metrics(self:Study, gp:dict) -> dict:
     c, mp, f = self.cfg, asdict(self.cfg.metrics), self.out / 'metrics.json'
     cur, ref = (load_json(f) if f.exists() else {}), None
     for name in gp:
+        if self.arm(gp[name]['generator']).kind == 'repeat': continue  # copies of the base set: nothing to measure
         st = self.store_dir(name)
         size = {'image_size': c.image_size} if c.image_size else {}
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
