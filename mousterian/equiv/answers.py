@@ -11,11 +11,12 @@ import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
 from .results import *
-from .law import Fit, law_k, pure_error
-from .curves import model_free_k, syn_worth, _arms
+from .law import Fit, law_k
+from .curves import model_free_k, worth_curve, _arms
 
 # %% auto #0
-__all__ = ['FINDINGS', 'syn_gain_test', 'exchange_table', 'worth_table', 'base_answers', 'contrast', 'findings']
+__all__ = ['FINDINGS', 'syn_gain_test', 'exchange_table', 'worth_table', 'base_answers', 'compute_control', 'contrast',
+           'findings']
 
 # %% ../../nbs/10d_equiv.answers.ipynb #2135ea4b
 def _holm(p) -> np.ndarray:
@@ -24,26 +25,27 @@ def _holm(p) -> np.ndarray:
     out[o] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
     return out
 
-def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), seeds as replicates
+def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), with replicates
                   n_base:float, # the base size tested
                   level:float=0.95) -> dict:
-    "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain (t test with the pooled seed variance of the whole table), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
+    "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain over the base, as a contrast of whole units at this base size (`unit_contrast`: base draws, else seeds as blocks; t with U − 1 df), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
-    ss, dfe = pure_error(d)
-    if b.empty or s.empty or dfe <= 0:
-        return dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
-    sd, alpha = math.sqrt(ss / dfe), 1 - level
-    g = pd.concat([b, s]).groupby('n_syn_plus')['acc'].agg(['mean', 'size'])
-    m0, n0 = g.loc[0, 'mean'], g.loc[0, 'size']; g = g.drop(index=0)
-    gain, se = g['mean'] - m0, sd * np.sqrt(1 / g['size'] + 1 / n0)
-    holm, k = _holm(stats.t.sf(gain / se, dfe)), len(gain)
-    hi = gain + stats.t.ppf(1 - alpha / k, dfe) * se  # one-sided, simultaneous over the k ratios
-    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(g.index.max() / n_base),
+    none = dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    if b.empty or s.empty: return none
+    at, alpha = pd.concat([b, r, s]), 1 - level
+    cell = lambda rr, rs: (float(n_base), float(rr), float(rs))
+    ratios = sorted(s.n_syn_plus.unique())
+    cs = [unit_contrast(at, {cell(0, x): 1., cell(0, 0): -1.}, KEYS) for x in ratios]
+    if not all(np.isfinite(c['se']) and c['se'] > 0 for c in cs): return none
+    gain, se, dfs = (np.array([c[k] for c in cs]) for k in ('estimate', 'se', 'df'))
+    holm, k = _holm(stats.t.sf(gain / se, dfs)), len(gain)
+    hi = gain + stats.t.ppf(1 - alpha / k, dfs) * se  # one-sided, simultaneous over the k ratios
+    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(max(ratios) / n_base), units=cs[0]['units'],
                verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected', below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     if len(r):  # the smallest extra-real ratio's gain, one-sided lower bound
-        rm = r.n_real_plus.min(); x = r.loc[r.n_real_plus == rm, 'acc']
-        lo = x.mean() - m0 - stats.t.ppf(1 - alpha, dfe) * sd * math.sqrt(1 / len(x) + 1 / n0)
+        rm = r.n_real_plus.min(); c = unit_contrast(at, {cell(rm, 0): 1., cell(0, 0): -1.}, KEYS)
+        lo = c['estimate'] - stats.t.ppf(1 - alpha, c['df']) * c['se']
         out.update(r_real_min=float(rm / n_base), real_gain_lo=float(lo), below_real=bool(out['gain_hi'] < lo))
     return out
 
@@ -78,55 +80,82 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
 # %% ../../nbs/10d_equiv.answers.ipynb #5b8ff1ac
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
-    "`syn_worth` at every measured n_base and synthetic ratio (base sizes with runs of the base alone, extra real and synthetic images), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
+    "The worth curve at every base size (`worth_curve`: k at each measured synthetic ratio, the marginal worth between neighbours, intervals over whole units and the real curve's interpolations), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
     d = as_clean(df)
-    rows = []
-    for nb, r, s, t in _readable_bases(d, level):  # a reading where the test detects no gain is no answer (a ratio's own interval is not corrected for the others)
-        rows += [dict(syn_worth(d, nb, x, n_boot, level, seed), help_test=t['verdict'], help_p=t['p_holm']) for x in sorted((s.n_syn_plus / nb).unique())]
-    return pd.DataFrame(rows)
+    parts = [worth_curve(d, nb, None, n_boot, level, seed).assign(help_test=t['verdict'], help_p=t['p_holm']) for nb, r, s, t in _readable_bases(d, level)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 # %% ../../nbs/10d_equiv.answers.ipynb #3986395e
 def base_answers(ex:pd.DataFrame, # an `exchange_table`
-                 worth:pd.DataFrame|None=None, # a `worth_table` of the same results: its readings count where the test of any synthetic gain detects one
+                 worth:pd.DataFrame|None=None, # a `worth_table` of the same results
+                 read_at:dict|None=None, # the reading declared before the runs: {'r_syn': 1} (in `worth`) or {'r_real': 1} (in `ex`); None: no single number
                  max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
                 ) -> pd.DataFrame:
-    "One answer per base size: k where its 95% interval is narrowest, over the extra real ratios of `ex` (`read_at` 'r_real') and, where the test of any synthetic gain (`syn_gain_test`) detects one, the synthetic ratios of `worth` ('r_syn'); 'k' when that interval is no wider than a factor `max_width`, else 'k, wide'; where no reading gives a number, what the test says: 'no gain detected', 'hurts', 'helps, k open'; else 'more than' (an open interval, in a table without the test) or 'not determined'."
+    "One answer per base size, read where `read_at` declared it (never where the interval happens to be narrowest): 'k' when its 95% interval is no wider than a factor `max_width`, else 'k, wide'; 'more than' / 'less than' for a one-sided reading; where the reading gives no number, what the test of any synthetic gain says ('no gain detected', 'hurts', 'helps, k open'); 'not measured' where the declared ratio was not run at that base size. Without `read_at`: 'curve', with the range of k over the curve's bounded readings (k_min, k_max), and no single number."
     rows = []
+    if read_at is not None and (len(read_at) != 1 or next(iter(read_at)) not in ('r_syn', 'r_real')):
+        raise MousterianError(f"read_at declares one reading, {{'r_syn': RATIO}} or {{'r_real': RATIO}}, got {read_at!r}.")
+    ax, v = next(iter(read_at.items())) if read_at else (None, None)
     for nb, g in ex.groupby('n_base'):
         g = g.sort_values('r_real'); f = g.iloc[0]
         test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
                     help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
-        est = g.loc[(g.status == ESTIMATE) & np.isfinite(g.hi), ['r_real', 'k', 'lo', 'hi']].assign(read_at='r_real', r_syn=lambda x: x.k * x.r_real)
-        if worth is not None and len(worth) and test['help_test'] == 'helps':  # the inverse reading, only where a gain is detected
-            v = worth[np.isclose(worth.n_base, nb) & (worth.status == ESTIMATE) & np.isfinite(worth.hi)]
-            est = pd.concat([est, pd.DataFrame(dict(r_real=v.r_real_eq, k=v.k, lo=v.lo, hi=v.hi, read_at='r_syn', r_syn=v.r_syn, r_real_below=v.r_real_below, r_real_above=v.r_real_above))], ignore_index=True)
-        if len(est):  # the narrowest interval (an interval reaching 0 is open below: infinitely wide as a factor)
-            w = (est.hi / est.lo.where(est.lo > 0)).fillna(np.inf).to_numpy()  # hi / lo
-            i = int(np.lexsort((est.hi.to_numpy(), w))[0]); r = est.iloc[i]
-            rows.append(dict(n_base=float(nb), answer='k' if w[i] <= max_width else 'k, wide', r_real=r.r_real, k=r.k, lo=r.lo, hi=r.hi, width=float(w[i]), read_at=r.read_at, r_syn=r.r_syn,
-                             r_real_below=r.get('r_real_below', math.nan), r_real_above=r.get('r_real_above', math.nan), **test))
-            continue
-        more = g[g.status == 'more than']; f = more.iloc[0] if len(more) else f  # the lower bound at the smallest real ratio that has one
-        bound = f['lo'] if np.isfinite(f['lo']) and f['lo'] > 0 else f['r_syn_max'] / f['r_real']
-        ans = {'helps': 'helps, k open', 'no gain detected': 'no gain detected', 'hurts': 'hurts'}.get(test['help_test'], 'more than' if len(more) else 'not determined')  # 'more than': a table from before the test
-        rows.append(dict(n_base=float(nb), answer=ans, r_real=f['r_real'], k=math.nan, lo=float(bound), hi=math.inf, width=math.inf, read_at='r_real', r_syn=math.nan, r_real_below=math.nan, r_real_above=math.nan, **test))
+        w = worth[np.isclose(worth.n_base, nb)] if worth is not None and len(worth) else pd.DataFrame()
+        row = dict(n_base=float(nb), read_at=ax or 'curve', r_real=math.nan, r_syn=math.nan, k=math.nan, lo=math.nan, hi=math.nan, width=math.inf,
+                   r_real_below=math.nan, r_real_above=math.nan, k_min=math.nan, k_max=math.nan, given=w['given'].iloc[0] if len(w) and 'given' in w else '', **test)
+        if ax is None:
+            est = w[(w.status == ESTIMATE) & np.isfinite(w.hi)] if len(w) else w
+            row.update(answer='curve' if len(est) else _no_number(test), **({'k_min': float(est.k.min()), 'k_max': float(est.k.max())} if len(est) else {}))
+            rows.append(row); continue
+        src = w if ax == 'r_syn' else g
+        hit = src[np.isclose(src[ax], v)] if len(src) else src
+        if not len(hit): rows.append({**row, 'answer': 'not measured', ax: float(v)}); continue
+        r = hit.iloc[0]; st = r['status']
+        if ax == 'r_syn': row.update(r_syn=float(v), r_real=r['r_real_eq'], r_real_below=r['r_real_below'], r_real_above=r['r_real_above'])
+        else: row.update(r_real=float(v), r_syn=r['k'] * v)
+        row.update(k=r['k'], lo=r['lo'], hi=r['hi'])
+        if st == ESTIMATE and np.isfinite(r['hi']):
+            wd = float(r['hi'] / r['lo']) if r['lo'] > 0 else math.inf
+            row.update(answer='k' if wd <= max_width else 'k, wide', width=wd)
+        elif st == LESS_THAN: row.update(answer='less than', k=math.nan, lo=0., hi=r['k_bound'])
+        elif st == MORE_THAN and test['help_test'] == 'helps': row.update(answer='helps, k open', lo=r['lo'] if np.isfinite(r['lo']) and r['lo'] > 0 else math.nan, hi=math.inf)
+        else: row.update(answer=_no_number(test), k=math.nan, lo=math.nan, hi=math.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+def _no_number(test:dict) -> str:
+    "The answer where a reading gives no number: what the test of any synthetic gain says."
+    return {'helps': 'helps, k open', 'no gain detected': 'no gain detected', 'hurts': 'hurts'}.get(test['help_test'], 'not determined')
+
+def compute_control(df:pd.DataFrame, # results with a `generator` column: the real-only runs ('none'), a synthetic arm and its compute control
+                    arm:str, # the synthetic arm
+                    control:str='repeat', # the compute control's arm (`kind: repeat`): the base images repeated to the arm's count
+                    level:float=0.95) -> pd.DataFrame:
+    "What the synthetic images add as information, apart from the iterations a bigger mix trains for: at each base size and synthetic ratio both arms ran, the arm's gain over the base alone (total), the control's (more iterations on the same images) and the arm's over the control (new images), each a contrast of whole units (`unit_contrast`) with its interval and p."
+    d = as_clean(df)
+    d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
+    key = lambda g, nb, ns: (g, float(nb), 0., float(ns))
+    rows = []
+    both = d[d.generator == arm][['n_base', 'n_syn_plus']].drop_duplicates().merge(d[d.generator == control][['n_base', 'n_syn_plus']].drop_duplicates())
+    for nb, ns in sorted(map(tuple, both.to_numpy())):
+        if not ((d.generator == 'none') & np.isclose(d.n_base, nb) & (d.n_real_plus == 0)).any(): continue
+        sub = d[np.isclose(d.n_base, nb)]
+        row = dict(n_base=float(nb), r_syn=float(ns / nb), arm=arm, control=control)
+        for name, w in (('total', {key(arm, nb, ns): 1., key('none', nb, 0): -1.}), ('iterations', {key(control, nb, ns): 1., key('none', nb, 0): -1.}),
+                        ('new_images', {key(arm, nb, ns): 1., key(control, nb, ns): -1.})):
+            c = unit_contrast(sub, w)
+            h = stats.t.ppf(1 - (1 - level) / 2, c['df']) * c['se'] if c['df'] > 0 else math.nan
+            row.update({name: c['estimate'], f'{name}_lo': c['estimate'] - h, f'{name}_hi': c['estimate'] + h, f'{name}_p': c['p']})
+        row['units'] = c['units']
+        rows.append(row)
     return pd.DataFrame(rows)
 
 # %% ../../nbs/10d_equiv.answers.ipynb #c62d8b85
 def contrast(d:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for runs without synthetic images)
              weights:dict, # {(generator, n_base, n_real_plus, n_syn_plus): weight}: a linear combination of setting means
             ) -> dict:
-    "A linear combination of setting means with its standard error from the pooled seed variance of all of `d` (t with the pure-error degrees of freedom)."
-    by = ['generator'] + KEYS
-    m = d.groupby(by)['acc'].agg(['mean', 'size'])
-    ss, df = pure_error(d, by)
-    sd = math.sqrt(ss / df) if df > 0 else math.nan
-    miss = [k for k in weights if k not in m.index]
-    if miss: raise MousterianError(f"The contrast needs settings that were not run: {miss[:3]}.")
-    est = sum(w * m.loc[k, 'mean'] for k, w in weights.items())
-    se = sd * math.sqrt(sum(w ** 2 / m.loc[k, 'size'] for k, w in weights.items()))
-    t = est / se if se > 0 else math.nan
-    return dict(estimate=float(est), se=float(se), t=float(t), df=df, p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd)
+    "A linear combination of setting means with its standard error over whole units (`unit_contrast`)."
+    return unit_contrast(d, weights)
 
 # %% ../../nbs/10d_equiv.answers.ipynb #329beb62
 def _power(se:float, df:int, effect:float, alpha:float) -> float:
@@ -151,48 +180,74 @@ FINDINGS = {'helps': 'synthetic images raise accuracy over the base set (mean ov
 
 def _add(w, k, v): w[k] = w.get(k, 0.) + v
 
-def findings(df:pd.DataFrame, # results with a `generator` column ('none' for the real-only runs), seeds as replicates
+def findings(df:pd.DataFrame, # results with a `generator` column ('none' for the real-only runs), with replicates
              effect:float=1.0, # the effect (points) at which the power of an undetected finding is given
-             alpha:float=0.05) -> pd.DataFrame:
-    "The paper's qualitative findings as stated contrasts: estimate, SE, p, Holm-corrected p, effect size and the verdict 'supported', 'contradicted' or 'not detected (power …)'."
+             alpha:float=0.05,
+             controls=(), # arms that are compute controls (`kind: repeat`), not generators: left out
+            ) -> pd.DataFrame:
+    "The paper's qualitative findings as stated contrasts, each tested at each base size (`n_base`) and pooled over base sizes (n_base NaN) only where every base size's estimate has the same sign; 'saturates' only where the test of any synthetic gain detects a gain to saturate. Estimate, SE and p over whole units (`unit_contrast`), Holm-corrected over every row tested, effect size and the verdict 'supported', 'contradicted' or 'not detected (power …)'."
     d = as_clean(df)
     if 'generator' not in d: raise MousterianError("findings needs a 'generator' column ('none' for the runs without synthetic images).")
+    d = d[~d.generator.isin(list(controls))]
     d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
     gens = [g for g in d['generator'].unique() if g != 'none']
     rows = []
-    def add(f, g, w, sign=1, why=''):
-        base = dict(finding=f, generator=g, claim=FINDINGS[f], sign=sign, note='' if w else why)
+    def add(f, g, w, nb=math.nan, sign=1, why=''):
+        base = dict(finding=f, generator=g, n_base=nb, claim=FINDINGS[f], sign=sign, note='' if w else why)
         rows.append({**base, **contrast(d, w)} if w else base)
+    def per_base(f, g, ws:dict, sign=1, why=''):  # ws: n_base -> weights (or a note why not testable there)
+        for nb, w in ws.items(): add(f, g, w if isinstance(w, dict) else {}, nb, sign, why if not isinstance(w, str) else w)
+        tested = {nb: w for nb, w in ws.items() if isinstance(w, dict) and w}
+        if len(tested) < 2: return
+        est = {nb: contrast(d, w)['estimate'] for nb, w in tested.items()}
+        if len({np.sign(e) for e in est.values()}) > 1:
+            add(f, g, {}, sign=sign, why='not pooled: the base sizes disagree in sign (' + ', '.join(f"{e:+.2f} at n_base {nb:g}" for nb, e in est.items()) + ')')
+            return
+        pooled = {}
+        for w in tested.values():
+            for k, v in w.items(): _add(pooled, k, v / len(tested))
+        add(f, g, pooled, sign=sign)
     for g in gens:
         sub = d[d['generator'].isin(['none', g])]
         nbs = [nb for nb in sorted(sub.n_base.unique()) if nb > 0 and _ratios(sub, nb, 'syn')]
-        w = {}
+        ws = {}
         for nb in nbs:
-            rs = sorted(_ratios(sub, nb, 'syn')); _add(w, _key(g, nb), -1 / len(nbs))
-            for r in rs: _add(w, _key(g, nb, 0, r), 1 / len(nbs) / len(rs))
-        add('helps', g, w, why='not testable: no synthetic runs beside a base set')
+            w = ws[nb] = {}; rs = sorted(_ratios(sub, nb, 'syn')); _add(w, _key(g, nb), -1)
+            for r in rs: _add(w, _key(g, nb, 0, r), 1 / len(rs))
+        per_base('helps', g, ws, why='not testable: no synthetic runs beside a base set')
+        if not nbs: add('helps', g, {}, why='not testable: no synthetic runs beside a base set')
         w = {}
         if len(nbs) > 1:
             lo, hi = nbs[0], nbs[-1]; common = sorted(_ratios(sub, lo, 'syn') & _ratios(sub, hi, 'syn'))
             for r in common:
-                for nb, s in ((lo, 1), (hi, -1)): _add(w, _key(g, nb, 0, r), s / len(common)); _add(w, _key(g, nb), -s / len(common))
+                for nb, s_ in ((lo, 1), (hi, -1)): _add(w, _key(g, nb, 0, r), s_ / len(common)); _add(w, _key(g, nb), -s_ / len(common))
         add('scarce', g, w, why='not testable: needs two base sizes measured at a common synthetic ratio')
-        w, pairs = {}, [(nb, r) for nb in nbs for r in sorted(_ratios(sub, nb, 'syn') & _ratios(sub, nb, 'real'))]
-        for nb, r in pairs: _add(w, _key(g, nb, r, 0), 1 / len(pairs)); _add(w, _key(g, nb, 0, r), -1 / len(pairs))
-        add('worth_less', g, w, why='not testable: needs equal real and synthetic ratios at one base size')
-        w, sat = {}, [nb for nb in nbs if len(_ratios(sub, nb, 'syn')) >= 2]
-        for nb in sat:
-            rs = sorted(_ratios(sub, nb, 'syn')); (r0, r1), (ra, rb) = (0., rs[0]), rs[-2:]
+        ws = {}
+        for nb in nbs:
+            rs = sorted(_ratios(sub, nb, 'syn') & _ratios(sub, nb, 'real')); w = ws[nb] = {}
+            for r in rs: _add(w, _key(g, nb, r, 0), 1 / len(rs)); _add(w, _key(g, nb, 0, r), -1 / len(rs))
+            if not rs: ws[nb] = 'not testable: needs equal real and synthetic ratios at this base size'
+        per_base('worth_less', g, ws, why='not testable: needs equal real and synthetic ratios at one base size')
+        ws = {}
+        for nb in nbs:
+            rs = sorted(_ratios(sub, nb, 'syn'))
+            if len(rs) < 2: ws[nb] = 'not testable: needs two synthetic ratios at this base size'; continue
+            t = syn_gain_test(sub, nb, 1 - alpha)
+            if t['verdict'] != 'helps': ws[nb] = f"not testable: no gain to saturate at this base size (test of any synthetic gain: {t['verdict']})"; continue
+            (r0, r1), (ra, rb) = (0., rs[0]), rs[-2:]; w = ws[nb] = {}
             for k, v in ((_key(g, nb, 0, rb), 1 / (rb - ra)), (_key(g, nb, 0, ra), -1 / (rb - ra)), (_key(g, nb, 0, r1), -1 / (r1 - r0)), (_key(g, nb, 0, r0), 1 / (r1 - r0))):
-                _add(w, k, v / len(sat))
-        add('saturates', g, w, sign=-1, why='not testable: needs two synthetic ratios at one base size')
+                _add(w, k, v)
+        per_base('saturates', g, ws, sign=-1)
     if {'internal', 'external'} <= set(gens):
         sets = lambda g: set(map(tuple, d.loc[(d.generator == g), KEYS].to_numpy()))
-        common = sorted(sets('external') & sets('internal')); w = {}
-        for k in common: _add(w, ('external', *k), 1 / len(common)); _add(w, ('internal', *k), -1 / len(common))
-        add('external_vs_internal', 'external − internal', w, why='not testable: no settings run with both generators')
+        common = sorted(sets('external') & sets('internal')); ws = {}
+        for k in common:
+            w = ws.setdefault(k[0], {}); n = sum(1 for c in common if c[0] == k[0])
+            _add(w, ('external', *k), 1 / n); _add(w, ('internal', *k), -1 / n)
+        per_base('external_vs_internal', 'external − internal', ws)
+        if not common: add('external_vs_internal', 'external − internal', {}, why='not testable: no settings run with both generators')
     t = pd.DataFrame(rows)
-    for c in ('estimate', 'se', 't', 'df', 'p', 'sd_seed'):
+    for c in ('estimate', 'se', 't', 'df', 'p', 'sd_seed', 'units'):
         if c not in t: t[c] = math.nan
     ok = t['p'].notna(); m = int(ok.sum())
     t['p_holm'] = math.nan
@@ -200,8 +255,8 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
-    t['verdict'] = [n if n else 'not testable: no seed-to-seed noise to test against (one seed per setting, or identical accuracies): run '
-                                'two seeds or more' if not np.isfinite(p) else
-                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)"
+    t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or identical accuracies): run '
+                                'two base draws or seeds or more' if not np.isfinite(p) else
+                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)" if np.isfinite(pw) else 'not detected'
                     for e, s, p, ph, pw, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['power'], t['note'].fillna(''))]
     return t

@@ -11,10 +11,10 @@ import numpy as np, pandas as pd
 from scipy.optimize import isotonic_regression
 from ..core import *
 from .results import *
-from .law import interval, pure_error
+from .law import interval
 
 # %% auto #0
-__all__ = ['model_free_k', 'real_runs_as_extra', 'syn_worth']
+__all__ = ['INTERPOLATIONS', 'model_free_k', 'real_runs_as_extra', 'worth_curve', 'syn_worth']
 
 # %% ../../nbs/10c_equiv.curves.ipynb #a42ed48e
 def _curve(x, y, w):
@@ -41,15 +41,9 @@ def _mf_cells(df:pd.DataFrame, n_base:float, what:str) -> tuple:
     if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
     if r.empty or s.empty:
         raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
-    m = pd.concat([b, r, s]).groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
-    return d, r.n_real_plus / n_base, s.n_syn_plus / n_base, m
-
-def _mf_draws(d:pd.DataFrame, m:pd.DataFrame, n_boot:int, seed:int):
-    "The bootstrap of a reading: every setting's mean in `m` redrawn around its measured mean with the pooled seed spread of the whole table `d` (3 seeds alone say little about their own spread); (n_boot, settings), or None without draws or seed replicates."
-    sspe, dfe = pure_error(d)
-    if not n_boot or dfe <= 0: return None
-    rng, se = np.random.default_rng(seed), math.sqrt(sspe / dfe) / np.sqrt(m['n'].to_numpy())
-    return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m)))
+    at = pd.concat([b, r, s])
+    m = at.groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
+    return at, r.n_real_plus / n_base, s.n_syn_plus / n_base, m
 
 def _curves(m:pd.DataFrame, n_base:float) -> tuple:
     "The real and the synthetic curve from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base, each as (log(1 + ratio), accuracy made monotone)."
@@ -81,7 +75,8 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
     out = dict(n_base=float(n_base), r_real=float(r_real), r_syn_max=float(rs.max()), r_real_max=float(rr.max()), k=k, lo=math.nan, hi=math.nan,
                base=base, target=target, real_gain=target - base, best_r_syn=float(m.loc[ib, 'n_syn_plus'] / n_base), best_gain=float(m.loc[ib, 'mean'] - base),
                gain_lo=math.nan, gain_hi=math.nan, share_never=math.nan)
-    draws = _mf_draws(d, m, n_boot, seed)
+    draws, how = unit_draws(d, m, n_boot, seed)
+    out.update(draws=how, given=given_text(replication(d)))
     if draws is not None:
         ks = np.array([_mf_k(m.assign(mean=x), n_base, r_real)[0] for x in draws])
         never = np.isinf(ks)
@@ -108,34 +103,83 @@ def real_runs_as_extra(df:pd.DataFrame, # results (see `clean_results`)
     return pd.concat([d, big.assign(n_real_plus=big.n_base - n_base, n_base=n_base)], ignore_index=True)
 
 # %% ../../nbs/10c_equiv.curves.ipynb #9f169a4f
-def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float) -> tuple:
-    "(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves in log n, made monotone); 0 where that accuracy is no gain over the base, inf where it lies above the measured real curve."
+INTERPOLATIONS = ('log-linear', 'linear', 'power law')  # the monotone readings of the real curve between measured ratios that a worth's interval spans
+
+def _power_inverse(x:np.ndarray, y:np.ndarray, target:float) -> float:
+    "The ratio at which the power law a − b·(1 + x)^(−c), least squares through the monotone real curve (x, y), reaches `target` (c on a grid from 0.01 to 10): 0 at or below the base, inf beyond the last measured ratio or above the law's ceiling a."
+    if target <= y[0]: return 0.
+    cs = np.logspace(-2, 1, 61)
+    u = (1 + x[None, :]) ** -cs[:, None]  # (c, points)
+    uc, yc = u - u.mean(1, keepdims=True), y - y.mean()
+    beta = (uc * yc).sum(1) / np.maximum((uc ** 2).sum(1), 1e-12)  # y = a + beta·u, beta = -b < 0 for an increasing curve
+    a = y.mean() - beta * u.mean(1)
+    sse = (((a[:, None] + beta[:, None] * u) - y) ** 2).sum(1)
+    sse[beta >= 0] = np.inf
+    if not np.isfinite(sse).any(): return math.inf  # a flat curve: no gain to match
+    i = int(np.argmin(sse))
+    if target >= a[i]: return math.inf
+    r = ((target - a[i]) / beta[i]) ** (-1 / cs[i]) - 1
+    return float(max(r, 0.)) if r <= x[-1] + 1e-9 else math.inf
+
+def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float, how:str='log-linear') -> tuple:
+    "(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves made monotone; between measured real ratios, linear in log(1 + r), linear in r, or the power law through them: `how`); 0 where that accuracy is no gain over the base, inf where it lies above the measured real curve."
     real, syn = _curves(m, n_base)
-    return _match(syn, real, r_syn)
+    target = float(np.interp(math.log1p(r_syn), *syn))
+    x = np.expm1(real[0])
+    if how == 'log-linear': return math.expm1(_reach(*real, target)), target
+    if how == 'linear': return _reach(x, real[1], target), target
+    if how == 'power law': return _power_inverse(x, real[1], target), target
+    raise MousterianError(f"Unknown interpolation {how!r}: use one of {', '.join(INTERPOLATIONS)}.")
+
+def worth_curve(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
+                n_base:float, # the base size
+                ratios=None, # the synthetic ratios to read (default: those measured; others on the log-linear synthetic curve)
+                n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
+    "What each measured synthetic count is worth in real images at one n_base, read from the measured curves: one row per r_syn (`syn_worth`'s columns), every row from the same draws (`unit_draws`), with the marginal worth from the ratio below it (the base alone below the first): real-equivalent images per added synthetic image, `marginal` [marginal_lo, marginal_hi]. Each k's interval spans the three readings of the real curve between measured ratios (`INTERPOLATIONS`): the union of their percentile intervals; k_linear and k_power are the other two's points."
+    at, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
+    ratios = sorted(rs.unique()) if ratios is None else sorted(ratios)
+    isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
+    base, bound = float(m.loc[isbase, 'mean'].iloc[0]), None
+    xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) a reading lies between: the data it rests on
+    draws, how = unit_draws(at, m, n_boot, seed)
+    rep = replication(at)
+    reqs = {h: np.array([[_mf_worth(m.assign(mean=x), n_base, r, h)[0] for r in ratios] for x in draws]) if draws is not None else None for h in INTERPOLATIONS}
+    rows, prev = [], (0., None)
+    for j, r in enumerate(ratios):
+        req, target = _mf_worth(m, n_base, r)
+        pts = {h: _mf_worth(m, n_base, r, h)[0] for h in INTERPOLATIONS}
+        to_k = lambda v: math.inf if v <= 0 else 0. if not np.isfinite(v) else r / v
+        bound = r / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
+        out = dict(n_base=float(n_base), r_syn=float(r), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
+                   r_real_below=float(xs[xs <= req].max()), r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
+                   base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan,
+                   k_linear=to_k(pts['linear']), k_power=to_k(pts['power law']), interp=', '.join(INTERPOLATIONS),
+                   marginal=math.nan, marginal_lo=math.nan, marginal_hi=math.nan, r_syn_below=float(prev[0]), draws=how, given=given_text(rep))
+        fin = [v for v in pts.values() if np.isfinite(v) and v > 0]
+        out['interp_lo'], out['interp_hi'] = (min(to_k(v) for v in fin), max(to_k(v) for v in fin)) if fin else (math.nan, math.nan)
+        if np.isfinite(req) and (prev[1] is None or np.isfinite(prev[1])): out['marginal'] = (req - (prev[1] or 0.)) / (r - prev[0])
+        if draws is not None:
+            los, his = [], []
+            for h in INTERPOLATIONS:
+                q = reqs[h][:, j]; none, beyond = q <= 0, ~np.isfinite(q)
+                ks = np.array([to_k(v) for v in q])
+                los.append(float(interval(ks, level)[0]))  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,
+                his.append(float(interval(np.where(beyond, bound, ks), level)[1]))  # the bound for the upper end (both conservative)
+                if h == 'log-linear': out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
+            out['lo'], out['hi'] = min(los), max(his)
+            q = reqs['log-linear']
+            mg = (q[:, j] - (q[:, j - 1] if j else 0.)) / (r - prev[0])
+            mg = mg[np.isfinite(mg)]
+            if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))  # where a tenth of the draws leave the real curve, no interval
+        out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else MORE_THAN if out['hi'] == math.inf else ESTIMATE)
+        rows.append(out); prev = (r, req)
+    return pd.DataFrame(rows)
 
 def syn_worth(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
               n_base:float, r_syn:float, # the base size, and the synthetic ratio whose worth is read (inside the measured synthetic range)
               n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
-    "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq."
-    d, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
+    "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq; its interval takes in the units `unit_draws` resamples and the spread of the real curve's interpolations (a row of `worth_curve`)."
+    rs = _mf_cells(df, n_base, 'read what synthetic images are worth')[2]
     if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9):
         raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
-    req, target = _mf_worth(m, n_base, r_syn)
-    to_k = lambda x: math.inf if x <= 0 else 0. if not np.isfinite(x) else r_syn / x
-    isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
-    base, bound = float(m.loc[isbase, 'mean'].iloc[0]), r_syn / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
-    xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) that r_real_eq lies between: the data the reading rests on
-    out = dict(n_base=float(n_base), r_syn=float(r_syn), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
-               r_real_below=float(xs[xs <= req].max()), r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
-               base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan)
-    draws = _mf_draws(d, m, n_boot, seed)  # the draws of `model_free_k`
-    if draws is not None:
-        reqs = np.array([_mf_worth(m.assign(mean=x), n_base, r_syn)[0] for x in draws])
-        none, beyond = reqs <= 0, ~np.isfinite(reqs)
-        ks = np.array([to_k(x) for x in reqs])
-        out['lo'] = float(interval(ks, level)[0])  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 (as `to_k` gives it) for the lower end,
-        out['hi'] = float(interval(np.where(beyond, bound, ks), level)[1])  # the bound for the upper end (both conservative)
-        out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
-    out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else
-                     MORE_THAN if out['hi'] == math.inf else ESTIMATE)
-    return out
+    return worth_curve(df, n_base, [r_syn], n_boot, level, seed).iloc[0].to_dict()

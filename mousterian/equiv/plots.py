@@ -15,7 +15,7 @@ from .words import fmt_k
 
 # %% auto #0
 __all__ = ['equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot_contour', 'plot_equivalence', 'plot_ir',
-           'plot_k_reading', 'plot_exchange']
+           'plot_k_reading', 'plot_exchange', 'plot_worth_curve']
 
 # %% ../../nbs/10g_equiv.plots.ipynb #dff56050
 def equivalence_curves(fit:Fit, n_bases, r_reals=None) -> pd.DataFrame:
@@ -131,3 +131,29 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     ax.set_xscale('log'); ax.set_yscale('log'); ax.set_xlabel('r_real (extra real / n_base)'); ax.set_ylabel('k = synthetic per real image')
     ax.set_title(title or 'exchange rate (▲ lower bound, × no help)'); ax.grid(alpha=.3, which='both'); ax.legend(fontsize=7)
     return ax
+
+def plot_worth_curve(w:pd.DataFrame, # a `worth_table`
+                     axs=None, # one axis per base size (default: a new row of them)
+                     per_class:int|None=None, # the number of classes: counts per class
+                     arm:str='synthetic', title:str=''):
+    "The worth curve, one panel per base size: the extra real images each measured synthetic count is worth (points, 95% bars from k's interval), against the line where one synthetic image is worth one real one, and the largest measured real set (dotted: above it the real curve was not measured)."
+    import matplotlib.pyplot as plt  # plots only
+    nbs = sorted(w.n_base.unique())
+    if axs is None: _, axs = plt.subplots(1, len(nbs), figsize=(4.2 * len(nbs), 3.6), squeeze=False); axs = axs[0]
+    div = per_class or 1
+    for ax, nb in zip(axs, nbs):
+        g = w[np.isclose(w.n_base, nb)].sort_values('r_syn')
+        xs = g.r_syn * nb / div
+        eq = np.where(g.status == LESS_THAN, np.nan, np.where(g.status == NO_HELP, 0., g.r_real_eq)) * nb / div
+        lo = np.where(np.isfinite(g.hi) & (g.hi > 0), g.r_syn / g.hi, 0.) * nb / div  # the real images it is worth: r_syn / k
+        hi = np.where(g.lo > 0, g.r_syn / g.lo.where(g.lo > 0), g.r_real_max) * nb / div
+        ax.errorbar(xs, eq, yerr=[np.clip(eq - lo, 0, None), np.clip(hi - eq, 0, None)], fmt='o-', capsize=3, label=f'{arm}: real images it is worth')
+        top = float(g.r_real_max.iloc[0]) * nb / div
+        ax.plot([0, xs.max()], [0, xs.max()], color='0.6', lw=1, label='k = 1')
+        ax.axhline(top, ls=':', color='0.4', label='largest measured real set')
+        for r in g[g.status == LESS_THAN].itertuples(): ax.annotate('above', (r.r_syn * nb / div, top), ha='center', va='bottom', fontsize=8)
+        ax.set_ylim(0, top * 1.25); ax.set_xlabel(f"synthetic images added{' per class' if per_class else ''}")
+        ax.set_ylabel(f"extra real images{' per class' if per_class else ''} they are worth")
+        ax.set_title(f"{title + ': ' if title else ''}n_base {nb / div:g}{'/class' if per_class else ''}", fontsize=10)
+    axs[0].legend(fontsize=7)
+    return axs

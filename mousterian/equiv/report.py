@@ -14,7 +14,7 @@ from .results import *
 from .law import bootstrap, compare_models, fit_accuracy, lack_of_fit, law_table, law_text, lof_text
 from .answers import exchange_table, worth_table
 from .words import exchange_lines, worth_lines
-from .plots import equivalence_curves, plot_exchange, plot_k_reading, plot_ratio_curves
+from .plots import equivalence_curves, plot_exchange, plot_k_reading, plot_ratio_curves, plot_worth_curve
 
 # %% auto #0
 __all__ = ['fit_report', 'mousterian_fit', 'study_exchange']
@@ -24,7 +24,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
                n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
                n_starts:int=24, # random starts of each law fit (see `fit_accuracy`)
               ) -> dict:
-    "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json, exchange.csv, worth.csv, equivalence.csv, boot.npy and law.png into `out`."
+    "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json, exchange.csv, worth.csv (the worth curve: n_base, r_syn, k, lo, hi, marginal, ... per reading), equivalence.csv, boot.npy, law.png and worth.png into `out`."
     import matplotlib.pyplot as plt  # plots only
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
@@ -44,6 +44,10 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     plot_k_reading(d, nb0, ex.loc[ex.n_base == nb0, 'r_real'].min(), ax=axs[1], title=f'k from the curves, n_base = {nb0:g}') if len(ex) else axs[1].axis('off')
     plot_exchange(ex, ax=axs[2]) if len(ex) else axs[2].axis('off')
     plt.tight_layout(); fig.savefig(out / 'law.png', dpi=100); plt.close(fig)
+    if len(wt):
+        axs = plot_worth_curve(wt, per_class=n_classes, arm=name); fig = axs[0].figure
+        fig.suptitle(f"{name}: what each synthetic count is worth in real images (95%, {wt['given'].iloc[0]})", fontsize=9)
+        fig.tight_layout(); fig.savefig(out / 'worth.png', dpi=100); plt.close(fig)
     summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(),
                    lack_of_fit={k: v for k, v in lof.items() if k != 'cells'}, residual_z=lof['cells'].to_dict(orient='records'),
                    compare=cm.to_dict(orient='records'), law=law_table(f, boot, e).to_dict(orient='index'), text=law_text(f, boot, e), lof_text=lof_text(lof),

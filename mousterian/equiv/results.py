@@ -8,12 +8,15 @@ Docs: https://mousterian.github.io/mousterian/equiv.results.html.md"""
 from __future__ import annotations
 import warnings
 from pathlib import Path
-import pandas as pd
+import math
+import numpy as np, pandas as pd
+from scipy import stats
 from ..core import *
 
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
-           'FIT_UNTESTED', 'NO_REAL_GAIN', 'clean_results', 'aggregate', 'as_clean', 'read_table']
+           'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
+           'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast']
 
 # %% ../../nbs/10a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -87,3 +90,77 @@ def read_table(path:str|Path) -> pd.DataFrame:
     "A table `fit_report` wrote (exchange.csv, worth.csv): empty, without columns, where it had no rows (pandas writes such a table as a bare line)."
     try: return pd.read_csv(path)
     except pd.errors.EmptyDataError: return pd.DataFrame()
+
+REPLICATES = ('split_seed', 'gen_seed', 'seed')  # the replicate factors a results row may record, from the highest level down
+
+def replication(d:pd.DataFrame, # results (see `clean_results`), of one arm with the real-only runs
+               ) -> dict:
+    "What a results table replicates, so what its intervals take in: the unit they resample (the base draw `split_seed` where several were run, each with the generators trained on it; else the classifier `seed`, shared by every setting as a block), how many units, and what the intervals are conditional on (`given`)."
+    ns = int(d['split_seed'].nunique()) if 'split_seed' in d else 1
+    unit = 'split_seed' if ns > 1 else 'seed' if d['seed'].nunique() > 1 else None
+    syn = d[d.n_syn_plus > 0]
+    if len(syn) and 'gen_seed' in d and syn['gen_seed'].notna().any():
+        ng = len(syn[[c for c in ('split_seed', 'gen_seed') if c in d]].drop_duplicates())
+    else: ng = 1 if len(syn) else 0  # no record of the training: one generator, as far as the table says
+    given = (['this base draw'] if ns <= 1 else []) + (['this generator training'] if len(syn) and ng <= 1 else [])
+    return dict(unit=unit, n_units=int(d[unit].nunique()) if unit else 1, n_splits=ns, n_generators=ng, given=given)
+
+def given_text(rep:dict) -> str:
+    "What an interval takes in, in words: 'over 3 base draws, each with its own generator training' or '... conditional on this base draw and this generator training'."
+    if rep['unit'] is None: return 'no interval: one run per setting'
+    over = f"{rep['n_units']} base draws" if rep['unit'] == 'split_seed' else f"{rep['n_units']} seeds (shared by every setting, as blocks)"
+    if rep['unit'] == 'split_seed' and rep['n_generators'] > 1: over += ', each with its own generator training'
+    return f"over {over}" + (f", conditional on {' and '.join(rep['given'])}" if rep['given'] else '')
+
+def unit_table(d:pd.DataFrame, # results at one base size (see `clean_results`)
+               unit:str) -> pd.DataFrame:
+    "The mean accuracy of each unit (rows) in each setting (columns (n_real_plus, n_syn_plus)); lower levels (seeds within a base draw) averaged."
+    return d.pivot_table(index=unit, columns=['n_real_plus', 'n_syn_plus'], values='acc', aggfunc='mean')
+
+def unit_draws(d:pd.DataFrame, # results at one base size (see `clean_results`)
+               m:pd.DataFrame, # its setting means: columns n_real_plus, n_syn_plus, mean, n
+               n_boot:int, seed:int=0) -> tuple:
+    "(draws (n_boot, settings) of the setting means `m`, how they were drawn): redrawn from the spread of whole units (`replication`: base draws, else seeds as blocks), so what a unit shares across settings (its base set, its generator, its seed) moves every setting of a draw together; each draw is N(0, S/U) over the U complete units times a common sqrt((U-1)/chi2(U-1)), which makes a linear reading's interval the t interval with U-1 degrees of freedom. Noise is the noise at this base size. With fewer than 2 complete units: the seeds' spread pooled over this base size's settings; without replicates: (None, why)."
+    rep = replication(d)
+    if not n_boot or rep['unit'] is None: return None, 'no replicates'
+    cols = list(zip(m.n_real_plus, m.n_syn_plus))
+    Y = unit_table(d, rep['unit']).reindex(columns=pd.MultiIndex.from_tuples(cols, names=['n_real_plus', 'n_syn_plus'])).dropna()
+    rng, U = np.random.default_rng(seed), len(Y)
+    if U >= 2:
+        D = Y.to_numpy() - Y.to_numpy().mean(0)
+        z = rng.standard_normal((n_boot, U)) @ D / math.sqrt(U * (U - 1))
+        t = np.sqrt((U - 1) / rng.chisquare(U - 1, (n_boot, 1)))
+        return m['mean'].to_numpy() + z * t, f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'} (t, {U - 1} df)"
+    g = d.groupby(['n_real_plus', 'n_syn_plus'])['acc']
+    ss, df = float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
+    if df <= 0: return None, 'no replicates'
+    se = math.sqrt(ss / df) / np.sqrt(m['n'].to_numpy())
+    t = np.sqrt(df / rng.chisquare(df, (n_boot, 1)))
+    return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m))) * t, f"seeds pooled at this base size ({df} df; units incomplete)"
+
+def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the columns of `by`
+                  weights:dict, # {setting (a tuple of the `by` values): weight}: a linear combination of setting means
+                  by=('generator', *KEYS)) -> dict:
+    "A linear combination of setting means with its standard error from whole units (`replication`): the combination within each unit that ran every setting it needs, its mean and spread over those units (t, U - 1 df), so what a unit shares across settings (base set, generator, seed) cancels where the weights sum to zero and counts where they do not. With fewer than 2 such units, the seeds' variance pooled over the settings it uses."
+    by, keys = list(by), list(weights)
+    m = d.groupby(by)['acc'].agg(['mean', 'size'])
+    miss = [k for k in keys if k not in m.index]
+    if miss: raise MousterianError(f"The contrast needs settings that were not run: {miss[:3]}.")
+    w, rep = np.array([weights[k] for k in keys], float), replication(d)
+    if rep['unit'] is not None:
+        Y = d.pivot_table(index=rep['unit'], columns=by, values='acc', aggfunc='mean').reindex(columns=pd.MultiIndex.from_tuples(keys, names=by)).dropna()
+        if len(Y) >= 2:
+            c = Y.to_numpy() @ w; U = len(c)
+            est, sd = float(c.mean()), float(c.std(ddof=1)); se = sd / math.sqrt(U)
+            t = est / se if se > 0 else math.nan
+            return dict(estimate=est, se=se, t=t, df=U - 1, p=float(2 * stats.t.sf(abs(t), U - 1)) if np.isfinite(t) else math.nan, sd_seed=sd,
+                        units=f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'}")
+    use = d.set_index(by).index.isin(keys)
+    sub = d[use]; g = sub.groupby(by)['acc']
+    ss, df = float(((sub['acc'] - g.transform('mean')) ** 2).sum()), int(len(sub) - g.ngroups)
+    sd = math.sqrt(ss / df) if df > 0 else math.nan
+    est = float(sum(wi * m.loc[k, 'mean'] for k, wi in zip(keys, w)))
+    se = sd * math.sqrt(sum(wi ** 2 / m.loc[k, 'size'] for k, wi in zip(keys, w)))
+    t = est / se if se > 0 else math.nan
+    return dict(estimate=est, se=float(se), t=float(t), df=df, p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd,
+                units='seeds pooled (units incomplete)')

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np, pandas as pd
 from ..core import *
 from .results import *
+from .curves import INTERPOLATIONS
 
 # %% auto #0
-__all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'answer_text', 'answer_short']
+__all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text', 'compute_lines', 'answer_text', 'answer_short']
 
 # %% ../../nbs/10e_equiv.words.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
@@ -49,7 +50,7 @@ def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
 # %% ../../nbs/10e_equiv.words.ipynb #58525f38
 def worth_lines(w:pd.DataFrame, # a `worth_table`
                 per_class:int|None=None) -> list:
-    "One line per (n_base, r_syn) of a `worth_table`: what those synthetic images are worth in extra real images, and the k it implies."
+    "One line per (n_base, r_syn) of a `worth_table`: what those synthetic images are worth in extra real images, the k it implies, and what the images added since the ratio below are worth at the margin."
     out = []
     for r in w.itertuples():
         at = f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: "
@@ -63,8 +64,37 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
                    + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
         if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
             s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
+        if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
+            mci = f" [{r.marginal_lo:.2g}, {r.marginal_hi:.2g}]" if np.isfinite(getattr(r, 'marginal_lo', np.nan)) else ''
+            s += f"; at the margin (from r_syn {r.r_syn_below:g}) a synthetic image is worth {r.marginal:.2g}{mci} real images"
         out.append(at + s)
+    if len(w) and 'given' in w and isinstance(w['given'].iloc[0], str) and w['given'].iloc[0]:
+        out.append(f"  (95% intervals {w['given'].iloc[0]}; each spans the real curve read {', '.join(INTERPOLATIONS)} between measured ratios)")
     return out
+
+def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
+               arm:str='synthetic', per_class:int|None=None) -> str:
+    "How k changes along one base size's worth curve, in words: 'k rises from 0.94 at r_syn 1 to 5.2 at r_syn 10 (the last 240 images are worth 0.1 real images each): the returns saturate'."
+    w = w.sort_values('r_syn'); e = w[w.status == ESTIMATE]
+    at = f"{w.n_base.iloc[0] / per_class:g} real images per class" if per_class else f"n_base = {w.n_base.iloc[0]:g}"
+    if len(e) < 2:
+        return f"With {at}, the {arm} worth curve has {'one reading' if len(e) else 'no reading'} with a number" + (f": k = {fmt_k(e.k.iloc[0])} at r_syn {e.r_syn.iloc[0]:g}." if len(e) else "; see each ratio's line.")
+    a, b = e.iloc[0], e.iloc[-1]
+    move = 'rises' if b.k > a.k * 1.1 else 'falls' if b.k < a.k / 1.1 else 'stays about level'
+    s = f"With {at}, k {move} from {fmt_k(a.k)} at r_syn {a.r_syn:g} to {fmt_k(b.k)} at r_syn {b.r_syn:g}"
+    if np.isfinite(b.marginal):
+        n = (b.r_syn - b.r_syn_below) * b.n_base / (per_class or 1)
+        s += f" (the last {n:,.0f}{' per class' if per_class else ''} {arm} images are worth {b.marginal:.2g} real images each"
+        s += (f", 95% CI [{b.marginal_lo:.2g}, {b.marginal_hi:.2g}])" if np.isfinite(b.marginal_lo) else ')')
+    return s + (': the returns saturate.' if move == 'rises' else '.')
+
+def compute_lines(ct:pd.DataFrame, # a `compute_control` table
+                  per_class:int|None=None) -> list:
+    "One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split into more iterations (the control) and new images (the arm over the control)."
+    f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}]"
+    return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: {r.arm} over the base {f(r, 'total')} "
+            f"points = more iterations on the same images ({r.control}) {f(r, 'iterations')} + new images {f(r, 'new_images')} (95%, over {r.units})"
+            for r in ct.itertuples()]
 
 # %% ../../nbs/10e_equiv.words.ipynb #e36225ba
 def answer_text(answers:dict, # arm -> its `base_answers`
@@ -99,13 +129,22 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             elif r.answer == 'hurts':
                 s = f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 at 95% (at most {r.help_gain_hi:+.2f} points)."
             elif r.answer == 'helps, k open':
-                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but up to {r.r_syn_max:g}·n_base of them do not "
-                     f"match {real(r.r_real)}: "
-                     f"one real image is worth more than {fmt_k(r.lo)} of them, and these runs give no upper bound.")
+                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but " + (f"up to {r.r_syn_max:g}·n_base of them do not "
+                     f"match {real(r.r_real)}: one real image is worth more than {fmt_k(r.lo)} of them, and these runs give no upper bound."
+                     if np.isfinite(r.lo) and r.lo > 0 else "the declared reading's interval is open: these runs give no upper bound on k there."))
+            elif r.answer == 'curve':
+                s = (f"With {at}, k runs from {fmt_k(r.k_min)} to {fmt_k(r.k_max)} {arm} synthetic images per real image along the measured "
+                     f"curve (no reading was declared before the runs, so no single number is given: see the worth curve).")
+            elif r.answer == 'less than':
+                s = (f"With {at}, {r.r_syn:g}·n_base {arm} synthetic images reach above the largest measured real set: one real image is worth "
+                     f"fewer than {fmt_k(r.hi)} of them.")
+            elif r.answer == 'not measured':
+                s = f"With {at}, the declared reading ({r.read_at} = {r.r_syn if r.read_at == 'r_syn' else r.r_real:g}) was not run."
             elif r.answer == 'more than':
                 s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
+        if 'given' in a and len(a) and isinstance(a['given'].iloc[0], str) and a['given'].iloc[0]: out.append(f"({arm}: 95% intervals {a['given'].iloc[0]}.)")
         ks, an = a[a.answer == 'k'], 'an' if arm[:1].lower() in 'aeiou' else 'a'
         if len(ks) and (ks.lo > 1).all():
             out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} "
@@ -126,6 +165,10 @@ def answer_short(r, per_class:int) -> str:
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
     if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
     if r.answer == 'helps, k open':
+        if not (np.isfinite(r.lo) and r.lo > 0): return f"open at {per} (a gain is detected, Holm p = {r.help_p:.2g}, but the declared reading's interval reaches ∞)"
         return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
+    if r.answer == 'curve': return f"{fmt_k(r.k_min)} to {fmt_k(r.k_max)} along the curve at {per} (no reading declared)"
+    if r.answer == 'less than': return f"less than {fmt_k(r.hi)} at {per} (above the largest measured real set)"
+    if r.answer == 'not measured': return f"not measured at {per}"
     if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
     return f"not determined at {per}"

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
-from ..equiv import answer_short, FINDINGS, base_answers, read_table
+from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table
 from .plan import STEPS
 
 # %% auto #0
@@ -72,29 +72,51 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
         s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} ({_gen_words(p, g)})" for g in gens))
-    out, ks, fits = '; '.join(s) + '.', [], []
-    for g in sorted(p['generators'], key=lambda g: g != 'external'):
+    out, ks, fits, curves = '; '.join(s) + '.', [], [], []
+    read_at = (p.get('fit') or {}).get('read_at')
+    ctl = [g for g, q in p['generators'].items() if q.get('kind') == 'repeat']
+    for g in sorted((g for g in p['generators'] if g not in ctl), key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
         e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
         w = read_table(fw) if fw.exists() else None  # the inverse reading (a study fitted before it has none)
         if len(e):
-            K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ks.append(f"{g}: " + '; '.join(answer_short(r, K) for r in base_answers(e, w).itertuples()))
+            K = int(round((e.n_base / e.n_base_per_class).iloc[0])); ans = base_answers(e, w, read_at)
+            ks.append(f"{g}: " + '; '.join(answer_short(r, K) for r in ans.itertuples()))
+            if w is not None and len(w) and 'marginal' in w:
+                curves += [curve_text(x, g, K) for _, x in w.groupby('n_base') if (x.status == 'estimate').sum() >= 2]
+            if 'given' in ans and ans['given'].iloc[0]: ks[-1] += f" (95% intervals {ans['given'].iloc[0]})"
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
                                 f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
                     + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
-    if ks: out += (" Read from the measured curves at each base size (where k's interval is narrowest, at an extra real ratio or, where a "
-                   "gain is detected, at a synthetic one; where none gives a number, the test of any synthetic gain), "
-                   "one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.')
+    if ks:
+        if read_at:
+            ax, v = next(iter(read_at.items()))
+            how = (f"Read where the preset declared it before the runs (fit.read_at: {ax} = {v:g}, " +
+                   (f"what {v:g}·n_base synthetic images are worth in real images" if ax == 'r_syn' else f"the synthetic images that match {v:g}·n_base extra real ones") + ")")
+        else: how = "No reading was declared before the runs (fit.read_at), so no single number is given; along the measured curves"
+        out += f" {how}, one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.'
+    if curves: out += ' Along the worth curve: ' + ' '.join(curves)
+    cf = _study_file(folder, 'compute.csv', 'laws/compute.csv')
+    if cf.exists() and len(cc := read_table(cf)):
+        K = int(round((cc.n_base / cc.n_base_per_class).iloc[0]))
+        big = cc.loc[cc.groupby(['arm', 'n_base'])['r_syn'].idxmax()]
+        out += (" The compute control (the base images repeated to the same count: as many iterations, no new images), at the largest "
+                "synthetic ratio of each base size: " + '; '.join(
+                    f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the base = {r.iterations:+.2f} "
+                    f"[{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more iterations + {r.new_images:+.2f} [{r.new_images_lo:+.2f}, "
+                    f"{r.new_images_hi:+.2f}] from new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
     if fits:
         out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
     if ff.exists():
         t = pd.read_csv(ff); dec = t[t.verdict.isin(['supported', 'contradicted'])]
         words = {k: v.split(' (')[0] for k, v in FINDINGS.items()}
-        out += (" Tested (Holm-corrected): " + '; '.join(f"{words[r.finding]} ({r.generator}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} "
+        K = round(res['n_base'].iloc[0] / res['n_base_per_class'].iloc[0])
+        where = lambda r: '' if 'n_base' not in t or not np.isfinite(r.n_base) else f", {r.n_base / K:g}/class"
+        out += (" Tested at each base size and pooled only where the base sizes agree in sign (Holm-corrected over all): " + '; '.join(f"{words[r.finding]} ({r.generator}{where(r)}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} "
                                                          f"points, p = {r.p_holm:.2g}" for r in dec.itertuples())
                 + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (see the report for each test's power)."
     return out

@@ -14,7 +14,8 @@ from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'run_store', 'replicates', 'as_config', 'filter_q', 'generation_plan', 'run_counts', 'study_run', 'changed']
+__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'run_store', 'as_config', 'filter_q', 'generation_plan', 'run_counts',
+           'study_run', 'replicates', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:

@@ -24,7 +24,8 @@ from ..filter import trained_classifier_filter
 from ..metrics import real_reference, measure_store
 from ..share import import_images
 from ..sweep import sweep, SweepLock
-from ..equiv import design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, study_exchange
+from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
+    compute_lines, study_exchange)
 from .config import list_studies, study_config
 from .plan import (changed, draws, filter_q, generation_plan, plan_runs, run_counts, run_store, STEPS,
     _fingerprint, _settings_hash)
@@ -316,12 +317,14 @@ def metrics(self:Study, gp:dict) -> dict:
 # %% ../../nbs/12c_study.steps.ipynb #f7458117
 @patch
 def laws(self:Study) -> dict:
-    "Each generator's exchange rates and law (`equiv.fit_report`, into laws/<generator>/), and the paper's findings as tests (laws/findings.csv); refitted when the results or the fit settings change."
+    "Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm) and the paper's findings as tests, per base size (laws/findings.csv); refitted when the results or the fit settings change."
     res, d0, fc = self.results(), self.out / 'laws', self.cfg.fit
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
     done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all((d / f).exists() for f in fs)
     out, K = {}, len(self.classes)
-    for g in self.cfg.generators:
+    ctl = [g for g, s in self.cfg.generators.items() if s.kind == 'repeat']
+    arms = [g for g in self.cfg.generators if g not in ctl]
+    for g in arms:
         d = d0 / g
         if done(d, 'exchange.csv', 'worth.csv'):
             print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
@@ -329,12 +332,19 @@ def laws(self:Study) -> dict:
         if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
         out[g] = fit_report(rows, d, g, fc.n_boot, fc.e, n_classes=K, n_starts=fc.n_starts)
         with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
-        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(pd.DataFrame(out[g]['worth']), K)))
-    if not done(d0, 'findings.csv'):
-        t = findings(clean_results(res[res['generator'].isin(['none', *self.cfg.generators])]))
+        w = pd.DataFrame(out[g]['worth'])
+        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(w, K)
+                                                       + (['  ' + curve_text(x, g, K) for _, x in w.groupby('n_base')] if len(w) else [])))
+    if not done(d0, 'findings.csv', 'compute.csv'):
+        t = findings(clean_results(res[res['generator'].isin(['none', *arms])]))
+        cc = [compute_control(res[res['generator'].isin(['none', g, c])], g, c) for g in arms for c in ctl if (res['generator'] == c).any() and (res['generator'] == g).any()]
+        cc = pd.concat(cc, ignore_index=True) if cc else pd.DataFrame()
+        if len(cc): cc['n_base_per_class'] = (cc['n_base'] / K).round().astype(int)
+        with atomic_write(d0 / 'compute.csv') as fh: cc.to_csv(fh, index=False)
         with atomic_write(d0 / 'findings.csv') as fh: t.to_csv(fh, index=False)
         with atomic_write(d0 / 'fingerprint') as fh: fh.write(fpr)
-        for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}): {r.verdict}")
+        for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}{'' if r.n_base != r.n_base else f', {r.n_base / K:g}/class'}): {r.verdict}")
+        if len(cc): print("  the compute control:\n" + '\n'.join(compute_lines(cc, K)))
     return out
 
 # %% ../../nbs/12c_study.steps.ipynb #ab0babb0
