@@ -132,6 +132,12 @@ CASES = [
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: {arm_bases: {internal: []}}}'], "must be a non-empty list"),
     ('mousterian-study', ['tiny', '--out', '{T}/afile', '--steps', 'train'], 'afile'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--redo', 'grid'], '--redo takes train and/or generate'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: {split_seeds: [0, 0]}}'], 'split_seeds must be distinct whole numbers'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: {split_seeds: [0, 1, 2]}}'], 'pair_seeds zips split_seeds and seeds'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: {arm_syn: {repeet: [1]}}}'], "grid.arm_syn.repeet: there is no arm 'repeet'"),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{fit: {read_at: {r_syn: 3}}}'], 'fit.read_at r_syn = 3 is not a ratio the grid measures'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{fit: {read_at: {rsyn: 1}}}'], 'fit.read_at declares one reading'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{generators: {internal: null, external: null}}'], 'generators.internal.kind is None'),
     ('mousterian-study', ['{T}/malformed.yaml', '--out', '{O}'], 'is not valid YAML'),
     # mousterian-generate
     ('mousterian-generate', ['{T}/nowhere', '{O}'], 'nowhere'),

@@ -75,3 +75,20 @@ def test_store_export_verify_import(bin_path, tmp_path):
     assert not (tmp_path / 'again').exists()
     r = run(bin_path, 'mousterian-store', 'exprot', str(st.path), str(tmp_path / 'x'))
     assert r.returncode != 0 and "did you mean 'export'" in r.stderr and 'Traceback' not in r.stderr
+
+def test_fit_cli_replicates(bin_path, tmp_path):
+    "A CSV that records its replicate factors (split_seed, gen_seed, seed): the worth curve's intervals resample the base draws, and say so."
+    import numpy as np, pandas as pd
+    from mousterian.equiv import simulate, SMALL, SPARSE
+    rng = np.random.default_rng(0)
+    parts = []
+    for s in range(4):  # four base draws, each with its own generator (a shared shift of its synthetic runs) and seed
+        d = simulate(SMALL, **SPARSE, seeds=(s,), rng_seed=s)
+        parts.append(d.assign(split_seed=s, gen_seed=np.where(d.n_syn_plus > 0, s, np.nan), acc=d.acc + np.where(d.n_syn_plus > 0, rng.normal(0, 1), 0)))
+    pd.concat(parts).to_csv(tmp_path / 'reps.csv', index=False)
+    r = run(bin_path, 'mousterian-fit', str(tmp_path / 'reps.csv'), '--n-boot', '50')
+    assert r.returncode == 0, r.stderr
+    w = pd.read_csv(tmp_path / 'reps_law' / 'worth.csv')
+    assert {'n_base', 'r_syn', 'k', 'lo', 'hi', 'marginal', 'marginal_lo', 'marginal_hi'} <= set(w.columns) and len(w) == 6
+    assert (w.given == 'over 4 base draws, each with its own generator training').all() and (w.draws == '4 base draws (t, 3 df)').all()
+    assert 'over 4 base draws, each with its own generator training' in r.stdout and (tmp_path / 'reps_law' / 'worth.png').exists()

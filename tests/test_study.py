@@ -21,12 +21,26 @@ def test_study_writes_everything(tiny):
     out, r = tiny
     assert 'Study tiny' in r.stdout and 'done in' in r.stdout
     res = pd.read_csv(out / 'sweep' / 'results.csv')
-    assert set(res['generator']) == {'none', 'internal', 'external'} and res['acc'].between(0, 100).all()
+    assert set(res['generator']) == {'none', 'internal', 'external', 'repeat'} and res['acc'].between(0, 100).all()
+    assert sorted(set(zip(res.split_seed, res.seed))) == [(0, 0), (1, 1)]  # two base draws, each with a seed of its own
+    syn = res[res.generator.isin(['internal', 'external'])]
+    assert sorted(syn.gen_seed.unique()) == [0, 1] and res.loc[res.generator == 'none', 'gen_seed'].isna().all()  # each draw trained its generators afresh
+    assert sorted(p.name for p in (out / 'stores').iterdir()) == ['external', 'external-s1', 'internal-b10', 'internal-b10-s1', 'internal-b20', 'internal-b20-s1',
+                                                                  'repeat-b10', 'repeat-b10-s1', 'repeat-b20', 'repeat-b20-s1']
+    m = res[res.generator == 'repeat'].merge(res[res.generator == 'external'], on=['n_base', 'split_seed', 'r_syn'], suffixes=('_rep', '_ext'))
+    assert len(m) == 4 and (m.n_train_rep == m.n_train_ext).all() and (m.iterations_rep == m.iterations_ext).all()  # as many images and iterations
+    cc = pd.read_csv(out / 'laws' / 'compute.csv')
+    assert set(cc.arm) == {'internal', 'external'} and np.allclose(cc.total, cc.iterations + cc.new_images) and (cc.units == '2 base draws').all()
+    w = pd.read_csv(out / 'laws' / 'external' / 'worth.csv')
+    assert {'n_base', 'r_syn', 'k', 'lo', 'hi', 'marginal', 'k_linear', 'k_power'} <= set(w.columns) and (w.given.str.startswith('over 2 base draws')).all()
+    assert (out / 'laws' / 'external' / 'worth.png').exists() and not (out / 'laws' / 'repeat').exists()  # the control is no generator: no law of its own
+    f = pd.read_csv(out / 'laws' / 'findings.csv'); assert f.n_base.notna().any() and 'repeat' not in set(f.generator)
     assert not res.duplicated(['run_id']).any()
     for g in ('internal', 'external'): assert (out / 'laws' / g / 'law.json').exists() and (out / 'laws' / g / 'exchange.csv').exists()
     assert len(list((out / 'figures').glob('*.png'))) >= 3
     html = (out / 'report.html').read_text()
     assert 'Study report' in html and 'Findings as tests' in html and 'The exchange rates' in html and 'Traceback' not in html
+    assert 'The worth curve' in html and 'The compute control' in html and 'declared reading: ' in html
     nb = json.loads((out / 'report.ipynb').read_text())
     assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
     t = json.loads((out / 'timings.json').read_text())

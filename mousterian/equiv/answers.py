@@ -79,10 +79,12 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
 
 # %% ../../nbs/10d_equiv.answers.ipynb #5b8ff1ac
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
-                n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
+                n_boot:int=200, level:float=0.95, seed:int=0,
+                span:bool=True, # each interval spans the real curve's three interpolations (False: the log-linear one's alone)
+               ) -> pd.DataFrame:
     "The worth curve at every base size (`worth_curve`: k at each measured synthetic ratio, the marginal worth between neighbours, intervals over whole units and the real curve's interpolations), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
     d = as_clean(df)
-    parts = [worth_curve(d, nb, None, n_boot, level, seed).assign(help_test=t['verdict'], help_p=t['p_holm']) for nb, r, s, t in _readable_bases(d, level)]
+    parts = [worth_curve(d, nb, None, n_boot, level, seed, span).assign(help_test=t['verdict'], help_p=t['p_holm']) for nb, r, s, t in _readable_bases(d, level)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 # %% ../../nbs/10d_equiv.answers.ipynb #3986395e
@@ -91,7 +93,7 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
                  read_at:dict|None=None, # the reading declared before the runs: {'r_syn': 1} (in `worth`) or {'r_real': 1} (in `ex`); None: no single number
                  max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
                 ) -> pd.DataFrame:
-    "One answer per base size, read where `read_at` declared it (never where the interval happens to be narrowest): 'k' when its 95% interval is no wider than a factor `max_width`, else 'k, wide'; 'more than' / 'less than' for a one-sided reading; where the reading gives no number, what the test of any synthetic gain says ('no gain detected', 'hurts', 'helps, k open'); 'not measured' where the declared ratio was not run at that base size. Without `read_at`: 'curve', with the range of k over the curve's bounded readings (k_min, k_max), and no single number."
+    "One answer per base size, read where `read_at` declared it (never where the interval happens to be narrowest): 'k' when its 95% interval is no wider than a factor `max_width`, else 'k, wide'; 'more than' / 'less than' for a one-sided reading; where the reading gives no number, what the test of any synthetic gain says ('no gain detected', 'hurts', 'helps, k open'); 'not measured' where the declared ratio was not run at that base size. Without `read_at`: 'curve', with the range of k over the curve's bounded readings (k_min, k_max), and no single number, where the test of any synthetic gain detects one (else what the test says)."
     rows = []
     if read_at is not None and (len(read_at) != 1 or next(iter(read_at)) not in ('r_syn', 'r_real')):
         raise MousterianError(f"read_at declares one reading, {{'r_syn': RATIO}} or {{'r_real': RATIO}}, got {read_at!r}.")
@@ -105,7 +107,8 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
                    r_real_below=math.nan, r_real_above=math.nan, k_min=math.nan, k_max=math.nan, given=w['given'].iloc[0] if len(w) and 'given' in w else '', **test)
         if ax is None:
             est = w[(w.status == ESTIMATE) & np.isfinite(w.hi)] if len(w) else w
-            row.update(answer='curve' if len(est) else _no_number(test), **({'k_min': float(est.k.min()), 'k_max': float(est.k.max())} if len(est) else {}))
+            ok = len(est) and test['help_test'] == 'helps'  # undeclared readings count only where a gain is detected (their intervals are not corrected for each other)
+            row.update(answer='curve' if ok else _no_number(test), **({'k_min': float(est.k.min()), 'k_max': float(est.k.max())} if ok else {}))
             rows.append(row); continue
         src = w if ax == 'r_syn' else g
         hit = src[np.isclose(src[ax], v)] if len(src) else src

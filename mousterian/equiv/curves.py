@@ -134,7 +134,9 @@ def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float, how:str='log-linear') -
 def worth_curve(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_base:float, # the base size
                 ratios=None, # the synthetic ratios to read (default: those measured; others on the log-linear synthetic curve)
-                n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
+                n_boot:int=200, level:float=0.95, seed:int=0,
+                span:bool=True, # each interval spans the three interpolations' intervals (False: the log-linear reading's alone)
+               ) -> pd.DataFrame:
     "What each measured synthetic count is worth in real images at one n_base, read from the measured curves: one row per r_syn (`syn_worth`'s columns), every row from the same draws (`unit_draws`), with the marginal worth from the ratio below it (the base alone below the first): real-equivalent images per added synthetic image, `marginal` [marginal_lo, marginal_hi]. Each k's interval spans the three readings of the real curve between measured ratios (`INTERPOLATIONS`): the union of their percentile intervals; k_linear and k_power are the other two's points."
     at, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
     ratios = sorted(rs.unique()) if ratios is None else sorted(ratios)
@@ -160,7 +162,7 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
         if np.isfinite(req) and (prev[1] is None or np.isfinite(prev[1])): out['marginal'] = (req - (prev[1] or 0.)) / (r - prev[0])
         if draws is not None:
             los, his = [], []
-            for h in INTERPOLATIONS:
+            for h in (INTERPOLATIONS if span else INTERPOLATIONS[:1]):
                 q = reqs[h][:, j]; none, beyond = q <= 0, ~np.isfinite(q)
                 ks = np.array([to_k(v) for v in q])
                 los.append(float(interval(ks, level)[0]))  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,

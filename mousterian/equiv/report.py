@@ -13,7 +13,7 @@ from ..core import *
 from .results import *
 from .law import bootstrap, compare_models, fit_accuracy, lack_of_fit, law_table, law_text, lof_text
 from .answers import exchange_table, worth_table
-from .words import exchange_lines, worth_lines
+from .words import exchange_lines, worth_lines, curve_text
 from .plots import equivalence_curves, plot_exchange, plot_k_reading, plot_ratio_curves, plot_worth_curve
 
 # %% auto #0
@@ -93,9 +93,11 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
             print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images "
                                                                 "and with synthetic images")
             if s['worth']:
-                print("What each synthetic set is worth in extra real images (the inverse reading, `syn_worth`):\n" + '\n'.join(worth_lines(pd.DataFrame(s['worth']))))
+                w = pd.DataFrame(s['worth'])
+                print("The worth curve: what each synthetic set is worth in extra real images (`worth_curve`):\n" + '\n'.join(worth_lines(w))
+                      + ''.join(f"\n  {curve_text(x, name)}" for _, x in w.groupby('n_base')))
             print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
-            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, equivalence.csv")
+            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, worth.png, equivalence.csv")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
 
 # %% ../../nbs/10h_equiv.report.ipynb #fcdb335e
