@@ -26,8 +26,10 @@ def publish(src:Path):
     for d in (src / 'laws').glob('*'):
         if d.is_dir():
             for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
-            if (d / 'worth.csv').exists(): shutil.copy(d / 'worth.csv', dst / f'{d.name}_worth.csv')  # the inverse reading (a laws step older than it wrote none)
-    if (src / 'laws' / 'findings.csv').exists(): shutil.copy(src / 'laws' / 'findings.csv', dst / 'findings.csv')
+            for f in ('worth.csv', 'worth.png'):  # the worth curve (a laws step older than it wrote none)
+                if (d / f).exists(): shutil.copy(d / f, dst / f'{d.name}_{f}')
+    for f in ('findings.csv', 'compute.csv'):  # the findings per base size, and the compute control (a laws step older than it wrote none)
+        if (src / 'laws' / f).exists(): shutil.copy(src / 'laws' / f, dst / f)
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
     return dst

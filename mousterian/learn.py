@@ -193,11 +193,13 @@ class Recipe:
     arch_kwargs:dict=field(default_factory=dict)
     channels_last:bool=True # memory layout of the model's convolutions (faster on CPU and on recent GPUs)
     amp:bool=False # bfloat16 mixed precision where the device computes it natively (`bf16_supported`; about 1.4x on a CPU with AVX512-BF16)
+    real_epochs:bool=False # hold the passes over the real images fixed: a mix trains for its real images' budget times (all images / real images), so each real image is seen as often as without the synthetic ones
 
     def __post_init__(self):
         if self.min_iterations < 0: raise MousterianError(f"Recipe {self.name!r}: min_iterations must be >= 0 (0: no floor), got {self.min_iterations}.")
-    def iterations_for(self, n_train:int) -> int:
-        "Training iterations for a mixed set of `n_train` images."
+    def iterations_for(self, n_train:int, n_real:int|None=None) -> int:
+        "Training iterations for a mixed set of `n_train` images (of which `n_real` are real: with `real_epochs`, the real images' budget scaled by n_train / n_real)."
+        if self.real_epochs and n_real and n_real < n_train: return math.ceil(replace(self, real_epochs=False).iterations_for(n_real) * n_train / n_real)
         per_epoch = math.ceil(n_train / self.bs)
         if self.budget == 'paper': return staircase(n_train, PAPER_BUDGET, warn_below=True)
         if self.budget == 'iterations': return self.iterations
@@ -212,6 +214,7 @@ class Recipe:
         raise MousterianError(f"Unknown budget {self.budget!r}: use 'smooth', 'cpu', 'paper', 'epochs' or 'iterations'.")
     def budget_rule(self) -> str:
         "The iteration budget in words, for the rows of the runs it trained."
+        if self.real_epochs: return replace(self, real_epochs=False).budget_rule() + " of the real images, times n / n_real (real epochs held)"
         if self.budget == 'smooth':
             return f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of {self.bs}{f', {self.min_iterations}' if self.min_iterations else ''})"
         if self.budget == 'cpu': return f"staircase {CPU_BUDGET}, then {self.epochs or 10} epochs of {self.bs}"
@@ -410,7 +413,7 @@ def train_model(spec:MixSpec, # the training mix
         fit(model, [syn], rc, rc.iterations_for(len(syn)), seed, device, cbs, desc='pre-training (synthetic)')
         fit(model, [real], rc, rc.iterations_for(len(real)), seed + 1, device, cbs, desc='fine-tuning (real)')
     else:
-        its = rc.iterations_for(len(mix))
+        its = rc.iterations_for(len(mix), len(mix.base) + len(mix.real_plus))
         fit(model, phases(mix, schedule), rc, its, seed, device, cbs, even=schedule != 'mix')
     return model, mix, its
 

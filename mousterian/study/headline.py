@@ -62,7 +62,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     if base.empty: raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the study's grid first.")
     arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50', vit='ViT').get(res['arch'].iloc[0], res['arch'].iloc[0])  # the architecture every run recorded
     data = list_datasets().get(p['dataset'], p['dataset']).split(',')[0].split(':')[0].split(' of ')[0]
-    s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({int(base['count'].iloc[0])} seeds)"]
+    n = int(base['count'].iloc[0]); draws = 'split_seed' in res and res['split_seed'].nunique() > 1
+    s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({n} {'base draws, each with its own seed and generators' if draws else 'seeds'}; mean ± std)"]
     reals = sorted(a[(a.generator == 'none') & (a.n_base_per_class == b0) & (a.r_syn == 0) & (a.r_real > 0)]['r_real'])
     if reals:
         rr = min(reals, key=lambda r: abs(r - 1)); s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
