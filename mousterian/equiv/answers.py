@@ -121,7 +121,8 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
             wd = float(r['hi'] / r['lo']) if r['lo'] > 0 else math.inf
             row.update(answer='k' if wd <= max_width else 'k, wide', width=wd)
         elif st == LESS_THAN: row.update(answer='less than', k=math.nan, lo=0., hi=r['k_bound'])
-        elif st == MORE_THAN and test['help_test'] == 'helps': row.update(answer='helps, k open', lo=r['lo'] if np.isfinite(r['lo']) and r['lo'] > 0 else math.nan, hi=math.inf)
+        elif st == MORE_THAN and np.isfinite(r['lo']) and r['lo'] > 0: row.update(answer='more than', hi=math.inf)  # open above: the point, its lower bound, and the test
+        elif st == MORE_THAN and test['help_test'] == 'helps': row.update(answer='helps, k open', lo=math.nan, hi=math.inf)
         else: row.update(answer=_no_number(test), k=math.nan, lo=math.nan, hi=math.nan)
         rows.append(row)
     return pd.DataFrame(rows)

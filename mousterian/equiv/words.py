@@ -75,10 +75,11 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
 def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
                arm:str='synthetic', per_class:int|None=None) -> str:
     "How k changes along one base size's worth curve, in words: 'k rises from 0.94 at r_syn 1 to 5.2 at r_syn 10 (the last 240 images are worth 0.1 real images each): the returns saturate'."
-    w = w.sort_values('r_syn'); e = w[w.status == ESTIMATE]
+    w = w.sort_values('r_syn'); e = w[w.status.isin([ESTIMATE, MORE_THAN]) & np.isfinite(w.k) & (w.k > 0)]
     at = f"{w.n_base.iloc[0] / per_class:g} real images per class" if per_class else f"n_base = {w.n_base.iloc[0]:g}"
     if len(e) < 2:
-        return f"With {at}, the {arm} worth curve has {'one reading' if len(e) else 'no reading'} with a number" + (f": k = {fmt_k(e.k.iloc[0])} at r_syn {e.r_syn.iloc[0]:g}." if len(e) else "; see each ratio's line.")
+        return f"With {at}, the {arm} worth curve has {'one point' if len(e) else 'no point'} with a number" + (f": k = {fmt_k(e.k.iloc[0])} at r_syn {e.r_syn.iloc[0]:g}." if len(e) else " (no gain over the base, or above the measured real curve): see each ratio's line.")
+    open_ = (e.status != ESTIMATE).any()
     a, b = e.iloc[0], e.iloc[-1]
     move = 'rises' if b.k > a.k * 1.1 else 'falls' if b.k < a.k / 1.1 else 'stays about level'
     s = f"With {at}, k {move} from {fmt_k(a.k)} at r_syn {a.r_syn:g} to {fmt_k(b.k)} at r_syn {b.r_syn:g}"
@@ -86,7 +87,8 @@ def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
         n = (b.r_syn - b.r_syn_below) * b.n_base / (per_class or 1)
         s += f" (the last {n:,.0f}{' per class' if per_class else ''} {arm} images are worth {b.marginal:.2g} real images each"
         s += (f", 95% CI [{b.marginal_lo:.2g}, {b.marginal_hi:.2g}])" if np.isfinite(b.marginal_lo) else ')')
-    return s + (': the returns saturate.' if move == 'rises' else '.')
+    s += ': the returns saturate' if move == 'rises' else ''
+    return s + (f" (in the points: {'no' if (e.status != ESTIMATE).all() else 'not every'} reading has an upper bound at 95%)." if open_ else '.')
 
 def compute_lines(ct:pd.DataFrame, # a `compute_control` table
                   per_class:int|None=None) -> list:
@@ -141,7 +143,9 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             elif r.answer == 'not measured':
                 s = f"With {at}, the declared reading ({r.read_at} = {r.r_syn if r.read_at == 'r_syn' else r.r_real:g}) was not run."
             elif r.answer == 'more than':
-                s = f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images; these runs give no upper bound."
+                s = (f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images" + (f" (point {fmt_k(r.k)}, read at "
+                     f"{r.r_syn:g}·n_base synthetic images)" if np.isfinite(r.k) and getattr(r, 'read_at', '') == 'r_syn' else '') + "; these runs give no upper bound"
+                     + (f": the test of any synthetic gain says {r.help_test} (Holm p = {r.help_p:.2g})." if isinstance(r.help_test, str) and r.help_test != 'not testable' else '.'))
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
         if 'given' in a and len(a) and isinstance(a['given'].iloc[0], str) and a['given'].iloc[0]: out.append(f"({arm}: 95% intervals {a['given'].iloc[0]}.)")
@@ -170,5 +174,8 @@ def answer_short(r, per_class:int) -> str:
     if r.answer == 'curve': return f"{fmt_k(r.k_min)} to {fmt_k(r.k_max)} along the curve at {per} (no reading declared)"
     if r.answer == 'less than': return f"less than {fmt_k(r.hi)} at {per} (above the largest measured real set)"
     if r.answer == 'not measured': return f"not measured at {per}"
-    if r.answer == 'more than': return f"more than {fmt_k(r.lo)} at {per} (95% lower bound; no upper bound)"
+    if r.answer == 'more than':
+        pt = f"k = {fmt_k(r.k)}, " if np.isfinite(r.k) else ''
+        tt = f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" if isinstance(r.help_test, str) and r.help_test != 'not testable' else ''
+        return f"more than {fmt_k(r.lo)} at {per} ({pt}95% CI [{fmt_k(r.lo)}, ∞): no upper bound{tt})"
     return f"not determined at {per}"
