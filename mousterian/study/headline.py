@@ -41,6 +41,7 @@ def _gen_words(p:dict, g:str) -> str:
     q = p['generators'].get(g, {})
     if q.get('kind') == 't2i': return f"{g}, {q.get('model')}"
     if q.get('kind') == 'real': return f"real images from {q.get('path') or q.get('dataset')} (retrieval control)"
+    if q.get('kind') == 'repeat': return "the base images repeated to that count: the compute control"
     if q.get('kind') == 'ddpm':
         return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return g
@@ -106,8 +107,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         big = cc.loc[cc.groupby(['arm', 'n_base'])['r_syn'].idxmax()]
         out += (" The compute control (the base images repeated to the same count: as many iterations, no new images), at the largest "
                 "synthetic ratio of each base size: " + '; '.join(
-                    f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the base = {r.iterations:+.2f} "
-                    f"[{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more iterations + {r.new_images:+.2f} [{r.new_images_lo:+.2f}, "
+                    f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the base: {r.iterations:+.2f} "
+                    f"[{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more iterations and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, "
                     f"{r.new_images_hi:+.2f}] from new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
     if fits:
         out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
