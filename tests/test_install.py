@@ -25,7 +25,7 @@ def test_wheel_installed_study_runs(tmp_path):
     assert (site / 'mousterian' / 'assets' / 'experiments' / 'study_report.ipynb').is_file()  # the report template travels as package data
     tables = sorted((Path(__file__).parents[1] / 'nbs' / 'paper' / 'tables').glob('*.csv'))
     assert tables and all((site / 'mousterian' / 'assets' / 'paper_tables' / t.name).read_bytes() == t.read_bytes() for t in tables)  # the paper notebook's tables, from any folder
-    r = subprocess.run([str(entry), 'tiny', '--out', str(work / 'study'), '--device', 'cpu', '--set', '{grid: {seeds: [0]}}'], capture_output=True, text=True, cwd=work, timeout=900,
+    r = subprocess.run([str(entry), 'tiny', '--out', str(work / 'study'), '--device', 'cpu', '--set', '{grid: {seeds: [0], split_seeds: [0]}}'], capture_output=True, text=True, cwd=work, timeout=900,
                        env={'PATH': f"{venv / 'bin'}:/usr/bin:/bin", 'MOUSTERIAN_PROGRESS': '0', 'HOME': str(tmp_path),
                             'JUPYTER_PATH': str(Path(sys.prefix) / 'share' / 'jupyter')})  # the dependencies' data files (nbconvert's templates), as their own install would place them
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]

@@ -97,7 +97,8 @@ def test_changed_filter_redoes_filter_and_the_runs_after_it(copy):
     after = pd.read_csv(copy / 'sweep' / 'results.csv')
     real = lambda d: d[d.generator == 'none'].sort_values('run_id').reset_index(drop=True)
     pd.testing.assert_frame_equal(real(after)[['run_id', 'acc']], real(before)[['run_id', 'acc']])  # real-only runs reused
-    assert not set(after.loc[after.generator != 'none', 'run_id']) & set(before.run_id)  # every synthetic run redone on the new filter
+    assert not set(after.loc[~after.generator.isin(['none', 'repeat']), 'run_id']) & set(before.run_id)  # every synthetic run redone on the new filter
+    assert set(after.loc[after.generator == 'repeat', 'run_id']) <= set(before.run_id)  # the compute control's base copies are not filtered: reused
     assert len(after) == len(before)  # the old synthetic runs are out of the table
 
 def test_changed_sampling_refused_with_its_flag(copy):
@@ -127,7 +128,7 @@ def test_redo_train_redoes_that_generator_and_what_follows(copy):
 def test_changed_fit_redoes_laws_and_report_only(copy):
     r = study('tiny', '--out', copy, '--device', 'cpu', '--set', '{fit: {n_boot: 10}}', '--steps', 'metrics,laws,report')
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
-    assert r.stdout.count('measured already') == 3 and 'fitted already' not in r.stdout and 'report up to date' not in r.stdout and 'report:' in r.stdout
+    assert r.stdout.count('measured already') == 6 and 'fitted already' not in r.stdout and 'report up to date' not in r.stdout and 'report:' in r.stdout
     assert json.loads((copy / 'laws' / 'external' / 'law.json').read_text())['meta']['params']['n_boot'] == 10
 
 def test_imported_store_as_the_external_arm(tiny, tmp_path):
