@@ -113,4 +113,4 @@ bench-equiv: env
 	$(PY) bench/bench_equiv.py 20 200
 
 bench-intervals: env
-	$(PY) bench/bench_intervals.py 100 100 3
+	$(PY) bench/bench_intervals.py 250 100 3
