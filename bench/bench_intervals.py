@@ -73,6 +73,8 @@ if __name__ == '__main__':
     n_sim = int(sys.argv[1]) if len(sys.argv) > 1 else 150
     n_boot = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     U = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    if U < 2 or n_sim < 1 or n_boot < 1:
+        sys.exit(f"bench_intervals: U (units per study) must be 2 or more, N_SIM and N_BOOT 1 or more: an interval needs replicates; got U={U}, N_SIM={n_sim}, N_BOOT={n_boot}.")
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     rng, new, old, head_new, head_old, t0 = np.random.default_rng(0), [], [], [], [], time.perf_counter()
     for i in range(n_sim):
@@ -94,7 +96,7 @@ if __name__ == '__main__':
         for m, how in (('new', 'new (units, declared)' if name == 'headline' else 'new (units, 3 interps)'), ('old', 'old (pooled SD, narrowest)' if name == 'headline' else 'old (pooled SD)')):
             r = res[f'{name}_{m}']
             print(f"  {words:12s} {how:28s}" + ''.join(f"{r[b]['coverage']:6.1%} (n {r[b]['readings']:3d}, x{r[b]['median_width']:.1f})  " if b in r else f"{'-':>22s}" for b in BASES))
-    ok = all(0.90 <= res[k][b]['coverage'] <= 0.97 for k in ('curve_new', 'headline_new') for b in res[k])
+    ok = all(len(res[k]) == len(BASES) for k in ('curve_new', 'headline_new')) and all(0.90 <= res[k][b]['coverage'] <= 0.97 for k in ('curve_new', 'headline_new') for b in res[k])
     print(f"\ntarget: the new method's coverage in 90-97% at every base size, for the curve and the headline: {'met' if ok else 'MISSED'}"
           f"  ({time.perf_counter() - t0:.0f} s; the median width is hi / lo of k's interval)")
     save_json(dict(n_sim=n_sim, n_boot=n_boot, units=U, truth=dict(G=G, sd_run=SD_RUN, sd_draw=SD_DRAW, sd_gen=SD_GEN, sd_seed=SD_SEED),

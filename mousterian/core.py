@@ -168,7 +168,8 @@ def calibrate(repeat:int=3, # take the best of this many timings of each workloa
     def loop():
         s = 0
         for i in range(2_000_000): s += i & 7
-    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname())
+    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname(),
+                cpu_capability=torch.backends.cpu.get_cpu_capability())  # AVX2 or AVX512: hosts of one name differ by kind
 
 # %% ../nbs/00_core.ipynb #e56fdac1
 def progress(it=None, # an iterable to wrap (or None with `total`)

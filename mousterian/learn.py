@@ -197,6 +197,7 @@ class Recipe:
 
     def __post_init__(self):
         if self.min_iterations < 0: raise MousterianError(f"Recipe {self.name!r}: min_iterations must be >= 0 (0: no floor), got {self.min_iterations}.")
+        if not isinstance(self.real_epochs, bool): raise MousterianError(f"Recipe {self.name!r}: real_epochs is true or false, got {self.real_epochs!r}.")
     def iterations_for(self, n_train:int, n_real:int|None=None) -> int:
         "Training iterations for a mixed set of `n_train` images (of which `n_real` are real: with `real_epochs`, the real images' budget scaled by n_train / n_real)."
         if self.real_epochs and n_real and n_real < n_train: return math.ceil(replace(self, real_epochs=False).iterations_for(n_real) * n_train / n_real)

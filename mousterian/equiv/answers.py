@@ -200,10 +200,12 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         base = dict(finding=f, generator=g, n_base=nb, claim=FINDINGS[f], sign=sign, note='' if w else why)
         rows.append({**base, **contrast(d, w)} if w else base)
     def per_base(f, g, ws:dict, sign=1, why=''):  # ws: n_base -> weights (or a note why not testable there)
-        for nb, w in ws.items(): add(f, g, w if isinstance(w, dict) else {}, nb, sign, why if not isinstance(w, str) else w)
+        est = {}
+        for nb, w in ws.items():
+            add(f, g, w if isinstance(w, dict) else {}, nb, sign, why if not isinstance(w, str) else w)
+            if isinstance(w, dict) and w: est[nb] = rows[-1]['estimate']
         tested = {nb: w for nb, w in ws.items() if isinstance(w, dict) and w}
         if len(tested) < 2: return
-        est = {nb: contrast(d, w)['estimate'] for nb, w in tested.items()}
         if len({np.sign(e) for e in est.values()}) > 1:
             add(f, g, {}, sign=sign, why='not pooled: the base sizes disagree in sign (' + ', '.join(f"{e:+.2f} at n_base {nb:g}" for nb, e in est.items()) + ')')
             return

@@ -145,11 +145,12 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
     xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) a reading lies between: the data it rests on
     draws, how = unit_draws(at, m, n_boot, seed)
     rep = replication(at)
-    reqs = {h: np.array([[_mf_worth(m.assign(mean=x), n_base, r, h)[0] for r in ratios] for x in draws]) if draws is not None else None for h in INTERPOLATIONS}
+    used = INTERPOLATIONS if span else INTERPOLATIONS[:1]
+    reqs = {h: np.array([[_mf_worth(m.assign(mean=x), n_base, r, h)[0] for r in ratios] for x in draws]) for h in used} if draws is not None else {}
     rows, prev = [], (0., None)
     for j, r in enumerate(ratios):
-        req, target = _mf_worth(m, n_base, r)
-        pts = {h: _mf_worth(m, n_base, r, h)[0] for h in INTERPOLATIONS}
+        pts = {h: _mf_worth(m, n_base, r, h) for h in INTERPOLATIONS}
+        (req, target), pts = pts['log-linear'], {h: v[0] for h, v in pts.items()}
         to_k = lambda v: math.inf if v <= 0 else 0. if not np.isfinite(v) else r / v
         bound = r / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
         out = dict(n_base=float(n_base), r_syn=float(r), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
@@ -162,7 +163,7 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
         if np.isfinite(req) and (prev[1] is None or np.isfinite(prev[1])): out['marginal'] = (req - (prev[1] or 0.)) / (r - prev[0])
         if draws is not None:
             los, his = [], []
-            for h in (INTERPOLATIONS if span else INTERPOLATIONS[:1]):
+            for h in used:
                 q = reqs[h][:, j]; none, beyond = q <= 0, ~np.isfinite(q)
                 ks = np.array([to_k(v) for v in q])
                 los.append(float(interval(ks, level)[0]))  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,

@@ -17,8 +17,7 @@ from .results import *
 # %% auto #0
 __all__ = ['S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C', 'PAPER_LAWS', 'AccModel', 'JointLaw', 'PowerMix',
            'at_bounds', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params',
-           'law_table', 'law_text', 'recovery', 'pure_error', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models',
-           'law_k']
+           'law_table', 'law_text', 'recovery', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'law_k']
 
 # %% ../../nbs/10b_equiv.law.ipynb #037fed89
 S = 1e4  # images: the scale of n inside the models (keeps parameters near 1)
@@ -249,12 +248,6 @@ def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.Da
         lo, hi = interval(np.array([[law_params(b)[k] for k in ks] for b in bootstrap(f, n_boot, 'seeds', seed=i)]))
         rows.append({k: bool(l <= true[k] <= h) for k, l, h in zip(ks, lo, hi)})
     return pd.DataFrame(rows)
-
-# %% ../../nbs/10b_equiv.law.ipynb #24a0e3a8
-def pure_error(d:pd.DataFrame, by=KEYS) -> tuple:
-    "The seeds' pooled variance around each setting's mean (settings: the columns `by`): (sum of squares, degrees of freedom)."
-    g = d.groupby(list(by))['acc']
-    return float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
 
 # %% ../../nbs/10b_equiv.law.ipynb #fbcbc224
 def lack_of_fit(fit:Fit) -> dict:

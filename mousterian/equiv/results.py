@@ -16,7 +16,7 @@ from ..core import *
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
-           'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast']
+           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast']
 
 # %% ../../nbs/10a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -91,6 +91,11 @@ def read_table(path:str|Path) -> pd.DataFrame:
     try: return pd.read_csv(path)
     except pd.errors.EmptyDataError: return pd.DataFrame()
 
+def pure_error(d:pd.DataFrame, by=KEYS) -> tuple:
+    "The seeds' pooled variance around each setting's mean (settings: the columns `by`): (sum of squares, degrees of freedom)."
+    g = d.groupby(list(by))['acc']
+    return float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
+
 REPLICATES = ('split_seed', 'gen_seed', 'seed')  # the replicate factors a results row may record, from the highest level down
 
 def replication(d:pd.DataFrame, # results (see `clean_results`), of one arm with the real-only runs
@@ -131,8 +136,7 @@ def unit_draws(d:pd.DataFrame, # results at one base size (see `clean_results`)
         z = rng.standard_normal((n_boot, U)) @ D / math.sqrt(U * (U - 1))
         t = np.sqrt((U - 1) / rng.chisquare(U - 1, (n_boot, 1)))
         return m['mean'].to_numpy() + z * t, f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'} (t, {U - 1} df)"
-    g = d.groupby(['n_real_plus', 'n_syn_plus'])['acc']
-    ss, df = float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
+    ss, df = pure_error(d, ['n_real_plus', 'n_syn_plus'])
     if df <= 0: return None, 'no replicates'
     se = math.sqrt(ss / df) / np.sqrt(m['n'].to_numpy())
     t = np.sqrt(df / rng.chisquare(df, (n_boot, 1)))
@@ -155,9 +159,7 @@ def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the colu
             t = est / se if se > 0 else math.nan
             return dict(estimate=est, se=se, t=t, df=U - 1, p=float(2 * stats.t.sf(abs(t), U - 1)) if np.isfinite(t) else math.nan, sd_seed=sd,
                         units=f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'}")
-    use = d.set_index(by).index.isin(keys)
-    sub = d[use]; g = sub.groupby(by)['acc']
-    ss, df = float(((sub['acc'] - g.transform('mean')) ** 2).sum()), int(len(sub) - g.ngroups)
+    ss, df = pure_error(d[d.set_index(by).index.isin(keys)], by)
     sd = math.sqrt(ss / df) if df > 0 else math.nan
     est = float(sum(wi * m.loc[k, 'mean'] for k, wi in zip(keys, w)))
     se = sd * math.sqrt(sum(wi ** 2 / m.loc[k, 'size'] for k, wi in zip(keys, w)))

@@ -14,8 +14,8 @@ from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'run_store', 'as_config', 'filter_q', 'generation_plan', 'run_counts',
-           'study_run', 'replicates', 'changed']
+__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'run_store', 'as_config', 'filter_q', 'generation_plan',
+           'run_counts', 'study_run', 'replicates', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -59,11 +59,15 @@ def store_name(generator:str, n_base_per_class:int,
     per_base = generator == 'internal' if per_base is None else per_base
     return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None else f'-s{split_seed}')
 
+def per_base_arms(p:StudyConfig|dict) -> list:
+    "The arms with a store per base size: the internal DDPM (trained on the base set) and the compute control (`kind: repeat`, copies of it)."
+    c = as_config(p)
+    return [g for g, s in c.generators.items() if g == 'internal' or s.kind == 'repeat']
+
 def run_store(p:StudyConfig|dict, r:dict) -> str:
     "The name of the store the run `r` (a `plan_runs` dict) draws from."
     c = as_config(p); first = draws(c)[0][0]
-    per = c.generators[r['generator']].kind == 'repeat' or r['generator'] == 'internal'
-    return store_name(r['generator'], r['n_base_per_class'], per, None if r.get('split_seed', first) == first else r['split_seed'])
+    return store_name(r['generator'], r['n_base_per_class'], r['generator'] in per_base_arms(c), None if r.get('split_seed', first) == first else r['split_seed'])
 
 # %% ../../nbs/12b_study.plan.ipynb #e707e5bf
 def as_config(p:StudyConfig|dict) -> StudyConfig:
@@ -82,7 +86,7 @@ def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name, split = run_store(c, r), r.get('split_seed', draws(c)[0][0])
-        per = c.generators[r['generator']].kind == 'repeat' or r['generator'] == 'internal'
+        per = r['generator'] in per_base_arms(c)
         need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, r['generator'])))
         cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if per else None, split_seed=split,
                                         draw=idx[split], per_class=0))
@@ -112,7 +116,8 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                               f"that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
-    name = store_name(generator, b, generator in (per_base_arms or ['internal']), None if split_seed == (split_seed if first_split is None else first_split) else split_seed)
+    first = split_seed if first_split is None else first_split
+    name = store_name(generator, b, generator in (per_base_arms or ['internal']), None if split_seed == first else split_seed)
     store = str(Path(study_dir) / 'stores' / name) if ns else None
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
                   split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,

@@ -27,7 +27,7 @@ from ..sweep import sweep, SweepLock
 from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
     compute_lines, study_exchange)
 from .config import list_studies, study_config
-from .plan import (changed, draws, filter_q, generation_plan, plan_runs, run_counts, run_store, STEPS,
+from .plan import (changed, draws, per_base_arms, filter_q, generation_plan, plan_runs, run_counts, run_store, STEPS,
     _fingerprint, _settings_hash)
 
 # %% auto #0
@@ -272,9 +272,8 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
                  **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '') for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
-    per = [g for g, s in c.generators.items() if g == 'internal' or s.kind == 'repeat']
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
-                context=dict(study_dir=str(self.out), per_base_arms=per, first_split=draws(c)[0][0]))  # a moved study keeps its runs
+                context=dict(study_dir=str(self.out), per_base_arms=per_base_arms(c), first_split=draws(c)[0][0]))  # a moved study keeps its runs
 
 # %% ../../nbs/12c_study.steps.ipynb #aa33011f
 @patch
