@@ -34,9 +34,9 @@ def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN
         mps = getattr(torch.backends, 'mps', None)
         return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
     try: dev = torch.device(name)
-    except RuntimeError as e: raise ValueError(f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps' (set by argument or MOUSTERIAN_DEVICE).") from e
+    except RuntimeError as e: raise MousterianError(f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps' (set by argument or MOUSTERIAN_DEVICE).") from e
     if dev.type == 'cuda' and not torch.cuda.is_available():
-        raise ValueError(f"Device {name!r} asked for, but CUDA is not available here: unset MOUSTERIAN_DEVICE or use 'cpu'.")
+        raise MousterianError(f"Device {name!r} asked for, but CUDA is not available here: unset MOUSTERIAN_DEVICE or use 'cpu'.")
     return dev
 
 # %% ../nbs/00_core.ipynb #9521b7cc

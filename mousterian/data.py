@@ -56,13 +56,20 @@ IMG_EXTS = {'.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '
 def read_image(path:str|Path, # the image file
                channels:int=3, # 1 (grey) or 3 (RGB)
                size:int|None=None, # resize the shorter side and centre-crop to this, or keep the size
+               expect:tuple|None=None, # (channels, H, W) the file must have as written (a store's images): any other is refused, never converted
+               fix:str='remove or replace the file', # what the message tells the user to do with a bad file
               ) -> torch.Tensor:
     "Read an image file into a uint8 tensor (C, H, W)."
     from PIL import Image, UnidentifiedImageError  # loaded on use
     try:
-        with Image.open(path) as im: im = im.convert('L' if channels == 1 else 'RGB')
+        with Image.open(path) as im:
+            got = (len(im.getbands()), im.size[1], im.size[0])
+            if expect is not None and got != tuple(expect):
+                raise MousterianError(f"{path} is an image of shape {got} (channels, H, W) where its store holds images of shape {tuple(expect)}: "
+                                      f"it was changed or written by other code, and is never resized or converted. {fix[:1].upper() + fix[1:]}.")
+            im = im.convert('L' if channels == 1 else 'RGB')
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise MousterianError(f"{path} is not a readable image ({e}): remove or replace the file.") from e
+        raise MousterianError(f"{path} is not a readable image ({e}): {fix}.") from e
     if size is not None and im.size != (size, size):
         w, h = im.size; s = size / min(w, h)
         im = im.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BILINEAR)
@@ -74,22 +81,26 @@ def read_image(path:str|Path, # the image file
 # %% ../nbs/01_data.ipynb #becca9c8
 class FileImages(ImageSet):
     "Images read lazily from `files`, converted to `channels` and optionally resized to `size`."
-    def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None):
+    def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None,
+                 expect:tuple|None=None, # (channels, H, W) every file must have as written (`read_image`): a store's shape
+                 fix:str='remove or replace the file', # what a message about a bad file tells the user to do
+                ):
         self.files, self.y = [str(f) for f in files], torch.tensor(np.asarray(y), dtype=torch.int64)  # a copy: labels may come read-only from Parquet
         self.classes, self.name, self.split, self.source, self.channels, self.size = list(classes), name, split, str(source), channels, size
+        self.expect, self.fix = expect, fix
     @property
     def shape(self): return (self.channels, self.size, self.size) if self.size else (self.channels, None, None)
-    def __getitem__(self, i): return read_image(self.files[i], self.channels, self.size), int(self.y[i])
+    def __getitem__(self, i): return read_image(self.files[i], self.channels, self.size, self.expect, self.fix), int(self.y[i])
     def subset(self, idx) -> FileImages:
         "The images at `idx`, still lazy."
         idx = np.asarray(idx, dtype=np.int64)
-        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size)
+        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect, self.fix)
     def to_tensors(self) -> TensorImages:
         "Read every image into memory (needs `size`)."
         if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set "
                                                     f"image_size (a study's image_size: 64, "
                                                  f"--set image_size=64, run_mix(image_size=64) or a grid's image_size), or build the set with size=... .")
-        x = torch.stack([read_image(f, self.channels, self.size) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
+        x = torch.stack([read_image(f, self.channels, self.size, self.expect, self.fix) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
             else torch.zeros(0, self.channels, self.size, self.size, dtype=torch.uint8)
         return TensorImages(x, self.y, self.classes, self.name, self.split, self.source)
 
@@ -160,11 +171,23 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
                       download:bool=False, # let torchvision fetch the files when they are nowhere
                       dirs:list|None=None, # the system folders to look in (default `FASHION_MNIST_DIRS`)
                      ) -> Path:
-    "The folder holding the Fashion-MNIST IDX files, or a clear error saying how to get them."
-    cands = [root, os.environ.get('MOUSTERIAN_FASHION_MNIST'), *(FASHION_MNIST_DIRS if dirs is None else dirs)]
+    "The folder holding the Fashion-MNIST IDX files, or a clear error saying how to get them. A folder the user names (`root`, `$MOUSTERIAN_FASHION_MNIST`) must hold them: it is never passed over for the system copy."
+    need = [f'{s}-{k}-idx{n}-ubyte' for s in ('train', 't10k') for k, n in (('images', 3), ('labels', 1))]
+    holds = lambda c: next((d for d in (Path(c), Path(c) / 'FashionMNIST' / 'raw') if all(_idx_file(d, s) for s in need)), None)
+    env = os.environ.get('MOUSTERIAN_FASHION_MNIST')
+    for c, what in ((root, 'root'), (env, '$MOUSTERIAN_FASHION_MNIST')):
+        if not c: continue
+        if (d := holds(c)) is not None: return d
+        if what == 'root' and download: break  # the folder the download goes to
+        p = Path(c)
+        has = ('it does not exist' if not p.exists() else 'it is a file' if not p.is_dir() else
+               f"it holds {', '.join(sorted(x.name for x in p.iterdir())[:6]) or 'nothing'}")
+        raise MousterianError(f"{what} = {c} holds no Fashion-MNIST ({has}): it should hold {', '.join(s + '.gz' for s in need)} (gzipped "
+                              f"or not, or in FashionMNIST/raw/ inside it). Point {what} at the folder that holds them"
+                              + (", or unset it to use the system copy." if what != 'root' else '.'))
+    cands = [root, env, *(FASHION_MNIST_DIRS if dirs is None else dirs)]
     for c in [c for c in cands if c]:
-        for d in (Path(c), Path(c) / 'FashionMNIST' / 'raw'):
-            if _idx_file(d, 'train-images-idx3-ubyte') and _idx_file(d, 't10k-labels-idx1-ubyte'): return d
+        if (d := holds(c)) is not None: return d
     if download:
         import torchvision  # loaded on use
         dest = Path(root or Path.home() / '.cache' / 'mousterian')

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/store.html.md"""
 
 # %% ../nbs/02_store.ipynb #1359ee00
 from __future__ import annotations
-import os, json, uuid, datetime
+import os, json, uuid, datetime, warnings
 from filelock import FileLock, Timeout
 from fastcore.basics import patch
 from pathlib import Path
@@ -16,7 +16,7 @@ from .core import *
 from .data import TensorImages, FileImages, read_image
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'SynStore']
+__all__ = ['STORE_FORMAT', 'BAD_ROWS', 'SynStore']
 
 # %% ../nbs/02_store.ipynb #df0a6e24
 STORE_FORMAT = 'mousterian-store'
@@ -82,12 +82,36 @@ def _redo_from(self:SynStore, part:Path) -> str:
             "then resume the generation: those batches are made again.")
 
 @patch
-def manifest(self:SynStore) -> pd.DataFrame:
-    "One row per image, ordered by index, with the added columns joined."
+def _part_of(self:SynStore, index:int) -> Path:
+    "The manifest part that lists image `index` (parts are named by their first index)."
+    return [p for p in self._parts() if int(p.stem.split('-')[1]) <= index][-1]
+
+BAD_ROWS = ('raise', 'drop', 'keep')  # what a read does with rows the gate finds bad: refuse the store, leave them out (counted), keep them (`validate`)
+
+@patch
+def _gate(self:SynStore, df:pd.DataFrame, bad:str='raise') -> pd.DataFrame:
+    "The check every read of the manifest passes (cheap: no image is opened): a row whose label is not one of the store's classes, or whose class_name is not its label's, is refused with its files and the fix (bad='raise'), left out and counted in a warning ('drop'), or kept ('keep', for `validate` to list)."
+    if bad not in BAD_ROWS: raise MousterianError(f"bad={bad!r}: use one of {', '.join(BAD_ROWS)}.")
+    K, lab = len(self.classes), df['label'].to_numpy()
+    off = (lab < 0) | (lab >= K)
+    off |= ~off & (df['class_name'].to_numpy() != np.asarray(self.classes + [''], dtype=object)[np.where(off, K, lab)])
+    if bad == 'keep' or not off.any(): return df
+    r, n = df[off].iloc[0], int(off.sum())
+    what = (f"{n} row(s) whose label is not one of its {K} classes (0..{K - 1}) or disagrees with its class_name, e.g. {r['file']} "
+            f"(label {r['label']}, class_name {r['class_name']!r})")
+    if bad == 'drop':
+        warnings.warn(f"Store {self.path}: {what}; left out of this read ({len(df) - n} of {len(df)} rows kept)."); return df[~off].reset_index(drop=True)
+    raise MousterianError(f"Store {self.path} lists {what}: the manifest was edited or made for other classes. {self._redo_from(self._part_of(int(df.loc[off, 'index'].min())))} "
+                          f"Or read it with bad='drop' to leave those rows out.")
+
+@patch
+def manifest(self:SynStore, bad:str='raise', # rows with a label outside the classes: refuse the store ('raise'), leave them out ('drop') or keep them ('keep')
+            ) -> pd.DataFrame:
+    "One row per image, ordered by index, with the added columns joined; every read passes the gate (`_gate`)."
     parts = self._parts()
     cols = sorted((self.path / 'columns').glob('*.parquet'))
     key = tuple((p.name, p.stat().st_mtime_ns) for p in parts + cols)
-    if self._cache[0] == key: return self._cache[1].copy()
+    if self._cache[0] == key: return self._gate(self._cache[1].copy(), bad)
     dfs = []
     for p in parts:
         try: dfs.append(pd.read_parquet(p))
@@ -115,7 +139,7 @@ def manifest(self:SynStore) -> pd.DataFrame:
         s = pd.read_parquet(c).set_index('index')['value']
         df[c.stem] = df['index'].map(s)
     self._cache = (key, df)
-    return df.copy()
+    return self._gate(df.copy(), bad)
 
 # %% ../nbs/02_store.ipynb #2e392dc7
 @patch
@@ -144,9 +168,9 @@ def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned genera
 
 # %% ../nbs/02_store.ipynb #d2dd1343
 @patch
-def counts(self:SynStore, keep=None) -> np.ndarray:
-    "Images per class (those where `keep` is true, when given)."
-    y = self.manifest()['label'].to_numpy()
+def counts(self:SynStore, keep=None, bad:str='raise') -> np.ndarray:
+    "Images per class (those where `keep` is true, when given; rows the gate finds bad: see `manifest`)."
+    y = self.manifest(bad)['label'].to_numpy()
     if keep is not None: y = y[np.asarray(keep, bool)]
     return np.bincount(y, minlength=len(self.classes))
 
@@ -229,22 +253,25 @@ def set_column(self:SynStore, name:str, # column name, e.g. 'clip_score'
 @patch
 def images(self:SynStore, keep=None, # boolean mask over the manifest rows
            size:int|None=None, # resize on reading (default: the store's size)
+           bad:str='raise', # rows the gate finds bad (see `manifest`); 'drop' leaves them out before `keep` applies
           ) -> FileImages:
-    "The store's images (those where `keep` is true) as a lazy labelled image set."
-    m = self.manifest()
+    "The store's images (those where `keep` is true) as a lazy labelled image set; each file is checked against the store's shape as it is read (`read_image`'s expect): a file of another size or channels is refused, never resized."
+    m = self.manifest(bad)
     if keep is not None:
         keep = np.asarray(keep, bool)
         if len(keep) != len(m): raise MousterianError(f"keep mask has {len(keep)} entries for {len(m)} images.")
         m = m[keep]
     size = size or (self.image_size[0] if self.image_size and self.image_size[0] == self.image_size[1] else None)
-    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size)
+    expect = (self.channels, *self.image_size) if self.image_size else None
+    fix = f"Regenerate the store, or check it with SynStore({str(self.path)!r}).validate() and redo the batch it names"
+    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size, expect, fix)
 
 # %% ../nbs/02_store.ipynb #fd714451
 @patch
-def summary(self:SynStore, keep=None) -> pd.DataFrame:
+def summary(self:SynStore, keep=None, bad:str='raise') -> pd.DataFrame:
     "Images per class, with the kept count when `keep` is given."
-    df = pd.DataFrame({'class_name': self.classes, 'images': self.counts()})
-    if keep is not None: df['kept'] = self.counts(keep)
+    df = pd.DataFrame({'class_name': self.classes, 'images': self.counts(bad=bad)})
+    if keep is not None: df['kept'] = self.counts(keep, bad)
     return df
 
 # %% ../nbs/02_store.ipynb #33c072ca
@@ -253,7 +280,7 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
             ) -> dict:
     "Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels', 'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and harmless)."
     from PIL import Image  # loaded on use
-    m = self.manifest()
+    m = self.manifest('keep')
     rep = dict(missing=[], corrupt=[], wrong_shape=[], bad_labels=[], duplicate_seeds=[], orphans=[])
     for f in progress(m['file'], desc='validating', leave=False):
         p = self.path / f
@@ -263,7 +290,7 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
         except Exception: rep['corrupt'].append(f); continue
         if self.image_size and shape != (self.channels, *self.image_size): rep['wrong_shape'].append(f)
     K = len(self.classes)
-    rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K), 'file'].tolist()
+    rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K) | (m['class_name'] != m['label'].map(dict(enumerate(self.classes)))), 'file'].tolist()
     if 'seed' in m.columns:
         s = m[m['seed'].notna()]  # rows without a seed (images made elsewhere) are not checked
         same = s.drop(columns=[c for c in s.columns if c not in ('seed', 'prompt', 'generator_id')]).duplicated(keep='first')  # one seed draws one image (per prompt, per generator)
@@ -273,7 +300,7 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
     bad = {k: v for k, v in rep.items() if v and k != 'orphans'}
     if raise_error and bad:
         first = int(m.loc[m['file'].isin([f for v in bad.values() for f in v]), 'index'].min())
-        part = [p for p in self._parts() if int(p.stem.split('-')[1]) <= first][-1]  # parts are named by their first index
+        part = self._part_of(first)
         raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in bad.items())
                               + f". {self._redo_from(part)}")
     return rep

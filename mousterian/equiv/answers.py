@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
 from .results import *
-from .law import Fit, law_k
+from .law import Fit, law_k, point_outside
 from .curves import model_free_k, worth_curve, _arms
 
 # %% auto #0
@@ -67,13 +67,14 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
         for x in rr:
             m = model_free_k(d, nb, x, n_boot, level, seed)
             row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'], **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
-                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'],
+                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'], gain_outside=m['gain_outside'],
                        help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'], help_below_real=t['below_real'], help_r_real_min=t['r_real_min'])
             if fit is not None:
                 l = law_k(fit, nb, x, boot, lof, level)
                 row.update({f'law_{k}': l[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')})
             use = 'law' if row.get('law_status') == ESTIMATE else 'mf'
             row.update(source='law' if use == 'law' else 'curves', status=row[f'{use}_status'], k=row[f'{use}_k'], lo=row[f'{use}_lo'], hi=row[f'{use}_hi'])
+            row['point_outside'] = point_outside(row['k'], row['lo'], row['hi'])
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -124,7 +125,7 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
         elif st == MORE_THAN and np.isfinite(r['lo']) and r['lo'] > 0: row.update(answer='more than', hi=math.inf)  # open above: the point, its lower bound, and the test
         elif st == MORE_THAN and test['help_test'] == 'helps': row.update(answer='helps, k open', lo=math.nan, hi=math.inf)
         else: row.update(answer=_no_number(test), k=math.nan, lo=math.nan, hi=math.nan)
-        rows.append(row)
+        rows.append({**row, 'point_outside': point_outside(row['k'], row['lo'], row['hi'])})
     return pd.DataFrame(rows)
 
 def _no_number(test:dict) -> str:

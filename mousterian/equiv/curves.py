@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 from scipy.optimize import isotonic_regression
 from ..core import *
 from .results import *
-from .law import interval
+from .law import interval, point_outside
 
 # %% auto #0
 __all__ = ['INTERPOLATIONS', 'model_free_k', 'real_runs_as_extra', 'worth_curve', 'syn_worth']
@@ -84,6 +84,8 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
         out['hi'] = float(interval(ks, level)[1]); out['share_never'] = float(never.mean())
         out['gain_lo'], out['gain_hi'] = map(float, interval(draws[:, ib] - draws[:, isbase][:, 0], level))
     out['status'] = _mf_status(out)
+    out['point_outside'] = point_outside(k, out['lo'], out['hi'])
+    out['gain_outside'] = point_outside(out['best_gain'], out['gain_lo'], out['gain_hi'])
     return out
 
 def _mf_status(o:dict) -> str:
@@ -175,6 +177,8 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
             mg = mg[np.isfinite(mg)]
             if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))  # where a tenth of the draws leave the real curve, no interval
         out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else MORE_THAN if out['hi'] == math.inf else ESTIMATE)
+        out['point_outside'] = point_outside(out['k'], out['lo'], out['hi'])
+        out['marginal_outside'] = point_outside(out['marginal'], out['marginal_lo'], out['marginal_hi'])
         rows.append(out); prev = (r, req)
     return pd.DataFrame(rows)
 

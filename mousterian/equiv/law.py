@@ -16,8 +16,9 @@ from .results import *
 
 # %% auto #0
 __all__ = ['S', 'MODELS', 'TRUE', 'SMALL', 'DENSE', 'SPARSE', 'PAPER_C', 'PAPER_LAWS', 'AccModel', 'JointLaw', 'PowerMix',
-           'at_bounds', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'paper_to_ours', 'law_params',
-           'law_table', 'law_text', 'recovery', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models', 'law_k']
+           'at_bounds', 'Fit', 'fit_accuracy', 'simulate', 'bootstrap', 'interval', 'point_outside', 'paper_to_ours',
+           'law_params', 'law_table', 'law_text', 'recovery', 'lack_of_fit', 'lof_text', 'loo_error', 'compare_models',
+           'law_k']
 
 # %% ../../nbs/10b_equiv.law.ipynb #037fed89
 S = 1e4  # images: the scale of n inside the models (keeps parameters near 1)
@@ -201,6 +202,11 @@ def interval(samples:np.ndarray, level:float=0.95) -> np.ndarray:
     q, samples = (1 - level) / 2, np.asarray(samples, float)
     return np.quantile(samples, [q, 1 - q], axis=0, method='linear' if np.isfinite(samples).all() else 'inverted_cdf')
 
+def point_outside(k:float, lo:float, hi:float, rtol:float=1e-9) -> bool:
+    "Whether a finite point estimate lies outside its interval [lo, hi]: a percentile interval of few or skewed draws can leave its own point out. The tables flag such a row (`point_outside`) and the words and plots say so; nothing moves the point or the interval."
+    k, lo, hi = float(k), float(lo), float(hi)
+    return bool(np.isfinite(k) and ((np.isfinite(lo) and k < lo - rtol * abs(lo)) or (np.isfinite(hi) and k > hi + rtol * abs(hi))))
+
 # %% ../../nbs/10b_equiv.law.ipynb #4a4ad812
 PAPER_C = 15571.2
 PAPER_LAWS = {'internal (Eq. 1, CIFAR-10)': dict(a=0.6, b=9.8, d=1.3, e=0.2), 'external (Eq. 2, ImageNet)': dict(a=4.0, b=1.3, d=1.1, e=0.3)}
@@ -223,6 +229,7 @@ def law_table(fit:Fit, boot:np.ndarray|None=None, e:float=0.2, level:float=0.95)
     if boot is not None and len(boot):
         lo, hi = interval(pd.DataFrame([law_params(b, e) for b in boot]).to_numpy(), level)
         df['lo'], df['hi'] = lo, hi
+        df['point_outside'] = [point_outside(*x) for x in df[['estimate', 'lo', 'hi']].to_numpy(float)]
     return df
 
 # %% ../../nbs/10b_equiv.law.ipynb #1b7f2f58
@@ -230,7 +237,7 @@ def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
     "The law as the paper writes it, with 95% intervals, and what the fit leaves unidentified."
     t = law_table(fit, boot, e)
     v = lambda x, fmt: '∞' if x == math.inf else f"{x:{fmt}}"
-    f = lambda k, fmt: v(t.loc[k, 'estimate'], fmt) + (f" [{v(t.loc[k, 'lo'], fmt)}, {v(t.loc[k, 'hi'], fmt)}]" if 'lo' in t else '')
+    f = lambda k, fmt: v(t.loc[k, 'estimate'], fmt) + (f" [{v(t.loc[k, 'lo'], fmt)}, {v(t.loc[k, 'hi'], fmt)}]" if 'lo' in t else '') + (' (the point lies outside its interval)' if 'lo' in t and t.loc[k, 'point_outside'] else '')
     return (f"n_syn+/n_base ≃ {v(t.loc['a', 'estimate'], '.2f')} × {t.loc['b', 'estimate']:.2f}^(n_base/{PAPER_C}) × "
             f"({t.loc['d', 'estimate']:.2f}^(n_real+/({e}·n_base)) − 1)\n"
             f"  a = {f('a', '.3g')}, b = {f('b', '.3g')}, d = {f('d', '.3g')} (95% bootstrap intervals)\n"
@@ -325,4 +332,5 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
                      MORE_THAN if not np.isfinite(k) or out['hi'] == math.inf else
                      EXTRAPOLATED if not out['inside'] else ESTIMATE)
     if edge: out['k'] = math.nan  # a law at a bound of its search gives no point k: only the interval
+    out['point_outside'] = point_outside(out['k'], out['lo'], out['hi'])
     return out

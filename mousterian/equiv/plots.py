@@ -124,7 +124,11 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
         col, dx = f'C{i}', 1 + 0.04 * i
         lab = f'n_base = {nb:g}' + (f' ({nb / per_class:g}/class)' if per_class else '')
         est, more, no = g[g.status == ESTIMATE], g[g.status == MORE_THAN], g[g.status.isin([NO_HELP, HURTS])]
-        ax.errorbar(est.r_real * dx, est.k, yerr=[est.k - est.lo, np.where(np.isfinite(est.hi), est.hi, top) - est.k], fmt='o', color=col, capsize=3, label=lab)
+        ax.errorbar(est.r_real * dx, est.k, yerr=[np.clip(est.k - est.lo, 0, None), np.clip(np.where(np.isfinite(est.hi), est.hi, top) - est.k, 0, None)], fmt='o', color=col, capsize=3, label=lab)
+        out = est[est['point_outside'].astype(bool)] if 'point_outside' in est else est.iloc[:0]  # a point outside its interval: ringed, its bar drawn to the interval
+        if len(out):
+            ax.vlines(out.r_real * dx, out.lo, np.where(np.isfinite(out.hi), out.hi, top), color=col, lw=3, alpha=.4)
+            ax.scatter(out.r_real * dx, out.k, s=90, facecolors='none', edgecolors='r', label='point outside its interval')
         lo = np.where(np.isfinite(more.lo), more.lo, more.r_syn_max / more.r_real)
         ax.scatter(more.r_real * dx, np.maximum(lo, 1e-2), marker='^', color=col, s=40, label=None if len(est) else lab)
         ax.scatter(no.r_real * dx, np.full(len(no), top), marker='x', color=col, s=40, label=None if len(est) or len(more) else lab)

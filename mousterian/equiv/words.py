@@ -12,12 +12,18 @@ from .results import *
 from .curves import INTERPOLATIONS
 
 # %% auto #0
-__all__ = ['fmt_k', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text', 'compute_lines', 'answer_text', 'answer_short']
+__all__ = ['OUTSIDE', 'fmt_k', 'outside_text', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text', 'compute_lines',
+           'answer_text', 'answer_short']
 
 # %% ../../nbs/10e_equiv.words.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
     "A count ratio in two significant digits, without exponent ('∞' for infinity)."
     return '∞' if not np.isfinite(v) else f"{float(f'{v:.2g}'):,g}"
+
+OUTSIDE = "; the point lies outside its interval: the draws are skewed (a biased reading) or too few, so give more bootstrap draws (--n-boot) before citing it"
+def outside_text(r) -> str:
+    "What a row whose point estimate lies outside its interval (`point_outside`) adds to its line: that it does, and what to do; '' for every other row."
+    return OUTSIDE if bool(dict(r).get('point_outside', False)) else ''
 
 # %% ../../nbs/10e_equiv.words.ipynb #a13c8cbd
 def k_text(row) -> str:
@@ -34,13 +40,13 @@ def k_text(row) -> str:
     if r['status'] == NO_REAL_GAIN: return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
     if r['status'] in (NO_HELP, HURTS):
         return (f"synthetic images {'hurt' if r['status'] == HURTS else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
-                f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}])" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
+                f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}]{', the point outside it' if r.get('gain_outside') else ''})" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
     src = 'from the curves' if r['source'] == 'curves' else 'from the law'
     if r['status'] == MORE_THAN:
         bound = r['lo'] if np.isfinite(r['lo']) else r['r_syn_max'] / r['r_real']
         why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k']) else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
-        return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt})"
-    return f"{fmt_k(r['k'])} ({src}, {ci}; {rng})"
+        return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt}{outside_text(r)})"
+    return f"{fmt_k(r['k'])} ({src}, {ci}; {rng}{outside_text(r)})"
 
 # %% ../../nbs/10e_equiv.words.ipynb #359e5eb7
 def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
@@ -61,11 +67,12 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
             s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
         else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the "
                    f"measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
-                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)"))
+                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)") + outside_text(r._asdict()))
         if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
             s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
         if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
-            mci = f" [{r.marginal_lo:.2g}, {r.marginal_hi:.2g}]" if np.isfinite(getattr(r, 'marginal_lo', np.nan)) else ''
+            mci = (f" [{r.marginal_lo:.2g}, {r.marginal_hi:.2g}{', the point outside it' if getattr(r, 'marginal_outside', False) else ''}]"
+                   if np.isfinite(getattr(r, 'marginal_lo', np.nan)) else '')
             s += f"; at the margin (from r_syn {r.r_syn_below:g}) a synthetic image is worth {r.marginal:.2g}{mci} real images"
         out.append(at + s)
     if len(w) and 'given' in w and isinstance(w['given'].iloc[0], str) and w['given'].iloc[0]:
@@ -95,7 +102,7 @@ def compute_lines(ct:pd.DataFrame, # a `compute_control` table
     "One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split into more iterations (the control) and new images (the arm over the control)."
     f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}]"
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: {r.arm} over the base {f(r, 'total')} "
-            f"points = more iterations on the same images ({r.control}) {f(r, 'iterations')} + new images {f(r, 'new_images')} (95%, over {r.units})"
+            f"points: more iterations on the same images ({r.control}) {f(r, 'iterations')}, new images {f(r, 'new_images')} (95%, over {r.units})"
             for r in ct.itertuples()]
 
 # %% ../../nbs/10e_equiv.words.ipynb #e36225ba
@@ -120,7 +127,7 @@ def answer_text(answers:dict, # arm -> its `base_answers`
                          f"log n)")
                 else: s = f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {real(r.r_real)})"
                 s += (('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
-                                                       f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + '.')
+                                                       f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + outside_text(r._asdict()) + '.')
             elif r.answer == 'no gain detected':
                 s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of "
                      f"them): they gain at most "
@@ -163,7 +170,7 @@ def answer_short(r, per_class:int) -> str:
     per = f"{r.n_base / per_class:g}/class"
     if r.answer in ('k', 'k, wide'):
         at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
-        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at})"
+        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''})"
     if r.answer == 'no gain detected':
         return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))

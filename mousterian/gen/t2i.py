@@ -139,7 +139,14 @@ def file_prompts(path:str|Path, classes:list) -> pd.DataFrame:
     if unknown: warnings.warn(f"{p} has prompts for classes outside the dataset, ignored: {', '.join(unknown[:10])}")
     idx = {c: i for i, c in enumerate(classes)}
     df = df[df['class_name'].isin(idx)]
-    return check_prompts(pd.DataFrame([_row(c, idx[c], pr, 'file') for c, pr in zip(df['class_name'], df['prompt'])]))
+    out = check_prompts(pd.DataFrame([_row(c, idx[c], str(pr), 'file') for c, pr in zip(df['class_name'], df['prompt'])]))
+    if (left := [c for c in classes if c not in set(out['class_name'])]):
+        ex = df.loc[df['class_name'] == left[0], 'prompt'].iloc[0]
+        raise MousterianError(f"{p}: no prompt for {len(left)} class(es) names its class ({', '.join(left[:10])}; e.g. {left[0]!r}: {ex!r}), so "
+                              f"those classes would get no images. Write the class name, as a whole word, into at least one prompt of each.")
+    if out.attrs['rejected']:
+        warnings.warn(f"{p}: {out.attrs['rejected']} prompts do not name their class (as a whole word) and are left out; every class keeps at least one.")
+    return out
 
 # %% ../../nbs/04_gen.t2i.ipynb #ba4aa7d1
 class TextGen:
