@@ -21,8 +21,8 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 # %% auto #0
 __all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp', 'die_with_parent',
            'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress', 'MousterianError',
-           'LazyModule', 'did_you_mean', 'check_count', 'command_error', 'sha256_file', 'verify_files', 'from_dict',
-           'check_positive']
+           'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text', 'command_error', 'sha256_file',
+           'verify_files', 'from_dict', 'check_positive']
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -211,6 +211,13 @@ def check_count(n, # the value to check
     return int(n)
 
 # %% ../nbs/00_core.ipynb #af5859d7
+def yaml_error_text(e:BaseException) -> str:
+    "Where a YAML parser stopped and why, in one line: 'line 2, column 8: expected ',' or ']', but got ':' (while parsing a flow sequence)'."
+    mark, problem = getattr(e, 'problem_mark', None), getattr(e, 'problem', None)
+    if mark is None or not problem: return (str(e).strip().splitlines() or [''])[0]
+    ctx = getattr(e, 'context', None)
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" + (f" ({ctx})" if ctx else '')
+
 def command_error(e:BaseException) -> SystemExit:
     "The one line a command ends with when `e` stops it (raise the result `from None`); with `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."
     if os.environ.get('MOUSTERIAN_DEBUG', '') not in ('', '0'): raise e
@@ -220,7 +227,7 @@ def command_error(e:BaseException) -> SystemExit:
     if isinstance(e, OSError) and getattr(e, 'filename', None):
         return SystemExit(f"error: {e.filename}: {e.strerror or first(e)}. Check the path (it must exist, be of the right kind, and be readable or writable).")
     name = type(e).__module__.split('.')[0]
-    if name == 'yaml': return SystemExit(f"error: invalid YAML ({first(e)}): fix the file or the --set value.")
+    if name == 'yaml': return SystemExit(f"error: invalid YAML ({yaml_error_text(e)}): fix the file or the --set value.")
     if name == 'pandas': return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and the columns the command names.")
     if isinstance(e, (EOFError, OSError)):
         return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")

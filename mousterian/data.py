@@ -202,8 +202,12 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
 @functools.lru_cache(maxsize=4)
 def _fashion_arrays(folder, split):
     stem = 'train' if split == 'train' else 't10k'
-    x = _read_idx(_idx_file(folder, f'{stem}-images-idx3-ubyte'))
-    y = _read_idx(_idx_file(folder, f'{stem}-labels-idx1-ubyte'))
+    fx, fy = _idx_file(folder, f'{stem}-images-idx3-ubyte'), _idx_file(folder, f'{stem}-labels-idx1-ubyte')
+    x, y = _read_idx(fx), _read_idx(fy)
+    if len(x) != len(y) or x.ndim != 3 or y.ndim != 1:
+        raise MousterianError(f"{fy} holds {len(y)} labels (shape {y.shape}) for the {len(x)} images of {fx} (shape {x.shape}): one of the two files "
+                              f"is truncated or from another dataset. Reinstall both (`apt-get install --reinstall dataset-fashion-mnist`) or "
+                              f"fetch them again into {folder}.")
     return torch.from_numpy(x.copy())[:, None], torch.from_numpy(y.astype(np.int64))
 
 @register_dataset('fashion-mnist', "Fashion-MNIST, 28x28 grey, 10 classes: Debian's dataset-fashion-mnist or $MOUSTERIAN_FASHION_MNIST")
@@ -330,6 +334,10 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
             if p.suffix.lower() in IMG_EXTS: files.append(p); ys.append(c)
             else: bad.append(str(p))
     if bad: raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move them out of the class folders.")
+    have = set(ys)
+    if (empty := [w for c, w in enumerate(wnids) if c not in have]):
+        raise MousterianError(f"{len(empty)} class folder(s) of {folder} hold no images ({', '.join(empty[:10])}): add images to "
+                              f"{folder / empty[0]}/ (files ending in {', '.join(sorted(IMG_EXTS))}), or remove the class from every split.")
     return FileImages(files, ys, classes or wnids, name, split, folder, channels, size)
 
 # %% ../nbs/01_data.ipynb #e264409d
@@ -406,11 +414,14 @@ class Splits:
         "Indices into the train split (base, real_plus, gen_pool) and the test split (test)."
         need = self.n_base_per_class + self.n_real_plus_per_class + self.n_gen_pool_per_class
         out = {k: [] for k in self.POOLS}
-        for c, o in enumerate(class_order(train_y, len(classes), self.seed)):
+        orders = class_order(train_y, len(classes), self.seed)
+        fewest = min(range(len(orders)), key=lambda c: len(orders[c]))
+        for c, o in enumerate(orders):
             if need > len(o):
                 raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} training images, but n_base_per_class + "
                     f"n_real_plus_per_class + n_gen_pool_per_class = {self.n_base_per_class} + {self.n_real_plus_per_class} + "
-                    f"{self.n_gen_pool_per_class} = {need}. Ask for at most {len(o)} per class in all.")
+                    f"{self.n_gen_pool_per_class} = {need}. Ask for at most {len(orders[fewest])} per class in all (class "
+                    f"{classes[fewest]!r} holds the fewest).")
             nb, nr = self.n_base_per_class, self.n_real_plus_per_class
             out['base'].append(o[:nb]); out['real_plus'].append(o[nb:nb + nr])
             out['gen_pool'].append(o[len(o) - self.n_gen_pool_per_class:])

@@ -146,6 +146,9 @@ def get_model(arch:str, # a name in `ARCHS`
               n_classes:int, in_ch:int, image_size:int, **kwargs) -> nn.Module:
     "Build `arch` for the data; warn when the image size does not suit it, saying why."
     if arch not in ARCHS: raise MousterianError(f"Unknown architecture {arch!r}: use one of {', '.join(ARCHS)}.")
+    if image_size is None:
+        raise MousterianError(f"The images have no fixed size, so {arch} cannot be built for them: set image_size (run_mix(image_size=64), a grid's "
+                              f"image_size, or a study's image_size: 64) for a dataset read from image files (folder, imagenet10, imagenet100).")
     lo, hi = _ARCH_SIZES[arch]
     if image_size < lo:
         warnings.warn(f"{arch} is meant for images of at least {lo} pixels; {image_size}-pixel images shrink to almost nothing in its "

@@ -122,19 +122,24 @@ def build_mix(spec:MixSpec, # what to mix
     K = trn.n_classes
     nb, nr = per_class(spec.n_base, K, spec.split_seed), per_class(spec.n_real_plus, K, spec.split_seed + 1)
     base, plus = [], []
-    for c, o in enumerate(class_order(trn.y.numpy(), K, spec.split_seed)):
-        avail = len(o) - spec.n_gen_pool_per_class
-        if nb[c] > avail:
-            raise MousterianError(f"Class {trn.classes[c]!r} has {avail} real training images outside the generator pool; n_base asks {nb[c]} of them.")
-        if nb[c] + nr[c] > avail:
-            raise MousterianError(f"The extra-real pool of class {trn.classes[c]!r} holds {avail - nb[c]} images (after {nb[c]} base images and a "
+    orders = class_order(trn.y.numpy(), K, spec.split_seed)
+    avail = np.array([len(o) for o in orders]) - spec.n_gen_pool_per_class
+    for c, o in enumerate(orders):
+        if nb[c] > avail[c]:  # the advice holds for every class: the smallest sets the limit (a total is split as evenly as it goes)
+            raise MousterianError(f"Class {trn.classes[c]!r} has {avail[c]} real training images outside the generator pool; n_base = "
+                                  f"{spec.n_base} asks {nb[c]} of them. Ask for at most n_base = {int(avail.min()) * K} ({int(avail.min())} per class: "
+                                  f"class {trn.classes[int(avail.argmin())]!r} has the fewest).")
+        if nb[c] + nr[c] > avail[c]:
+            room = avail - nb
+            raise MousterianError(f"The extra-real pool of class {trn.classes[c]!r} holds {avail[c] - nb[c]} images (after {nb[c]} base images and a "
                                   f"generator pool of {spec.n_gen_pool_per_class}); n_real_plus = {spec.n_real_plus} asks {nr[c]} per class. "
-                                  f"Ask for at most {(avail - nb[c]) * K} in total.")
+                                  f"Ask for at most n_real_plus = {int(room.min()) * K} in total ({int(room.min())} per class: class "
+                                  f"{trn.classes[int(room.argmin())]!r} has the smallest pool).")
         base.append(o[:nb[c]]); plus.append(o[nb[c]:nb[c] + nr[c]])
     syn = None
     if spec.n_syn_plus:
+        SynStore(spec.store).check_classes(trn.classes, spec.dataset)
         si = load_store_images(spec.store, spec.keep, trn.shape[-1])  # at the real images' size
-        if si.classes != trn.classes: raise MousterianError(f"Store {spec.store} has classes {si.classes}, the dataset {trn.classes}.")
         syn, short = take_per_class(si, dict(enumerate(per_class(spec.n_syn_plus, K, spec.seed + 2))), spec.seed)
         if short:
             raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more "

@@ -70,6 +70,17 @@ class SynStore:
 
     def __repr__(self): return f"SynStore({self.path}: {len(self)} images, {len(self.classes)} classes)"
 
+    def check_classes(self, classes:list, # the dataset's class names, in label order
+                      dataset:str='the dataset'):
+        "Refuse a store made for other classes (or another order) than `classes`, saying where they first differ and what to do."
+        if list(self.classes) == list(classes): return
+        i = next((i for i, (a, b) in enumerate(zip(self.classes, classes)) if a != b), min(len(self.classes), len(classes)))
+        at = (f"label {i} is {self.classes[i]!r} in the store, {classes[i]!r} in {dataset}" if i < min(len(self.classes), len(classes))
+              else f"the store has {len(self.classes)} classes, {dataset} {len(classes)}")
+        raise MousterianError(f"Store {self.path} was made for other classes than {dataset}'s ({at}; store: {', '.join(map(str, self.classes[:6]))}"
+                              f"{' ...' if len(self.classes) > 6 else ''}). Use a store generated for {dataset} (its class names, in its order), "
+                              f"or train on the dataset the store was made for.")
+
 # %% ../nbs/02_store.ipynb #fba360b3
 @patch
 def _parts(self:SynStore): return sorted((self.path / 'manifest').glob('part-*.parquet'))

@@ -17,8 +17,8 @@ from fastcore.script import call_parse
 from .core import *
 
 # %% auto #0
-__all__ = ['GRID_KEYS', 'MOVED', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute', 'SweepLock', 'collect', 'sweep',
-           'mousterian_sweep']
+__all__ = ['GRID_KEYS', 'MOVED', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute', 'SweepLock', 'collect',
+           'fail_text', 'sweep', 'mousterian_sweep']
 
 # %% ../nbs/11_sweep.ipynb #a14d55f8
 def _block(b:dict) -> list:
@@ -70,19 +70,25 @@ def check_grid(g:dict, where:str='the grid') -> dict:
 def load_grid(path:str|Path) -> dict:
     "Read and check a grid file (YAML)."
     p = Path(path)
-    if not p.exists(): raise MousterianError(f"Grid file {p} does not exist.")
+    if not p.exists(): raise MousterianError(f"Grid file {p} does not exist: give the path of a grid YAML (function or notebook, fixed, axes: see https://mousterian.github.io/mousterian/sweep.html).")
     try: g = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as e: raise MousterianError(f"{p} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
+    except yaml.YAMLError as e: raise MousterianError(f"{p} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
     return check_grid(g, str(p))
 
 # %% ../nbs/11_sweep.ipynb #a9fd2772
 MOVED = {'mousterian.sweep:run_mix': 'mousterian.learn:run_mix'}  # where a function recorded in older grids lives now
 
 def _function(name:str):
-    mod, _, fn = MOVED.get(name, name).partition(':')
-    try: return getattr(importlib.import_module(mod), fn)
-    except (ImportError, AttributeError) as e:
-        raise MousterianError(f"Cannot import the experiment function {name!r} ({e}): write it as 'package.module:function'.") from e
+    mod, sep, fn = MOVED.get(name, name).partition(':')
+    if not sep or not mod or not fn:
+        raise MousterianError(f"The experiment function {name!r} is not of the form 'package.module:function' (e.g. 'mousterian.learn:run_mix').")
+    try: m = importlib.import_module(mod)
+    except ImportError as e:
+        raise MousterianError(f"Cannot import the module {mod!r} of the experiment function {name!r} ({e}): check its spelling, or install the package that holds it.") from e
+    if not hasattr(m, fn):
+        names = [n for n in dir(m) if not n.startswith('_') and callable(getattr(m, n))] + [k.partition(':')[2] for k in MOVED if k.startswith(mod + ':')]
+        raise MousterianError(f"The module {mod} has no function {fn!r}{did_you_mean(fn, names)}".rstrip('.') + f" (write it as '{mod}:NAME').")
+    return getattr(m, fn)
 
 def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess', threads:int|None=None,
             context:dict|None=None, # passed to the run as well, not part of its id (e.g. the folder it reads from)
@@ -143,6 +149,14 @@ def _write_table(out:Path, ids=None):
     with atomic_write(out / 'results.csv') as f: df.to_csv(f, index=False)
     return df
 
+def fail_text(fails:list, # (run id, exception) of each failed run
+              tried:int, # the runs this sweep tried
+             ) -> str:
+    "What a sweep with failed runs tells the user: the first runs' errors (one line each), and, where every run failed, that the cause is to be fixed before a rerun (a rerun alone repeats it)."
+    first = '; '.join(f"{i}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:300]}" for i, e in fails[:3])
+    if len(fails) >= tried: return f"Every run failed, the first with: {first}. Fix that cause (a rerun alone repeats it), then run the same command again."
+    return f"The first errors: {first}. Run the same command again to retry the failed runs (finished runs are kept)."
+
 def _worker_init(threads):
     "A local worker: its torch threads, no progress bars, and death with its parent (a killed sweep takes its workers with it)."
     torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
@@ -171,7 +185,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         for r in runs:  # every run's parameters checked before any runs
             if hasattr(fn, 'check'): fn.check({**r, **g.get('context', {})})
             else:
-                try: inspect.signature(fn).bind(**r, **g.get('context', {}))
+                try: sig = inspect.signature(fn)
+                except (TypeError, ValueError): break  # a builtin or C function shows no signature: its runs say what they lack
+                try: sig.bind(**r, **g.get('context', {}))
                 except TypeError as e: raise MousterianError(f"The run {r} does not fit {g['function']} ({e}).") from e
     ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
@@ -216,9 +232,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         bar.close()
         df = _write_table(out, ids)
     if fails:
-        warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. Run "
-                      f"the sweep again to retry them.")
-    df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs)
+        warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. "
+                      + fail_text(fails, len(todo)))
+    df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs); df.attrs['fail_text'] = fail_text(fails, len(todo)) if fails else ''
     return df
 
 # %% ../nbs/11_sweep.ipynb #8b6e7498
@@ -234,5 +250,5 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
         print(f"{len(df)} of {df.attrs['planned']} runs finished; results table: {Path(out) / 'results.csv'}")
         if df.attrs['failed']:
             raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: "
-                             f"{Path(out)}/runs/<id>/error.txt); run the same command again to retry them.")
+                             f"{Path(out)}/runs/<id>/error.txt). {df.attrs['fail_text']}")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

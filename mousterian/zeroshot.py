@@ -14,6 +14,7 @@ from .core import *
 from .learn import evaluate
 from .data import TensorImages, load_dataset, class_order
 from .mix import load_store_images, take_per_class
+from .store import SynStore
 from .learn import small_cnn, get_recipe, fit, predict, FreezeBN, SoftCrossEntropy, test_set
 
 # %% auto #0
@@ -121,8 +122,8 @@ def zeroshot_data(dataset:str, n_real_per_class:int, r_syn:float=0., store:str|N
     xs, ys = [real.x], [real.y]
     if n_syn:
         if not store: raise MousterianError(f"r_syn = {r_syn} needs store=..., a synthetic store holding the unseen classes.")
+        SynStore(store).check_classes(trn.classes, trn.name or 'the dataset')
         si = load_store_images(store, keep)
-        if si.classes != trn.classes: raise MousterianError(f"Store {store} has classes {si.classes}, the dataset {trn.classes}.")
         per = np.full(len(unseen), n_syn // len(unseen)); per[:n_syn % len(unseen)] += 1
         syn, short = take_per_class(si, dict(zip(unseen, per)), seed)
         if short: raise MousterianError(f"Store {store} lacks synthetic images of unseen classes: {'; '.join(short)}. Generate more of them.")

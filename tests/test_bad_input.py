@@ -14,12 +14,16 @@ RUNNER = textwrap.dedent('''
     for c in cases:
         err, out, code = io.StringIO(), io.StringIO(), 0
         sys.argv = [c['cmd'], *c['args']]
+        saved = {k: os.environ.get(k) for k in c['env']}; os.environ.update(c['env'])
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
             try: runpy.run_path(os.path.join(os.path.dirname(sys.executable), c['cmd']), run_name='__main__')
             except SystemExit as e:
                 code = e.code if isinstance(e.code, int) or e.code is None else 1
                 if isinstance(e.code, str): err.write(e.code)
             except BaseException: traceback.print_exc(file=err); code = 'crash'
+        for k, v in saved.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
         results.append(dict(code=code or 0, stderr=err.getvalue(), stdout=out.getvalue()))
     json.dump(results, open(dst, 'w'))
 ''')
@@ -48,9 +52,36 @@ def fixtures(T:Path) -> dict:
     (T / 'ckpt').mkdir(); (T / 'ckpt' / 'ckpt.pt').write_bytes(b'PK\x03\x04 truncated')
     st = SynStore.create(T / 'store', ['a', 'b'], 1, 8); st.append(torch.zeros(2, 1, 8, 8, dtype=torch.uint8), [0, 1])
     cut = T / 'cutstore'; import shutil; shutil.copytree(T / 'store', cut); (cut / 'store.json').write_text((cut / 'store.json').read_text()[:40])
+    # the tables of mousterian-fit a user writes by hand: percent signs, semicolons, a missing column
+    sim.assign(acc=sim.acc.map(lambda v: f'{v:.1f}%')).to_csv(T / 'pct.csv', index=False)
+    sim.to_csv(T / 'semi.csv', index=False, sep=';')
+    sim.drop(columns='n_real_plus').to_csv(T / 'noreal.csv', index=False)
+    sim.assign(acc=sim.acc.map(lambda v: f'{v:.1f}'.replace('.', ','))).to_csv(T / 'comma.csv', index=False, sep=';', quoting=1)
+    # datasets: an empty folder, IDX files of unequal lengths, an image folder with an empty class
+    (T / 'emptydir').mkdir()
+    import gzip, struct
+    fl = T / 'fmlen'; fl.mkdir()
+    for split, n in (('train', 5), ('t10k', 5)):
+        with gzip.open(fl / f'{split}-images-idx3-ubyte.gz', 'wb') as f: f.write(b'\x00\x00\x08\x03' + struct.pack('>III', n, 28, 28) + bytes(n * 784))
+        with gzip.open(fl / f'{split}-labels-idx1-ubyte.gz', 'wb') as f: f.write(b'\x00\x00\x08\x01' + struct.pack('>I', n - 1) + bytes(n - 1))
+    from mousterian.data import write_image_folder
+    write_image_folder(T / 'imf', ['cat', 'dog'], 2, size=8)
+    for q in (T / 'imf' / 'train' / 'dog').iterdir(): q.unlink()
+    # grids: a builtin function, a misspelled one, one not in module:function form, a grid whose every run fails
+    for name, fn, fixed in (('builtin', 'builtins:max', {}), ('typo_fn', 'mousterian.sweep:run_mixx', {}), ('noform', 'run_mix', {}),
+                            ('allfail', 'mousterian.sweep:run_mix', dict(dataset='digit', iterations=1))):
+        (T / f'{name}.yaml').write_text(json.dumps(dict(function=fn, fixed=fixed, axes=[{'product': {'n_base': [20], 'seed': [0, 1]}}])))
+    # prompt files: a class whose only prompt does not name it
+    from mousterian.data import dataset_classes
+    cls = dataset_classes('imagenet10')
+    pd.DataFrame(dict(class_name=cls, prompt=[f'a photo of a {c}' for c in cls[:-1]] + ['a photo of a farm animal'])).to_csv(T / 'prompts.csv', index=False)
+    # a trained (one step) DDPM, for sampling settings it refuses
+    from mousterian.gen.ddpm import mousterian_ddpm
+    mousterian_ddpm('train', str(T / 'ddpm'), preset='tiny', train_steps=1, n_per_class=2, dataset='digits')
     return {}
 
-# (command, arguments, text the message must hold); {T} is the fixtures' folder, {O} a fresh output folder of the case
+# (command, arguments, text the message must hold[, options]); {T} is the fixtures' folder, {O} a fresh output folder of the case.
+# Options: env (variables set for the case), absent (True: the case leaves no output folder {O} behind).
 CASES = [
     # mousterian-data
     ('mousterian-data', ['fashion_mnist'], "Unknown dataset 'fashion_mnist'"),
@@ -59,6 +90,11 @@ CASES = [
     ('mousterian-data', ['cifar10', '--root', '{T}/afile'], 'cifar'),
     ('mousterian-data', ['folder'], 'root'),
     ('mousterian-data', [], 'the following arguments are required: name'),
+    ('mousterian-data', ['fashion-mnist'], '$MOUSTERIAN_FASHION_MNIST = ', dict(env={'MOUSTERIAN_FASHION_MNIST': '{T}/emptydir'})),
+    ('mousterian-data', ['fashion-mnist'], 'it does not exist', dict(env={'MOUSTERIAN_FASHION_MNIST': '{T}/nowhere'})),
+    ('mousterian-data', ['fashion-mnist', '--root', '{T}/emptydir'], 'root = '),
+    ('mousterian-data', ['fashion-mnist', '--root', '{T}/fmlen'], 'holds 4 labels (shape (4,)) for the 5 images'),
+    ('mousterian-data', ['folder', '--root', '{T}/imf'], 'hold no images (dog): add images to'),
     # mousterian-fit
     ('mousterian-fit', ['{T}/nope.csv'], 'does not exist'),
     ('mousterian-fit', ['{T}/empty.csv'], 'could not be read as a CSV table'),
@@ -73,6 +109,13 @@ CASES = [
     ('mousterian-fit', ['{T}/good.csv', '--e', '0'], '--e must be > 0'),
     ('mousterian-fit', ['{T}/good.csv', '--out', '{T}/afile', '--n-boot', '5'], 'afile'),
     ('mousterian-fit', ['{T}/good.csv', '--n-boot', 'many'], "invalid int value: 'many'"),
+    ('mousterian-fit', ['{T}/pct.csv', '--n-boot', '5'], 'drop the %'),
+    ('mousterian-fit', ['{T}/semi.csv', '--n-boot', '5'], 'Write it with commas'),
+    ('mousterian-fit', ['{T}/comma.csv', '--n-boot', '5'], 'Write it with commas'),
+    ('mousterian-fit', ['{T}/noreal.csv', '--n-boot', '5'], 'Add n_real_plus (0 in every row without extra real images)'),
+    ('mousterian-fit', ['{T}/good.csv', '--group', 'sede'], "did you mean 'seed'?"),
+    ('mousterian-fit', ['{T}/good.csv', '--group', 'arm'], '(valid: n_base, n_real_plus, n_syn_plus, seed, acc)'),
+    ('mousterian-fit', ['{T}/nope.csv'], 'give a results CSV'),
     # mousterian-ddpm
     ('mousterian-ddpm', ['trian', '{O}'], "did you mean 'train'?"),
     ('mousterian-ddpm', ['train', '{O}', '--train-steps', '0', '--n-per-class', '5'], 'steps must be at least 1, got 0'),
@@ -87,7 +130,8 @@ CASES = [
     ('mousterian-ddpm', ['train', '{O}', '--pool', 'everything'], "pool must be 'base' or 'gen_pool'"),
     ('mousterian-ddpm', ['train', '{O}', '--preset', 'fmnist_cpu', '--n-per-class', '5'], 'fmnist_cpu'),
     ('mousterian-ddpm', ['train', '{O}', '--dataset', 'fashion_mnist'], "Unknown dataset 'fashion_mnist'"),
-    ('mousterian-ddpm', ['train', '{O}', '--device', 'cuda', '--n-per-class', '5', '--train-steps', '1'], 'cuda'),
+    ('mousterian-ddpm', ['train', '{O}', '--device', 'cuda', '--n-per-class', '5', '--train-steps', '1'], 'CUDA is not available here'),
+    ('mousterian-ddpm', ['sample', '{T}/ddpm', '--store', '{O}', '--sampler', 'euler'], "Sampler 'euler' does not suit an epsilon model", dict(absent=True)),
     ('mousterian-ddpm', ['train', '{T}/ckpt', '--n-per-class', '5', '--train-steps', '2', '--preset', 'tiny'], 'is not a plain checkpoint'),
     ('mousterian-ddpm', ['train', '{T}/afile', '--n-per-class', '5', '--train-steps', '1', '--preset', 'tiny'], 'afile'),
     ('mousterian-ddpm', ['sample', '{T}/ckpt'], 'sample needs --store'),
@@ -104,6 +148,13 @@ CASES = [
     ('mousterian-sweep', ['{T}/good.yaml', '{O}', '--backend', 'slurm'], 'slurm'),
     ('mousterian-sweep', ['{T}/good.yaml', '{O}', '--workers', '0'], 'workers'),
     ('mousterian-sweep', ['{T}/good.yaml', '{T}/afile'], 'afile'),
+    ('mousterian-sweep', ['{T}/builtin.yaml', '{T}/afile'], 'afile'),
+    ('mousterian-sweep', ['{T}/typo_fn.yaml', '{O}'], "did you mean 'run_mix'?"),
+    ('mousterian-sweep', ['{T}/noform.yaml', '{O}'], "is not of the form 'package.module:function'"),
+    ('mousterian-sweep', ['{T}/allfail.yaml', '{O}'], "Every run failed, the first with: "),
+    ('mousterian-sweep', ['{T}/allfail.yaml', '{O}'], "Unknown dataset 'digit'"),
+    ('mousterian-sweep', ['{T}/malformed.yaml', '{O}'], 'line 2, column'),
+    ('mousterian-sweep', ['{T}/nope.yaml', '{O}'], 'give the path of a grid YAML'),
     # mousterian-study
     ('mousterian-study', ['fmnist_cpu', '--out', '{O}'], "Unknown study 'fmnist_cpu'"),
     ('mousterian-study', ['tiny', '--out', '{O}', '--steps', ','], 'No steps to run'),
@@ -138,7 +189,8 @@ CASES = [
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{fit: {read_at: {r_syn: 3}}}'], 'fit.read_at r_syn = 3 is not a ratio the grid measures'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{fit: {read_at: {rsyn: 1}}}'], 'fit.read_at declares one reading'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{generators: {internal: null, external: null}}'], 'generators.internal.kind is None'),
-    ('mousterian-study', ['{T}/malformed.yaml', '--out', '{O}'], 'is not valid YAML'),
+    ('mousterian-study', ['{T}/malformed.yaml', '--out', '{O}'], 'is not valid YAML (line 2, column'),
+    ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: [1'], 'line 1, column'),
     # mousterian-generate
     ('mousterian-generate', ['{T}/nowhere', '{O}'], 'nowhere'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--dataset', 'imagenet_10'], 'imagenet_10'),
@@ -146,6 +198,8 @@ CASES = [
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--lm', 'tiny'], '--lm does not act with --strategy template'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'le', '--template', 'a {c}'], '--template does not act with --strategy le'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--template', 'a photo of a pet'], 'prompts do not name their class'),
+    ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'file', '--prompt-file', '{T}/prompts.csv'], "no prompt for 1 class(es) names its class (pig"),
+    ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'file', '--prompt-file', '{T}/nope.csv'], 'give a CSV with the columns class_name and prompt'),
     # mousterian-store
     ('mousterian-store', ['exprot', '{T}/store', '{O}'], "did you mean 'export'?"),
     ('mousterian-store', ['export', '{T}/afile', '{O}'], 'is neither a store'),
@@ -156,6 +210,8 @@ CASES = [
     ('mousterian-store', ['import', '{T}/store', '{O}'], 'is not a store export'),
 ]
 
+def _opts(case) -> dict: return case[3] if len(case) > 3 else {}
+
 def _tree_hash(d:Path) -> dict:
     return {str(p.relative_to(d)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.rglob('*')) if p.is_file()}
 
@@ -163,7 +219,8 @@ def _tree_hash(d:Path) -> dict:
 def battery(tmp_path_factory):
     T = tmp_path_factory.mktemp('bad'); fixtures(T / 'in')
     before = _tree_hash(T / 'in')
-    cases = [dict(cmd=c, args=[a.replace('{T}', str(T / 'in')).replace('{O}', str(T / 'out' / str(i))) for a in args]) for i, (c, args, _) in enumerate(CASES)]
+    sub = lambda a, i: a.replace('{T}', str(T / 'in')).replace('{O}', str(T / 'out' / str(i)))
+    cases = [dict(cmd=c[0], args=[sub(a, i) for a in c[1]], env={k: sub(v, i) for k, v in _opts(c).get('env', {}).items()}) for i, c in enumerate(CASES)]
     (T / 'cases.json').write_text(json.dumps(cases))
     env = {**os.environ, 'MOUSTERIAN_PROGRESS': '0', 'MOUSTERIAN_DEVICE': 'cpu', 'CUDA_VISIBLE_DEVICES': ''}
     r = subprocess.run([sys.executable, '-c', RUNNER, str(T / 'cases.json'), str(T / 'results.json')], capture_output=True, text=True, timeout=1200, env=env, cwd=T)
@@ -172,16 +229,99 @@ def battery(tmp_path_factory):
 
 def test_battery_size(): assert len(CASES) >= 60
 
-@pytest.mark.parametrize('i', range(len(CASES)), ids=[f"{c}-{' '.join(a)[:40]}" for c, a, _ in CASES])
+@pytest.mark.parametrize('i', range(len(CASES)), ids=[f"{c[0]}-{' '.join(c[1])[:40]}" for c in CASES])
 def test_bad_input(battery, i):
-    res, *_ = battery
-    cmd, args, want = CASES[i]; r = res[i]
+    res, _, _, T = battery
+    cmd, args, want = CASES[i][:3]; r = res[i]
     assert r['code'] not in (0, 'crash'), f"exit {r['code']}: {r['stderr'][-1500:]}"
     assert 'Traceback' not in r['stderr'], r['stderr'][-2000:]
     assert want in r['stderr'], r['stderr'][-1500:]
+    assert 'unexpected' not in r['stderr'], r['stderr'][-1500:]  # errors of our own are never 'unexpected ... please report it'
+    if _opts(CASES[i]).get('absent'): assert not (T / 'out' / str(i)).exists(), f"the refused case left {T / 'out' / str(i)} behind"
     last = [l for l in r['stderr'].strip().splitlines() if l.strip()]
     assert last and (last[-1].startswith('error:') or 'error:' in last[-1]), r['stderr'][-1500:]
 
 def test_nothing_written_before_is_changed(battery):
     _, before, after, _ = battery
     assert before == after
+
+# The library's own gates, where data enter a computation (no command in between)
+
+def _store_with(T:Path, n:int=40):
+    from mousterian.store import SynStore
+    from mousterian.data import load_dataset
+    ds = load_dataset('digits')
+    st = SynStore.create(T / 'store', ds.classes, 1, list(ds.shape[1:]))
+    st.append(torch.zeros(n, *ds.shape, dtype=torch.uint8), [i % 10 for i in range(n)])
+    return st, ds
+
+@pytest.mark.parametrize('damage', ['size', 'channels', 'label', 'class_name'])
+def test_store_gate(tmp_path, damage):
+    "A store image of the wrong size or channels, or a row whose label is not one of its classes, is refused where the store is read for a mix (and by counts and summary), naming the file and the fix; the store is not changed by the refusal; bad='drop' leaves bad rows out and says how many."
+    from PIL import Image
+    from mousterian.core import MousterianError
+    from mousterian.mix import MixSpec, build_mix
+    from mousterian.store import SynStore
+    st, ds = _store_with(tmp_path)
+    m = st.manifest(); f = st.path / m['file'][3]
+    if damage == 'size': Image.new('L', (12, 12)).save(f)
+    elif damage == 'channels': Image.new('RGB', (8, 8)).save(f)
+    else:
+        p = st._parts()[0]; t = pd.read_parquet(p)
+        if damage == 'label': t.loc[5, 'label'] = 12
+        else: t.loc[5, 'class_name'] = '7'
+        t.to_parquet(p, index=False)
+    before = _tree_hash(tmp_path)
+    spec = MixSpec(dataset='digits', n_base=50, n_syn_plus=20, store=str(st.path))
+    with pytest.raises(MousterianError) as e: build_mix(spec)
+    msg = str(e.value)
+    if damage in ('size', 'channels'):
+        assert m['file'][3] in msg and 'never resized or converted' in msg and 'validate()' in msg, msg
+        assert f"image of shape {(1, 12, 12) if damage == 'size' else (3, 8, 8)}" in msg, msg
+    else:
+        assert m['file'][5] in msg and 'Delete manifest/part-000000000.parquet' in msg and "bad='drop'" in msg, msg
+        s2 = SynStore(st.path)
+        for read in (s2.counts, s2.summary, s2.images):
+            with pytest.raises(MousterianError, match='not one of its 10 classes'): read()
+        with pytest.warns(UserWarning, match=r'left out of this read \(39 of 40 rows kept\)'): c = s2.counts(bad='drop')
+        assert c.sum() == 39
+        assert s2.validate(raise_error=False)['bad_labels'] == [m['file'][5]]
+    assert _tree_hash(tmp_path) == before
+
+def test_store_append_and_mix_agree(tmp_path):
+    "What `append` refuses (an image of another shape), a mix refuses too: both name the shape."
+    from mousterian.core import MousterianError
+    st, ds = _store_with(tmp_path, 10)
+    with pytest.raises(MousterianError, match=r'does not fit the store'): st.append(torch.zeros(1, 1, 12, 12, dtype=torch.uint8), [0])
+    with pytest.raises(MousterianError, match=r'outside the store'): st.append(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), [10])
+
+def test_store_of_other_classes(tmp_path):
+    from mousterian.core import MousterianError
+    from mousterian.mix import MixSpec, build_mix
+    from mousterian.store import SynStore
+    st = SynStore.create(tmp_path / 's', list('abcdefghij'), 1, [8, 8]); st.append(torch.zeros(10, 1, 8, 8, dtype=torch.uint8), list(range(10)))
+    with pytest.raises(MousterianError, match=r"label 0 is 'a' in the store, '0' in digits.*Use a store generated for digits"):
+        build_mix(MixSpec(dataset='digits', n_base=50, n_syn_plus=10, store=str(st.path)))
+
+def test_run_mix_folder_without_image_size(tmp_path):
+    from mousterian.core import MousterianError
+    from mousterian.data import write_image_folder
+    from mousterian.learn import run_mix
+    write_image_folder(tmp_path / 'f', ['a', 'b'], 3, size=8)
+    with pytest.raises(MousterianError, match=r'set image_size \(run_mix\(image_size=64\)'):
+        run_mix(4, dataset='folder', root=str(tmp_path / 'f'), iterations=1, device='cpu')
+
+def test_limits_advice_holds_for_every_class():
+    "The advice a refusal gives is computed from the smallest class: following it succeeds (digits' classes hold 174 to 183 images)."
+    import re
+    from mousterian.core import MousterianError
+    from mousterian.data import Splits, load_dataset
+    from mousterian.mix import MixSpec, build_mix
+    ds = load_dataset('digits'); tr = ds.y.numpy()
+    with pytest.raises(MousterianError) as e: Splits(dataset='digits', n_base_per_class=182).indices(tr, tr, ds.classes)
+    n = int(re.search(r'at most (\d+) per class in all', str(e.value)).group(1))
+    assert n == np.bincount(tr).min(), str(e.value)
+    Splits(dataset='digits', n_base_per_class=n).indices(tr, tr, ds.classes)  # the advice works
+    with pytest.raises(MousterianError) as e: build_mix(MixSpec(dataset='digits', n_base=100, n_real_plus=1790))
+    n = int(re.search(r'at most n_real_plus = (\d+) in total', str(e.value)).group(1))
+    build_mix(MixSpec(dataset='digits', n_base=100, n_real_plus=n))

@@ -66,7 +66,7 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
     "The exchange rate of a results table: first k read from the measured curves, then the equivalence law with its lack-of-fit test; writes law.json, exchange.csv, law.png."
     try:
         p = Path(results)
-        if not p.exists(): raise MousterianError(f"{p} does not exist.")
+        if not p.exists(): raise MousterianError(f"{p} does not exist: give a results CSV (a sweep's results.csv, one row per trained classifier) or a study's output folder.")
         if p.is_dir():
             if not (p / 'study.json').exists():
                 raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
@@ -83,7 +83,9 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
         base = Path(out) if out else p.parent / f'{p.stem}_law'
         groups = [c.strip() for c in group.split(',')] if group else []
         miss = [c for c in groups if c not in df.columns]
-        if miss: raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}.")
+        if miss:
+            near = did_you_mean(miss[0], list(map(str, df.columns)))
+            raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}{near}" + (f" (its columns: {', '.join(map(str, df.columns))})." if '?' in near else '.'))
         for key, g in (df.groupby(groups) if groups else [((), df)]):
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
             s = fit_report(g, base / name if groups else base, name, n_boot, e)

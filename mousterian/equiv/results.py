@@ -29,10 +29,23 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
     "The results in one form: KEYS, 'acc' in percent, 'seed' (0 when absent), other columns kept."
     df = df.copy()
     miss = [k for k in KEYS if k not in df.columns]
-    if miss: raise MousterianError(f"The results lack the columns {', '.join(miss)} (they have: {', '.join(map(str, df.columns))}).")
+    if miss and any(sep in str(c) for c in df.columns for sep in (';', '\t')):
+        raise MousterianError(f"The results' header is one column, {str(df.columns[0])[:80]!r}: the file is separated by semicolons or tabs. "
+                              f"Write it with commas (pandas: to_csv(path, index=False); a spreadsheet: save as CSV, comma-separated).")
+    if miss:
+        raise MousterianError(f"The results lack the columns {', '.join(miss)} (they have: {', '.join(map(str, df.columns))}). Add "
+                              + ' and '.join(f"{k} (0 in every row without {'extra real' if k == 'n_real_plus' else 'synthetic' if k == 'n_syn_plus' else 'a base set'} images)" if k != 'n_base'
+                                             else "n_base (the real base images of each run)" for k in miss) + ".")
     acc = acc or next((c for c in _ACC_NAMES if c in df.columns), None)
     if acc is None or acc not in df.columns: raise MousterianError(f"No accuracy column: name it one of {', '.join(_ACC_NAMES)} or pass acc=....")
     df = df.rename(columns={acc: 'acc'}) if acc != 'acc' else df
+    text = not pd.api.types.is_numeric_dtype(df['acc'])
+    if text and (pct := df['acc'].astype(str).str.strip().str.endswith('%')).any():
+        raise MousterianError(f"The accuracy column holds {int(pct.sum())} values with a % sign (e.g. {df.loc[pct, 'acc'].iloc[0]!r}): drop the % "
+                              f"(54.1, not 54.1%); percents and fractions are told apart by their range.")
+    if text and (com := df['acc'].astype(str).str.fullmatch(r'\s*\d+,\d+\s*')).any():
+        raise MousterianError(f"The accuracy column holds {int(com.sum())} values with a decimal comma (e.g. {df.loc[com, 'acc'].iloc[0]!r}): "
+                              f"write a decimal point (54.1) and separate columns with commas.")
     df['acc'] = pd.to_numeric(df['acc'], errors='coerce')
     nan = df['acc'].isna()
     if nan.any():

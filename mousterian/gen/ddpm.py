@@ -425,6 +425,7 @@ def generate(model_dir:str|Path, # a trained DDPM folder
         raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's {K} classes (0..{K - 1}).")
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
+    make_sampler(cfg, sampler)  # a sampler that does not suit the model is refused before the store folder exists
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
         k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes

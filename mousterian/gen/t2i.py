@@ -35,7 +35,7 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
     dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
     local = Path(model).expanduser()
     looks_local = model.startswith(('.', '/', '~')) or local.exists()
-    if looks_local and not local.exists(): raise MousterianError(f"Pipeline folder {local} does not exist.")
+    if looks_local and not local.exists(): raise MousterianError(f"Pipeline folder {local} does not exist: give a diffusers pipeline folder (it holds model_index.json) or a hub name such as stabilityai/stable-diffusion-2-1-base.")
     if looks_local and not (local / 'model_index.json').exists():
         raise MousterianError(f"{local} is not a diffusers pipeline folder (no model_index.json): give the folder a pipeline was saved into.")
     try:
@@ -130,7 +130,7 @@ def template_prompts(classes:list, templates=('High-quality photo of a {c}',)) -
 def file_prompts(path:str|Path, classes:list) -> pd.DataFrame:
     "Prompts from a CSV (class_name, prompt) or JSONL file; every class must have at least one."
     p = Path(path)
-    if not p.exists(): raise MousterianError(f"Prompt file {p} does not exist.")
+    if not p.exists(): raise MousterianError(f"Prompt file {p} does not exist: give a CSV with the columns class_name and prompt, or a JSONL file with those keys, one prompt per row.")
     df = pd.read_json(p, lines=True) if p.suffix in ('.jsonl', '.json') else pd.read_csv(p)
     if not {'class_name', 'prompt'} <= set(df.columns): raise MousterianError(f"{p} needs the columns class_name and prompt, has {list(df.columns)}.")
     miss = [c for c in classes if c not in set(df['class_name'])]

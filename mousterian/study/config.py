@@ -318,7 +318,7 @@ def study_config(preset:str|Path|dict|StudyConfig='fmnist-cpu', # a preset name 
         path = Path(preset) if str(preset).endswith(('.yaml', '.yml')) else STUDIES / f'{preset}.yaml'
         if not path.exists(): raise MousterianError(f"Unknown study {str(preset)!r}: use one of {', '.join(list_studies())}, or the path of a YAML file.")
         try: p = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({str(e).splitlines()[0]}): fix the file.") from e
+        except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
     if overrides is not None and not isinstance(overrides, dict):
         raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
     return from_dict(StudyConfig, _merge(p, overrides), 'study')

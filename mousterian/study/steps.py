@@ -165,9 +165,7 @@ def _gen_deps(self:Study, name:str, g:dict) -> dict:
 @patch
 def _check_arm(self:Study, s, src:Path, per_class:int):
     "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
-    if list(s.classes) != list(self.classes):
-        raise MousterianError(f"The store {src} has the classes {s.classes[:5]}..., the dataset {self.cfg.dataset} has {self.classes[:5]}...: "
-                              "an image arm must have the dataset's classes, in its order.")
+    s.check_classes(self.classes, self.cfg.dataset)
     if (c := s.counts()).min() < per_class:
         raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs "
                               f"{per_class} per class (its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, "
