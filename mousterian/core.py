@@ -303,7 +303,12 @@ def from_dict(cls, d, where:str):
     if miss:
         raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the "
                               f"presets in mousterian/assets/studies/ show each setting.")
-    obj = cls(**{k: _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}') for k, v in d.items()})
+    def coerce(k, v):
+        try: return _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}')
+        except MousterianError as e:  # a setting of the wrong kind: its class may say what it takes (`HINTS`)
+            if (h := getattr(cls, 'HINTS', {}).get(k)): raise MousterianError(f"{str(e).rstrip('.')}: {h}") from None
+            raise
+    obj = cls(**{k: coerce(k, v) for k, v in d.items()})
     if hasattr(obj, 'check'): obj.check(where)
     return obj
 

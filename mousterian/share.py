@@ -194,7 +194,7 @@ def mousterian_store(cmd:str, # export, verify or import
         elif cmd == 'verify':
             if (p / 'mousterian.json').exists(): m = verify_export(p); print(f"{p}: {m['n_images']} images, every checksum matches")
             elif (p / 'provenance.json').exists(): r = verify_ddpm(p); print(f"{p}: {len(r['files'])} files, every checksum matches")
-            else: raise MousterianError(f"{p} is not an export (no mousterian.json or provenance.json).")
+            else: raise MousterianError(f"{p} is not an export (no mousterian.json or provenance.json): give the folder `mousterian-store export` wrote.")
         else:
             st = import_store(p, dest); print(f"imported {p} -> {st.path} ({len(st)} images, every checksum verified)")
     except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)

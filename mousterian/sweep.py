@@ -221,6 +221,11 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
             import ray  # optional (pip install mousterian[ray])
             if not ray.is_initialized():
                 ray.init(address=address, num_cpus=None if address else max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+            have = ray.cluster_resources()
+            if gpus > 0 and have.get('GPU', 0) < gpus or threads > have.get('CPU', 0):  # a task no node can hold waits forever
+                raise MousterianError(f"Each run asks Ray for {threads} CPUs and {gpus:g} GPUs, and {'the cluster at ' + address if address else 'this machine'} "
+                                      f"has {have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs: no run could start. "
+                                      + ("Use --gpus 0 here, or give --address of a cluster with GPUs." if gpus > have.get('GPU', 0) else "Lower --threads."))
             task = ray.remote(num_cpus=threads, num_gpus=gpus)(execute)
             refs = {task.remote(r, threads=threads, **args): r for r in todo}
             pending = list(refs)

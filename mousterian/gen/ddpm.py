@@ -342,7 +342,9 @@ class Sampling:
     guidance:float=2.0 # classifier-free guidance scale
     seed:int=0
     bs:int=128 # images per sampling batch
-    def check(self, where): check_positive(where, steps=self.steps, bs=self.bs)
+    def check(self, where):
+        check_positive(where, steps=self.steps, bs=self.bs)
+        if self.guidance < 0: raise MousterianError(f"{where}.guidance must be >= 0 (1: plain conditional sampling, 0: unconditional), got {self.guidance}.")
 
 # %% ../../nbs/03_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
@@ -426,6 +428,8 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
     settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
     make_sampler(cfg, sampler)  # a sampler that does not suit the model is refused before the store folder exists
+    if steps > cfg.num_train_timesteps:
+        raise MousterianError(f"sampling.steps = {steps} is more than the {cfg.num_train_timesteps} noise levels the model was trained on: use at most {cfg.num_train_timesteps} (10 to 50 suit the samplers).")
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
         k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes

@@ -408,6 +408,8 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
         if any(unused.values()):
             raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: "
                                   f"leave it out, or choose the strategy that uses it.")
+        for k, v in dict(per_class=per_class, images_per_prompt=images_per_prompt, prompts_per_class=prompts_per_class, steps=steps, bs=bs).items():
+            if v is not None and check_count(v, k) < 1: raise MousterianError(f"--{k.replace('_', '-')} must be at least 1, got {v}.")  # before any model is loaded
         classes = dataset_classes(dataset, root)
         pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device, lead)
         st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs,

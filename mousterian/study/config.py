@@ -52,6 +52,8 @@ class Grid:
     pair_seeds:bool=False # each base draw with one classifier seed of its own (split_seeds and seeds zipped), instead of every seed at every draw
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
+        if len(set(self.seeds)) != len(self.seeds):  # a repeated seed is the same run, once: fewer seeds than asked
+            raise MousterianError(f"{where}.seeds repeats a seed ({self.seeds}): a seed names one run, so give distinct seeds, e.g. {list(range(len(self.seeds)))}.")
         bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn + [x for v in self.arm_syn.values() for x in (v if isinstance(v, list) else [])] if r <= 0]
         if bad: raise MousterianError(f"{where}: ratios must be > 0 (the base alone always runs), got {bad}.")
         if self.split_seeds is not None:
@@ -213,6 +215,7 @@ class StudyConfig:
     image_size:int|None=None # pixels, for datasets of image files (folder, imagenet10, imagenet100): every real and synthetic image is resized to it
     recipe:str='cpu'
     recipe_overrides:dict=field(default_factory=dict)
+    HINTS = {'recipe': "give a recipe's name (cpu, paper, ...: learn.RECIPES) and its fields in recipe_overrides, e.g. {recipe: cpu, recipe_overrides: {lr: 0.01}}."}
     sampling:Sampling=field(default_factory=Sampling)
     filter:FilterCfg=field(default_factory=FilterCfg)
     metrics:MetricsCfg=field(default_factory=MetricsCfg)

@@ -278,7 +278,14 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
 def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
     s = self.cfg.sweep
-    return sweep(self.grid(runs), self.sweep_dir, workers=workers or s.workers, threads=threads or s.threads, backend=backend, address=address, gpus=gpus)
+    need = sorted({run_store(self.cfg, r) for r in runs if r['generator'] != 'none'})
+    if (miss := [n for n in need if not (self.store_dir(n) / 'store.json').exists()]):
+        raise MousterianError(f"The grid draws from stores that are not there yet ({', '.join(miss[:4])}{' ...' if len(miss) > 4 else ''}): run the "
+                              f"steps that make them first (--steps train,generate,filter, or the whole study).")
+    df = sweep(self.grid(runs), self.sweep_dir, workers=workers or s.workers, threads=threads or s.threads, backend=backend, address=address, gpus=gpus)
+    if df.attrs.get('failed'):  # laws fitted on a grid with holes would answer another question
+        raise MousterianError(f"{df.attrs['failed']} of {df.attrs['planned']} grid runs failed (tracebacks: {self.sweep_dir}/runs/<id>/error.txt). {df.attrs['fail_text']}")
+    return df
 
 # %% ../../nbs/12c_study.steps.ipynb #503ef009
 @patch
@@ -351,6 +358,9 @@ def report(self:Study, force:bool=False) -> Path:
     tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'  # package data (in a checkout, a link to nbs/experiments/)
     if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: reinstall the package.")
     dst, stamp = self.out / 'report.ipynb', self.out / '.report.fingerprint'
+    if not (self.out / 'laws').is_dir() or not (self.sweep_dir / 'results.csv').exists():
+        raise MousterianError(f"{self.out} has no {'grid results' if not (self.sweep_dir / 'results.csv').exists() else 'laws'} yet: the report reads "
+                              f"them. Run the study's earlier steps first (the whole study, or --steps grid,laws,report).")
     fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
     if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
     import papermill as pm  # loaded here: the report step alone runs a kernel
@@ -376,6 +386,8 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
     bad = [s for s in steps if s not in STEPS]
     if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
     if not steps: raise MousterianError(f"No steps to run: --steps takes a comma-separated list of {', '.join(STEPS)}.")
+    for k, v in dict(workers=workers, threads=threads).items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise MousterianError(f"--{k} must be a whole number >= 1, got {v!r}.")
     self.out.mkdir(parents=True, exist_ok=True)
     with SweepLock(self.out, 'study'):
         (self.out / '.report.tmp.ipynb').unlink(missing_ok=True); clean_tmp(self.out, '*/.*.tmp'); clean_tmp(self.out, '.*.tmp')  # what a killed run left half-written
@@ -387,6 +399,9 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         tf = self.out / 'timings.json'
         hist = load_json(tf) if tf.exists() else []
         runs, notes, gp = self.plan()
+        if not runs:
+            raise MousterianError(f"No classifier of this study fits the data: {'; '.join(notes[:3])}{' ...' if len(notes) > 3 else ''}. Lower n_bases_per_class "
+                                  f"or the grid's ratios.")
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
         for n in notes: print(f"  left out: {n}")
@@ -399,7 +414,8 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
             log['total_seconds'] = time.perf_counter() - t0
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
             print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
-        print(f"Study {self.cfg.name} done in {log['total_seconds'] / 60:.1f} min: {self.out / 'report.ipynb'}")
+        rep = self.out / 'report.ipynb'
+        print(f"Study {self.cfg.name}: {', '.join(steps)} done in {log['total_seconds'] / 60:.1f} min" + (f": {rep}" if 'report' in steps and rep.exists() else f", in {self.out}"))
         if 'laws' in steps: print('\n'.join(study_exchange(self.out)))
     return self.out
 
