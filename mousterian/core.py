@@ -19,10 +19,14 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
 
 # %% auto #0
-__all__ = ['get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp', 'die_with_parent',
-           'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress', 'MousterianError',
+__all__ = ['MousterianError', 'get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp',
+           'die_with_parent', 'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress',
            'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text', 'command_error', 'sha256_file',
            'verify_files', 'from_dict', 'check_positive']
+
+# %% ../nbs/00_core.ipynb #94051700
+class MousterianError(ValueError):
+    "Bad input or state, with a message that says how to fix it."
 
 # %% ../nbs/00_core.ipynb #bf2cbd84
 def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN_DEVICE`, then picks the best available
@@ -179,10 +183,6 @@ def progress(it=None, # an iterable to wrap (or None with `total`)
     "A progress bar over `it`, shown unless `$MOUSTERIAN_PROGRESS` is '0'."
     disable = os.environ.get('MOUSTERIAN_PROGRESS', '1') == '0' or kwargs.pop('disable', False)
     return tqdm(it, desc=desc, total=total, disable=disable, dynamic_ncols=True, **kwargs)
-
-# %% ../nbs/00_core.ipynb #94051700
-class MousterianError(ValueError):
-    "Bad input or state, with a message that says how to fix it."
 
 # %% ../nbs/00_core.ipynb #483c4567
 class LazyModule:
