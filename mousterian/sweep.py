@@ -17,8 +17,8 @@ from fastcore.script import call_parse
 from .core import *
 
 # %% auto #0
-__all__ = ['GRID_KEYS', 'MOVED', 'expand_grid', 'run_id', 'check_grid', 'load_grid', 'execute', 'SweepLock', 'collect',
-           'fail_text', 'sweep', 'mousterian_sweep']
+__all__ = ['GRID_KEYS', 'MOVED', 'RUN_THREADS', 'GPU_RUNS', 'WORKER_GB', 'expand_grid', 'run_id', 'check_grid', 'load_grid',
+           'execute', 'SweepLock', 'collect', 'fail_text', 'usable_cores', 'machine_plan', 'sweep', 'mousterian_sweep']
 
 # %% ../nbs/11_sweep.ipynb #a14d55f8
 def _block(b:dict) -> list:
@@ -157,25 +157,63 @@ def fail_text(fails:list, # (run id, exception) of each failed run
     if len(fails) >= tried: return f"Every run failed, the first with: {first}. Fix that cause (a rerun alone repeats it), then run the same command again."
     return f"The first errors: {first}. Run the same command again to retry the failed runs (finished runs are kept)."
 
-def _worker_init(threads):
-    "A local worker: its torch threads, no progress bars, and death with its parent (a killed sweep takes its workers with it)."
+RUN_THREADS = 2  # torch threads per run by default: a run's result then does not depend on how many cores the machine has, and 2 one-thread workers were no faster than one two-thread worker (bench_sweep: 1.00x)
+GPU_RUNS = 2  # runs at a time per GPU by default: the study's classifiers are small and leave a GPU mostly idle alone
+WORKER_GB = 2.  # memory a local worker may take (bench_sweep measures the peak of a study run; the plan keeps this much free per worker)
+
+def usable_cores() -> int:
+    "The CPU cores this process may use: its affinity mask (`os.sched_getaffinity`), within a container's CPU quota (cgroup v2 cpu.max, or v1's cfs quota)."
+    try: n = len(os.sched_getaffinity(0))
+    except AttributeError: n = os.cpu_count() or 1
+    for q, p in (('/sys/fs/cgroup/cpu.max', None), ('/sys/fs/cgroup/cpu/cpu.cfs_quota_us', '/sys/fs/cgroup/cpu/cpu.cfs_period_us')):
+        try:
+            quota, period = Path(q).read_text().split()[:2] if p is None else (Path(q).read_text().strip(), Path(p).read_text().strip())
+            if quota != 'max' and int(quota) > 0: n = min(n, max(1, int(quota) // int(period)))
+        except (OSError, ValueError): continue
+    return max(1, n)
+
+def _memory_gb() -> float:
+    try: return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30
+    except (ValueError, OSError, AttributeError): return math.inf
+
+def machine_plan(n_runs:int|None=None, # runs left to do (None: no limit)
+                 workers:int|None=None, threads:int|None=None, # the user's choice, kept as given (an override)
+                 cores:int|None=None, gpus:int|None=None, memory_gb:float|None=None, # the machine (default: this one's, `usable_cores`, CUDA's device count, its memory)
+                 per_gpu:int=GPU_RUNS) -> dict:
+    "How a local grid fills the machine by default: {'workers', 'threads', 'devices' (each worker's device, or None), 'why'}. On CPUs one worker per `RUN_THREADS` cores, within memory (`WORKER_GB` each); on CUDA `per_gpu` workers per GPU, each given a GPU in turn; never more workers than runs left. A `workers` or `threads` given is kept."
+    cores = usable_cores() if cores is None else cores
+    gpus = (torch.cuda.device_count() if torch.cuda.is_available() else 0) if gpus is None else gpus
+    mem = _memory_gb() if memory_gb is None else memory_gb
+    t = threads or (RUN_THREADS if gpus == 0 else 1 if cores < 2 * gpus * per_gpu else RUN_THREADS)
+    if workers is None:
+        w = gpus * per_gpu if gpus else cores // max(t, 1)
+        w = max(1, min(w, int(mem // WORKER_GB) or 1, n_runs or w))
+        why = (f"{gpus} GPU{'s' if gpus > 1 else ''} x {per_gpu} runs each" if gpus else f"{cores} usable core{'s' if cores > 1 else ''} / {t} threads a run") + (f", at most {n_runs} runs left" if n_runs and n_runs < (gpus * per_gpu if gpus else cores // max(t, 1)) else '')
+    else: w, why = workers, 'as given'
+    devices = [f'cuda:{i % gpus}' for i in range(w)] if gpus else None
+    return dict(workers=w, threads=t, devices=devices, why=why)
+
+def _worker_init(threads, devices=None):
+    "A local worker: its torch threads, its device (the next of `devices`, a queue: each worker takes one), no progress bars, and death with its parent (a killed sweep takes its workers with it)."
     torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
+    if devices is not None: os.environ['MOUSTERIAN_DEVICE'] = devices.get()
     die_with_parent()
 
 def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
           out:str|Path, # output folder: runs/<id>/ and results.csv
           mode:str='inprocess', # 'inprocess' or 'papermill'
           backend:str='local', # 'local' or 'ray'
-          workers:int=1, threads:int=2, # local: processes, and torch threads each
-          address:str|None=None, gpus:float=0, # ray: cluster address (None: a local instance), GPUs per run
+          workers:int|None=None, threads:int|None=None, # local: processes, and torch threads each (default: the machine's, `machine_plan`)
+          address:str|None=None, gpus:float|None=None, # ray: cluster address (None: a local instance), GPUs per run (default: 1/GPU_RUNS where the cluster has GPUs)
           nbs_path:str|Path|None=None, # where relative notebook paths start (default: the package's own copies of nbs/experiments, as experiments/NAME.ipynb)
           raise_errors:bool=False) -> pd.DataFrame:
     "Run every unfinished run of `grid` into `out`; return the results table."
     g = load_grid(grid) if not isinstance(grid, dict) else check_grid(grid)
     if mode not in ('inprocess', 'papermill'): raise MousterianError(f"Unknown mode {mode!r}{did_you_mean(mode, ['inprocess', 'papermill'])}")
     if backend not in ('local', 'ray'): raise MousterianError(f"Unknown backend {backend!r}{did_you_mean(backend, ['local', 'ray'])}")
-    check_count(workers, 'workers'); check_count(threads, 'threads')
-    if workers < 1 or threads < 1: raise MousterianError(f"workers and threads must be at least 1, got {workers} and {threads}.")
+    for k, v in dict(workers=workers, threads=threads).items():
+        if v is not None and check_count(v, k) < 1: raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
+    if gpus is not None and gpus < 0: raise MousterianError(f"gpus must be >= 0 (GPUs per run), got {gpus}.")
     out = Path(out); runs = expand_grid(g)
     if not runs or runs == [{}]:
         empty = [f"{kind}.{k}" for ax in g.get('axes') or [] for kind, block in ax.items() if isinstance(block, dict) for k, v in block.items() if not v]
@@ -196,8 +234,15 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
     with SweepLock(out):
         clean_tmp(out / 'runs')  # what a killed sweep left half-written
-        save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend), out / 'grid.json')
         todo = [r for r in runs if not (out / 'runs' / run_id(r) / 'result.json').exists()]
+        dev = str((g.get('context') or {}).get('device') or g.get('fixed', {}).get('device') or '')  # a device the runs are given: no GPU plan of ours
+        plan = (machine_plan(len(todo), workers, threads, gpus=0 if dev and not dev.startswith('cuda') else None) if backend == 'local'
+                else dict(workers=None, threads=threads or RUN_THREADS, devices=None, why='Ray'))
+        if dev.startswith('cuda') and plan['devices']: plan['devices'] = None  # the runs name their GPU
+        workers, threads = plan['workers'], plan['threads']
+        save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend, layout=plan), out / 'grid.json')
+        if todo and backend == 'local': print(f"sweep {out.name}: {len(todo)} runs, {workers} worker{'s' if workers > 1 else ''} x {threads} threads ({plan['why']}; "
+                                              f"--workers/--threads override)", flush=True)
         fails, t0 = [], time.perf_counter()
         bar = progress(total=len(runs), initial=len(runs) - len(todo), desc=f'sweep {out.name}')
         def done(r, err=None):
@@ -212,7 +257,11 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 try: execute(r, threads=threads, **args); done(r)
                 except Exception as e: done(r, e)
         elif backend == 'local':
-            with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context('spawn'), initializer=_worker_init, initargs=(threads,)) as ex:
+            ctx = mp.get_context('spawn'); devs = None
+            if plan['devices']:
+                devs = ctx.Manager().Queue()
+                for d in plan['devices']: devs.put(d)
+            with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(threads, devs)) as ex:
                 futs = {ex.submit(execute, r, threads=threads, **args): r for r in todo}
                 for f in cf.as_completed(futs):
                     try: f.result(); done(futs[f])
@@ -220,8 +269,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         elif backend == 'ray':
             import ray  # optional (pip install mousterian[ray])
             if not ray.is_initialized():
-                ray.init(address=address, num_cpus=None if address else max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+                ray.init(address=address, num_cpus=None if address else max(threads, usable_cores()), include_dashboard=False, log_to_driver=False)
             have = ray.cluster_resources()
+            if gpus is None: gpus = 1 / GPU_RUNS if have.get('GPU', 0) else 0.  # the cluster's GPUs, GPU_RUNS runs to each
             if gpus > 0 and have.get('GPU', 0) < gpus or threads > have.get('CPU', 0):  # a task no node can hold waits forever
                 raise MousterianError(f"Each run asks Ray for {threads} CPUs and {gpus:g} GPUs, and {'the cluster at ' + address if address else 'this machine'} "
                                       f"has {have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs: no run could start. "
@@ -248,7 +298,9 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
                      out:str, # output folder
                      mode:str='inprocess', # inprocess or papermill
                      backend:str='local', # local or ray
-                     workers:int=1, threads:int=2, address:str=None, gpus:float=0):
+                     workers:int=None, threads:int=None, # local worker processes and torch threads each (default: fill the machine, `machine_plan`)
+                     address:str=None, gpus:float=None, # ray: the cluster, and GPUs per run (default: 1/GPU_RUNS where it has GPUs)
+                    ):
     "Run a grid of experiments; write runs/<id>/result.json and results.csv into OUT."
     try:
         df = sweep(grid, out, mode, backend, workers, threads, address, gpus)

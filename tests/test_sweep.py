@@ -93,3 +93,44 @@ def test_killed_sweep_takes_its_workers_with_it(tmp_path):
     while any(_alive(q) for q in pids) and time.time() - t0 < 10: time.sleep(0.1)
     assert not any(_alive(q) for q in pids), 'workers outlived their sweep'
     assert not list((tmp_path / 'out' / 'runs').glob('*/result.json'))
+
+def _device_of_worker(_): return os.environ.get('MOUSTERIAN_DEVICE')
+
+def test_default_layout_fills_the_machine(tmp_path, monkeypatch):
+    "With no --workers/--threads the sweep plans from the machine: with a faked 4-core machine it runs 2 two-thread worker processes (one per 2 cores), records the layout, and every run finishes; an override is kept as given."
+    import json
+    import mousterian.sweep as sw
+    monkeypatch.setattr(sw, 'usable_cores', lambda: 4)
+    g = dict(GRID, axes=[dict(product=dict(n_base=[300, 600], seed=[0, 1]))])
+    df = sw.sweep(g, tmp_path / 'a')
+    lay = json.loads((tmp_path / 'a' / 'grid.json').read_text())['layout']
+    assert (lay['workers'], lay['threads'], lay['devices']) == (2, 2, None) and len(df) == 4 and df.attrs['failed'] == 0
+    sw.sweep(g, tmp_path / 'b', workers=1, threads=1)
+    assert json.loads((tmp_path / 'b' / 'grid.json').read_text())['layout'] == dict(workers=1, threads=1, devices=None, why='as given')
+
+def test_machine_plan_scales():
+    "The plan scales with the machine (faked counts): cores, memory, the runs left, and GPUs (2 runs each, devices in turn)."
+    from mousterian.sweep import machine_plan
+    p = lambda **k: (lambda d: (d['workers'], d['threads'], d['devices']))(machine_plan(memory_gb=64, gpus=0, **k) if 'gpus' not in k else machine_plan(memory_gb=64, **k))
+    assert p(cores=2) == (1, 2, None)       # this project's machine: today's 1 x 2
+    assert p(cores=16) == (8, 2, None)
+    assert p(cores=64) == (32, 2, None)
+    assert p(cores=16, n_runs=3) == (3, 2, None)  # never more workers than runs left
+    assert p(cores=1) == (1, 2, None)
+    assert machine_plan(cores=64, gpus=0, memory_gb=8)['workers'] == 4  # memory: WORKER_GB each
+    assert p(cores=16, gpus=2) == (4, 2, ['cuda:0', 'cuda:1', 'cuda:0', 'cuda:1'])
+    assert p(cores=16, gpus=1, workers=3) == (3, 2, ['cuda:0', 'cuda:0', 'cuda:0'])  # an override keeps the GPUs in turn
+    assert p(cores=16, threads=4) == (4, 4, None)
+
+def test_gpu_workers_take_their_devices_in_turn():
+    "Each local worker takes the next device of the plan at start (the device names are only set here, no GPU is used)."
+    import concurrent.futures as cf, multiprocessing as mp
+    from mousterian.sweep import _worker_init
+    ctx = mp.get_context('spawn'); q = ctx.Manager().Queue()
+    for d in ['cuda:0', 'cuda:1']: q.put(d)
+    with cf.ProcessPoolExecutor(2, mp_context=ctx, initializer=_worker_init, initargs=(1, q)) as ex:
+        seen = set()
+        for _ in range(20):  # until both workers have answered
+            seen |= set(ex.map(_device_of_worker, range(4)))
+            if len(seen) == 2: break
+    assert seen == {'cuda:0', 'cuda:1'}

@@ -106,9 +106,9 @@ class DesignCfg:
 # %% ../../nbs/12a_study.config.ipynb #f1db6d8f
 @dataclass
 class SweepCfg:
-    "How the grid runs locally."
-    workers:int=1
-    threads:int=2
+    "How the grid runs locally: by default it fills the machine (`sweep.machine_plan`: a worker per 2 cores, or 2 runs per GPU); values given here override that."
+    workers:int|None=None
+    threads:int|None=None
     def check(self, where): check_positive(where, workers=self.workers, threads=self.threads)
 
 # %% ../../nbs/12a_study.config.ipynb #ae649eb0

@@ -271,11 +271,12 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '') for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
-                context=dict(study_dir=str(self.out), per_base_arms=per_base_arms(c), first_split=draws(c)[0][0]))  # a moved study keeps its runs
+                context=dict(study_dir=str(self.out), per_base_arms=per_base_arms(c), first_split=draws(c)[0][0],  # a moved study keeps its runs
+                             **({'device': str(self.device)} if self.device else {})))  # --device reaches every classifier (not part of a run's id)
 
 # %% ../../nbs/12c_study.steps.ipynb #aa33011f
 @patch
-def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0) -> pd.DataFrame:
+def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float|None=None) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
     s = self.cfg.sweep
     need = sorted({run_store(self.cfg, r) for r in runs if r['generator'] != 'none'})
@@ -380,7 +381,7 @@ def report(self:Study, force:bool=False) -> Path:
 
 # %% ../../nbs/12c_study.steps.ipynb #3e2e26e2
 @patch
-def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float=0,
+def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float|None=None,
         force_report:bool=False) -> Path:
     "Run `steps` in order (each resumable, skipped when done); return the output folder."
     bad = [s for s in steps if s not in STEPS]
@@ -426,8 +427,8 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
                      steps:str=','.join(STEPS), # comma-separated steps to run
                      set:str=None, # overrides as a YAML mapping, e.g. "{grid: {seeds: [0]}}"
                      root:str=None, # the dataset's folder, where it needs one
-                     workers:int=None, threads:int=None, # local sweep workers and torch threads each (default: the preset's)
-                     backend:str='local', address:str=None, gpus:float=0, # sweep backend: local or ray (cluster address, GPUs per run)
+                     workers:int=None, threads:int=None, # local sweep workers and torch threads each (default: the preset's sweep values, else fill the machine)
+                     backend:str='local', address:str=None, gpus:float=None, # sweep backend: local or ray (cluster address, GPUs per run; default: 1/2 where it has GPUs)
                      device:str=None, force_report:bool=False,
                      redo:str=None, # comma-separated: train and/or generate, to redo those finished outputs whose settings changed (else they are refused)
                      list:bool=False, # list the presets and stop
