@@ -57,7 +57,6 @@ def read_image(path:str|Path, # the image file
                channels:int=3, # 1 (grey) or 3 (RGB)
                size:int|None=None, # resize the shorter side and centre-crop to this, or keep the size
                expect:tuple|None=None, # (channels, H, W) the file must have as written (a store's images): any other is refused, never converted
-               fix:str='remove or replace the file', # what the message tells the user to do with a bad file
               ) -> torch.Tensor:
     "Read an image file into a uint8 tensor (C, H, W)."
     from PIL import Image, UnidentifiedImageError  # loaded on use
@@ -65,11 +64,11 @@ def read_image(path:str|Path, # the image file
         with Image.open(path) as im:
             got = (len(im.getbands()), im.size[1], im.size[0])
             if expect is not None and got != tuple(expect):
-                raise MousterianError(f"{path} is an image of shape {got} (channels, H, W) where its store holds images of shape {tuple(expect)}: "
-                                      f"it was changed or written by other code, and is never resized or converted. {fix[:1].upper() + fix[1:]}.")
+                raise MousterianError(f"{path} is an image of shape {got} (channels, H, W) where its store holds images of shape {tuple(expect)}: it was "
+                                      f"changed or written by other code, and is never resized or converted. Regenerate the store, or find every bad file with validate().")
             im = im.convert('L' if channels == 1 else 'RGB')
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
-        raise MousterianError(f"{path} is not a readable image ({e}): {fix}.") from e
+        raise MousterianError(f"{path} is not a readable image ({e}): remove or replace the file.") from e
     if size is not None and im.size != (size, size):
         w, h = im.size; s = size / min(w, h)
         im = im.resize((max(size, round(w * s)), max(size, round(h * s))), Image.BILINEAR)
@@ -81,26 +80,22 @@ def read_image(path:str|Path, # the image file
 # %% ../nbs/01_data.ipynb #becca9c8
 class FileImages(ImageSet):
     "Images read lazily from `files`, converted to `channels` and optionally resized to `size`."
-    def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None,
-                 expect:tuple|None=None, # (channels, H, W) every file must have as written (`read_image`): a store's shape
-                 fix:str='remove or replace the file', # what a message about a bad file tells the user to do
-                ):
+    def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None, expect:tuple|None=None):  # expect: see `read_image`
         self.files, self.y = [str(f) for f in files], torch.tensor(np.asarray(y), dtype=torch.int64)  # a copy: labels may come read-only from Parquet
-        self.classes, self.name, self.split, self.source, self.channels, self.size = list(classes), name, split, str(source), channels, size
-        self.expect, self.fix = expect, fix
+        self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect = list(classes), name, split, str(source), channels, size, expect
     @property
     def shape(self): return (self.channels, self.size, self.size) if self.size else (self.channels, None, None)
-    def __getitem__(self, i): return read_image(self.files[i], self.channels, self.size, self.expect, self.fix), int(self.y[i])
+    def __getitem__(self, i): return read_image(self.files[i], self.channels, self.size, self.expect), int(self.y[i])
     def subset(self, idx) -> FileImages:
         "The images at `idx`, still lazy."
         idx = np.asarray(idx, dtype=np.int64)
-        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect, self.fix)
+        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect)
     def to_tensors(self) -> TensorImages:
         "Read every image into memory (needs `size`)."
         if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set "
                                                     f"image_size (a study's image_size: 64, "
                                                  f"--set image_size=64, run_mix(image_size=64) or a grid's image_size), or build the set with size=... .")
-        x = torch.stack([read_image(f, self.channels, self.size, self.expect, self.fix) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
+        x = torch.stack([read_image(f, self.channels, self.size, self.expect) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
             else torch.zeros(0, self.channels, self.size, self.size, dtype=torch.uint8)
         return TensorImages(x, self.y, self.classes, self.name, self.split, self.source)
 
@@ -179,22 +174,17 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
         if not c: continue
         if (d := holds(c)) is not None: return d
         if what == 'root' and download: break  # the folder the download goes to
-        p = Path(c)
-        has = ('it does not exist' if not p.exists() else 'it is a file' if not p.is_dir() else
-               f"it holds {', '.join(sorted(x.name for x in p.iterdir())[:6]) or 'nothing'}")
-        raise MousterianError(f"{what} = {c} holds no Fashion-MNIST ({has}): it should hold {', '.join(s + '.gz' for s in need)} (gzipped "
-                              f"or not, or in FashionMNIST/raw/ inside it). Point {what} at the folder that holds them"
-                              + (", or unset it to use the system copy." if what != 'root' else '.'))
-    cands = [root, env, *(FASHION_MNIST_DIRS if dirs is None else dirs)]
-    for c in [c for c in cands if c]:
+        p = Path(c); has = 'it does not exist' if not p.exists() else 'it is a file' if not p.is_dir() else f"it holds {', '.join(sorted(x.name for x in p.iterdir())[:6]) or 'nothing'}"
+        raise MousterianError(f"{what} = {c} holds no Fashion-MNIST ({has}): it should hold {', '.join(s + '.gz' for s in need)} (gzipped or not, or in "
+                              f"FashionMNIST/raw/ inside it). Point {what} at the folder that holds them" + (", or unset it to use the system copy." if what != 'root' else '.'))
+    for c in (FASHION_MNIST_DIRS if dirs is None else dirs):  # the system copies
         if (d := holds(c)) is not None: return d
     if download:
         import torchvision  # loaded on use
         dest = Path(root or Path.home() / '.cache' / 'mousterian')
-        torchvision.datasets.FashionMNIST(dest, train=True, download=True)
-        torchvision.datasets.FashionMNIST(dest, train=False, download=True)
+        for train in (True, False): torchvision.datasets.FashionMNIST(dest, train=train, download=True)
         return dest / 'FashionMNIST' / 'raw'
-    raise MousterianError("Fashion-MNIST files not found (looked in: " + ', '.join(str(c) for c in cands if c) + "). "
+    raise MousterianError("Fashion-MNIST files not found (looked in: " + ', '.join(str(c) for c in (root, env, *(FASHION_MNIST_DIRS if dirs is None else dirs)) if c) + "). "
         "Install them with `apt-get install dataset-fashion-mnist`, or set MOUSTERIAN_FASHION_MNIST to a folder holding "
         "train-images-idx3-ubyte.gz and its siblings, or pass download=True where a network exists.")
 
@@ -205,9 +195,8 @@ def _fashion_arrays(folder, split):
     fx, fy = _idx_file(folder, f'{stem}-images-idx3-ubyte'), _idx_file(folder, f'{stem}-labels-idx1-ubyte')
     x, y = _read_idx(fx), _read_idx(fy)
     if len(x) != len(y) or x.ndim != 3 or y.ndim != 1:
-        raise MousterianError(f"{fy} holds {len(y)} labels (shape {y.shape}) for the {len(x)} images of {fx} (shape {x.shape}): one of the two files "
-                              f"is truncated or from another dataset. Reinstall both (`apt-get install --reinstall dataset-fashion-mnist`) or "
-                              f"fetch them again into {folder}.")
+        raise MousterianError(f"{fy} holds {len(y)} labels (shape {y.shape}) for the {len(x)} images of {fx} (shape {x.shape}): one of the two files is truncated "
+                              f"or from another dataset. Reinstall both (`apt-get install --reinstall dataset-fashion-mnist`) or fetch them again into {folder}.")
     return torch.from_numpy(x.copy())[:, None], torch.from_numpy(y.astype(np.int64))
 
 @register_dataset('fashion-mnist', "Fashion-MNIST, 28x28 grey, 10 classes: Debian's dataset-fashion-mnist or $MOUSTERIAN_FASHION_MNIST")
@@ -334,10 +323,8 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
             if p.suffix.lower() in IMG_EXTS: files.append(p); ys.append(c)
             else: bad.append(str(p))
     if bad: raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move them out of the class folders.")
-    have = set(ys)
-    if (empty := [w for c, w in enumerate(wnids) if c not in have]):
-        raise MousterianError(f"{len(empty)} class folder(s) of {folder} hold no images ({', '.join(empty[:10])}): add images to "
-                              f"{folder / empty[0]}/ (files ending in {', '.join(sorted(IMG_EXTS))}), or remove the class from every split.")
+    if (empty := [w for w, n in zip(wnids, np.bincount(np.asarray(ys, dtype=np.int64), minlength=len(wnids))) if n == 0]):
+        raise MousterianError(f"{len(empty)} class folder(s) of {folder} hold no images ({', '.join(empty[:10])}): add images to {folder / empty[0]}/ (files ending in {', '.join(sorted(IMG_EXTS))}), or remove the class from every split.")
     return FileImages(files, ys, classes or wnids, name, split, folder, channels, size)
 
 # %% ../nbs/01_data.ipynb #e264409d
@@ -414,8 +401,7 @@ class Splits:
         "Indices into the train split (base, real_plus, gen_pool) and the test split (test)."
         need = self.n_base_per_class + self.n_real_plus_per_class + self.n_gen_pool_per_class
         out = {k: [] for k in self.POOLS}
-        orders = class_order(train_y, len(classes), self.seed)
-        fewest = min(range(len(orders)), key=lambda c: len(orders[c]))
+        orders = class_order(train_y, len(classes), self.seed); fewest = int(np.argmin([len(o) for o in orders]))  # the advice holds for every class
         for c, o in enumerate(orders):
             if need > len(o):
                 raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} training images, but n_base_per_class + "

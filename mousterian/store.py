@@ -274,8 +274,7 @@ def images(self:SynStore, keep=None, # boolean mask over the manifest rows
         m = m[keep]
     size = size or (self.image_size[0] if self.image_size and self.image_size[0] == self.image_size[1] else None)
     expect = (self.channels, *self.image_size) if self.image_size else None
-    fix = f"Regenerate the store, or check it with SynStore({str(self.path)!r}).validate() and redo the batch it names"
-    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size, expect, fix)
+    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size, expect)
 
 # %% ../nbs/02_store.ipynb #fd714451
 @patch
