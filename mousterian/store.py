@@ -16,10 +16,17 @@ from .core import *
 from .data import TensorImages, FileImages, read_image
 
 # %% auto #0
-__all__ = ['STORE_FORMAT', 'BAD_ROWS', 'SynStore']
+__all__ = ['STORE_FORMAT', 'BAD_ROWS', 'SynStore', 'check_classes']
 
 # %% ../nbs/02_store.ipynb #df0a6e24
 STORE_FORMAT = 'mousterian-store'
+
+def _hold(lk:FileLock, path:Path):
+    "Take a store's lock, saying so while another process holds it."
+    try: lk.acquire(timeout=0)
+    except Timeout:
+        print(f"{path}: another process is writing to this store; waiting for it to finish.", flush=True)
+        lk.acquire()
 
 def _to_pil(img):
     from PIL import Image  # loaded on use
@@ -57,29 +64,39 @@ class SynStore:
         path = Path(path)
         size = [image_size, image_size] if isinstance(image_size, int) else (list(image_size) if image_size else None)
         want = dict(classes=list(classes), channels=channels, image_size=size, ext=ext)
-        if (path / 'store.json').exists():
+        def reopen():
             s = cls(path)
             diff = [f"{k}: store has {s.meta.get(k)!r}, asked for {v!r}" for k, v in want.items() if s.meta.get(k) != v]
             if diff:
                 raise MousterianError(f"{path} already holds a store of another shape ({'; '.join(diff)}). Use another folder, or open it with SynStore(path).")
             return s
-        if path.exists() and any(path.iterdir()): raise MousterianError(f"{path} is not empty and holds no store: choose an empty or new folder.")
-        save_json(dict(format=STORE_FORMAT, version=1, id=uuid.uuid4().hex, created=datetime.datetime.now().isoformat(timespec='seconds'),
-                       **want, info=info), path / 'store.json')
+        if (path / 'store.json').exists(): return reopen()
+        if path.exists() and any(not p.name.startswith('.') for p in path.iterdir()):  # hidden: a lock, a write cut short
+            raise MousterianError(f"{path} is not empty and holds no store: choose an empty or new folder.")
+        path.mkdir(parents=True, exist_ok=True)
+        lk = FileLock(path / '.lock'); _hold(lk, path)  # two creators at once: the first writes store.json, the second opens it
+        try:
+            if (path / 'store.json').exists(): return reopen()
+            save_json(dict(format=STORE_FORMAT, version=1, id=uuid.uuid4().hex, created=datetime.datetime.now().isoformat(timespec='seconds'),
+                           **want, info=info), path / 'store.json')
+        finally: lk.release()
         return cls(path)
 
     def __repr__(self): return f"SynStore({self.path}: {len(self)} images, {len(self.classes)} classes)"
 
-    def check_classes(self, classes:list, # the dataset's class names, in label order
-                      dataset:str='the dataset'):
-        "Refuse a store made for other classes (or another order) than `classes`, saying where they first differ and what to do."
-        if list(self.classes) == list(classes): return
-        i = next((i for i, (a, b) in enumerate(zip(self.classes, classes)) if a != b), min(len(self.classes), len(classes)))
-        at = (f"label {i} is {self.classes[i]!r} in the store, {classes[i]!r} in {dataset}" if i < min(len(self.classes), len(classes))
-              else f"the store has {len(self.classes)} classes, {dataset} {len(classes)}")
-        raise MousterianError(f"Store {self.path} was made for other classes than {dataset}'s ({at}; store: {', '.join(map(str, self.classes[:6]))}"
-                              f"{' ...' if len(self.classes) > 6 else ''}). Use a store generated for {dataset} (its class names, in its order), "
-                              f"or train on the dataset the store was made for.")
+    def check_classes(self, classes:list, dataset:str='the dataset'): check_classes(self.classes, classes, f"Store {self.path}", dataset)
+
+def check_classes(have:list, # the classes of a set of images (a store's, an imported arm's), in label order
+                  classes:list, # the dataset's class names, in label order
+                  what:str='The images', dataset:str='the dataset'):
+    "Refuse images made for other classes (or another order) than `classes`, saying where they first differ and what to do."
+    if list(have) == list(classes): return
+    i = next((i for i, (a, b) in enumerate(zip(have, classes)) if a != b), min(len(have), len(classes)))
+    at = (f"label {i} is {have[i]!r} there, {classes[i]!r} in {dataset}" if i < min(len(have), len(classes))
+          else f"{len(have)} classes there, {len(classes)} in {dataset}")
+    raise MousterianError(f"{what} was made for other classes than {dataset}'s ({at}; its classes: {', '.join(map(str, have[:6]))}"
+                          f"{' ...' if len(have) > 6 else ''}). Use images generated for {dataset} (its class names, in its order), "
+                          f"or train on the dataset they were made for.")
 
 # %% ../nbs/02_store.ipynb #fba360b3
 @patch
@@ -203,11 +220,7 @@ def _lock(self:SynStore):
 @contextmanager
 def writer(self:SynStore):
     "Hold the store for a whole generation (plan, resume point and every batch): a second generation into the same store waits for the first, then sees what it wrote."
-    lk = self._lock()
-    try: lk.acquire(timeout=0)
-    except Timeout:
-        print(f"{self.path}: another process is writing to this store; waiting for it to finish.", flush=True)
-        lk.acquire()
+    lk = self._lock(); _hold(lk, self.path)
     clean_tmp(self.path / 'images'); clean_tmp(self.path / 'manifest')  # what a killed writer left half-written
     try: yield self
     finally: lk.release()

@@ -331,7 +331,7 @@ def test_store_of_other_classes(tmp_path):
     from mousterian.mix import MixSpec, build_mix
     from mousterian.store import SynStore
     st = SynStore.create(tmp_path / 's', list('abcdefghij'), 1, [8, 8]); st.append(torch.zeros(10, 1, 8, 8, dtype=torch.uint8), list(range(10)))
-    with pytest.raises(MousterianError, match=r"label 0 is 'a' in the store, '0' in digits.*Use a store generated for digits"):
+    with pytest.raises(MousterianError, match=r"label 0 is 'a' there, '0' in digits.*Use images generated for digits"):
         build_mix(MixSpec(dataset='digits', n_base=50, n_syn_plus=10, store=str(st.path)))
 
 def test_run_mix_folder_without_image_size(tmp_path):

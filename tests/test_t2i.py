@@ -40,7 +40,7 @@ def test_cli_sd3_le_t5_real_guidance(bin_path, tmp_path):
     assert r.returncode != 0 and '--strength does not act' in r.stderr
 
 @pytest.mark.parametrize('args,msg', [
-    (['--per-class', '0'], 'per_class is 0'),
+    (['--per-class', '0'], '--per-class must be at least 1, got 0'),
     (['--strategy', 'le'], 'needs a language model (--lm'),
     (['--strategy', 'poems'], "Unknown strategy 'poems'"),
 ])

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 import mousterian
 from ..core import *
 from ..data import load_dataset, Splits, dataset_classes, folder_images
-from ..store import SynStore
+from ..store import SynStore, check_classes
 from ..mix import draw_real_pool, repeat_images
 from ..learn import get_recipe
 from ..gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights, generate as ddpm_generate
@@ -165,7 +165,7 @@ def _gen_deps(self:Study, name:str, g:dict) -> dict:
 @patch
 def _check_arm(self:Study, s, src:Path, per_class:int):
     "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
-    s.check_classes(self.classes, self.cfg.dataset)
+    check_classes(s.classes, self.classes, f"The store {src}", self.cfg.dataset)
     if (c := s.counts()).min() < per_class:
         raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs "
                               f"{per_class} per class (its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, "
