@@ -315,7 +315,7 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
         raise MousterianError(f"{folder} lacks {len(missing)} of the {len(wnids)} class folders: {', '.join(missing[:20])}"
                               f"{' ...' if len(missing) > 20 else ''}. Add them, or give the folder that holds the class folders (for "
                               f"ImageNet's val, sort its images into wnid folders).")
-    if not wnids: raise MousterianError(f"{folder} holds no class folders.")
+    if not wnids: raise MousterianError(f"{folder} holds no class folders: add one sub-folder per class, each holding that class's images.")
     files, ys, bad = [], [], []
     for c, w in enumerate(wnids):
         for p in sorted((folder / w).iterdir()):
@@ -413,7 +413,7 @@ class Splits:
             out['gen_pool'].append(o[len(o) - self.n_gen_pool_per_class:])
         for c, o in enumerate(class_order(test_y, len(classes), self.seed)):
             if self.n_test_per_class is not None and self.n_test_per_class > len(o):
-                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} test images, fewer than n_test_per_class = {self.n_test_per_class}.")
+                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} test images, fewer than n_test_per_class = {self.n_test_per_class}: ask for at most {min(np.bincount(np.asarray(test_y), minlength=len(classes)))} (the smallest class's), or none (every test image).")
             out['test'].append(o if self.n_test_per_class is None else o[:self.n_test_per_class])
         return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in out.items()}
 

@@ -157,7 +157,7 @@ def real_filter(store:SynStore, real:ImageSet, encoder:nn.Module, k:int=10, q:fl
                 name:str='rf', device=None, **feat_kw) -> np.ndarray:
     "Score every synthetic image by the share of its k nearest real neighbours with its label; write scores and keep mask."
     ims = store.images().to_tensors()
-    if len(real) < k: raise MousterianError(f"Real filtering with k = {k} needs at least {k} real images, got {len(real)}.")
+    if len(real) < k: raise MousterianError(f"Real filtering with k = {k} needs at least {k} real images, got {len(real)}: lower k to at most {len(real)}, or give more real images.")
     fs = F.normalize(torch.as_tensor(features(encoder, ims, device=device, **feat_kw)).float(), dim=-1)
     fr = F.normalize(torch.as_tensor(features(encoder, real, device=device, **feat_kw)).float(), dim=-1)
     yr, ys = real.y, ims.y

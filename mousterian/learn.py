@@ -406,7 +406,7 @@ def train_model(spec:MixSpec, # the training mix
     "Train a classifier on the mix `spec`: (model, mix, iterations)."
     rc = get_recipe(recipe); seed = spec.seed if seed is None else seed
     mix = build_mix(spec)
-    if len(mix) == 0: raise MousterianError("The mix is empty: n_base, n_real_plus and n_syn_plus are all 0.")
+    if len(mix) == 0: raise MousterianError("The mix is empty: n_base, n_real_plus and n_syn_plus are all 0. Give n_base > 0 (or synthetic images alone with n_syn_plus > 0).")
     seed_everything(seed)
     C, H = mix.base.shape[0], mix.base.shape[1]
     model = get_model(rc.arch, mix.base.n_classes, C, H, **rc.arch_kwargs)

@@ -136,7 +136,7 @@ class FIDInception(nn.Module):
             net.Mixed_6d, net.Mixed_6e = pi.FIDInceptionC(768, 160), pi.FIDInceptionC(768, 192)
             net.Mixed_7b, net.Mixed_7c = pi.FIDInceptionE_1(1280), pi.FIDInceptionE_2(2048)
             if weights != 'random':
-                if not Path(weights).exists(): raise MousterianError(f"Inception weights {weights} not found.")
+                if not Path(weights).exists(): raise MousterianError(f"Inception weights {weights} not found: give the path of pytorch-fid's weights file (pt_inception-2015-12-05-6726825d.pth), downloaded where a network exists.")
                 net.load_state_dict(torch.load(weights, map_location='cpu', weights_only=True))
         self.net, self.dims = net.eval(), dims
         name = 'random' if weights == 'random' else Path(str(weights)).name if weights else 'pt_inception-2015-12-05'
@@ -205,7 +205,7 @@ def domain_classifier(real:ImageSet, syn:ImageSet, n:int|None=None, # images of 
     "Held-out accuracy of a real-vs-synthetic classifier trained on equal numbers of each."
     real, syn = real.to_tensors(), syn.to_tensors()
     n = min(n or len(real), len(real), len(syn))
-    if n < 8: raise MousterianError(f"The domain classifier needs at least 8 images of each domain, got {n}.")
+    if n < 8: raise MousterianError(f"The domain classifier needs at least 8 images of each domain, got {n}: generate more images, or raise the metrics' n_images.")
     if real.shape != syn.shape: raise MousterianError(f"Real images are {real.shape}, synthetic {syn.shape}: convert them to one shape first.")
     if patch is not None and not 8 <= patch <= real.shape[-1]:
         raise MousterianError(f"patch must be between 8 (the small CNN pools three times) and the image size {real.shape[-1]}, got {patch}.")

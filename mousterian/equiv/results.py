@@ -58,7 +58,7 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
             raise MousterianError(f"Column {k} holds values that are not numbers, e.g. {df.loc[v.isna(), k].head(3).tolist()}: give image "
                                   f"counts (a ratio such as 1/2 goes in as n_base times the ratio).")
         df[k] = v
-        if (df[k] < 0).any(): raise MousterianError(f"Column {k} has negative counts.")
+        if (df[k] < 0).any(): raise MousterianError(f"Column {k} has negative counts (e.g. {df.loc[df[k] < 0, k].iloc[0]}): give image counts, 0 or more.")
     if percent is None:
         percent = df['acc'].max() > 1.0
         if percent and (df['acc'] <= 1.0).mean() > 0.05:  # a few near-zero percents are possible; a tenth of the table in [0, 1] is a second scale
