@@ -19,7 +19,7 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 # %% auto #0
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
            'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map',
-           'real_reference', 'measure_store']
+           'real_reference', 'novelty', 'novelty_row', 'measure_store']
 
 # %% ../nbs/06_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
@@ -265,11 +265,55 @@ def real_reference(dataset:str='fashion-mnist', # the real dataset
     return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats, fd_real=fd_real, why=why)
 
 # %% ../nbs/06_metrics.ipynb #2d26fda2
+def _nearest(a:torch.Tensor, b:torch.Tensor, bs:int=1024) -> tuple:
+    "For each row of `a`, the distance to its nearest row of `b` and that row's index (L2, in blocks)."
+    d, j = [], []
+    for i in range(0, len(a), bs):
+        m = torch.cdist(a[i:i + bs], b)
+        v, k = m.min(1); d.append(v); j.append(k)
+    return torch.cat(d).numpy(), torch.cat(j).numpy()
+
+def novelty(syn, # the synthetic images (an `ImageSet` at the training images' size)
+            train, # the generator's training images
+            held, # real images of the same source that the generator never saw: the baseline
+            encoder=None, # features to compare in (e.g. the reference classifier's, `classifier_features`); None: pixels
+            q:float=0.05, # the near-copy threshold: this quantile of the held-out real images' distances to the training set
+            n_pairs:int=8, # the closest synthetic-training pairs kept for a figure
+            device=None) -> dict:
+    "How far each synthetic image lies from its nearest training image, against how far real images the generator never saw lie from theirs. The threshold is the `q` quantile of the distances of one half of `held`; the near-copy share is the share of synthetic images closer than it (about q for a generator that does not copy, about 1 for one that reproduces its training set), beside the other half's share (the real rate, about q: the share a real image reaches by chance); with the ratio of median distances (synthetic over real) and the closest pairs."
+    if not (0 < q < 1): raise MousterianError(f"q must be in (0, 1), got {q}.")
+    if len(held) < 4 or len(train) < 1 or len(syn) < 1:
+        raise MousterianError(f"Novelty needs synthetic images, training images and at least 4 held-out real images, got {len(syn)}, {len(train)} and {len(held)}.")
+    shapes = {tuple(s.shape) for s in (syn, train, held)}
+    if len(shapes) > 1: raise MousterianError(f"The synthetic, training and held-out images differ in shape ({sorted(shapes)}): read them at one size.")
+    emb = (lambda ds: torch.from_numpy(features(encoder, ds, device=device)).float()) if encoder is not None else \
+          (lambda ds: ds.to_tensors().x.flatten(1).float() / 255 if hasattr(ds, 'to_tensors') else ds.x.flatten(1).float() / 255)
+    fs, ft, fh = emb(syn), emb(train), emb(held)
+    ds, js = _nearest(fs, ft)
+    dh = _nearest(fh, ft)[0]
+    perm = np.random.default_rng(0).permutation(len(dh)); a, b = dh[perm[: len(dh) // 2]], dh[perm[len(dh) // 2:]]
+    tau = float(np.quantile(a, q))
+    o = np.argsort(ds, kind='stable')[:n_pairs]
+    return dict(space='pixels' if encoder is None else 'features', q=q, threshold=tau, near_copy=float((ds < tau).mean()), real_rate=float((b < tau).mean()),
+                median_ratio=float(np.median(ds) / np.median(dh)) if np.median(dh) > 0 else math.inf,
+                n_syn=len(syn), n_train=len(train), n_held=len(held), closest=[dict(syn=int(i), train=int(js[i]), distance=float(ds[i])) for i in o])
+
+def novelty_row(syn, train, ref:dict, device=None) -> dict:
+    "The novelty of `syn` against the generator's training images `train`, in pixels and in the reference classifier's features, with the real test images of `ref` as the baseline (`novelty`): flat columns for a table (near_copy_*, real_rate_*, median_ratio_*) and the closest pairs in features."
+    out = {}
+    for sp, enc in (('pixels', None), ('features', ref['encoder'])):
+        r = novelty(syn, train, ref['real'], enc, device=device)
+        out.update({f'near_copy_{sp}': r['near_copy'], f'real_rate_{sp}': r['real_rate'], f'median_ratio_{sp}': r['median_ratio']})
+        if sp == 'features': out['closest_pairs'] = r['closest']
+    return dict(out, n_train=len(train))
+
 def measure_store(store, # a `SynStore` or its folder
                   ref:dict, # from `real_reference`
                   keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
-                  domain_iterations:int=300, domain_patch:int=14, device=None) -> dict:
-    "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches); a quantity that cannot be computed is None with its reason in `why`."
+                  domain_iterations:int=300, domain_patch:int=14, device=None,
+                  train=None, # the generator's training images, for its novelty (`novelty_row`); None: not measured
+                 ) -> dict:
+    "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches), and, given the generator's training images, the novelty of the kept images; a quantity that cannot be computed is None with its reason in `why`."
     s = store if isinstance(store, SynStore) else SynStore(store)
     m, npc, K = s.manifest(), ref['n_per_class'], len(s.classes)
     kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
@@ -284,4 +328,5 @@ def measure_store(store, # a `SynStore` or its folder
     return dict(n_generated=len(m), n_kept=int(kept_mask.sum()), n_measured=len(kept),
                 fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'], fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
                 reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd, fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
-                domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why)
+                domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why,
+                **(novelty_row(kept, train, ref, device) if train is not None else {}))

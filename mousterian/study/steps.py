@@ -307,15 +307,19 @@ def metrics(self:Study, gp:dict) -> dict:
         st = self.store_dir(name)
         size = {'image_size': c.image_size} if c.image_size else {}
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
-        if cur.get(name, {}).get('fingerprint') == fp: print(f"  {name}: measured already"); continue
+        ddpm = self.arm(gp[name]['generator']).kind == 'ddpm'  # a DDPM's training images are at hand: its novelty is measured
+        if cur.get(name, {}).get('fingerprint') == fp and (not ddpm or 'near_copy_features' in cur[name]): print(f"  {name}: measured already"); continue
         if ref is None:
             ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root, mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
-        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device))
+        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device,
+                                                              self.training_set(gp[name])[0] if ddpm else None))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
         print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier features "
               f"{fd(row['fd_ref_features'])} (real vs real {fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, "
               f"{row['domain_patch']:.1%} patches"
+              + (f"; near-copies of its {row['n_train']} training images {row['near_copy_features']:.1%} in features, {row['near_copy_pixels']:.1%} in pixels "
+                 f"(real test images: {row['real_rate_features']:.1%}, {row['real_rate_pixels']:.1%})" if 'near_copy_features' in row else '')
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
     return cur
 
