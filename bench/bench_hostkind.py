@@ -97,4 +97,5 @@ def main(reps=2):
 
 if __name__ == '__main__':
     if sys.argv[1:] == ['--estimate-only']: print_estimate(estimate())
-    else: main(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    elif sys.argv[1:] and not sys.argv[1].isdigit(): sys.exit(f"usage: bench_hostkind.py [REPS] | --estimate-only (REPS, a whole number >= 1: runs of each kind; got {sys.argv[1]!r})")
+    else: main(max(1, int(sys.argv[1])) if len(sys.argv) > 1 else 2)

@@ -159,7 +159,7 @@ def fail_text(fails:list, # (run id, exception) of each failed run
 
 RUN_THREADS = 2  # torch threads per run by default: a run's result then does not depend on how many cores the machine has, and 2 one-thread workers were no faster than one two-thread worker (bench_sweep: 1.00x)
 GPU_RUNS = 2  # runs at a time per GPU by default: the study's classifiers are small and leave a GPU mostly idle alone
-WORKER_GB = 2.  # memory a local worker may take (bench_sweep measures the peak of a study run; the plan keeps this much free per worker)
+WORKER_GB = 2.  # memory allowed per local worker: an assumed allowance (a study run's peak was not measured), so a small machine gets fewer workers than cores
 
 def usable_cores() -> int:
     "The CPU cores this process may use: its affinity mask (`os.sched_getaffinity`), within a container's CPU quota (cgroup v2 cpu.max, or v1's cfs quota)."
@@ -184,11 +184,13 @@ def machine_plan(n_runs:int|None=None, # runs left to do (None: no limit)
     cores = usable_cores() if cores is None else cores
     gpus = (torch.cuda.device_count() if torch.cuda.is_available() else 0) if gpus is None else gpus
     mem = _memory_gb() if memory_gb is None else memory_gb
-    t = threads or (RUN_THREADS if gpus == 0 else 1 if cores < 2 * gpus * per_gpu else RUN_THREADS)
+    for k, v in dict(workers=workers, threads=threads).items():
+        if v is not None and check_count(v, k) < 1: raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
+    t = threads or (1 if gpus and cores < RUN_THREADS * gpus * per_gpu else RUN_THREADS)  # GPU runs on few cores: one thread each
     if workers is None:
-        w = gpus * per_gpu if gpus else cores // max(t, 1)
-        w = max(1, min(w, int(mem // WORKER_GB) or 1, n_runs or w))
-        why = (f"{gpus} GPU{'s' if gpus > 1 else ''} x {per_gpu} runs each" if gpus else f"{cores} usable core{'s' if cores > 1 else ''} / {t} threads a run") + (f", at most {n_runs} runs left" if n_runs and n_runs < (gpus * per_gpu if gpus else cores // max(t, 1)) else '')
+        full = gpus * per_gpu if gpus else cores // t  # the slots the machine has
+        w = max(1, min(full, int(mem // WORKER_GB) or 1, n_runs or full))
+        why = (f"{gpus} GPU{'s' if gpus > 1 else ''} x {per_gpu} runs each" if gpus else f"{cores} usable core{'s' if cores > 1 else ''} / {t} threads a run") + (f", at most {n_runs} runs left" if n_runs and n_runs < full else '')
     else: w, why = workers, 'as given'
     devices = [f'cuda:{i % gpus}' for i in range(w)] if gpus else None
     return dict(workers=w, threads=t, devices=devices, why=why)
@@ -211,7 +213,7 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     g = load_grid(grid) if not isinstance(grid, dict) else check_grid(grid)
     if mode not in ('inprocess', 'papermill'): raise MousterianError(f"Unknown mode {mode!r}{did_you_mean(mode, ['inprocess', 'papermill'])}")
     if backend not in ('local', 'ray'): raise MousterianError(f"Unknown backend {backend!r}{did_you_mean(backend, ['local', 'ray'])}")
-    for k, v in dict(workers=workers, threads=threads).items():
+    for k, v in dict(workers=workers, threads=threads).items():  # checked before the lock is taken (`machine_plan` checks again for its own callers)
         if v is not None and check_count(v, k) < 1: raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
     if gpus is not None and gpus < 0: raise MousterianError(f"gpus must be >= 0 (GPUs per run), got {gpus}.")
     out = Path(out); runs = expand_grid(g)
@@ -272,7 +274,7 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 ray.init(address=address, num_cpus=None if address else max(threads, usable_cores()), include_dashboard=False, log_to_driver=False)
             have = ray.cluster_resources()
             if gpus is None: gpus = 1 / GPU_RUNS if have.get('GPU', 0) else 0.  # the cluster's GPUs, GPU_RUNS runs to each
-            if gpus > 0 and have.get('GPU', 0) < gpus or threads > have.get('CPU', 0):  # a task no node can hold waits forever
+            if (gpus > 0 and have.get('GPU', 0) < gpus) or threads > have.get('CPU', 0):  # a task no node can hold waits forever
                 raise MousterianError(f"Each run asks Ray for {threads} CPUs and {gpus:g} GPUs, and {'the cluster at ' + address if address else 'this machine'} "
                                       f"has {have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs: no run could start. "
                                       + ("Use --gpus 0 here, or give --address of a cluster with GPUs." if gpus > have.get('GPU', 0) else "Lower --threads."))
@@ -286,10 +288,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         else: raise MousterianError(f"Unknown backend {backend!r}: use 'local' or 'ray'.")
         bar.close()
         df = _write_table(out, ids)
-    if fails:
-        warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. "
-                      + fail_text(fails, len(todo)))
-    df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs); df.attrs['fail_text'] = fail_text(fails, len(todo)) if fails else ''
+    why = fail_text(fails, len(todo)) if fails else ''
+    if fails: warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. {why}")
+    df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs); df.attrs['fail_text'] = why
     return df
 
 # %% ../nbs/11_sweep.ipynb #8b6e7498
