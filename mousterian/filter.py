@@ -17,8 +17,8 @@ from .metrics import features
 
 # %% auto #0
 __all__ = ['TEMPLATES', 'OPENAI_MEAN', 'OPENAI_STD', 'keep_bottom_q', 'apply_filter', 'combine', 'clip_model', 'tiny_clip',
-           'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter', 'classifier_filter',
-           'trained_classifier_filter', 'real_filter']
+           'check_clip', 'load_clip', 'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter',
+           'classifier_filter', 'trained_classifier_filter', 'real_filter']
 
 # %% ../nbs/05_filter.ipynb #5b747d82
 def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
@@ -81,6 +81,35 @@ def tiny_clip(embed_dim:int=32, image_size:int=32, seed:int=0) -> tuple:
     m = open_clip.model.CLIP(embed_dim=embed_dim, vision_cfg=dict(image_size=image_size, layers=1, width=32, patch_size=8, head_width=16),
                              text_cfg=dict(context_length=77, vocab_size=49408, width=32, heads=2, layers=1))
     return m.eval(), open_clip.get_tokenizer('ViT-B-32')
+
+_WEIGHT_FILES = ('.pt', '.pth', '.bin', '.safetensors')
+
+def _is_file_name(pretrained:str) -> bool: return '/' in pretrained or '\\' in pretrained or pretrained.endswith(_WEIGHT_FILES)
+
+def check_clip(model:str, # an open_clip model name, or 'tiny'
+               pretrained:str|None=None, # a local checkpoint file or one of the model's pretrained tags
+               where:str='clip') -> None:
+    "Refuse, before any work, a CLIP that cannot load or would filter at random: 'tiny' takes no weights; any other model must be open_clip's, with weights that are a file that exists or one of its tags."
+    if model == 'tiny':
+        if pretrained: raise MousterianError(f"{where}: model 'tiny' is a small CLIP with random weights (for tests); it takes no pretrained weights: leave pretrained out.")
+        return
+    import open_clip  # heavy, loaded on use
+    if model not in (names := open_clip.list_models()):
+        raise MousterianError(f"{where}: unknown CLIP model {model!r}. Close names: {', '.join(difflib.get_close_matches(model, names, 5)) or '-'}; all: open_clip.list_models().")
+    tags = open_clip.list_pretrained_tags_by_model(model)
+    if not pretrained:
+        raise MousterianError(f"{where}: CLIP {model} needs pretrained weights (random ones filter at random): give pretrained, a local checkpoint "
+                              f"file or one of its tags ({', '.join(tags[:6]) or 'none'}; a tag is downloaded, so it needs a network).")
+    if _is_file_name(pretrained):
+        if not Path(pretrained).expanduser().is_file(): raise MousterianError(f"{where}: the CLIP weights {pretrained!r} are not a file: give the path of a checkpoint file, or a tag ({', '.join(tags[:6])}).")
+    elif pretrained not in tags:
+        raise MousterianError(f"{where}: {pretrained!r} is neither a file nor a pretrained tag of {model}: its tags are {', '.join(tags) or 'none'}{did_you_mean(pretrained, tags)}")
+
+def load_clip(model:str, pretrained:str|None=None, device=None) -> tuple:
+    "(model, tokenizer) of the CLIP a setting names (`check_clip`): `tiny_clip` for 'tiny', else `clip_model`."
+    check_clip(model, pretrained)
+    if model == 'tiny': return tiny_clip()
+    return clip_model(model, str(Path(pretrained).expanduser()) if _is_file_name(pretrained) else pretrained, device)
 
 # %% ../nbs/05_filter.ipynb #896e54e6
 @torch.inference_mode()

@@ -56,6 +56,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
     if pipe == 'sd3': gen.update(lm='tiny', lead='a photo of a {c},', real_shots='base')  # a random-weight captioner names the class only through the lead; real guidance from the study's base set (the preset has none: this covers the study's img2img path)
     ov = dict(image_size=16, n_bases_per_class=[2, 3], n_test_per_class=2, generators={'external': gen}, recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID,
               metrics=small_metrics(8), fit=SMALL_FIT)
+    if pipe == 'sd3': ov['filter'] = {'model': 'tiny', 'pretrained': None}  # the preset's CLIP filter (kind clip, q 0.2) with a tiny CLIP built from a config
     r = run('mousterian-study', preset, '--root', root, '--out', tmp_path / 's', '--device', 'cpu', '--set', yaml.safe_dump(ov, default_flow_style=True))
     res = finished(tmp_path / 's', r, ['external'])
     assert (res['arch'] == 'resnet50').all() and (res['image_size'] == 16).all()
@@ -67,6 +68,11 @@ def test_imagenet_paper(tmp_path, preset, pipe):
         assert (m['scheduler'] == 'FlowMatchEulerDiscreteScheduler').all() and m.groupby('prompt').size().max() <= 5  # 5 images per caption
         assert m['source_image'].str.contains('/train/').all() and (m['strength'] == 0.5).all()  # each image from a real shot (a base-set file of its class)
         assert all(s.split('/')[-2] == w for s, w in zip(m['source_image'], [dict((c, w) for w, c in imagenet_classes(name))[c] for c in m['class_name']]))
+        # the CLIP filter of a text-to-image arm (no real pool): scores in the manifest, the bottom 20% of each class dropped, and the grid's runs drew from the kept images
+        assert m['clip_score'].between(0, 1).all() and m['clip_score'].nunique() > 1
+        for c, x in m.groupby('label'): assert x['clip_keep'].sum() == len(x) - round(0.2 * len(x)), (c, len(x), x['clip_keep'].sum())
+        assert 'kept' in r.stdout and "CLIP tiny's zero-shot confidence" in r.stdout and (res.loc[res.n_syn_plus > 0, 'keep'] == 'clip_keep').all()
+    else: assert 'clip_keep' not in m.columns
 
 @pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-quick'])
 def test_fmnist(tmp_path, preset):

@@ -17,6 +17,7 @@ from ..data import list_datasets, takes_size
 from ..gen.ddpm import TrainHP, ddpm_config, samplers_for, model_kind, check_training
 from ..learn import Recipe, get_recipe
 from ..gen.ddpm import Sampling
+from ..filter import check_clip
 
 # %% auto #0
 __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'T2IGen', 'StoreGen',
@@ -25,10 +26,21 @@ __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'Des
 # %% ../../nbs/12a_study.config.ipynb #ed739e63
 @dataclass
 class FilterCfg:
-    "The classifier-confidence filter: drop the bottom q per class."
+    "The study's filter of every synthetic store: drop the bottom q per class, scored by a classifier trained on the generator's real images (kind: classifier) or by CLIP's zero-shot confidence in the image's class (kind: clip, He et al.; any arm, a text-to-image one included)."
     q:float=0.0
+    kind:Literal['classifier', 'clip']='classifier'
+    model:str|None=None # clip: an open_clip model name (e.g. ViT-B-16), or 'tiny' (a small CLIP with random weights, built from a config: for tests)
+    pretrained:str|None=None # clip: a local checkpoint file, or an open_clip pretrained tag (e.g. openai; downloaded, so it needs a network)
     def check(self, where):
         if not 0 <= self.q < 1: raise MousterianError(f"{where}.q must be in [0, 1), got {self.q}.")
+        if self.kind == 'classifier':
+            if self.model or self.pretrained:
+                raise MousterianError(f"{where}.{'model' if self.model else 'pretrained'} acts only with the CLIP filter: add kind: clip, or leave it out.")
+            return
+        if not self.model:
+            raise MousterianError(f"{where}.kind clip needs model: an open_clip model name with pretrained weights, e.g. "
+                                  f"{{kind: clip, q: {self.q:g}, model: ViT-B-16, pretrained: openai}} (or a local checkpoint file as pretrained).")
+        check_clip(self.model, self.pretrained, where)
 
 # %% ../../nbs/12a_study.config.ipynb #f398540a
 @dataclass
@@ -287,11 +299,12 @@ class StudyConfig:
         if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:
             raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, "
                                   f"disjoint from the classifier's.")
-        if ext and self.filter.q > 0 and not self.external_pool_per_class:
+        if ext and self.filter.kind == 'classifier' and self.filter.q > 0 and not self.external_pool_per_class:
             raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images of generators.{ext[0]}, and "
                                   f"external_pool_per_class is 0: "
-                                  "set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images held out for the filter, "
-                                  "disjoint from the classifier's).")
+                                  f"use the CLIP filter, which needs no real images ({{kind: clip, q: {self.filter.q:g}, model: ViT-B-16, pretrained: openai}}, "
+                                  "or a local checkpoint file as pretrained), set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images "
+                                  "held out for the filter, disjoint from the classifier's).")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 

@@ -14,8 +14,8 @@ from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'run_store', 'as_config', 'filter_q', 'generation_plan',
-           'run_counts', 'study_run', 'replicates', 'changed']
+__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'run_store', 'as_config', 'filter_q', 'keep_column',
+           'generation_plan', 'run_counts', 'study_run', 'replicates', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -78,6 +78,10 @@ def filter_q(p:StudyConfig|dict, generator:str) -> float:
     "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
     c = as_config(p)
     return 0. if c.generators[generator].kind in ('real', 'repeat') else c.filter.q
+
+def keep_column(p:StudyConfig|dict) -> str:
+    "The manifest column that holds the study's keep mask: cls_keep (the classifier filter) or clip_keep (the CLIP filter)."
+    return 'clip_keep' if as_config(p).filter.kind == 'clip' else 'cls_keep'
 
 def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     "Images per class each store needs: store name -> dict(generator, n_base_per_class (a per-base store's, else None), split_seed, draw (its index), per_class)."

@@ -20,14 +20,14 @@ from ..mix import draw_real_pool, repeat_images
 from ..learn import get_recipe
 from ..gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights, generate as ddpm_generate
 from ..gen.t2i import generate_for_arm, read_shots
-from ..filter import trained_classifier_filter
+from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
 from ..share import import_images
 from ..sweep import sweep, SweepLock
 from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
     compute_lines, study_exchange)
 from .config import list_studies, study_config
-from .plan import (changed, draws, per_base_arms, filter_q, generation_plan, plan_runs, run_counts, run_store, STEPS,
+from .plan import (changed, draws, per_base_arms, filter_q, keep_column, generation_plan, plan_runs, run_counts, run_store, STEPS,
     _fingerprint, _settings_hash)
 
 # %% auto #0
@@ -236,27 +236,34 @@ def generate(self:Study, gp:dict):
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
     "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
-    real = self.arm(g['generator']).kind in ('real', 'repeat')
-    clf = {} if real else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
+    real, f = self.arm(g['generator']).kind in ('real', 'repeat'), self.cfg.filter
+    clf = {} if real else dict(kind='clip', model=f.model, pretrained=f.pretrained) if f.kind == 'clip' else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
     return dict(images=self._gen_deps(name, g), q=filter_q(self.cfg, g['generator']), **clf)
 
 @patch
 def filter(self:Study, gp:dict):
-    "Score each store by a classifier trained on its generator's training set; keep all but the bottom q per class (`cls_keep`); redone whenever its settings changed."
+    "Score each store by a classifier trained on its generator's training set (`cls_keep`), or by CLIP's zero-shot confidence in each image's class (filter kind clip: `clip_keep`, any arm); keep all but the bottom q per class; redone whenever its settings changed."
+    col, fc, clip = keep_column(self.cfg), self.cfg.filter, None
     for name, g in gp.items():
         q = filter_q(self.cfg, g['generator'])
         st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
-        if 'cls_keep' in m.columns and m['cls_keep'].notna().all():
+        if col in m.columns and m[col].notna().all():
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
             if not diff: print(f"  {name}: filtered already"); continue
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
         if q == 0:  # nothing to drop (or real images): every image kept, no classifier needed
-            st.set_column('cls_keep', np.ones(len(m), bool)); save_json(deps, f)
+            st.set_column(col, np.ones(len(m), bool)); save_json(deps, f)
             print(f"  {name}: {'real images' if self.arm(g['generator']).kind in ('real', 'repeat') else 'q = 0'}, every image kept"); continue
-        data, desc = self.training_set(g)
-        keep = trained_classifier_filter(st, data, self.recipe, q=q, name='cls', device=self.device)
+        if fc.kind == 'clip':
+            clip = clip or load_clip(fc.model, fc.pretrained, self.device)  # loaded once for every store
+            keep = clip_filter(st, *clip, classes=list(self.classes), q=q, name='clip', device=self.device)
+            how = f"by CLIP {fc.model}'s zero-shot confidence in its class"
+        else:
+            data, desc = self.training_set(g)
+            keep = trained_classifier_filter(st, data, self.recipe, q=q, name='cls', device=self.device)
+            how = f"by a classifier trained on the {desc['pool']} set"
         save_json(deps, f)
-        print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, by a classifier trained on the {desc['pool']} set)")
+        print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, {how})")
 
 # %% ../../nbs/12c_study.steps.ipynb #7745694c
 @patch
@@ -268,6 +275,7 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     fixed = dict(dataset=c.dataset, n_classes=len(self.classes), pool_per_class=c.external_pool_per_class, recipe=c.recipe,
                  recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
                  **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
+                 **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),  # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '') for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
@@ -311,7 +319,7 @@ def metrics(self:Study, gp:dict) -> dict:
         if cur.get(name, {}).get('fingerprint') == fp and (not ddpm or 'near_copy_features' in cur[name]): print(f"  {name}: measured already"); continue
         if ref is None:
             ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root, mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
-        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, 'cls_keep', mp['domain_iterations'], mp['domain_patch'], self.device,
+        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, keep_column(c), mp['domain_iterations'], mp['domain_patch'], self.device,
                                                               self.training_set(gp[name])[0] if ddpm else None))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
