@@ -402,7 +402,8 @@ def train_model(spec:MixSpec, # the training mix
                 seed:int|None=None, # training seed (default: spec.seed)
                 schedule:str='mix', # 'mix', 'syn_then_real', 'real_then_syn' or 'pretrain_finetune'
                 freeze_bn:bool=False, # keep BatchNorm statistics frozen (fine-tuning)
-                device=None) -> tuple:
+                device=None, init=None, # a function applied to the new network before training (`pretrain.finetune_run`: pre-trained weights)
+               ) -> tuple:
     "Train a classifier on the mix `spec`: (model, mix, iterations)."
     rc = get_recipe(recipe); seed = spec.seed if seed is None else seed
     mix = build_mix(spec)
@@ -410,6 +411,7 @@ def train_model(spec:MixSpec, # the training mix
     seed_everything(seed)
     C, H = mix.base.shape[0], mix.base.shape[1]
     model = get_model(rc.arch, mix.base.n_classes, C, H, **rc.arch_kwargs)
+    if init is not None: model = init(model)
     cbs = [FreezeBN()] if freeze_bn else []
     if schedule == 'pretrain_finetune':
         syn, real = phases(mix, 'syn_then_real')
@@ -428,11 +430,11 @@ def train_eval(spec:MixSpec, # the training mix
                schedule:str='mix', # 'mix', 'syn_then_real', 'real_then_syn' or 'pretrain_finetune'
                freeze_bn:bool=False, # keep BatchNorm statistics frozen (fine-tuning)
                n_test_per_class:int|None=None, # evaluate on a seeded subset of the test split
-               device=None) -> dict:
+               device=None, init=None) -> dict:
     "Train a classifier on the mix `spec` and evaluate it: one result row."
     rc = get_recipe(recipe); seed = spec.seed if seed is None else seed
     t0 = time.perf_counter()
-    model, mix, its = train_model(spec, rc, seed, schedule, freeze_bn, device)
+    model, mix, its = train_model(spec, rc, seed, schedule, freeze_bn, device, init)
     ts = test_set(spec.dataset, spec.root, n_test_per_class, image_size=spec.image_size)
     res = evaluate(model, ts, rc.tta_flip, device)
     return dict(**spec.to_dict(), train_seed=seed, recipe=rc.name, arch=rc.arch, schedule=schedule, freeze_bn=freeze_bn,

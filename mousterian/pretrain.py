@@ -10,12 +10,18 @@ import copy, math, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
-from .learn import get_model, get_recipe, fit, evaluate
+import json, hashlib, inspect, dataclasses
+from filelock import FileLock
+from fastcore.script import call_parse
+from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS
 from .metrics import classifier_features, features
 from .data import TensorImages, ImageSet
+from .mix import MixSpec, load_store_images, take_per_class, _real
+from .store import SynStore
 
 # %% auto #0
-__all__ = ['moco_views', 'MoCo', 'moco_pretrain', 'supervised_pretrain', 'linear_probe', 'finetune', 'transfer']
+__all__ = ['PRETRAIN_METHODS', 'moco_views', 'MoCo', 'moco_pretrain', 'supervised_pretrain', 'linear_probe', 'finetune',
+           'transfer', 'pretrain_store', 'encoder_meta', 'finetune_run', 'mousterian_pretrain']
 
 # %% ../nbs/14_pretrain.ipynb #99ffceaf
 def moco_views(xb:torch.Tensor, # uint8 images (B, C, H, W), on their device
@@ -145,3 +151,131 @@ def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=30
 def transfer(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0, device=None) -> dict:
     "Linear probe and fine-tuning accuracy of `encoder` on a real task."
     return dict(linear=linear_probe(encoder, train, test, device=device)['top1'], finetune=finetune(encoder, train, test, iterations, recipe, seed, device)['top1'])
+
+# %% ../nbs/14_pretrain.ipynb #55888a74
+PRETRAIN_METHODS = ('supervised', 'moco')
+
+def _images_hash(store:Path) -> str:
+    "A short hash of a store's manifest (its images' files and checksums, their labels)."
+    h = hashlib.sha256()
+    for f in sorted((store / 'manifest').glob('*.parquet')): h.update(sha256_file(f).encode())
+    return h.hexdigest()[:16]
+
+def pretrain_store(store:str|Path, # a synthetic store (method supervised learns its labels; moco ignores them)
+                   out:str|Path, # the encoder's folder: encoder.pt and pretrain.json (and moco.ckpt while MoCo v2 runs)
+                   method:str='supervised', # 'supervised' or 'moco' (MoCo v2)
+                   arch:str='small_cnn', # the classifier's network (`learn.ARCHS`): only a classifier of this network fine-tunes from the encoder
+                   iterations:int|None=None, # training steps (default: the recipe's budget for the images, supervised; 2000, MoCo v2)
+                   per_class:int|None=None, # the first per_class images of each class, in seeded order (default: every image)
+                   keep:str|None=None, # a keep column of the store (a filter's mask): only those images
+                   size:int|None=None, # resize to size x size (the real images' size; default: the store's own)
+                   recipe:str='cpu', # the recipe of supervised pre-training (its optimiser, augmentation and budget)
+                   seed:int=0, device=None) -> Path:
+    "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, MoCo v2 continued from its checkpoint, other settings refused."
+    if method not in PRETRAIN_METHODS: raise MousterianError(f"Unknown pre-training method {method!r}: use {' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
+    check_positive('pretrain', iterations=iterations, per_class=per_class, size=size)
+    st, out = SynStore(store), Path(out)
+    rc = get_recipe(recipe, arch=arch)
+    if arch not in ARCHS: raise MousterianError(f"Unknown network {arch!r}: use one of {', '.join(ARCHS)}{did_you_mean(arch, list(ARCHS))}")
+    ims = load_store_images(st.path, keep, size)
+    if per_class:
+        ims, short = take_per_class(ims, {c: per_class for c in range(len(st.classes))}, seed)
+        if short: raise MousterianError(f"The store {st.path} lacks images for per_class = {per_class}: {'; '.join(short)}. Lower per_class, or generate more.")
+    ims = ims.to_tensors()
+    its = iterations or (rc.iterations_for(len(ims)) if method == 'supervised' else 2000)
+    settings = dict(method=method, arch=arch, iterations=its, per_class=per_class, keep=keep, size=size, recipe=recipe, seed=seed,
+                    store=str(st.path.resolve()), images=_images_hash(st.path))
+    out.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(out / '.lock')):
+        meta = out / 'pretrain.json'
+        if meta.exists():
+            old = load_json(meta)
+            if (diff := [f"{k}: {old.get(k)!r} -> {v!r}" for k, v in settings.items() if old.get(k) != v]):
+                raise MousterianError(f"{out} holds an encoder pre-trained with other settings ({'; '.join(diff)}): give another folder, or delete it to pre-train again.")
+            if old.get('done') and (out / 'encoder.pt').exists(): print(f"  {out}: pre-trained already"); return out
+        elif any(not f.name.startswith('.') for f in out.iterdir()):
+            raise MousterianError(f"{out} is not empty and holds no encoder (no pretrain.json): give an empty or new folder.")
+        save_json(dict(settings, done=False), meta)
+        if method == 'moco': enc = moco_pretrain(ims, arch, its, seed=seed, device=device, out=out / 'moco.ckpt')
+        else: enc = supervised_pretrain(ims, arch, its, recipe, seed, device)
+        with atomic_write(out / 'encoder.pt', 'wb') as fh: torch.save(enc.cpu().state_dict(), fh)
+        save_json(dict(settings, done=True, n_images=len(ims), shape=list(ims.shape), classes=list(st.classes), feature_dim=_width(enc.cpu(), ims.shape)), meta)
+    return out
+
+def encoder_meta(init:str|Path) -> dict:
+    "What `pretrain_store` recorded of the encoder in `init`; refused where there is none, or it is unfinished."
+    f = Path(init) / 'pretrain.json'
+    if not f.exists(): raise MousterianError(f"{init} holds no pre-trained encoder (no pretrain.json): make one with mousterian-pretrain STORE {init}.")
+    m = load_json(f)
+    if not m.get('done') or not (Path(init) / 'encoder.pt').exists():
+        raise MousterianError(f"The encoder in {init} is not finished: run mousterian-pretrain on it again (it continues), then fine-tune.")
+    return m
+
+
+# %% ../nbs/14_pretrain.ipynb #f7d68db4
+def _start_from(init:Path, meta:dict):
+    "A function that loads the encoder's weights into a new classifier (every layer but the last), refusing one they do not fit."
+    def load(model):
+        head = set(model.state_dict()) - set(classifier_features(model).state_dict())
+        sd = torch.load(init / 'encoder.pt', map_location='cpu', weights_only=True)
+        try: missing, unexpected = model.load_state_dict(sd, strict=False)
+        except RuntimeError as e: missing, unexpected = None, str(e).splitlines()[1:2]
+        if missing is None or set(missing) != head or unexpected:
+            raise MousterianError(f"The encoder in {init} ({meta['arch']}, pre-trained with recipe {meta['recipe']}) does not fit this classifier "
+                                  f"({', '.join(map(str, (unexpected or sorted(set(missing or []) - head))[:2]))}): pre-train it with the fine-tuning recipe's network and settings.")
+        return model
+    return load
+
+def finetune_run(init:str|None, # a pre-trained encoder's folder (`pretrain_store`, mousterian-pretrain); None: from scratch (the real-only runs beside them)
+                 n_base:int, n_real_plus:int=0, seed:int=0, dataset:str='fashion-mnist', split_seed:int=0, n_gen_pool_per_class:int=0,
+                 root:str|None=None, image_size:int|None=None, recipe:str='cpu', freeze_bn:bool=False, n_test_per_class:int|None=None,
+                 iterations:int|None=None, device:str|None=None,
+                 generator:str|None=None, # a label carried into the row (e.g. the pre-training arm's name)
+                 **recipe_fields, # fields of the recipe, by name (lr=0.01, ...)
+                ) -> dict:
+    "A grid's function: one classifier fine-tuned from a pre-trained encoder on real images (the base set and any extra real ones); its row counts the encoder's synthetic images as n_syn_plus (schedule pretrain_finetune), so the equivalence reader takes it beside the mixes. With init None, one trained from scratch on the same real images."
+    _check_finetune(dict(recipe_fields, init=init, n_base=n_base))
+    meta = encoder_meta(init) if init else None
+    rc = get_recipe(recipe, **recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
+    spec = MixSpec(n_base, n_real_plus, 0, seed, dataset, None, None, split_seed, n_gen_pool_per_class, root, image_size)
+    shape = list(_real(dataset, 'train', root, image_size).shape)
+    if meta and (rc.arch != meta['arch'] or shape != meta['shape']):
+        raise MousterianError(f"The encoder in {init} is a {meta['arch']} for images of {meta['shape']}; this run trains a {rc.arch} on images of "
+                              f"{shape}: pre-train with --arch {rc.arch}{f' --size {shape[-1]}' if shape[1:] != meta['shape'][1:] else ''}, or fine-tune with a recipe of {meta['arch']}.")
+    r = train_eval(spec, rc, seed, 'mix', freeze_bn, n_test_per_class, device, init=_start_from(Path(init), meta) if meta else None)
+    row = {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+    if meta: row.update(n_syn_plus=meta['n_images'], store=meta['store'], keep=meta['keep'], schedule='pretrain_finetune', init=str(init),
+                        pretrain_method=meta['method'], pretrain_iterations=meta['iterations'], pretrain_seed=meta['seed'])
+    return row
+
+def _check_finetune(params:dict):
+    "Refuse a parameter set `finetune_run` cannot run: an unknown name (with the nearest valid one), or a missing required one."
+    valid = [n for n in inspect.signature(finetune_run).parameters if n != 'recipe_fields'] + [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
+    for k in params:
+        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of finetune_run{did_you_mean(k, valid)}")
+    for k in ('init', 'n_base'):
+        if k not in params: raise MousterianError(f"finetune_run needs {k}{' (an encoder folder, or null: from scratch)' if k == 'init' else ''}: add it to the grid's fixed parameters or an axis.")
+
+finetune_run.check = _check_finetune  # `sweep` checks every run's parameters with it before running any
+
+
+# %% ../nbs/14_pretrain.ipynb #fe8dc0fd
+@call_parse
+def mousterian_pretrain(store:str, # a synthetic store
+                        out:str, # the encoder's folder (new, or one this command began: it continues)
+                        method:str='supervised', # supervised (the store's labels) or moco (MoCo v2)
+                        arch:str='small_cnn', # the classifiers' network: they fine-tune from the encoder only with a recipe of it
+                        iterations:int=None, # training steps (default: the recipe's budget, supervised; 2000, MoCo v2)
+                        per_class:int=None, # images per class (default: every image of the store)
+                        keep:str=None, # a keep column (a filter's mask, e.g. cls_keep): only those images
+                        size:int=None, # resize to size x size (the real images' size; default: the store's own)
+                        recipe:str='cpu', # the recipe of supervised pre-training
+                        seed:int=0, device:str=None):
+    "Pre-train an encoder on a synthetic store (supervised or MoCo v2; resumable); a grid fine-tunes classifiers from it with function mousterian.pretrain:finetune_run and init: OUT."
+    try:
+        o = pretrain_store(store, out, method, arch, iterations, per_class, keep, size, recipe, seed, device)
+        m = encoder_meta(o)
+        print(f"{m['method']} pre-training of a {m['arch']} on {m['n_images']} images of {store} ({m['iterations']} steps): encoder in {o}\n"
+              f"fine-tune from it: a grid with function mousterian.pretrain:finetune_run and init: {o}")
+    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+

@@ -43,7 +43,8 @@ class SynStore:
         self.path = Path(path)
         meta = self.path / 'store.json'
         if not meta.exists():
-            hint = 'it holds other files; choose an empty folder to create a store' if self.path.exists() and any(self.path.iterdir()) else 'create it with SynStore.create'
+            hint = ('it is a file; give a store\'s folder' if self.path.is_file() else 'it holds other files; choose an empty folder to create a store'
+                    if self.path.is_dir() and any(self.path.iterdir()) else 'create it with SynStore.create')
             raise MousterianError(f"{self.path} is not a synthetic store (no store.json): {hint}.")
         try: self.meta = load_json(meta)
         except ValueError as e:

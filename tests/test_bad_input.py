@@ -71,6 +71,7 @@ def fixtures(T:Path) -> dict:
     for name, fn, fixed in (('builtin', 'builtins:max', {}), ('typo_fn', 'mousterian.sweep:run_mixx', {}), ('noform', 'run_mix', {}),
                             ('allfail', 'mousterian.sweep:run_mix', dict(dataset='digit', iterations=1))):
         (T / f'{name}.yaml').write_text(json.dumps(dict(function=fn, fixed=fixed, axes=[{'product': {'n_base': [20], 'seed': [0, 1]}}])))
+    (T / 'finetune.yaml').write_text(json.dumps(dict(function='mousterian.pretrain:finetune_run', fixed=dict(init=None, dataset='digits', lrr=0.1), axes=[{'product': {'n_base': [20]}}])))
     # prompt files: a class whose only prompt does not name it
     from mousterian.data import dataset_classes
     cls = dataset_classes('imagenet10')
@@ -242,6 +243,12 @@ CASES = [
     ('mousterian-sweep', ['{T}/good.yaml', '{O}', '--backend', 'ray', '--gpus', '1'], 'no run could start. Use --gpus 0 here'),
     ('mousterian-data', ['cifar10', '--root', '{T}/emptydir'], "Put torchvision's cifar-10-batches-py/ under root"),
     ('mousterian-data', ['imagenet10', '--root', '{T}/imf'], 'lacks 10 of the 10 class folders'),
+    ('mousterian-pretrain', ['{T}/store', '{O}', '--method', 'mocov2'], "did you mean 'moco'"),
+    ('mousterian-pretrain', ['{T}/afile', '{O}'], 'is not a synthetic store'),
+    ('mousterian-pretrain', ['{T}/store', '{O}', '--per-class', '100000'], 'Lower per_class'),
+    ('mousterian-pretrain', ['{T}/store', '{O}', '--arch', 'resnet5'], "did you mean 'resnet50'"),
+    ('mousterian-pretrain', ['{T}/store', '{O}', '--iterations', '0'], 'iterations must be > 0'),
+    ('mousterian-sweep', ['{T}/finetune.yaml', '{O}'], "'lrr' is not a parameter of finetune_run; did you mean 'lr'"),
 ]
 
 def _opts(case) -> dict: return case[3] if len(case) > 3 else {}

@@ -134,3 +134,39 @@ def test_gpu_workers_take_their_devices_in_turn():
             seen |= set(ex.map(_device_of_worker, range(4)))
             if len(seen) == 2: break
     assert seen == {'cuda:0', 'cuda:1'}
+
+def test_pretrain_then_finetune_beside_mixes(tmp_path):
+    """He et al.'s pre-training as a grid schedule: `mousterian-pretrain` on a tiny store (digits written as synthetic images), a grid with
+    the fine-tune function (its encoders, and the real-only runs from scratch) in-process and through papermill, beside a grid of mixes
+    from the same store; `mousterian-fit --group generator` reads both arms, the real-only runs the real curve of each."""
+    import numpy as np
+    from mousterian.data import load_dataset
+    from mousterian.mix import store_from_images
+    from mousterian.sweep import sweep
+    store_from_images(tmp_path / 'syn', load_dataset('digits').subset(np.arange(600)), generator='digits-as-synthetic')
+    BIN = Path(sys.executable).parent
+    for n in (10, 40):
+        r = subprocess.run([str(BIN / 'mousterian-pretrain'), str(tmp_path / 'syn'), str(tmp_path / f'enc{n}'), '--per-class', str(n), '--iterations', '60', '--device', 'cpu'],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0 and f'on {10 * n} images' in r.stdout and 'mousterian.pretrain:finetune_run' in r.stdout, r.stdout + r.stderr
+    again = subprocess.run([str(BIN / 'mousterian-pretrain'), str(tmp_path / 'syn'), str(tmp_path / 'enc10'), '--per-class', '10', '--iterations', '60'], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and 'pre-trained already' in again.stdout
+    seeds = {'product': {'seed': [0, 1]}}
+    ft = dict(function='mousterian.pretrain:finetune_run', notebook=str(ROOT / 'nbs' / 'experiments' / 'finetune.ipynb'),
+              fixed=dict(dataset='digits', n_base=30, iterations=30),
+              union=[dict(fixed=dict(init=None, generator='none'), axes=[{'product': {'n_real_plus': [0, 30, 60]}}, seeds]),
+                     dict(fixed=dict(generator='pretrain'), axes=[{'product': {'init': [str(tmp_path / 'enc10'), str(tmp_path / 'enc40')]}}, seeds])])
+    a = sweep(ft, tmp_path / 'ft')
+    pre = a[a.generator == 'pretrain']
+    assert sorted(pre.n_syn_plus) == [100, 100, 400, 400] and (pre.schedule == 'pretrain_finetune').all() and (pre.n_train == 30).all()
+    assert (a[a.generator == 'none'].n_syn_plus == 0).all() and sorted(a[a.generator == 'none'].n_real_plus) == [0, 0, 30, 30, 60, 60]
+    b = sweep(dict(ft, union=ft['union'][1:], fixed=dict(ft['fixed'], iterations=30)), tmp_path / 'ft-pm', mode='papermill')  # the notebook gives the same rows
+    pd.testing.assert_frame_equal(pre.sort_values('run_id')[['run_id', 'n_syn_plus', 'top1']].reset_index(drop=True),
+                                  b.sort_values('run_id')[['run_id', 'n_syn_plus', 'top1']].reset_index(drop=True))
+    mix = sweep(dict(function='mousterian.learn:run_mix', fixed=dict(dataset='digits', n_base=30, iterations=30, store=str(tmp_path / 'syn'), generator='mix'),
+                     axes=[{'product': {'n_syn_plus': [100, 400]}}, seeds]), tmp_path / 'mix')
+    pd.concat([a, mix]).to_csv(tmp_path / 'results.csv', index=False)
+    f = subprocess.run([str(BIN / 'mousterian-fit'), str(tmp_path / 'results.csv'), '--group', 'generator', '--n-boot', '20'], capture_output=True, text=True, timeout=600)
+    assert f.returncode == 0, f.stdout + f.stderr
+    assert '== mix: 10 rows' in f.stdout and '== pretrain: 10 rows' in f.stdout and 'The 6 runs without synthetic images (none)' in f.stdout, f.stdout
+    assert (tmp_path / 'results_law' / 'pretrain' / 'worth.csv').exists() and (tmp_path / 'results_law' / 'mix' / 'exchange.csv').exists()

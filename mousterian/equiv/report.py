@@ -56,6 +56,19 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     return summary
 
 # %% ../../nbs/10h_equiv.report.ipynb #10fd1459
+def _shared_real(df:pd.DataFrame, groups:list) -> list:
+    "The (key, rows) fitted apart for `--group`: a group without synthetic runs (the real-only runs, e.g. generator none) is no arm of its own, it joins every group that agrees with it on the other grouping columns, as their real curve (said)."
+    if not groups: return [((), df)]
+    parts = [(k if isinstance(k, tuple) else (k,), g) for k, g in df.groupby(groups)]
+    has_syn = lambda g: bool((pd.to_numeric(g['n_syn_plus'], errors='coerce') > 0).any()) if 'n_syn_plus' in g else True
+    real, arms = [p for p in parts if not has_syn(p[1])], [p for p in parts if has_syn(p[1])]
+    if not real or not arms: return parts
+    label = [i for i in range(len(groups)) if any(k[i] not in {a[i] for a, _ in arms} for k, _ in real)]  # the columns that name the real-only runs (generator: none)
+    agree = lambda a, b: all(a[i] == b[i] for i in range(len(groups)) if i not in label)
+    print(f"The {sum(len(g) for _, g in real)} runs without synthetic images ({', '.join('-'.join(map(str, k)) for k, _ in real)}) are the real curve of "
+          f"every group{' with their ' + ', '.join(c for i, c in enumerate(groups) if i not in label) if len(label) < len(groups) else ''}, not a group of their own.")
+    return [(k, pd.concat([g] + [r for rk, r in real if agree(rk, k)], ignore_index=True)) for k, g in arms]
+
 @call_parse
 def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed; or a study's folder (its exchange rates are printed)
                    out:str=None, # output folder (default: beside the CSV, <name>_law/)
@@ -86,7 +99,7 @@ def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an
         if miss:
             near = did_you_mean(miss[0], list(map(str, df.columns)))
             raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}{near}" + (f" (its columns: {', '.join(map(str, df.columns))})." if '?' in near else '.'))
-        for key, g in (df.groupby(groups) if groups else [((), df)]):
+        for key, g in _shared_real(df, groups):
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
             s = fit_report(g, base / name if groups else base, name, n_boot, e)
             ex = pd.DataFrame(s['exchange'])
