@@ -169,7 +169,7 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
                    per_class:int|None=None, # the first per_class images of each class, in seeded order (default: every image)
                    keep:str|None=None, # a keep column of the store (a filter's mask): only those images
                    size:int|None=None, # resize to size x size (the real images' size; default: the store's own)
-                   recipe:str='cpu', # the recipe of supervised pre-training (its optimiser, augmentation and budget)
+                   recipe:str|Recipe='cpu', # the recipe of supervised pre-training (its optimiser, augmentation and budget), or its name
                    seed:int=0, device=None) -> Path:
     "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, MoCo v2 continued from its checkpoint, other settings refused."
     if method not in PRETRAIN_METHODS: raise MousterianError(f"Unknown pre-training method {method!r}: use {' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
@@ -183,7 +183,7 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
         if short: raise MousterianError(f"The store {st.path} lacks images for per_class = {per_class}: {'; '.join(short)}. Lower per_class, or generate more.")
     ims = ims.to_tensors()
     its = iterations or (rc.iterations_for(len(ims)) if method == 'supervised' else 2000)
-    settings = dict(method=method, arch=arch, iterations=its, per_class=per_class, keep=keep, size=size, recipe=recipe, seed=seed,
+    settings = dict(method=method, arch=arch, iterations=its, per_class=per_class, keep=keep, size=size, recipe=json.loads(json.dumps(dataclasses.asdict(rc))), seed=seed,
                     store=str(st.path.resolve()), images=_images_hash(st.path))
     out.mkdir(parents=True, exist_ok=True)
     with FileLock(str(out / '.lock')):
@@ -197,7 +197,7 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
             raise MousterianError(f"{out} is not empty and holds no encoder (no pretrain.json): give an empty or new folder.")
         save_json(dict(settings, done=False), meta)
         if method == 'moco': enc = moco_pretrain(ims, arch, its, seed=seed, device=device, out=out / 'moco.ckpt')
-        else: enc = supervised_pretrain(ims, arch, its, recipe, seed, device)
+        else: enc = supervised_pretrain(ims, arch, its, rc, seed, device)
         with atomic_write(out / 'encoder.pt', 'wb') as fh: torch.save(enc.cpu().state_dict(), fh)
         save_json(dict(settings, done=True, n_images=len(ims), shape=list(ims.shape), classes=list(st.classes), feature_dim=_width(enc.cpu(), ims.shape)), meta)
     return out
@@ -221,7 +221,7 @@ def _start_from(init:Path, meta:dict):
         try: missing, unexpected = model.load_state_dict(sd, strict=False)
         except RuntimeError as e: missing, unexpected = None, str(e).splitlines()[1:2]
         if missing is None or set(missing) != head or unexpected:
-            raise MousterianError(f"The encoder in {init} ({meta['arch']}, pre-trained with recipe {meta['recipe']}) does not fit this classifier "
+            raise MousterianError(f"The encoder in {init} ({meta['arch']}, pre-trained with recipe {meta['recipe']['name']}) does not fit this classifier "
                                   f"({', '.join(map(str, (unexpected or sorted(set(missing or []) - head))[:2]))}): pre-train it with the fine-tuning recipe's network and settings.")
         return model
     return load
@@ -236,7 +236,7 @@ def finetune_run(init:str|None, # a pre-trained encoder's folder (`pretrain_stor
     "A grid's function: one classifier fine-tuned from a pre-trained encoder on real images (the base set and any extra real ones); its row counts the encoder's synthetic images as n_syn_plus (schedule pretrain_finetune), so the equivalence reader takes it beside the mixes. With init None, one trained from scratch on the same real images."
     _check_finetune(dict(recipe_fields, init=init, n_base=n_base))
     meta = encoder_meta(init) if init else None
-    rc = get_recipe(recipe, **recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
+    rc = get_recipe(recipe, **{**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})})
     spec = MixSpec(n_base, n_real_plus, 0, seed, dataset, None, None, split_seed, n_gen_pool_per_class, root, image_size)
     shape = list(_real(dataset, 'train', root, image_size).shape)
     if meta and (rc.arch != meta['arch'] or shape != meta['shape']):

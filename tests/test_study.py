@@ -172,3 +172,22 @@ def test_retrieval_arm_of_real_images(tiny, tmp_path):
     assert (res.generator == 'retrieval').sum() == 4 and (arm / 'laws' / 'retrieval' / 'exchange.csv').exists()
     html = (arm / 'report.html').read_text()
     assert 'the retrieval arm, added at the synthetic ratios' in html and 'Retrieval control for' in html and 'Traceback' not in html
+
+def test_pretrain_arm_beside_the_mixes(tiny, tmp_path):
+    "He et al.'s synthetic pre-training as a study arm: at each synthetic ratio an encoder pre-trained on that many of the external arm's kept images, fine-tuned on the base set; its rows count those images as n_syn_plus and get a worth curve of their own, beside the mixes (which are reused)."
+    import shutil
+    arm = tmp_path / 'arm'; shutil.copytree(tiny[0], arm, ignore=shutil.ignore_patterns('report*', '.report*'))
+    r = study('tiny', '--out', arm, '--device', 'cpu', '--set', '{generators: {pretrain: {kind: pretrain, of: external, iterations: 10}}}')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    res, before = pd.read_csv(arm / 'sweep' / 'results.csv'), pd.read_csv(tiny[0] / 'sweep' / 'results.csv')
+    for g in ('none', 'internal', 'external'): assert set(res.loc[res.generator == g, 'run_id']) == set(before.loc[before.generator == g, 'run_id'])  # reused
+    pre = res[res.generator == 'pretrain']
+    assert len(pre) == 4 and (pre.schedule == 'pretrain_finetune').all() and (pre.n_syn_plus == pre.n_base).all() and (pre.n_train == pre.n_base).all()
+    assert (pre.keep == 'cls_keep').all() and pre['store'].str.endswith(('/stores/external', '/stores/external-s1')).all()
+    encs = sorted(p.name for p in (arm / 'encoders').iterdir())
+    assert len(encs) == 4 and all(e.startswith('pretrain-external') for e in encs)
+    assert (arm / 'laws' / 'pretrain' / 'worth.csv').exists() and 'pretrain: ' in r.stdout
+    html = (arm / 'report.html').read_text()
+    assert 'Traceback' not in html and 'pretrain' in html
+    bad = study('tiny', '--out', tmp_path / 'bad', '--set', '{generators: {pretrain: {kind: pretrain, of: externl}}}')
+    assert bad.returncode != 0 and "did you mean 'external'" in bad.stderr

@@ -21,7 +21,7 @@ from ..filter import check_clip
 
 # %% auto #0
 __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'T2IGen', 'StoreGen',
-           'RealPool', 'RepeatArm', 'StudyConfig', 'list_studies', 'study_config', 'load_study']
+           'RealPool', 'PretrainArm', 'RepeatArm', 'StudyConfig', 'list_studies', 'study_config', 'load_study']
 
 # %% ../../nbs/12a_study.config.ipynb #ed739e63
 @dataclass
@@ -197,6 +197,17 @@ class RealPool:
                 raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
 
 @dataclass
+class PretrainArm:
+    "He et al.'s synthetic pre-training as an arm: at each synthetic ratio, an encoder pre-trained on that many images of another arm's store (its kept images; `pretrain.pretrain_store`), then fine-tuned on the run's real images (`pretrain.finetune_run`); its rows count the pre-training images as n_syn_plus, so its worth curve reads beside the mixes'."
+    of:str|None=None # required: the arm whose store it pre-trains on (e.g. external)
+    method:Literal['supervised', 'moco']='supervised'
+    iterations:int|None=None # pre-training steps (default: the study recipe's budget for the images, supervised; 2000, MoCo v2)
+    kind:Literal['pretrain']='pretrain'
+    def check(self, where):
+        if not self.of: raise MousterianError(f"{where}.of is not set: name the arm whose images it pre-trains on, e.g. {{kind: pretrain, of: external}}.")
+        check_positive(where, iterations=self.iterations)
+
+@dataclass
 class RepeatArm:
     "The compute control: each base image repeated to the count of a synthetic arm's images, so a run trains for as many iterations as that arm's, on no new images (run it at the synthetic ratios with `grid.arm_syn`)."
     kind:Literal['repeat']='repeat'
@@ -250,7 +261,7 @@ class StudyConfig:
                                       f"size of its own: leave image_size unset.")
         if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
         DDPMGen, gens = _ddpm_gen_class(), {}
-        kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool, repeat=RepeatArm)
+        kinds = dict(ddpm=DDPMGen, t2i=T2IGen, store=StoreGen, real=RealPool, repeat=RepeatArm, pretrain=PretrainArm)
         for g, spec in self.generators.items():
             if not re.fullmatch(r'[a-z][a-z0-9_]*', str(g)) or g == 'none':
                 raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not "
@@ -267,6 +278,11 @@ class StudyConfig:
                                       f"real curve already, the control for a generator trained on that dataset. "
                                       "A retrieval pool comes from elsewhere: give another dataset with the same classes, or a folder.")
         self.generators = gens
+        for g, spec in gens.items():
+            if spec.kind == 'pretrain' and (spec.of not in gens or gens[spec.of].kind in ('pretrain', 'repeat')):
+                ok = [a for a, s in gens.items() if s.kind not in ('pretrain', 'repeat')]
+                raise MousterianError(f"generators.{g}.of = {spec.of!r} is not an arm of this study with images of its own to pre-train on"
+                                      + (did_you_mean(str(spec.of), ok) if ok else ": add the generator it pre-trains on."))
         for g, bs in self.grid.arm_bases.items():
             if g not in gens:
                 raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
@@ -295,7 +311,7 @@ class StudyConfig:
                                       f"{model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
             try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
             except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
-        ext = [g for g, s in gens.items() if g != 'internal' and s.kind not in ('real', 'repeat')]  # arms whose generator (and filter) learn from the external pool
+        ext = [g for g, s in gens.items() if g != 'internal' and s.kind not in ('real', 'repeat', 'pretrain')]  # arms whose generator (and filter) learn from the external pool
         if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:
             raise MousterianError(f"The DDPM of generators.{bad[0]} needs external_pool_per_class > 0: the real images it is trained on, "
                                   f"disjoint from the classifier's.")

@@ -42,6 +42,7 @@ def _gen_words(p:dict, g:str) -> str:
     if q.get('kind') == 't2i': return f"{g}, {q.get('model')}"
     if q.get('kind') == 'real': return f"real images from {q.get('path') or q.get('dataset')} (retrieval control)"
     if q.get('kind') == 'repeat': return "the base images repeated to that count: the compute control"
+    if q.get('kind') == 'pretrain': return f"pre-training ({q.get('method')}) on that many of {q.get('of')}'s images, then fine-tuning on the real ones"
     if q.get('kind') == 'ddpm':
         return 'internal DDPM, trained on the base set' if g == 'internal' else f"{g} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     return g

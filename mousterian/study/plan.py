@@ -12,10 +12,12 @@ import pandas as pd
 from ..core import *
 from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
+from ..mix import _real
+from ..pretrain import pretrain_store, finetune_run
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'run_store', 'as_config', 'filter_q', 'keep_column',
-           'generation_plan', 'run_counts', 'study_run', 'replicates', 'changed']
+__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm', 'run_store', 'as_config', 'filter_q',
+           'keep_column', 'generation_plan', 'run_counts', 'study_run', 'replicates', 'changed']
 
 # %% ../../nbs/12b_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -64,10 +66,15 @@ def per_base_arms(p:StudyConfig|dict) -> list:
     c = as_config(p)
     return [g for g, s in c.generators.items() if g == 'internal' or s.kind == 'repeat']
 
+def source_arm(p:StudyConfig|dict, generator:str) -> str:
+    "The arm whose store a run of `generator` draws its synthetic images from: itself, or for a pre-training arm (`kind: pretrain`) the arm it pre-trains on."
+    s = as_config(p).generators.get(generator)
+    return s.of if s is not None and s.kind == 'pretrain' else generator
+
 def run_store(p:StudyConfig|dict, r:dict) -> str:
     "The name of the store the run `r` (a `plan_runs` dict) draws from."
-    c = as_config(p); first = draws(c)[0][0]
-    return store_name(r['generator'], r['n_base_per_class'], r['generator'] in per_base_arms(c), None if r.get('split_seed', first) == first else r['split_seed'])
+    c = as_config(p); first = draws(c)[0][0]; g = source_arm(c, r['generator'])
+    return store_name(g, r['n_base_per_class'], g in per_base_arms(c), None if r.get('split_seed', first) == first else r['split_seed'])
 
 # %% ../../nbs/12b_study.plan.ipynb #e707e5bf
 def as_config(p:StudyConfig|dict) -> StudyConfig:
@@ -76,7 +83,7 @@ def as_config(p:StudyConfig|dict) -> StudyConfig:
 
 def filter_q(p:StudyConfig|dict, generator:str) -> float:
     "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
-    c = as_config(p)
+    c = as_config(p); generator = source_arm(c, generator)
     return 0. if c.generators[generator].kind in ('real', 'repeat') else c.filter.q
 
 def keep_column(p:StudyConfig|dict) -> str:
@@ -90,9 +97,10 @@ def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     for r in runs:
         if r['generator'] == 'none' or r['r_syn'] == 0: continue
         name, split = run_store(c, r), r.get('split_seed', draws(c)[0][0])
-        per = r['generator'] in per_base_arms(c)
-        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, r['generator'])))
-        cur = out.setdefault(name, dict(generator=r['generator'], n_base_per_class=r['n_base_per_class'] if per else None, split_seed=split,
+        src = source_arm(c, r['generator'])
+        per = src in per_base_arms(c)
+        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, src)))
+        cur = out.setdefault(name, dict(generator=src, n_base_per_class=r['n_base_per_class'] if per else None, split_seed=split,
                                         draw=idx[split], per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
@@ -113,6 +121,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
               per_base_arms:list|None=None, # the arms with a store per base size (default: internal)
               first_split:int|None=None, # the study's first base draw, whose stores have no '-s' suffix (default: split_seed)
+              pretrain:dict|None=None, # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base images per class of that arm's store, fine-tuned on the real images
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
@@ -121,8 +130,16 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
     first = split_seed if first_split is None else first_split
-    name = store_name(generator, b, generator in (per_base_arms or ['internal']), None if split_seed == first else split_seed)
+    src = pretrain['of'] if pretrain else generator
+    name = store_name(src, b, src in (per_base_arms or ['internal']), None if split_seed == first else split_seed)
     store = str(Path(study_dir) / 'stores' / name) if ns else None
+    if pretrain and ns:  # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
+        rc, n = get_recipe(recipe, **(recipe_overrides or {})), round(r_syn * b)
+        enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{generator}-{name}-n{n}-seed{seed}', pretrain['method'], rc.arch, pretrain.get('iterations'),
+                             n, keep, _real(dataset, 'train', root, image_size).shape[-1], rc, seed, device)
+        row = finetune_run(str(enc), n_base=b * K, n_real_plus=round(r_real * b) * K, seed=seed, dataset=dataset, split_seed=split_seed, n_gen_pool_per_class=pool_per_class,
+                           root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class, device=device, **(recipe_overrides or {}))
+        return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
                   split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
                   device=device, **(recipe_overrides or {}))

@@ -277,7 +277,9 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
                  **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
                  **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),  # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
-    rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '') for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
+    pre = {g: dict(of=s.of, method=s.method, iterations=s.iterations) for g, s in c.generators.items() if s.kind == 'pretrain'}
+    rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '', **({'pretrain': pre[r['generator']]} if r['generator'] in pre else {}))
+          for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
     return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
                 context=dict(study_dir=str(self.out), per_base_arms=per_base_arms(c), first_split=draws(c)[0][0],  # a moved study keeps its runs
                              **({'device': str(self.device)} if self.device else {})))  # --device reaches every classifier (not part of a run's id)
