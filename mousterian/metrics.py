@@ -19,7 +19,7 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 # %% auto #0
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
            'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map',
-           'real_reference', 'novelty', 'novelty_row', 'measure_store']
+           'real_reference', 'novelty', 'novelty_row', 'copy_verdict', 'pairs_figure', 'measure_store']
 
 # %% ../nbs/06_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
@@ -298,20 +298,53 @@ def novelty(syn, # the synthetic images (an `ImageSet` at the training images' s
                 median_ratio=float(np.median(ds) / np.median(dh)) if np.median(dh) > 0 else math.inf,
                 n_syn=len(syn), n_train=len(train), n_held=len(held), closest=[dict(syn=int(i), train=int(js[i]), distance=float(ds[i])) for i in o])
 
-def novelty_row(syn, train, ref:dict, device=None) -> dict:
+def novelty_row(syn, train, ref:dict, device=None,
+                figure:str|Path|None=None, # where to draw the closest pairs in features and in pixels (`pairs_figure`, PNG); None: no figure
+               ) -> dict:
     "The novelty of `syn` against the generator's training images `train`, in pixels and in the reference classifier's features, with the real test images of `ref` as the baseline (`novelty`): flat columns for a table (near_copy_*, real_rate_*, median_ratio_*) and the closest pairs in features."
-    out = {}
+    out, rs = {}, {}
     for sp, enc in (('pixels', None), ('features', ref['encoder'])):
-        r = novelty(syn, train, ref['real'], enc, device=device)
+        r = rs[sp] = novelty(syn, train, ref['real'], enc, device=device)
         out.update({f'near_copy_{sp}': r['near_copy'], f'real_rate_{sp}': r['real_rate'], f'median_ratio_{sp}': r['median_ratio']})
         if sp == 'features': out['closest_pairs'] = r['closest']
+    if figure: pairs_figure(syn, train, rs, figure, title=Path(figure).stem)
     return dict(out, n_train=len(train))
+
+def copy_verdict(row) -> str:
+    "Whether a generator copies its training images, from its novelty (`novelty_row`'s columns), in the space where it comes closest: it mostly copies (half its images or more are near-copies), copies some (more than twice the real images' rate, and over 10%), or does not mostly copy."
+    nc, rr, sp = max((float(row[f'near_copy_{s}']), float(row[f'real_rate_{s}']), s) for s in ('features', 'pixels'))
+    if nc >= 0.5: return f'it mostly copies its training images ({sp}): what its images are worth says little about synthetic data'
+    if nc > max(2 * rr, 0.1): return f'it copies some of its training images (in {sp}, more than real images come that close by chance)'
+    return 'it does not mostly copy'
+
+def pairs_figure(syn, train, results:dict, # space -> a `novelty` result (its closest pairs and threshold)
+                 path:str|Path, title:str='') -> Path:
+    "The closest synthetic-training pairs of each space: every synthetic image above its nearest training image, with their distance against the near-copy threshold (a pair under it is a near-copy); a PNG at `path`."
+    from matplotlib.figure import Figure  # plots only; no pyplot, so no backend or open figures
+    n = max(len(r['closest']) for r in results.values())
+    fig = Figure(figsize=(1.1 * n, 2.5 * len(results) + (0.4 if title else 0)))
+    ax = fig.subplots(2 * len(results), n, squeeze=False)
+    show = lambda a, x: (a.imshow(x.permute(1, 2, 0).squeeze(-1) if x.shape[0] == 1 else x.permute(1, 2, 0), cmap='gray', vmin=0, vmax=255), a.set_xticks([]), a.set_yticks([]))
+    for k, (sp, r) in enumerate(results.items()):
+        for i in range(n):
+            for j, (ds, key) in enumerate(((syn, 'syn'), (train, 'train'))):
+                a = ax[2 * k + j, i]
+                if i >= len(r['closest']): a.axis('off'); continue
+                show(a, ds[r['closest'][i][key]][0])
+                if i == 0: a.set_ylabel(f"{'synthetic' if key == 'syn' else 'training'}\n({sp})", fontsize=7)
+            d = r['closest'][i]['distance'] if i < len(r['closest']) else None
+            if d is not None: ax[2 * k, i].set_title(f"{d:.3g}{' *' if d < r['threshold'] else ''}", fontsize=7)
+    fig.suptitle((title + '\n' if title else '') + "closest pairs; * a near-copy (nearer than the threshold: " + ', '.join(f"{sp} {r['threshold']:.3g}" for sp, r in results.items()) + ')', fontsize=8)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, 'wb') as fh: fig.savefig(fh, format='png', dpi=100, bbox_inches='tight')
+    return Path(path)
 
 def measure_store(store, # a `SynStore` or its folder
                   ref:dict, # from `real_reference`
                   keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
                   domain_iterations:int=300, domain_patch:int=14, device=None,
                   train=None, # the generator's training images, for its novelty (`novelty_row`); None: not measured
+                  figure:str|Path|None=None, # with train: where to draw the closest pairs (`pairs_figure`)
                  ) -> dict:
     "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches), and, given the generator's training images, the novelty of the kept images; a quantity that cannot be computed is None with its reason in `why`."
     s = store if isinstance(store, SynStore) else SynStore(store)
@@ -329,4 +362,4 @@ def measure_store(store, # a `SynStore` or its folder
                 fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'], fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
                 reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd, fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
                 domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why,
-                **(novelty_row(kept, train, ref, device) if train is not None else {}))
+                **(novelty_row(kept, train, ref, device, figure) if train is not None else {}))

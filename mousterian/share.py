@@ -16,10 +16,13 @@ from .data import folder_images
 from .store import SynStore
 from .mix import store_from_images
 from .gen.ddpm import load_ddpm, verify_ddpm, DDPM_EXPORT_FORMAT
+from .data import Splits
+from .store import check_classes
+from .metrics import real_reference, novelty_row, copy_verdict
 
 # %% auto #0
 __all__ = ['EXPORT_FORMAT', 'store_provenance', 'export_store', 'verify_export', 'import_store', 'import_images', 'export_ddpm',
-           'mousterian_store']
+           'store_novelty', 'mousterian_store']
 
 # %% ../nbs/13_share.ipynb #a11e06e2
 _ROW_KEYS = ('index', 'file', 'label', 'class_name', 'store_id')
@@ -173,17 +176,57 @@ def export_ddpm(model_dir:str|Path, # a trained DDPM folder
     save_json(dict(format=DDPM_EXPORT_FORMAT, version=1, files=files, train=load_json(src / 'train.json'), exported=run_meta()), tmp / 'provenance.json')
     return _publish(tmp, out)
 
+def store_novelty(store:str|Path, # a store a DDPM sampled (`mousterian-ddpm sample`, a study's stores)
+                  ddpm:str|Path|None=None, # the DDPM's folder (default: the one the store's manifest names)
+                  n_images:int=1000, # real test images, the baseline (and the synthetic images measured: as many per class)
+                  recipe:str='cpu', reference_per_class:int|None=None, reference_iterations:int|None=None, # the reference classifier of the features (as a study's metrics)
+                  figure:str|Path|None=None, # where to draw the closest pairs (PNG); None: no figure
+                  keep:str|None=None, # a keep column (a filter's mask, e.g. cls_keep, as a study measures): only those images; None: all
+                  device=None) -> dict:
+    "Does the DDPM behind a store copy its training images? `metrics.novelty_row` of the store's images against the training set the DDPM's train.json records, real test images the baseline, in pixels and in a reference classifier's features, with `metrics.copy_verdict`."
+    st = SynStore(store); m = st.manifest()
+    d = Path(ddpm) if ddpm else Path(m['model_dir'].dropna().iloc[0]) if 'model_dir' in m and m['model_dir'].notna().any() else None
+    if d is None: raise MousterianError(f"{st.path} records no DDPM (its images were not sampled by mousterian-ddpm): give the generator's folder, mousterian-store novelty {store} DDPM.")
+    if not (d / 'train.json').exists():
+        raise MousterianError(f"{d} is not a trained DDPM (no train.json){'' if ddpm else ', though the store names it: was it moved?'} Give its folder: mousterian-store novelty {store} DDPM.")
+    data = load_json(d / 'train.json').get('data') or {}
+    if 'splits' not in data: raise MousterianError(f"{d}/train.json does not record how to rebuild its training images (data: {data}): novelty needs them.")
+    sp = Splits.from_dict(data['splits'])
+    train = sp.load()[data['pool']].to_tensors()
+    ref = real_reference(sp.dataset, n_images, recipe, sp.root, reference_per_class, reference_iterations, device, sp.image_size)
+    check_classes(st.classes, ref['real'].classes, f"The store {st.path}", sp.dataset)
+    if keep and keep not in m: raise MousterianError(f"{st.path} has no column {keep!r} (a filter's keep mask): its columns are {', '.join(m.columns)}{did_you_mean(keep, list(m.columns))}")
+    y, ok = m['label'].to_numpy(), m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
+    pick = np.concatenate([np.where((y == c) & ok)[0][:ref['n_per_class']] for c in range(len(st.classes))])
+    syn = st.images(np.isin(np.arange(len(m)), pick), ref['real'].shape[-1]).to_tensors()
+    row = novelty_row(syn, train, ref, device, figure)
+    return dict(row, verdict=copy_verdict(row), n_syn=len(syn), dataset=sp.dataset, ddpm=str(d))
+
 # %% ../nbs/13_share.ipynb #5a0e0013
 @call_parse(pos=['dest'])
-def mousterian_store(cmd:str, # export, verify or import
-                     src:str, # export: a store or DDPM folder; verify: an export; import: a store export
-                     dest:str=None, # export: the new export folder; import: the new store folder
+def mousterian_store(cmd:str, # export, verify, import or novelty
+                     src:str, # export: a store or DDPM folder; verify: an export; import: a store export; novelty: a store a DDPM sampled
+                     dest:str=None, # export: the new export folder; import: the new store folder; novelty: the DDPM's folder (default: the one the store names)
+                     figure:str=None, # novelty: draw the closest pairs into this PNG
+                     keep:str=None, # novelty: a keep column (a filter's mask, e.g. cls_keep): only those images
+                     n_images:int=1000, # novelty: real test images, the baseline
+                     reference_per_class:int=None, reference_iterations:int=None, # novelty: the reference classifier's training images per class and steps (default: the whole split, its recipe's budget)
+                     device:str=None, # novelty: cpu, cuda, ... (default: the best there is)
                     ):
-    "Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an export, import a store export."
+    "Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an export, import a store export; novelty: does the DDPM behind a store copy its training images?"
     try:
-        if cmd not in ('export', 'verify', 'import'):
-            raise MousterianError(f"Unknown command {cmd!r}: use export, verify or import{did_you_mean(cmd, ['export', 'verify', 'import'])}")
+        cmds = ['export', 'verify', 'import', 'novelty']
+        if cmd not in cmds: raise MousterianError(f"Unknown command {cmd!r}: use export, verify, import or novelty{did_you_mean(cmd, cmds)}")
+        given = [k for k, v in dict(figure=figure, keep=keep, n_images=n_images != 1000 or None, reference_per_class=reference_per_class, reference_iterations=reference_iterations, device=device).items() if v]
+        if given and cmd != 'novelty': raise MousterianError(f"--{given[0].replace('_', '-')} acts only with novelty: leave it out of {cmd}.")
         p = Path(src)
+        if cmd == 'novelty':
+            r = store_novelty(p, dest, n_images, 'cpu', reference_per_class, reference_iterations, figure, keep, device)
+            print(f"{p}: {r['n_syn']} images against the {r['n_train']:,} real images its DDPM ({r['ddpm']}) learned from; near-copies (nearer a training image than "
+                  f"95% of real test images are): {r['near_copy_features']:.1%} in reference-classifier features, {r['near_copy_pixels']:.1%} in pixels "
+                  f"(real test images: {r['real_rate_features']:.1%}, {r['real_rate_pixels']:.1%}); median distance ratio {r['median_ratio_features']:.2f} "
+                  f"(features), {r['median_ratio_pixels']:.2f} (pixels): {r['verdict']}." + (f"\nthe closest pairs: {figure}" if figure else ''))
+            return
         if cmd != 'verify' and not dest: raise MousterianError(f"{cmd} needs a destination folder: mousterian-store {cmd} {src} DEST.")
         if cmd == 'export':
             if (p / 'store.json').exists():

@@ -92,3 +92,25 @@ def test_fit_cli_replicates(bin_path, tmp_path):
     assert {'n_base', 'r_syn', 'k', 'lo', 'hi', 'marginal', 'marginal_lo', 'marginal_hi'} <= set(w.columns) and len(w) == 6
     assert (w.given == 'over 4 base draws, each with its own generator training').all() and (w.draws == '4 base draws (t, 3 df)').all()
     assert 'over 4 base draws, each with its own generator training' in r.stdout and (tmp_path / 'reps_law' / 'worth.png').exists()
+
+def test_store_novelty(bin_path, tmp_path):
+    "mousterian-store novelty: a tiny DDPM's samples measured against the images it learned from (found through the store's manifest), with the closest pairs drawn; a store of its training images themselves, given the DDPM, mostly copies; the options act only with novelty."
+    from mousterian.data import Splits
+    from mousterian.mix import store_from_images
+    from mousterian.core import load_json
+    g, st = tmp_path / 'ddpm', tmp_path / 'st'
+    for a in (['train', str(g), '--dataset', 'digits', '--n-per-class', '20', '--preset', 'tiny', '--train-steps', '2', '--device', 'cpu'],
+              ['sample', str(g), '--store', str(st), '--per-class', '10', '--steps', '2', '--device', 'cpu']):
+        r = run(bin_path, 'mousterian-ddpm', *a); assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    ref = ['--n-images', '100', '--reference-per-class', '10', '--reference-iterations', '5', '--device', 'cpu']
+    r = run(bin_path, 'mousterian-store', 'novelty', str(st), '--figure', str(tmp_path / 'pairs.png'), *ref)
+    assert r.returncode == 0 and '100 images against the 200 real images its DDPM' in r.stdout and 'near-copies' in r.stdout, r.stdout + r.stderr
+    assert (tmp_path / 'pairs.png').stat().st_size > 10_000
+    d = load_json(g / 'train.json')['data']
+    copies = store_from_images(tmp_path / 'copies', Splits.from_dict(d['splits']).load()[d['pool']])
+    r = run(bin_path, 'mousterian-store', 'novelty', str(copies.path), str(g), *ref)
+    assert r.returncode == 0 and '100.0% in pixels' in r.stdout and 'it mostly copies its training images' in r.stdout, r.stdout + r.stderr
+    r = run(bin_path, 'mousterian-store', 'novelty', str(copies.path), *ref)
+    assert r.returncode != 0 and 'records no DDPM' in r.stderr and 'Traceback' not in r.stderr
+    r = run(bin_path, 'mousterian-store', 'verify', str(st), '--figure', 'x.png')
+    assert r.returncode != 0 and '--figure acts only with novelty' in r.stderr

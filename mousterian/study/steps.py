@@ -318,11 +318,12 @@ def metrics(self:Study, gp:dict) -> dict:
         size = {'image_size': c.image_size} if c.image_size else {}
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
         ddpm = self.arm(gp[name]['generator']).kind == 'ddpm'  # a DDPM's training images are at hand: its novelty is measured
-        if cur.get(name, {}).get('fingerprint') == fp and (not ddpm or 'near_copy_features' in cur[name]): print(f"  {name}: measured already"); continue
+        fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
+        if cur.get(name, {}).get('fingerprint') == fp and (not ddpm or ('near_copy_features' in cur[name] and fig.exists())): print(f"  {name}: measured already"); continue
         if ref is None:
             ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root, mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
         row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, keep_column(c), mp['domain_iterations'], mp['domain_patch'], self.device,
-                                                              self.training_set(gp[name])[0] if ddpm else None))
+                                                              self.training_set(gp[name])[0] if ddpm else None, fig if ddpm else None))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
         print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier features "
