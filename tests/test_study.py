@@ -187,6 +187,7 @@ def test_pretrain_arm_beside_the_mixes(tiny, tmp_path):
     encs = sorted(p.name for p in (arm / 'encoders').iterdir())
     assert len(encs) == 4 and all(e.startswith('pretrain-external') for e in encs)
     assert (arm / 'laws' / 'pretrain' / 'worth.csv').exists() and 'pretrain: ' in r.stdout
+    assert set(pd.read_csv(arm / 'laws' / 'compute.csv').arm) == {'internal', 'external'}  # the repeat arm controls a mix's iterations, not pre-training's
     html = (arm / 'report.html').read_text()
     assert 'Traceback' not in html and 'pretrain' in html
     bad = study('tiny', '--out', tmp_path / 'bad', '--set', '{generators: {pretrain: {kind: pretrain, of: externl}}}')

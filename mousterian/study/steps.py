@@ -357,7 +357,8 @@ def laws(self:Study) -> dict:
                                                        + (['  ' + curve_text(x, g, K) for _, x in w.groupby('n_base')] if len(w) else [])))
     if not done(d0, 'findings.csv', 'compute.csv'):
         t = findings(clean_results(res[res['generator'].isin(['none', *arms])]))
-        cc = [compute_control(res[res['generator'].isin(['none', g, c])], g, c) for g in arms for c in ctl if (res['generator'] == c).any() and (res['generator'] == g).any()]
+        mixes = [g for g in arms if self.cfg.generators[g].kind != 'pretrain']  # a pre-training arm trains longer than a mix of its size: the repeat arm is no control of its iterations
+        cc = [compute_control(res[res['generator'].isin(['none', g, c])], g, c) for g in mixes for c in ctl if (res['generator'] == c).any() and (res['generator'] == g).any()]
         cc = pd.concat(cc, ignore_index=True) if cc else pd.DataFrame()
         if len(cc): cc['n_base_per_class'] = (cc['n_base'] / K).round().astype(int)
         with atomic_write(d0 / 'compute.csv') as fh: cc.to_csv(fh, index=False)
