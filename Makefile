@@ -116,7 +116,7 @@ bench-hostkind: env data
 	$(PY) bench/bench_hostkind.py
 
 bench-cuts: env
-	$(PY) bench/bench_cuts.py --domain
+	$(PY) bench/bench_cuts.py
 
 bench-intervals: env
 	$(PY) bench/bench_intervals.py 250 100 3

@@ -55,15 +55,21 @@ def child(env_extra):
 STUDY = ROOT / 'bench' / 'results' / 'study-fmnist-cpu' / 'timings.json'
 AS_STEP = dict(metrics='grid', laws='design', report='design')  # steps the AVX2 host did not time, read at the ratio of the step whose work is alike (classifier training; NumPy and SciPy)
 
+def avx2_ratio(step:str) -> float: return REAL_AVX2.get(step, REAL_AVX2[AS_STEP.get(step, 'grid')])
+
+def step_seconds(timings=STUDY) -> dict:
+    "Each step's seconds in a study's timings.json: its longest time, the invocation that did its work (a rerun skips what is done)."
+    steps = {}
+    for l in json.loads(Path(timings).read_text()):
+        for k, v in l["steps"].items(): steps[k] = max(v, steps.get(k, 0.))
+    return steps
+
 def estimate(timings=STUDY) -> dict:
     "The published study's time per step on its host (AVX-512, measured) and on a 2-core AVX2 host (estimated: each step times the ratio measured there, `REAL_AVX2`; steps it did not time at the ratio of the step alike, `AS_STEP`)."
-    logs = json.loads(Path(timings).read_text())
-    steps = {}
-    for l in logs:  # a rerun skips what is done: each step's longest time is the one that did its work
-        for k, v in l["steps"].items(): steps[k] = max(v, steps.get(k, 0.))
-    avx2 = {k: v * REAL_AVX2.get(k, REAL_AVX2[AS_STEP.get(k, 'grid')]) for k, v in steps.items()}
+    steps = step_seconds(timings)
+    avx2 = {k: v * avx2_ratio(k) for k, v in steps.items()}
     return dict(steps_avx512_s=steps, steps_avx2_est_s=avx2, total_avx512_min=sum(steps.values()) / 60, total_avx2_est_min=sum(avx2.values()) / 60,
-                ratios_used={k: REAL_AVX2.get(k, REAL_AVX2[AS_STEP.get(k, 'grid')]) for k in steps}, timings=str(Path(timings).relative_to(ROOT)))
+                ratios_used={k: avx2_ratio(k) for k in steps}, timings=str(Path(timings).relative_to(ROOT)))
 
 def print_estimate(e):
     print(f"The published study ({e['timings']}), per step: measured on its 2-core AVX-512 host, and estimated on a 2-core AVX2 host:")

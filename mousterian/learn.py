@@ -464,17 +464,16 @@ MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', '
 def _recipe_fields() -> list:
     return [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
 
-def _refuse_unknown(keys):
-    own = [n for n in inspect.signature(run_mix).parameters if n != 'recipe_fields']
-    valid = own + _recipe_fields()
+def _refuse_unknown(keys, fn=None):
+    fn = fn or run_mix; valid = [n for n in inspect.signature(fn).parameters if n != 'recipe_fields'] + _recipe_fields()
     for k in keys:
-        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of run_mix{did_you_mean(k, valid)}")
+        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of {fn.__name__}{did_you_mean(k, valid)}")
 
-def check_mix_params(params:dict):
-    "Refuse a parameter set that `run_mix` cannot run: an unknown name (with the nearest valid one), or a missing required one."
-    _refuse_unknown(params)
-    miss = [n for n, p in inspect.signature(run_mix).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
-    if miss: raise MousterianError(f"run_mix needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
+def check_mix_params(params:dict, fn=None): # fn: run_mix, or another grid function with recipe fields as keywords (`pretrain.finetune_run`)
+    "Refuse a parameter set that `run_mix` (or `fn`) cannot run: an unknown name (with the nearest valid one), or a missing required one."
+    fn = fn or run_mix; _refuse_unknown(params, fn)
+    miss = [n for n, p in inspect.signature(fn).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
+    if miss: raise MousterianError(f"{fn.__name__} needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
 
 # %% ../nbs/08_learn.ipynb #f124003b
 def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,

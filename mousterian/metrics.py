@@ -19,7 +19,8 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 # %% auto #0
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
            'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map',
-           'real_reference', 'novelty', 'novelty_row', 'copy_verdict', 'pairs_figure', 'measure_store']
+           'real_reference', 'novelty', 'novelty_row', 'copy_verdict', 'pairs_figure', 'first_per_class',
+           'measure_store']
 
 # %% ../nbs/06_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
@@ -339,6 +340,13 @@ def pairs_figure(syn, train, results:dict, # space -> a `novelty` result (its cl
     with atomic_write(path, 'wb') as fh: fig.savefig(fh, format='png', dpi=100, bbox_inches='tight')
     return Path(path)
 
+def first_per_class(s:SynStore, mask, n:int, size:int|None=None, m=None) -> TensorImages:
+    "The first `n` images of each class of the store `s` among those where `mask` holds (what `measure_store` measures), in memory at `size` (`m`: its manifest, when read already)."
+    m = s.manifest() if m is None else m
+    idx = np.where(np.asarray(mask, bool))[0]; y = m['label'].to_numpy()[idx]
+    pick = np.concatenate([idx[y == c][:n] for c in range(len(s.classes))])
+    return s.images(np.isin(np.arange(len(m)), pick), size).to_tensors()
+
 def measure_store(store, # a `SynStore` or its folder
                   ref:dict, # from `real_reference`
                   keep:str|None='cls_keep', # the filter's column (None: every image counts as kept)
@@ -348,11 +356,9 @@ def measure_store(store, # a `SynStore` or its folder
                  ) -> dict:
     "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches), and, given the generator's training images, the novelty of the kept images; a quantity that cannot be computed is None with its reason in `why`."
     s = store if isinstance(store, SynStore) else SynStore(store)
-    m, npc, K = s.manifest(), ref['n_per_class'], len(s.classes)
+    m = s.manifest()
     kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
-    def subset(mask):  # the first npc images of each class
-        idx = np.where(mask)[0]; y = m['label'].to_numpy()[idx]
-        return s.images(np.isin(np.arange(len(m)), np.concatenate([idx[y == c][:npc] for c in range(K)])), ref['real'].shape[-1]).to_tensors()  # at the real images' size
+    subset = lambda mask: first_per_class(s, mask, ref['n_per_class'], ref['real'].shape[-1], m)  # at the real images' size
     allim, kept, why = subset(np.ones(len(m), bool)), subset(kept_mask), dict(ref['why'])
     if not len(kept): raise MousterianError(f"{s.path} has no kept images to measure: check its filter column {keep!r}.")
     fk = features(ref['encoder'], kept, device=device)

@@ -10,10 +10,10 @@ import copy, math, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .core import *
-import json, hashlib, inspect, dataclasses
+import json, hashlib, functools, dataclasses
 from filelock import FileLock
 from fastcore.script import call_parse
-from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS
+from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS, check_mix_params, _refuse_unknown
 from .metrics import classifier_features, features
 from .data import TensorImages, ImageSet
 from .mix import MixSpec, load_store_images, take_per_class, _real
@@ -173,10 +173,9 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
                    seed:int=0, device=None) -> Path:
     "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, MoCo v2 continued from its checkpoint, other settings refused."
     if method not in PRETRAIN_METHODS: raise MousterianError(f"Unknown pre-training method {method!r}: use {' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
-    check_positive('pretrain', iterations=iterations, per_class=per_class, size=size)
-    st, out = SynStore(store), Path(out)
-    rc = get_recipe(recipe, arch=arch)
     if arch not in ARCHS: raise MousterianError(f"Unknown network {arch!r}: use one of {', '.join(ARCHS)}{did_you_mean(arch, list(ARCHS))}")
+    check_positive('pretrain', iterations=iterations, per_class=per_class, size=size)
+    st, out, rc = SynStore(store), Path(out), get_recipe(recipe, arch=arch)
     ims = load_store_images(st.path, keep, size)
     if per_class:
         ims, short = take_per_class(ims, {c: per_class for c in range(len(st.classes))}, seed)
@@ -234,7 +233,7 @@ def finetune_run(init:str|None, # a pre-trained encoder's folder (`pretrain_stor
                  **recipe_fields, # fields of the recipe, by name (lr=0.01, ...)
                 ) -> dict:
     "A grid's function: one classifier fine-tuned from a pre-trained encoder on real images (the base set and any extra real ones); its row counts the encoder's synthetic images as n_syn_plus (schedule pretrain_finetune), so the equivalence reader takes it beside the mixes. With init None, one trained from scratch on the same real images."
-    _check_finetune(dict(recipe_fields, init=init, n_base=n_base))
+    _refuse_unknown(recipe_fields, finetune_run)
     meta = encoder_meta(init) if init else None
     rc = get_recipe(recipe, **{**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})})
     spec = MixSpec(n_base, n_real_plus, 0, seed, dataset, None, None, split_seed, n_gen_pool_per_class, root, image_size)
@@ -248,15 +247,7 @@ def finetune_run(init:str|None, # a pre-trained encoder's folder (`pretrain_stor
                         pretrain_method=meta['method'], pretrain_iterations=meta['iterations'], pretrain_seed=meta['seed'])
     return row
 
-def _check_finetune(params:dict):
-    "Refuse a parameter set `finetune_run` cannot run: an unknown name (with the nearest valid one), or a missing required one."
-    valid = [n for n in inspect.signature(finetune_run).parameters if n != 'recipe_fields'] + [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
-    for k in params:
-        if k not in valid: raise MousterianError(f"{k!r} is not a parameter of finetune_run{did_you_mean(k, valid)}")
-    for k in ('init', 'n_base'):
-        if k not in params: raise MousterianError(f"finetune_run needs {k}{' (an encoder folder, or null: from scratch)' if k == 'init' else ''}: add it to the grid's fixed parameters or an axis.")
-
-finetune_run.check = _check_finetune  # `sweep` checks every run's parameters with it before running any
+finetune_run.check = functools.partial(check_mix_params, fn=finetune_run)  # `sweep` checks every run's parameters with it before running any
 
 
 # %% ../nbs/14_pretrain.ipynb #fe8dc0fd

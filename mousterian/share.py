@@ -18,7 +18,7 @@ from .mix import store_from_images
 from .gen.ddpm import load_ddpm, verify_ddpm, DDPM_EXPORT_FORMAT
 from .data import Splits
 from .store import check_classes
-from .metrics import real_reference, novelty_row, copy_verdict
+from .metrics import real_reference, novelty_row, copy_verdict, first_per_class
 
 # %% auto #0
 __all__ = ['EXPORT_FORMAT', 'store_provenance', 'export_store', 'verify_export', 'import_store', 'import_images', 'export_ddpm',
@@ -191,14 +191,12 @@ def store_novelty(store:str|Path, # a store a DDPM sampled (`mousterian-ddpm sam
         raise MousterianError(f"{d} is not a trained DDPM (no train.json){'' if ddpm else ', though the store names it: was it moved?'} Give its folder: mousterian-store novelty {store} DDPM.")
     data = load_json(d / 'train.json').get('data') or {}
     if 'splits' not in data: raise MousterianError(f"{d}/train.json does not record how to rebuild its training images (data: {data}): novelty needs them.")
+    if keep and keep not in m: raise MousterianError(f"{st.path} has no column {keep!r} (a filter's keep mask): its columns are {', '.join(m.columns)}{did_you_mean(keep, list(m.columns))}")
     sp = Splits.from_dict(data['splits'])
     train = sp.load()[data['pool']].to_tensors()
     ref = real_reference(sp.dataset, n_images, recipe, sp.root, reference_per_class, reference_iterations, device, sp.image_size)
     check_classes(st.classes, ref['real'].classes, f"The store {st.path}", sp.dataset)
-    if keep and keep not in m: raise MousterianError(f"{st.path} has no column {keep!r} (a filter's keep mask): its columns are {', '.join(m.columns)}{did_you_mean(keep, list(m.columns))}")
-    y, ok = m['label'].to_numpy(), m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
-    pick = np.concatenate([np.where((y == c) & ok)[0][:ref['n_per_class']] for c in range(len(st.classes))])
-    syn = st.images(np.isin(np.arange(len(m)), pick), ref['real'].shape[-1]).to_tensors()
+    syn = first_per_class(st, m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool), ref['n_per_class'], ref['real'].shape[-1], m)
     row = novelty_row(syn, train, ref, device, figure)
     return dict(row, verdict=copy_verdict(row), n_syn=len(syn), dataset=sp.dataset, ddpm=str(d))
 
