@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -117,6 +117,9 @@ bench-hostkind: env data
 
 bench-cuts: env
 	$(PY) bench/bench_cuts.py
+
+bench-peak: env
+	$(PY) bench/bench_peak.py
 
 bench-intervals: env
 	$(PY) bench/bench_intervals.py 250 100 3

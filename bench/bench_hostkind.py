@@ -14,6 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_AVX2 = dict(design=3.1, train=2.7, generate=1.8, filter=2.6, grid=2.65)  # a real AVX2 host against the published run (issue #36), per study step
+REAL_AVX2_CAL = dict(torch_matmul_s=(0.079, 0.088), torch_conv_s=(0.255, 0.262), python_loop_s=(0.143, 0.156))  # `core.calibrate` on that host, idle (issue #36): lowest, highest
 EMULATE = {'ATEN_CPU_CAPABILITY': 'avx2', 'DNNL_MAX_CPU_ISA': 'AVX2'}
 
 CHILD = r'''
@@ -102,6 +103,10 @@ def main(reps=2):
     print(f"written: {ROOT / 'bench' / 'results' / 'hostkind.json'}")
 
 if __name__ == '__main__':
-    if sys.argv[1:] == ['--estimate-only']: print_estimate(estimate())
-    elif sys.argv[1:] and not sys.argv[1].isdigit(): sys.exit(f"usage: bench_hostkind.py [REPS] | --estimate-only (REPS, a whole number >= 1: runs of each kind; got {sys.argv[1]!r})")
+    if sys.argv[1:2] == ['--estimate-only'] and len(sys.argv) <= 3:  # a published study's timings.json, or its name (default: the embedded study)
+        t = Path(sys.argv[2]) if len(sys.argv) == 3 else STUDY
+        if not t.exists() and not t.suffix: t = ROOT / 'bench' / 'results' / f'study-{t}' / 'timings.json'
+        if not t.exists(): sys.exit(f"{t} does not exist: give a published study's name (fmnist-cpu, fmnist-quick) or a timings.json")
+        print_estimate(estimate(t.resolve()))
+    elif sys.argv[1:] and not sys.argv[1].isdigit(): sys.exit(f"usage: bench_hostkind.py [REPS] | --estimate-only [STUDY or TIMINGS.json] (REPS, a whole number >= 1: runs of each kind; got {sys.argv[1]!r})")
     else: main(max(1, int(sys.argv[1])) if len(sys.argv) > 1 else 2)
