@@ -17,6 +17,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler, SchedCos, SchedLin, combine_scheds
 from fastai.optimizer import SGD, Adam
 from fastcore.basics import store_attr, noop
+from fastcore.foundation import L
 from .core import *
 from .data import TensorImages, ImageSet, augment_batch, load_dataset, class_order
 from .mix import MixSpec, build_mix, phases, _real
@@ -24,9 +25,9 @@ from .mix import MixSpec, build_mix, phases, _real
 # %% auto #0
 __all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'MIX_KEYS', 'TensorDL', 'small_cnn', 'resnet_cifar', 'resnet50',
            'vit', 'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy',
-           'FreezeBN', 'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'predict', 'evaluate',
-           'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm', 'check_mix_params',
-           'run_mix']
+           'FreezeBN', 'ProgressBar', 'NoValidation', 'bf16_supported', 'BF16', 'fit', 'opt_state', 'load_opt_state',
+           'predict', 'evaluate', 'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize', 'fmt_pm',
+           'check_mix_params', 'run_mix']
 
 # %% ../nbs/08_learn.ipynb #a493f073
 class TensorDL:
@@ -359,6 +360,9 @@ def fit(model:nn.Module, phases:list, # in-memory training sets, trained in this
     learn.remove_cb(ProgressCallback)
     learn.fit(1, lr=rc.lr, cbs=ParamScheduler({'lr': _sched(rc, rc.lr)}))
     return learn
+
+def opt_state(opt) -> dict: o = opt.state_dict(); return dict(state=[dict(x) for x in o['state']], hypers=[dict(h) for h in o['hypers']])  # a fastai optimiser's state as plain lists and dicts: a checkpoint of it loads with weights_only=True
+def load_opt_state(opt, s:dict): opt.load_state_dict(dict(state=s['state'], hypers=L(s['hypers'])))  # what `opt_state` saved, back into a fastai optimiser
 
 # %% ../nbs/08_learn.ipynb #7d512485
 @torch.no_grad()

@@ -13,14 +13,15 @@ from .core import *
 import json, hashlib, functools, dataclasses
 from filelock import FileLock
 from fastcore.script import call_parse
-from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS, check_mix_params, _refuse_unknown
+from fastai.callback.core import Callback, CancelBatchException
+from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS, check_mix_params, _refuse_unknown, opt_state, load_opt_state
 from .metrics import classifier_features, features
 from .data import TensorImages, ImageSet
 from .mix import MixSpec, load_store_images, take_per_class, _real
 from .store import SynStore
 
 # %% auto #0
-__all__ = ['PRETRAIN_METHODS', 'moco_views', 'MoCo', 'moco_pretrain', 'supervised_pretrain', 'linear_probe', 'finetune',
+__all__ = ['PRETRAIN_METHODS', 'moco_views', 'MoCo', 'moco_pretrain', 'Resume', 'supervised_pretrain', 'linear_probe', 'finetune',
            'transfer', 'pretrain_store', 'encoder_meta', 'finetune_run', 'mousterian_pretrain']
 
 # %% ../nbs/14_pretrain.ipynb #99ffceaf
@@ -118,13 +119,32 @@ def moco_pretrain(images:ImageSet, # the pre-training images (a store's, via `mi
     return model.q[0].eval()
 
 # %% ../nbs/14_pretrain.ipynb #bff9166f
+class Resume(Callback):
+    "A `learn.fit` that continues where it stopped: every `every` steps the network, the optimiser and the step count go to `path` (atomically); a fit started again on the same path with the same settings loads them and passes over the steps done, drawing their batches without training on them, so the batches and the schedule after it are those of an uninterrupted fit."
+    order = -5  # after fastai's TrainEvalCallback (-10) counts the step, before BF16 (10) enters autocast
+    def __init__(self, path:str|Path, every:int=200): self.path, self.every, self.start = Path(path), every, 0
+    def before_fit(self):
+        self.start = 0
+        if self.path.exists():
+            s = torch.load(self.path, map_location=next(self.learn.model.parameters()).device, weights_only=True)  # plain tensors and numbers: loading runs no code
+            self.learn.model.load_state_dict(s['model'])
+            load_opt_state(self.learn.opt, s['opt'])
+            self.start = int(s['step'])
+    def before_batch(self):
+        if self.training and self.learn.train_iter < self.start: raise CancelBatchException()  # done before the stop: its batch is drawn, not trained on
+    def after_step(self):
+        if (done := self.learn.train_iter + 1) % self.every: return
+        with atomic_write(self.path, 'wb') as fh: torch.save(dict(model=self.learn.model.state_dict(), opt=opt_state(self.learn.opt), step=done), fh)
+
 def supervised_pretrain(images:ImageSet, # labelled pre-training images
-                        arch:str='small_cnn', iterations:int=2000, recipe:str='cpu', seed:int=0, device=None) -> nn.Module:
+                        arch:str='small_cnn', iterations:int=2000, recipe:str='cpu', seed:int=0, device=None,
+                        ckpt:str|Path|None=None, ckpt_every:int=200, # a checkpoint file (`Resume`): continue from it, save to it
+                       ) -> nn.Module:
     "A classifier trained on `images` with their labels; its encoder (everything but the last layer)."
     ims, rc = images.to_tensors(), get_recipe(recipe, arch=arch)
     seed_everything(seed)
     model = get_model(arch, ims.n_classes, ims.shape[0], ims.shape[1], **rc.arch_kwargs)
-    fit(model, [ims], rc, iterations, seed, device, desc='supervised pre-training')
+    fit(model, [ims], rc, iterations, seed, device, cbs=[Resume(ckpt, ckpt_every)] if ckpt else None, desc='supervised pre-training')
     return classifier_features(model).eval()
 
 # %% ../nbs/14_pretrain.ipynb #7043c7b0
@@ -162,7 +182,7 @@ def _images_hash(store:Path) -> str:
     return h.hexdigest()[:16]
 
 def pretrain_store(store:str|Path, # a synthetic store (method supervised learns its labels; moco ignores them)
-                   out:str|Path, # the encoder's folder: encoder.pt and pretrain.json (and moco.ckpt while MoCo v2 runs)
+                   out:str|Path, # the encoder's folder: encoder.pt and pretrain.json (and supervised.ckpt or moco.ckpt while it trains)
                    method:str='supervised', # 'supervised' or 'moco' (MoCo v2)
                    arch:str='small_cnn', # the classifier's network (`learn.ARCHS`): only a classifier of this network fine-tunes from the encoder
                    iterations:int|None=None, # training steps (default: the recipe's budget for the images, supervised; 2000, MoCo v2)
@@ -171,7 +191,7 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
                    size:int|None=None, # resize to size x size (the real images' size; default: the store's own)
                    recipe:str|Recipe='cpu', # the recipe of supervised pre-training (its optimiser, augmentation and budget), or its name
                    seed:int=0, device=None) -> Path:
-    "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, MoCo v2 continued from its checkpoint, other settings refused."
+    "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, continued from its checkpoint when stopped (either method), other settings refused."
     if method not in PRETRAIN_METHODS: raise MousterianError(f"Unknown pre-training method {method!r}: use {' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
     if arch not in ARCHS: raise MousterianError(f"Unknown network {arch!r}: use one of {', '.join(ARCHS)}{did_you_mean(arch, list(ARCHS))}")
     check_positive('pretrain', iterations=iterations, per_class=per_class, size=size)
@@ -195,10 +215,12 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
         elif any(not f.name.startswith('.') for f in out.iterdir()):
             raise MousterianError(f"{out} is not empty and holds no encoder (no pretrain.json): give an empty or new folder.")
         save_json(dict(settings, done=False), meta)
-        if method == 'moco': enc = moco_pretrain(ims, arch, its, seed=seed, device=device, out=out / 'moco.ckpt')
-        else: enc = supervised_pretrain(ims, arch, its, rc, seed, device)
+        ck = out / f'{method}.ckpt'  # both methods continue from it after a stop
+        if method == 'moco': enc = moco_pretrain(ims, arch, its, seed=seed, device=device, out=ck)
+        else: enc = supervised_pretrain(ims, arch, its, rc, seed, device, ckpt=ck)
         with atomic_write(out / 'encoder.pt', 'wb') as fh: torch.save(enc.cpu().state_dict(), fh)
         save_json(dict(settings, done=True, n_images=len(ims), shape=list(ims.shape), classes=list(st.classes), feature_dim=_width(enc.cpu(), ims.shape)), meta)
+        ck.unlink(missing_ok=True)  # the encoder is written: the checkpoint has done its work
     return out
 
 def encoder_meta(init:str|Path) -> dict:

@@ -17,12 +17,11 @@ from fastai.callback.core import Callback
 from fastai.callback.progress import ProgressCallback
 from fastai.optimizer import Adam
 from fastcore.basics import noop
-from fastcore.foundation import L
 from fastcore.script import call_parse
 from ..core import *
 from ..data import TensorImages, ImageSet, Splits, load_dataset
 from ..store import SynStore
-from ..learn import TensorDL, ProgressBar, NoValidation, BF16
+from ..learn import TensorDL, ProgressBar, NoValidation, BF16, opt_state, load_opt_state
 diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.training_utils')  # seconds to import: loaded when a network or scheduler is made
 
 # %% auto #0
@@ -205,9 +204,7 @@ class Checkpoint(Callback):
     def __init__(self, path:Path, every:int, extra:dict, steps:StepSchedule, ema:EMA): self.path, self.every, self.extra, self.steps, self.ema_cb = Path(path), every, extra, steps, ema
     def save(self):
         s, e = self.steps, self.ema_cb
-        opt = self.learn.opt.state_dict()
-        opt = dict(state=[dict(s) for s in opt['state']], hypers=[dict(h) for h in opt['hypers']])  # plain lists and dicts: the file loads with weights_only=True
-        state = dict(unet=self.learn.model.unet.state_dict(), ema_state=e.avg.state_dict(), opt=opt,
+        state = dict(unet=self.learn.model.unet.state_dict(), ema_state=e.avg.state_dict(), opt=opt_state(self.learn.opt),
                      step=s.gstep, losses=s.losses, seconds=s.seconds, rng=torch.get_rng_state(), loader=self.learn.dls.train.state_dict(),
                      **(dict(cuda_rng=torch.cuda.get_rng_state()) if torch.cuda.is_available() else {}), **self.extra)
         with atomic_write(self.path, 'wb') as f: torch.save(state, f)
@@ -290,7 +287,7 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         learn.logger = noop
         learn.remove_cb(ProgressCallback)
         learn.create_opt()
-        if state: learn.opt.load_state_dict(dict(state=state['opt']['state'], hypers=L(state['opt']['hypers'])))
+        if state: load_opt_state(learn.opt, state['opt'])
         learn.fit(1)
         ema, losses, seconds = ema_cb.ema_model, steps_cb.losses, steps_cb.seconds
     else:
