@@ -11,11 +11,11 @@ Each rate is set beside the host's practical peak, a 2,048 x 2,048 float32 matri
 to say how much of each step of the published run (`bench/results/study-fmnist-cpu`) its arithmetic accounts for: the operations
 its runs did (from their iterations, batch sizes, image counts) at the rate measured here. Last, a floor on a 2-core AVX2 host: those
 operations at that host's matrix-product rate (`core.calibrate`'s 20 products of 512 x 512, timed there at 0.079-0.088 s, issue #36),
-the time no implementation of these networks could beat there. Writes bench/results/peak.json."""
+a floor for convolutions computed as counted (direct, as torch's oneDNN computes them). Writes bench/results/peak.json."""
 import json, sys, tempfile, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
-import numpy as np, pandas as pd, torch, yaml
+import numpy as np, pandas as pd, torch, torch.nn as nn, yaml
 from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,10 +59,19 @@ def layouts(rc, cfg) -> dict:
          'DDPM, NCHW (train_ddpm)': step_ms(cfg.unet(), xd, ex, reps=6, **kw),
          'DDPM, channels-last': step_ms(cfg.unet().to(memory_format=cl), xd.contiguous(memory_format=cl), ex, reps=6, **kw),
          'DDPM, NCHW, torch.compile': step_ms(cfg.unet(), xd, ex, reps=6, compile=True, **kw)}
+    bn = {}  # where a classifier step's time goes besides its convolutions: its batch norms (forward and backward), per layout
+    for c, h in ((24, 28), (32, 28), (48, 14), (96, 7)):
+        for name, fmt in (('NCHW', torch.contiguous_format), ('channels-last', cl)):
+            m, xb = nn.BatchNorm2d(c), torch.randn(rc.bs, c, h, h).contiguous(memory_format=fmt).requires_grad_()
+            g = torch.randn_like(xb)
+            f = lambda: m(xb).backward(g)
+            f(); bn[f'{c} channels {h}x{h}, {name}'] = min(_timed(lambda: [f() for _ in range(10)]) for _ in range(2)) / 10 * 1000
     base = {k: r['classifier, channels-last (the recipe)'] if k.startswith('classifier') else r['DDPM, NCHW (train_ddpm)'] for k in r}
     print("\ntraining steps in other layouts, side by side (ms a step; ratio to the library's layout):")
     for k, v in r.items(): print(f"  {k:<42} {v:7.1f} ms  x{v / base[k]:.2f}")
-    return {k: dict(ms=v, ratio=v / base[k]) for k, v in r.items()}
+    print(f"a batch norm of the classifier's shapes (batch {rc.bs}), forward and backward, ms (the small CNN's first block has 24 channels at 28x28):")
+    for k, v in bn.items(): print(f"  {k:<42} {v:7.2f} ms")
+    return dict(steps={k: dict(ms=v, ratio=v / base[k]) for k, v in r.items()}, batch_norm_ms=bn)
 
 STUDIES = ('fmnist-cpu', 'fmnist-quick')  # the published studies whose steps are accounted for
 
@@ -134,7 +143,7 @@ def main():
     avx2_rate = mm_flops / REAL_AVX2_CAL['torch_matmul_s'][0]  # its fastest timing there: the floor is a lower bound
     print(f"\nthe published runs' steps: their arithmetic at this host's rates and at its peak, against their measured time; and a floor on the "
           f"2-core AVX2 host: the same operations at its matrix-product rate ({avx2_rate / 1e9:.0f} GFLOP/s, from calibrate's "
-          f"{REAL_AVX2_CAL['torch_matmul_s'][0]} s there; {mm_flops / cal['torch_matmul_s'] / 1e9:.0f} GFLOP/s here), the time no implementation of these networks beats there")
+          f"{REAL_AVX2_CAL['torch_matmul_s'][0]} s there; {mm_flops / cal['torch_matmul_s'] / 1e9:.0f} GFLOP/s here), a floor for convolutions computed as counted (direct, as torch's oneDNN computes them)")
     published = {name: account(ROOT / 'bench' / 'results' / f'study-{name}', per_image, rows, peak, avx2_rate) for name in STUDIES}
     save_json(dict(calibration=cal, capability=torch.backends.cpu.get_cpu_capability(), peak_flops=peak, avx2_matmul_rate=avx2_rate, kernels=rows, layouts=lay, published=published,
                    meta=run_meta(dict(bench='peak'))), ROOT / 'bench' / 'results' / 'peak.json')
