@@ -126,10 +126,12 @@ class Resume(Callback):
     def before_fit(self):
         self.start = 0
         if self.path.exists():
-            s = torch.load(self.path, map_location=next(self.learn.model.parameters()).device, weights_only=True)  # plain tensors and numbers: loading runs no code
-            self.learn.model.load_state_dict(s['model'])
-            load_opt_state(self.learn.opt, s['opt'])
-            self.start = int(s['step'])
+            try:
+                s = torch.load(self.path, map_location=next(self.learn.model.parameters()).device, weights_only=True)  # plain tensors and numbers: loading runs no code
+                self.learn.model.load_state_dict(s['model']); load_opt_state(self.learn.opt, s['opt']); self.start = int(s['step'])
+            except Exception as e:
+                raise MousterianError(f"{self.path} is not a checkpoint of this training ({type(e).__name__}: {str(e).splitlines()[0][:200]}): "
+                                      f"delete it to train from the start, or train with the settings it was made with.") from e
     def before_batch(self):
         if self.training and self.learn.train_iter < self.start: raise CancelBatchException()  # done before the stop: its batch is drawn, not trained on
     def after_step(self):
