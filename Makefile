@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -120,6 +120,14 @@ bench-cuts: env
 
 bench-peak: env
 	$(PY) bench/bench_peak.py
+
+# About 20 minutes: the study's classifier at batch 256, 128 (with and without a floor of 22 passes) and 64, side by side at the grid's sizes.
+bench-batch: env data
+	$(PY) bench/bench_batch.py
+
+# About 15 minutes: the study's DDPM at three widths, class fidelity, Fréchet distance and seconds side by side.
+bench-ddpm-width: env data
+	$(PY) bench/bench_ddpm_width.py
 
 bench-intervals: env
 	$(PY) bench/bench_intervals.py 250 100 3

@@ -2,7 +2,7 @@
 
 Each kernel that dominates a step of `fmnist-cpu` runs here through the library's own code, its floating-point operations counted
 by torch's `FlopCounterMode` (convolutions and matrix products, forward and backward):
-- grid: the preset's classifier (small CNN, its recipe) trained by `learn.fit`, a batch of 256, on 2,560 images;
+- grid: the preset's classifier (small CNN, its recipe) trained by `learn.fit`, at its recipe's batch (fmnist-cpu: 128), on 2,560 images;
 - train: the preset's DDPM (fmnist-cpu-v, min-SNR 5) trained by `gen.ddpm.train_ddpm`, a batch of 64;
 - generate: `gen.ddpm.generate` with the preset's sampling (ddpm, 5 steps, guidance 2: two network passes a step, batch 128).
 Beside them, side by side in the same run, the same training steps in other layouts: the classifier in NCHW instead of its recipe's
@@ -78,7 +78,8 @@ STUDIES = ('fmnist-cpu', 'fmnist-quick')  # the published studies whose steps ar
 def account(pub:Path, per_image:dict, rows:dict, peak:float, avx2_rate:float) -> dict:
     "The operations of a published study's grid, DDPM training and generation (from its runs' iterations, batch sizes and image counts), in time at this host's rates and at the AVX2 floor."
     res = pd.read_csv(pub / 'results.csv')
-    rc_bs = 256  # the recipes' batch (cpu: 256); a set smaller than a batch trains on the whole set each step
+    from mousterian.learn import get_recipe
+    rc_bs = np.array([get_recipe(r, **json.loads(o or '{}')).bs for r, o in zip(res.recipe, res.recipe_overrides.fillna(''))])  # each run's batch (its recipe's, as the study overrode it); a set smaller than a batch trains on the whole set each step
     cls_train, cls_eval = per_image['grid']
     grid = float((res.iterations.to_numpy() * np.minimum(rc_bs, res.n_train.to_numpy()) * cls_train + res.n_test.to_numpy() * cls_eval).sum())
     gens = [json.loads(f.read_text()) for f in sorted(pub.glob('generator_*.json'))]
