@@ -46,6 +46,7 @@ if __name__ == '__main__':
     o = a.parse_args()
     if o.seeds < 2: a.error(f"--seeds must be >= 2 (a spread needs two runs), got {o.seeds}")
     if len(o.bs) < 2: a.error(f"--bs takes two or more batch sizes (the first the reference), got {o.bs}")
+    for v in o.bs: variant(v)  # a malformed one is refused before any work
     MEMO.mkdir(parents=True, exist_ok=True)
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     rcs, n_test = recipes(o.preset, o.bs), study_config(o.preset).n_test_per_class
