@@ -6,12 +6,12 @@ the data (128e22: more iterations where 22 passes are more than the budget's, fr
 same seeds and images, at the grid's training-set sizes where the batch differs (440 to 2,560 images). Printed side by side: mean ± SD over seeds, the paired difference with its 95% interval, the pooled seed SD of each
 (F test) and seconds a run, with the host's calibration and CPU kind. Each finished run is kept in runs/batch/ (an interrupted bench
 resumes). Writes bench/results/batch.json."""
-import argparse, re
+import argparse, hashlib, json, re
 from dataclasses import replace
 from pathlib import Path
 import numpy as np
 from scipy import stats
-from mousterian.core import save_json, load_json, run_meta, calibrate
+from mousterian.core import save_json, load_json, run_meta, calibrate, MousterianError
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe
 from mousterian.study import study_config
@@ -25,7 +25,7 @@ SETTINGS = [('4/class + 400 (r 10)', 40, 400), ('16/class + 480 (r 3)', 160, 480
 def variant(v:str) -> tuple:
     "'128' (batch 128) or '128e22' (batch 128 and at least 22 epochs, the smooth budget's floor): (batch, epochs or None)."
     m = re.fullmatch(r'(\d+)(?:e(\d+))?', v)
-    if not m or int(m[1]) < 1: raise SystemExit(f"--bs takes batch sizes like 128, or 128e22 (batch 128, at least 22 epochs); got {v!r}")
+    if not m or int(m[1]) < 1: raise MousterianError(f"--bs takes batch sizes like 128, or 128e22 (batch 128, at least 22 epochs); got {v!r}")
     return int(m[1]), (int(m[2]) if m[2] else None)
 
 def recipes(preset, variants):
@@ -33,8 +33,13 @@ def recipes(preset, variants):
     c = study_config(preset); rc = get_recipe(c.recipe, **{k: v for k, v in c.recipe_overrides.items() if k not in ('bs', 'epochs')})
     return {v: replace(rc, bs=b, epochs=e or rc.epochs) for v, (b, e) in ((v, variant(v)) for v in variants)}
 
+def memo_path(spec, v, rc, s, n_test) -> Path:
+    "Where a finished run is kept: named by its images, variant and seed, and by its whole recipe and test set (another preset's runs are other runs)."
+    h = hashlib.sha1(json.dumps([rc.to_dict(), n_test], sort_keys=True, default=str).encode()).hexdigest()[:8]
+    return MEMO / f"{spec.n_base}-{spec.n_real_plus}-bs{v}-{s}-{h}.json"
+
 def run1(spec, v, rc, s, n_test):
-    f = MEMO / f"{spec.n_base}-{spec.n_real_plus}-bs{v}-{rc.lr:g}-{s}.json"
+    f = memo_path(spec, v, rc, s, n_test)
     if f.exists(): return load_json(f)
     r = train_eval(replace(spec, seed=s), rc, s, n_test_per_class=n_test); save_json(r, f); return r
 
@@ -46,10 +51,10 @@ if __name__ == '__main__':
     o = a.parse_args()
     if o.seeds < 2: a.error(f"--seeds must be >= 2 (a spread needs two runs), got {o.seeds}")
     if len(o.bs) < 2: a.error(f"--bs takes two or more batch sizes (the first the reference), got {o.bs}")
-    for v in o.bs: variant(v)  # a malformed one is refused before any work
+    try: rcs, n_test = recipes(o.preset, o.bs), study_config(o.preset).n_test_per_class  # a malformed batch or an unknown preset is refused before any work
+    except MousterianError as e: a.error(str(e))
     MEMO.mkdir(parents=True, exist_ok=True)
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
-    rcs, n_test = recipes(o.preset, o.bs), study_config(o.preset).n_test_per_class
     out = dict(calibration=cal, preset=o.preset, test=f'{n_test} test images per class', seeds=o.seeds, reference_bs=o.bs[0], settings={})
     for label, nb, nr in SETTINGS:
         spec = MixSpec(n_base=nb, n_real_plus=nr); rows = out['settings'][label] = {}

@@ -10,12 +10,10 @@ Writes bench/results/ddpm_width.json."""
 import argparse, time
 from pathlib import Path
 import numpy as np
-from mousterian.core import save_json, load_json, run_meta, calibrate
+from mousterian.core import save_json, load_json, run_meta, calibrate, MousterianError
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample
-from mousterian.metrics import (reference_classifier, class_fidelity, classifier_features, features, feature_stats, frechet_distance,
-                                reference_stats)
-from mousterian.learn import test_set
+from mousterian.metrics import real_reference, class_fidelity, features, feature_stats, frechet_distance
 from mousterian.study import study_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,11 +22,12 @@ WIDTHS = [(32, 64, 64), (24, 48, 48), (16, 32, 32)]
 
 def study_generator(preset):
     "The preset's external generator settings (DDPM preset name, TrainHP fields) and its sampling."
-    c = study_config(preset); g = c.generators['external']
+    c = study_config(preset); g = c.generators.get('external')
+    if getattr(g, 'kind', None) != 'ddpm': raise MousterianError(f"{preset}'s external generator is {getattr(g, 'kind', 'missing')}, not a DDPM: give a preset whose external arm is one (fmnist-cpu, fmnist-quick).")
     hp = {k: v for k, v in vars(g).items() if k in TrainHP.__dataclass_fields__}
     return g.preset, hp, c.sampling
 
-def one(pool, n, width, seed, preset, hp, smp, ref, enc, real_stats, n_eval):
+def one(pool, n, width, seed, preset, hp, smp, ref, n_eval):
     "Train (or reuse) one DDPM and measure 500 of its images: a result row."
     sp = Splits('fashion-mnist', *((n, 0, 0) if pool == 'base' else (0, 0, n)), seed=0)
     data = sp.load()[pool].to_tensors()
@@ -40,9 +39,9 @@ def one(pool, n, width, seed, preset, hp, smp, ref, enc, real_stats, n_eval):
     labels, seeds = np.tile(np.arange(10), n_eval // 10), np.arange(n_eval) + 10_000
     t = time.perf_counter(); x = sample(unet, cfg, labels, seeds, sampler=smp.sampler, steps=smp.steps, guidance=smp.guidance, bs=smp.bs); dt = time.perf_counter() - t
     imgs = TensorImages(x, labels, info['classes'])
-    fd = frechet_distance(*feature_stats(features(enc, imgs)), *real_stats)
+    fd = frechet_distance(*feature_stats(features(ref['encoder'], imgs)), *ref['stats'])
     row = dict(pool=pool, n_per_class=n, width=list(width), seed=seed, steps=hp['steps'], train_seconds=info['train_seconds'],
-               fidelity=class_fidelity(ref, imgs)['fidelity'], frechet=float(fd), sample_seconds=dt, n_eval=n_eval)
+               fidelity=class_fidelity(ref['classifier'], imgs)['fidelity'], frechet=float(fd), sample_seconds=dt, n_eval=n_eval)
     save_json(row, memo); return row
 
 if __name__ == '__main__':
@@ -52,16 +51,16 @@ if __name__ == '__main__':
     a.add_argument('--n-eval', type=int, default=500)
     o = a.parse_args()
     if o.seeds < 1 or o.n_eval < 200 or o.n_eval % 10: a.error("--seeds >= 1, --n-eval a multiple of 10 and >= 200 (the Fréchet distance's 96 features need more images)")
+    try: preset, hp, smp = study_generator(o.preset)  # an unknown preset, or one without an external DDPM, is refused before any work
+    except MousterianError as e: a.error(str(e))
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
-    preset, hp, smp = study_generator(o.preset)
-    ref, rinfo = reference_classifier('fashion-mnist'); enc = classifier_features(ref)
-    real_stats = reference_stats(test_set('fashion-mnist'), enc, 'fashion-mnist/test/10000', encoder_id=f"reference-{rinfo['n_train']}-{rinfo['iterations']}")
+    ref = real_reference('fashion-mnist', n_images=10_000); rinfo = ref['info']  # the study's reference classifier, its features and the whole test set's statistics
     print(f"reference classifier: test top-1 {rinfo['test_top1']:.2%}; the study's DDPM: {preset}, {hp}; sampling {smp.sampler} {smp.steps}, guidance {smp.guidance}", flush=True)
     rows = []
     for pool, n, seeds in (('gen_pool', 600, range(o.seeds)), ('base', 4, range(1))):
         for width in WIDTHS:
             for s in seeds:
-                r = one(pool, n, width, s, preset, hp, smp, ref, enc, real_stats, o.n_eval); rows.append(r)
+                r = one(pool, n, width, s, preset, hp, smp, ref, o.n_eval); rows.append(r)
                 print(f"{pool:8s} {n:3d}/class width {'/'.join(map(str, width)):9s} seed {s}: fidelity {r['fidelity']:.1%}, Fréchet {r['frechet']:.2f}; "
                       f"training {r['train_seconds']:.0f} s, sampling {r['n_eval'] / r['sample_seconds']:.1f} images/s", flush=True)
     summary = {}
