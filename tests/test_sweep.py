@@ -94,7 +94,9 @@ def test_killed_sweep_takes_its_workers_with_it(tmp_path):
     assert not any(_alive(q) for q in pids), 'workers outlived their sweep'
     assert not list((tmp_path / 'out' / 'runs').glob('*/result.json'))
 
-def _device_of_worker(_): return os.environ.get('MOUSTERIAN_DEVICE')
+def _device_of_worker(_):
+    time.sleep(0.2)  # long enough that a second worker, once started, takes some of the tasks
+    return os.environ.get('MOUSTERIAN_DEVICE')
 
 def test_default_layout_fills_the_machine(tmp_path, monkeypatch):
     "With no --workers/--threads the sweep plans from the machine: with a faked 4-core machine it runs 2 two-thread worker processes (one per 2 cores), records the layout, and every run finishes; an override is kept as given."
@@ -129,10 +131,10 @@ def test_gpu_workers_take_their_devices_in_turn():
     ctx = mp.get_context('spawn'); q = ctx.Manager().Queue()
     for d in ['cuda:0', 'cuda:1']: q.put(d)
     with cf.ProcessPoolExecutor(2, mp_context=ctx, initializer=_worker_init, initargs=(1, q)) as ex:
-        seen = set()
-        for _ in range(20):  # until both workers have answered
-            seen |= set(ex.map(_device_of_worker, range(4)))
-            if len(seen) == 2: break
+        # The pool starts its second worker beside the first, but a worker's start (importing torch) can take many seconds on a loaded
+        # machine, and until then the first one answers alone: ask until both have answered, for up to two minutes.
+        seen, deadline = set(), time.monotonic() + 120
+        while len(seen) < 2 and time.monotonic() < deadline: seen |= set(ex.map(_device_of_worker, range(4)))
     assert seen == {'cuda:0', 'cuda:1'}
 
 def test_pretrain_then_finetune_beside_mixes(tmp_path):
