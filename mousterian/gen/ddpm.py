@@ -109,6 +109,10 @@ class TrainHP:
                ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)'), ('snr_gamma', self.snr_gamma, self.snr_gamma is None or self.snr_gamma > 0, '> 0 or None')) if not ok]
         if bad: raise MousterianError(f"DDPM training settings: {'; '.join(bad)}.")
     def to_dict(self): return asdict(self)
+    @classmethod
+    def of(cls, d:dict):
+        "The training settings among `d`'s keys: a generator's settings hold others (its kind, its network preset), which are left out."
+        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
     def lr_at(self, step:int) -> float:
         if step < self.warmup: return self.lr * (step + 1) / self.warmup
         p = min(1., (step - self.warmup) / max(1, self.steps - self.warmup))

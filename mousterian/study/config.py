@@ -309,7 +309,7 @@ class StudyConfig:
             if self.sampling.sampler not in samplers_for(cfg):
                 raise MousterianError(f"sampling.sampler {self.sampling.sampler!r} does not suit generators.{g} (preset {spec.preset!r}, "
                                       f"{model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
-            try: check_training(cfg, TrainHP(**{k: v for k, v in dataclasses.asdict(spec).items() if k not in ('kind', 'preset')}))
+            try: check_training(cfg, TrainHP.of(dataclasses.asdict(spec)))
             except MousterianError as e: raise MousterianError(f"generators.{g} (preset {spec.preset!r}): {e}") from None
         ext = [g for g, s in gens.items() if g != 'internal' and s.kind not in ('real', 'repeat', 'pretrain')]  # arms whose generator (and filter) learn from the external pool
         if (bad := [g for g in ext if gens[g].kind == 'ddpm']) and not self.external_pool_per_class:

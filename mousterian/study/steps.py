@@ -141,7 +141,7 @@ def train(self:Study, gp:dict):
                 if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                 print(f"  {name}: trained already ({d})"); continue
         data, desc = self.training_set(g)
-        hp = TrainHP(**{k: v for k, v in deps['generator'].items() if k != 'preset'})
+        hp = TrainHP.of(deps['generator'])
         print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
         d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
         train_ddpm(data, d, ddpm_config(spec.preset, data), hp, data_desc=desc, device=self.device)
