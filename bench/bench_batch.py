@@ -15,6 +15,7 @@ from mousterian.core import save_json, load_json, run_meta, calibrate, Mousteria
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe
 from mousterian.study import study_config
+from bench_noise import seed_runs, spread_against
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT, MEMO = ROOT / 'bench' / 'results' / 'batch.json', ROOT / 'runs' / 'batch'
@@ -59,9 +60,7 @@ if __name__ == '__main__':
     for label, nb, nr in SETTINGS:
         spec = MixSpec(n_base=nb, n_real_plus=nr); rows = out['settings'][label] = {}
         for v, rc in rcs.items():
-            rs = [run1(spec, v, rc, s, n_test) for s in range(o.seeds)]; acc = 100 * np.array([r['top1'] for r in rs])
-            row = rows[v] = dict(acc=acc.tolist(), mean=float(acc.mean()), sd=float(acc.std(ddof=1)), iterations=int(rs[0]['iterations']),
-                                 batch=min(rc.bs, nb + nr), epochs=rc.epochs, s_per_run=float(np.mean([r['wall_time'] for r in rs])))
+            row = rows[v] = seed_runs([run1(spec, v, rc, s, n_test) for s in range(o.seeds)]); row.update(batch=min(rc.bs, nb + nr), epochs=rc.epochs)
             print(f"{label:24s} {v:>7s}: batch {row['batch']:4d}, {row['mean']:6.2f} ± {row['sd']:.2f}; {row['iterations']} iterations, {row['s_per_run']:.1f} s per run", flush=True)
     ref, sets, df = o.bs[0], list(out['settings'].values()), len(SETTINGS) * (o.seeds - 1)
     out['summary'] = {}
@@ -69,13 +68,11 @@ if __name__ == '__main__':
         d = np.array([np.array(s[bs]['acc']) - np.array(s[ref]['acc']) for s in sets])  # settings x seeds, paired by seed
         per = {k: dict(diff=float(x.mean()), ci=[float(v) for v in stats.t.interval(0.95, len(x) - 1, x.mean(), stats.sem(x))]) for k, x in zip(out['settings'], d)}
         allx = d.ravel(); ci = [float(v) for v in stats.t.interval(0.95, len(allx) - 1, allx.mean(), stats.sem(allx))]
-        sd_ref, sd = (float(np.sqrt(np.mean([s[b]['sd'] ** 2 for s in sets]))) for b in (ref, bs))
-        f = (sd / sd_ref) ** 2; p = float(2 * min(stats.f.cdf(f, df, df), stats.f.sf(f, df, df)))
-        time = float(sum(s[bs]['s_per_run'] for s in sets) / sum(s[ref]['s_per_run'] for s in sets))
-        out['summary'][bs] = dict(per_setting=per, mean_diff=float(allx.mean()), mean_diff_ci=ci, pooled_sd=sd, pooled_sd_ref=sd_ref, sd_ratio=sd / sd_ref,
-                                  f_p=p, time_ratio=time)
+        c = spread_against(sets, bs, ref, df)
+        out['summary'][bs] = dict(per_setting=per, mean_diff=float(allx.mean()), mean_diff_ci=ci, pooled_sd=c['sd'], pooled_sd_ref=c['sd_ref'], sd_ratio=c['ratio'],
+                                  f_p=c['p'], time_ratio=c['time'])
         print(f"{bs} against {ref}: top-1 {allx.mean():+.2f} points (95% CI [{ci[0]:+.2f}, {ci[1]:+.2f}], paired over {allx.size} runs); "
-              f"pooled seed SD {sd:.2f} against {sd_ref:.2f} (F test p = {p:.2f}); time x{time:.2f}", flush=True)
+              f"pooled seed SD {c['sd']:.2f} against {c['sd_ref']:.2f} (F test p = {c['p']:.2f}); time x{c['time']:.2f}", flush=True)
         for k, v in per.items(): print(f"  {k:24s} {v['diff']:+.2f} [{v['ci'][0]:+.2f}, {v['ci'][1]:+.2f}]")
     out['meta'] = run_meta(dict(bench='batch', seeds=o.seeds, preset=o.preset, bs=o.bs))
     save_json(out, OUT); print(f"wrote {OUT}")

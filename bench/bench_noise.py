@@ -26,6 +26,20 @@ def candidates(n_train):
     return {STUDY: cpu, 'lr 0.1': replace(cpu, lr=0.1), 'lr 0.05': replace(cpu, lr=0.05),
             'lr 0.05, half the iterations': replace(cpu, lr=0.05, budget='iterations', iterations=cpu.iterations_for(n_train) // 2)}
 
+def seed_runs(rs) -> dict:
+    "A setting's runs over seeds: the top-1 of each (points), their mean and SD, iterations and seconds a run."
+    acc = 100 * np.array([r['top1'] for r in rs])
+    return dict(acc=acc.tolist(), mean=float(acc.mean()), sd=float(acc.std(ddof=1)), iterations=int(rs[0]['iterations']),
+                s_per_run=float(np.mean([r['wall_time'] for r in rs])))
+
+def spread_against(sets, name, ref, df) -> dict:
+    "Recipe `name` against `ref` over settings `sets` (each {recipe: `seed_runs` row}): their pooled seed SDs, the ratio with its 95% interval and the two-sided F test (df degrees of freedom each), and the time ratio."
+    sd, sd_ref = (float(np.sqrt(np.mean([s[v]['sd'] ** 2 for s in sets]))) for v in (name, ref))
+    ratio = sd / sd_ref; f = ratio ** 2
+    return dict(sd=sd, sd_ref=sd_ref, ratio=ratio, ratio_ci=[float(ratio * np.sqrt(stats.f.ppf(q, df, df))) for q in (0.025, 0.975)],
+                p=float(2 * min(stats.f.cdf(f, df, df), stats.f.sf(f, df, df))),
+                time=float(sum(s[name]['s_per_run'] for s in sets) / sum(s[ref]['s_per_run'] for s in sets)))
+
 def run1(spec, name, rc, s):
     f = MEMO / f"{spec.n_base}-{spec.n_real_plus}-{re.sub(r'[^0-9a-z.]+', '_', name.lower())}-{s}.json"
     if f.exists(): return load_json(f)
@@ -41,23 +55,18 @@ if __name__ == '__main__':
     for label, nb, nr in SETTINGS:
         spec = MixSpec(n_base=nb, n_real_plus=nr); rows = out['settings'][label] = {}
         for name, rc in candidates(nb + nr).items():
-            rs = [run1(spec, name, rc, s) for s in range(o.seeds)]; acc = 100 * np.array([r['top1'] for r in rs])
-            row = rows[name] = dict(acc=acc.tolist(), mean=float(acc.mean()), sd=float(acc.std(ddof=1)), worst_below_median=float(np.median(acc) - acc.min()),
-                                    s_per_run=float(np.mean([r['wall_time'] for r in rs])), iterations=int(rs[0]['iterations']), lr=rc.lr)
+            row = rows[name] = seed_runs([run1(spec, name, rc, s) for s in range(o.seeds)]); acc = np.array(row['acc'])
+            row.update(worst_below_median=float(np.median(acc) - acc.min()), lr=rc.lr)
             print(f"{label:20s} {name:30s} {row['mean']:6.2f} ± {row['sd']:.2f} (worst {row['worst_below_median']:.2f} below the median); "
                   f"{row['iterations']} iterations, {row['s_per_run']:.1f} s per run", flush=True)
     out['summary'] = {}
     sets = out['settings'].values(); df = len(SETTINGS) * (o.seeds - 1)
-    pooled = {name: float(np.sqrt(np.mean([s[name]['sd'] ** 2 for s in sets]))) for name in next(iter(sets))}
-    for name in pooled:
+    for name in next(iter(sets)):
         if name == STUDY: continue
-        ratio = pooled[name] / pooled[STUDY]; f = ratio ** 2
-        ci = [ratio * np.sqrt(stats.f.ppf(0.025, df, df)), ratio * np.sqrt(stats.f.ppf(0.975, df, df))]
-        p = float(2 * min(stats.f.cdf(f, df, df), stats.f.sf(f, df, df)))
+        c = spread_against(sets, name, STUDY, df); ci = c['ratio_ci']
         diffs = {k: float(np.mean(np.array(s[name]['acc']) - np.array(s[STUDY]['acc']))) for k, s in out['settings'].items()}
-        time = float(sum(s[name]['s_per_run'] for s in sets) / sum(s[STUDY]['s_per_run'] for s in sets))
-        out['summary'][name] = dict(pooled_sd=pooled[name], pooled_sd_study=pooled[STUDY], sd_ratio=ratio, sd_ratio_ci=ci, f_p=p, mean_diff=diffs, time_ratio=time)
-        print(f"{name} against the study's recipe: pooled SD {pooled[name]:.2f} vs {pooled[STUDY]:.2f} (x{ratio:.2f}, 95% CI [{ci[0]:.2f}, {ci[1]:.2f}], "
-              f"F test p {p:.2g}, df {df}); mean difference (paired by seed) "
-              + ', '.join(f"{k} {v:+.2f}" for k, v in diffs.items()) + f"; time x{time:.2f}", flush=True)
+        out['summary'][name] = dict(pooled_sd=c['sd'], pooled_sd_study=c['sd_ref'], sd_ratio=c['ratio'], sd_ratio_ci=ci, f_p=c['p'], mean_diff=diffs, time_ratio=c['time'])
+        print(f"{name} against the study's recipe: pooled SD {c['sd']:.2f} vs {c['sd_ref']:.2f} (x{c['ratio']:.2f}, 95% CI [{ci[0]:.2f}, {ci[1]:.2f}], "
+              f"F test p {c['p']:.2g}, df {df}); mean difference (paired by seed) "
+              + ', '.join(f"{k} {v:+.2f}" for k, v in diffs.items()) + f"; time x{c['time']:.2f}", flush=True)
     out['meta'] = run_meta(vars(o)); save_json(out, OUT)

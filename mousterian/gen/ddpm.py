@@ -111,8 +111,11 @@ class TrainHP:
     def to_dict(self): return asdict(self)
     @classmethod
     def of(cls, d:dict):
-        "The training settings among `d`'s keys: a generator's settings hold others (its kind, its network preset), which are left out."
-        return cls(**{k: v for k, v in d.items() if k in cls.__dataclass_fields__})
+        "The training settings of a generator's settings `d`: its kind and network preset are left out, and any other key must be a training setting."
+        hp = {k: v for k, v in d.items() if k not in ('kind', 'preset')}
+        if bad := [k for k in hp if k not in cls.__dataclass_fields__]:
+            raise MousterianError(f"Unknown DDPM training setting {bad[0]!r}{did_you_mean(bad[0], list(cls.__dataclass_fields__))}")
+        return cls(**hp)
     def lr_at(self, step:int) -> float:
         if step < self.warmup: return self.lr * (step + 1) / self.warmup
         p = min(1., (step - self.warmup) / max(1, self.steps - self.warmup))
