@@ -11,7 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 import numpy as np
 from scipy import stats
-from mousterian.core import save_json, load_json, run_meta, calibrate, MousterianError
+from mousterian.core import save_json, load_json, run_meta, MousterianError
+from mousterian.benchmarks import calibrate
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe
 from mousterian.study import study_config

@@ -13,7 +13,8 @@ import argparse, math, re, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta, calibrate, load_json
+from mousterian.core import save_json, run_meta, load_json
+from mousterian.benchmarks import calibrate
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe, fmt_pm
 

@@ -100,7 +100,8 @@ def main():
     import os; os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
     from mousterian.study.config import study_config, _merge, load_study
     from mousterian.study.plan import plan_runs, generation_plan
-    from mousterian.core import save_json, run_meta, calibrate
+    from mousterian.core import save_json, run_meta
+    from mousterian.benchmarks import calibrate
     per, steps, gens = published()
     base = load_study('fmnist-cpu')
     K, avail = 10, 6000

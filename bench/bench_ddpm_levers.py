@@ -10,14 +10,15 @@
    the new default. Its samplers are compared again (order-2 solvers included);
 4. the new default at 20 and 100 per class (the internal generators' sizes), fidelity and time.
 Class fidelity: a reference classifier trained on the whole training split labels generated images (20 per class; 50 for today's recipe and the new default);
-its accuracy against the conditioning labels. Every timing comes with the host's calibration (`core.calibrate`).
+its accuracy against the conditioning labels. Every timing comes with the host's calibration (`benchmarks.calibrate`).
 Writes bench/results/ddpm_levers.json."""
 import argparse, json, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta, calibrate, load_json
+from mousterian.core import save_json, run_meta, load_json
+from mousterian.benchmarks import calibrate
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample, samplers_for
 from mousterian.metrics import reference_classifier, class_fidelity

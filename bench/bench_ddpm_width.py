@@ -10,7 +10,8 @@ Writes bench/results/ddpm_width.json."""
 import argparse, time
 from pathlib import Path
 import numpy as np
-from mousterian.core import save_json, load_json, run_meta, calibrate, MousterianError
+from mousterian.core import save_json, load_json, run_meta, MousterianError
+from mousterian.benchmarks import calibrate
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample
 from mousterian.metrics import real_reference, class_fidelity, features, feature_stats, frechet_distance

@@ -11,7 +11,8 @@ not a measurement. Writes bench/results/design.json."""
 import argparse, math, time
 from pathlib import Path
 import numpy as np, pandas as pd
-from mousterian.core import save_json, load_json, run_meta, calibrate
+from mousterian.core import save_json, load_json, run_meta
+from mousterian.benchmarks import calibrate
 from mousterian.study import load_study, plan_runs, generation_plan, run_counts
 from mousterian.equiv import design_check, design_lines, SMALL, clean_results, pure_error, KEYS
 from mousterian.learn import get_recipe

@@ -12,7 +12,8 @@ Usage: python bench/bench_equiv.py [N_SIM] [N_BOOT] (default 20 simulations of e
 import sys, time, warnings
 from pathlib import Path
 import pandas as pd
-from mousterian.core import save_json, run_meta, calibrate
+from mousterian.core import save_json, run_meta
+from mousterian.benchmarks import calibrate
 from mousterian.equiv import scenario_check, scenario_summary, recovery, clean_results, fit_report
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,8 @@ study does once, at batch 64, 128, 256 and 1,024, interleaved over 7 rounds; the
 import argparse, time, statistics
 import torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta, calibrate
+from mousterian.core import save_json, run_meta
+from mousterian.benchmarks import calibrate
 from mousterian.learn import MixSpec, train_model, test_set, predict, get_recipe
 
 BS = (64, 128, 256, 1024)

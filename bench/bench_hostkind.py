@@ -2,7 +2,7 @@
 
 The same small workloads of the study's steps run in fresh processes, alternated, with torch's default code paths and with
 ATEN_CPU_CAPABILITY=avx2 and DNNL_MAX_CPU_ISA=AVX2 (the AVX2 kernels of ATen and oneDNN on this CPU):
-- calibrate: `core.calibrate` (matmul, convolution, Python loop);
+- calibrate: `benchmarks.calibrate` (matmul, convolution, Python loop);
 - grid: one classifier of the embedded study (the base set alone at 4/class, the preset's recipe: 200 iterations, 5,000 test images);
 - train: 40 DDPM training steps of the preset's generator (fmnist-cpu-v, min-SNR 5) on 40 images;
 - generate: 256 images sampled from it (ddpm, 5 steps, batch 128);
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_AVX2 = dict(design=3.1, train=2.7, generate=1.8, filter=2.6, grid=2.65)  # a real AVX2 host against the published run (issue #36), per study step
-REAL_AVX2_CAL = dict(torch_matmul_s=(0.079, 0.088), torch_conv_s=(0.255, 0.262), python_loop_s=(0.143, 0.156))  # `core.calibrate` on that host, idle (issue #36): lowest, highest
+REAL_AVX2_CAL = dict(torch_matmul_s=(0.079, 0.088), torch_conv_s=(0.255, 0.262), python_loop_s=(0.143, 0.156))  # `benchmarks.calibrate` on that host, idle (issue #36): lowest, highest
 EMULATE = {'ATEN_CPU_CAPABILITY': 'avx2', 'DNNL_MAX_CPU_ISA': 'AVX2'}
 
 CHILD = r'''
@@ -22,7 +22,7 @@ import json, sys, time, tempfile, warnings
 warnings.simplefilter('ignore')
 import torch, numpy as np
 torch.set_num_threads(2)
-from mousterian.core import calibrate
+from mousterian.benchmarks import calibrate
 out = dict(capability=torch.backends.cpu.get_cpu_capability(), calibrate=calibrate())
 from mousterian.learn import run_mix
 import yaml, mousterian
@@ -80,7 +80,8 @@ def print_estimate(e):
 
 def main(reps=2):
     import torch
-    from mousterian.core import calibrate, save_json, run_meta
+    from mousterian.core import save_json, run_meta
+    from mousterian.benchmarks import calibrate
     host = torch.backends.cpu.get_cpu_capability()
     if host != 'AVX512': print(f"this host's torch capability is {host}: there is no AVX-512 path to compare AVX2 against; the ratios are of {host} with itself")
     runs = {'default': [], 'avx2': []}

@@ -21,7 +21,8 @@ Printed: the share of readings whose 95% interval covers the true k, per base si
 import sys, math, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
-from mousterian.core import save_json, run_meta, calibrate
+from mousterian.core import save_json, run_meta
+from mousterian.benchmarks import calibrate
 from mousterian.equiv import worth_table
 from mousterian.equiv import curves as C
 

@@ -10,7 +10,7 @@ channels-last, each network under `torch.compile` (inductor's fused kernels), th
 Each rate is set beside the host's practical peak, a 2,048 x 2,048 float32 matrix product on the same threads, and is then used
 to say how much of each step of the published run (`bench/results/study-fmnist-cpu`) its arithmetic accounts for: the operations
 its runs did (from their iterations, batch sizes, image counts) at the rate measured here. Last, a floor on a 2-core AVX2 host: those
-operations at that host's matrix-product rate (`core.calibrate`'s 20 products of 512 x 512, timed there at 0.079-0.088 s, issue #36),
+operations at that host's matrix-product rate (`benchmarks.calibrate`'s 20 products of 512 x 512, timed there at 0.079-0.088 s, issue #36),
 a floor for convolutions computed as counted (direct, as torch's oneDNN computes them). Writes bench/results/peak.json."""
 import json, sys, tempfile, time, warnings
 from pathlib import Path
@@ -99,7 +99,8 @@ def account(pub:Path, per_image:dict, rows:dict, peak:float, avx2_rate:float) ->
     return dict(steps=out, avx2_floor_min=floor)
 
 def main():
-    from mousterian.core import calibrate, save_json, run_meta
+    from mousterian.core import save_json, run_meta
+    from mousterian.benchmarks import calibrate
     from mousterian.data import TensorImages
     from mousterian.learn import get_recipe, get_model, fit
     from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, generate
@@ -140,7 +141,7 @@ def main():
     print("\nkernel                                         GFLOP/image   images/s   GFLOP/s   of peak")
     for k, r in rows.items(): print(f"  {k:<9} {r['kernel']:<36} {r['gflop_per_image']:9.3f} {r['images_per_s']:10.0f} {r['rate'] / 1e9:9.0f} {r['share_of_peak']:8.0%}")
     per_image = dict(grid=(cls_train, cls_fwd * (2 if rc.tta_flip else 1)), train=ddpm_train, generate=rows['generate']['gflop_per_image'] * 1e9)
-    mm_flops = 20 * 2 * 512 ** 3  # `core.calibrate`'s matrix products
+    mm_flops = 20 * 2 * 512 ** 3  # `benchmarks.calibrate`'s matrix products
     avx2_rate = mm_flops / REAL_AVX2_CAL['torch_matmul_s'][0]  # its fastest timing there: the floor is a lower bound
     print(f"\nthe published runs' steps: their arithmetic at this host's rates and at its peak, against their measured time; and a floor on the "
           f"2-core AVX2 host: the same operations at its matrix-product rate ({avx2_rate / 1e9:.0f} GFLOP/s, from calibrate's "

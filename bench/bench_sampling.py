@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_ddpm_levers import fidelity
-from mousterian.core import save_json, run_meta, calibrate
+from mousterian.core import save_json, run_meta
+from mousterian.benchmarks import calibrate
 from mousterian.metrics import reference_classifier
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,8 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(2)
 from torch.func import functional_call, grad, vmap, stack_module_state
-from mousterian.core import save_json, run_meta, calibrate, seed_everything
+from mousterian.core import save_json, run_meta, seed_everything
+from mousterian.benchmarks import calibrate
 from mousterian.learn import small_cnn
 
 def sequential(models, opts, xs, ys):

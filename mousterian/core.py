@@ -1,4 +1,4 @@
-"""Device choice, seeding, atomic writes, run metadata and the progress bar that every other piece uses.
+"""Device choice, seeding, atomic writes, run metadata, errors and the progress bar that every other piece uses. The typed settings reader is in `settings`, the benchmark helpers in `benchmarks`.
 
 Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #bbd67f3b
 from __future__ import annotations
-import os, sys, json, hashlib, importlib, ctypes, signal, difflib, typing, types, dataclasses, random, socket, platform, subprocess, tempfile, time, datetime, warnings
+import os, sys, json, hashlib, importlib, ctypes, signal, difflib, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import mousterian  # the package root (its version and folder): __init__.py imports nothing
@@ -20,9 +20,8 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 
 # %% auto #0
 __all__ = ['MousterianError', 'get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp',
-           'die_with_parent', 'git_commit', 'run_meta', 'cache_dir', 'bench_result', 'calibrate', 'progress',
-           'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text', 'command_error', 'sha256_file',
-           'verify_files', 'from_dict', 'check_positive']
+           'die_with_parent', 'git_commit', 'run_meta', 'cache_dir', 'progress', 'LazyModule', 'did_you_mean',
+           'check_count', 'yaml_error_text', 'command_error', 'sha256_file', 'verify_files']
 
 # %% ../nbs/00_core.ipynb #94051700
 class MousterianError(ValueError):
@@ -145,36 +144,6 @@ def cache_dir(*parts) -> Path:
     p.mkdir(parents=True, exist_ok=True)
     return p
 
-# %% ../nbs/00_core.ipynb #b10e421e
-def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
-                ):
-    "The measurement `bench/results/<name>` (parsed JSON, or the path of another file), or None with a note when it is missing."
-    p = Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results' / name
-    if not p.exists():
-        print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its siblings)."); return None
-    return load_json(p) if p.suffix == '.json' else p
-
-# %% ../nbs/00_core.ipynb #dd058c6d
-def calibrate(repeat:int=3, # take the best of this many timings of each workload
-             ) -> dict:
-    "Seconds of three fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, 3 forward and backward passes of a 3×3 convolution (32 to 32 channels, 128 images of 28×28), and a 2·10⁶-step Python loop."
-    def best(f):
-        ts = []
-        for _ in range(repeat): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-        return min(ts)
-    g = torch.Generator().manual_seed(0); a = torch.randn(512, 512, generator=g)
-    def mm():
-        x = a
-        for _ in range(20): x = (x @ a) / 512
-    w, xc = torch.randn(32, 32, 3, 3, generator=g).requires_grad_(), torch.randn(128, 32, 28, 28, generator=g)
-    def conv():
-        for _ in range(3): torch.nn.functional.conv2d(xc, w, padding=1).square().mean().backward()
-    def loop():
-        s = 0
-        for i in range(2_000_000): s += i & 7
-    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname(),
-                cpu_capability=torch.backends.cpu.get_cpu_capability())  # AVX2 or AVX512: hosts of one name differ by kind
-
 # %% ../nbs/00_core.ipynb #e56fdac1
 def progress(it=None, # an iterable to wrap (or None with `total`)
              desc:str|None=None, # label shown before the bar
@@ -252,67 +221,3 @@ def verify_files(folder:Path, files:dict, what:str='The folder'):
     if missing or changed:
         raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in (('missing', missing), ('changed since export', changed)) if v)
                               + f". {what} is incomplete or was altered: fetch it again; nothing of it was used.")
-
-# %% ../nbs/00_core.ipynb #b75573d3
-def _coerce(v, tp, where:str):
-    "`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."
-    o, args = typing.get_origin(tp), typing.get_args(tp)
-    if o in (typing.Union, types.UnionType):
-        if v is None and type(None) in args: return None
-        opts = [a for a in args if a is not type(None)]
-        errs = []
-        for a in opts:
-            try: return _coerce(v, a, where)
-            except MousterianError as e: errs.append(str(e))
-        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of {', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
-    if o is typing.Literal:
-        if v not in args: raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
-        return v
-    if dataclasses.is_dataclass(tp): return from_dict(tp, v, where)
-    if o is list or tp is list:
-        if not isinstance(v, (list, tuple)): raise MousterianError(f"{where} must be a list, e.g. [{v!r}], got {v!r}.")
-        return [_coerce(x, args[0], f'{where}[{i}]') for i, x in enumerate(v)] if args else list(v)
-    if o is dict or tp is dict:
-        if not isinstance(v, dict): raise MousterianError(f"{where} must be a mapping, got {v!r}.")
-        return {k: _coerce(x, args[1], f'{where}.{k}') for k, x in v.items()} if args else dict(v)
-    if tp is bool:
-        if not isinstance(v, bool): raise MousterianError(f"{where} must be true or false, got {v!r}.")
-        return v
-    if tp is int:
-        if isinstance(v, bool) or not (isinstance(v, int) or (isinstance(v, float) and v.is_integer())):
-            raise MousterianError(f"{where} must be a whole number, got {v!r}.")
-        return int(v)
-    if tp is float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
-        return float(v)
-    if tp is str:
-        if not isinstance(v, str): raise MousterianError(f"{where} must be a string, got {v!r}.")
-        return v
-    return v
-
-def from_dict(cls, d, where:str):
-    "A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required ones named, every value checked against its field's type, then `cls.check` (if any)."
-    if d is None: d = {}
-    if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
-    if not isinstance(d, dict): raise MousterianError(f"{where} must be a mapping, got {d!r}.")
-    fs = {f.name: f for f in dataclasses.fields(cls)}
-    for k in d:
-        if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
-    hints = typing.get_type_hints(cls)
-    miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
-    if miss:
-        raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the "
-                              f"presets in mousterian/assets/studies/ show each setting.")
-    def coerce(k, v):
-        try: return _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}')
-        except MousterianError as e:  # a setting of the wrong kind: its class may say what it takes (`HINTS`)
-            if (h := getattr(cls, 'HINTS', {}).get(k)): raise MousterianError(f"{str(e).rstrip('.')}: {h}") from None
-            raise
-    obj = cls(**{k: coerce(k, v) for k, v in d.items()})
-    if hasattr(obj, 'check'): obj.check(where)
-    return obj
-
-def check_positive(where:str, **kw):
-    "Refuse a setting `where.k` that is set and not > 0."
-    for k, v in kw.items():
-        if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")

@@ -13,10 +13,10 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 FULL = [NBS / 'paper' / 'equivalence_paper.ipynb']
-DEMO = [NBS / f for f in ('index.ipynb', '03_gen.ddpm.ipynb', '06_metrics.ipynb', '07_mix.ipynb', '08_learn.ipynb', '10_equiv.ipynb', '10a_equiv.results.ipynb', '10b_equiv.law.ipynb',
-                                    '10c_equiv.curves.ipynb', '10d_equiv.answers.ipynb', '10e_equiv.words.ipynb', '10f_equiv.scenarios.ipynb', '10g_equiv.plots.ipynb',
-                                    '10h_equiv.report.ipynb', '12_study.ipynb', '12a_study.config.ipynb', '12b_study.plan.ipynb',
-                                    '12c_study.steps.ipynb', '12d_study.headline.ipynb')]
+DEMO = [NBS / f for f in ('index.ipynb', '06_gen.ddpm.ipynb', '10_metrics.ipynb', '08_mix.ipynb', '09_learn.ipynb', '15_equiv.ipynb', '15a_equiv.results.ipynb', '15b_equiv.law.ipynb',
+                                    '15c_equiv.curves.ipynb', '15d_equiv.answers.ipynb', '15e_equiv.words.ipynb', '15f_equiv.scenarios.ipynb', '15g_equiv.plots.ipynb',
+                                    '15h_equiv.report.ipynb', '17_study.ipynb', '17a_study.config.ipynb', '17b_study.plan.ipynb',
+                                    '17c_study.steps.ipynb', '17d_study.headline.ipynb')]
 RECORD, BUDGET = NBS / 'outputs.json', 300_000  # bytes of stored output per page
 
 def src_hash(c) -> str:
@@ -75,7 +75,7 @@ def refresh_full(path:Path, demo:bool=False):
 if __name__ == '__main__':
     os.environ['MOUSTERIAN_PROGRESS'] = '0'
     demo_only = '--demo' in sys.argv
-    only = [a for a in sys.argv[1:] if not a.startswith('--')]  # e.g. --demo 10_equiv: those DEMO pages only
+    only = [a for a in sys.argv[1:] if not a.startswith('--')]  # e.g. --demo 15_equiv: those DEMO pages only
     if only: DEMO = [p for p in DEMO if p.stem in only]
     if not demo_only:
         for p in sorted(NBS.glob('[0-9]*.ipynb')):
