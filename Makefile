@@ -58,39 +58,39 @@ test: sync-check nbtest pytest
 
 # Measurements printed side by side; results land in bench/results/ (the notebooks show them).
 bench: env data
-	$(PY) bench/bench_data.py
-	$(PY) bench/bench_metrics.py
+	$(PY) -m bench.speed.data
+	$(PY) -m bench.speed.metrics
 
 bench-learn: env data
-	$(PY) bench/bench_learn.py
+	$(PY) -m bench.speed.learn
 
 bench-ddpm: env data
-	$(PY) bench/bench_ddpm.py --n 100 300 600
+	$(PY) -m bench.methods.ddpm --n 100 300 600
 
 # 75 minutes (the screen alone, --budget-min 0) to two hours on 2 cores: today's DDPM recipe against the convergence levers, class fidelity and minutes.
 bench-ddpm-levers: env data
-	$(PY) bench/bench_ddpm_levers.py
+	$(PY) -m bench.design.ddpm_levers
 
 # About 20 minutes: the classifier's accuracy against iterations, the smooth budget rule, staircase against rule.
 bench-budget: env data
-	$(PY) bench/bench_budget.py
+	$(PY) -m bench.design.budget
 
 bench-design: env
-	$(PY) bench/bench_design.py
+	$(PY) -m bench.design.design
 
 bench-noise: env
-	$(PY) bench/bench_noise.py
+	$(PY) -m bench.design.noise
 
 bench-sampling: env data
-	$(PY) bench/bench_sampling.py
+	$(PY) -m bench.design.sampling
 
 # One minute: the test set scored at 4 forward batch sizes (predict's default on a CPU).
 bench-eval: env data
-	$(PY) bench/bench_eval.py
+	$(PY) -m bench.speed.eval
 
 # Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
 bench-vmap: env
-	$(PY) bench/bench_vmap.py
+	$(PY) -m bench.speed.vmap
 
 # Every page processed by nbdev and rendered without Quarto, then home page and study report opened in Chromium
 # (screenshots in tests/artifacts/).
@@ -98,36 +98,36 @@ docs-check: env data browser
 	MOUSTERIAN_PROGRESS=0 $(BIN)/pytest -q -s tests/test_docs.py
 
 bench-zeroshot: env data
-	$(PY) bench/bench_zeroshot.py
+	$(PY) -m bench.methods.zeroshot
 
 bench-sweep: env data
-	$(PY) bench/bench_sweep.py
+	$(PY) -m bench.speed.sweep
 
 bench-amp: env data
-	$(PY) bench/bench_amp.py
+	$(PY) -m bench.speed.amp
 
 bench-filter: env data
-	$(PY) bench/bench_filter.py
+	$(PY) -m bench.methods.filter
 
 bench-equiv: env
-	$(PY) bench/bench_equiv.py 20 200
+	$(PY) -m bench.design.equiv 20 200
 
 bench-hostkind: env data
-	$(PY) bench/bench_hostkind.py
+	$(PY) -m bench.speed.hostkind
 
 bench-cuts: env
-	$(PY) bench/bench_cuts.py
+	$(PY) -m bench.design.cuts
 
 bench-peak: env
-	$(PY) bench/bench_peak.py
+	$(PY) -m bench.speed.peak
 
 # About 20 minutes: the study's classifier at batch 256, 128 (with and without a floor of 22 passes) and 64, side by side at the grid's sizes.
 bench-batch: env data
-	$(PY) bench/bench_batch.py
+	$(PY) -m bench.design.batch
 
 # About 15 minutes: the study's DDPM at three widths, class fidelity, Fréchet distance and seconds side by side.
 bench-ddpm-width: env data
-	$(PY) bench/bench_ddpm_width.py
+	$(PY) -m bench.design.ddpm_width
 
 bench-intervals: env
-	$(PY) bench/bench_intervals.py 250 100 3
+	$(PY) -m bench.design.intervals 250 100 3

@@ -46,10 +46,10 @@ def test_page_in_chromium(site, page, title, min_images, min_tables):
 
 def test_readme_headline_is_the_published_study():
     "The README's headline paragraph is written from the published study's files, so prose and numbers agree."
-    sys.path.insert(0, str(ROOT / 'bench'))
+    sys.path.insert(0, str(ROOT / 'tools'))
     from publish_study import readme_headline, README_STUDY
     assert (ROOT / 'README.md').read_text() == readme_headline(ROOT / 'bench' / 'results' / f'study-{README_STUDY}'), \
-        "README.md's study headline differs from bench/results/study-fmnist-cpu: run `python bench/publish_study.py --readme-only`."
+        "README.md's study headline differs from bench/results/study-fmnist-cpu: run `python tools/publish_study.py --readme-only`."
 
 def test_measured_cells_carry_outputs():
     "The docs site renders notebooks without executing them: every cell that shows a measurement keeps its output (tools/bench_outputs.py)."

@@ -2,7 +2,7 @@
 1. nbdev's page processing (`nbdev-proc-nbs`) must succeed on every notebook (into _proc/);
 2. nothing is executed, as Quarto executes nothing: every page shows the outputs its notebook stores (tools/bench_outputs.py
    stores them); the study report page is the published, executed report of the fmnist-cpu study
-   (bench/results/study-fmnist-cpu/report.ipynb, written by bench/publish_study.py), or, where none is published, the template as stored;
+   (bench/results/study-fmnist-cpu/report.ipynb, written by tools/publish_study.py), or, where none is published, the template as stored;
 3. every processed page renders to HTML with nbconvert into _docs_check/, and no executed page shows a Python traceback.
 Prints one line per page; exits non-zero on any failure."""
 import os, shutil, subprocess, sys, json

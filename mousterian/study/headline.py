@@ -33,7 +33,7 @@ def study_steps(timings:list) -> dict:
 
 # %% ../../nbs/17d_study.headline.ipynb #49e784d5
 def _study_file(folder:Path, published:str, inside:str) -> Path:
-    "A study's file by its published name (`bench/publish_study.py`'s flat layout) or its path inside the study folder."
+    "A study's file by its published name (`tools/publish_study.py`'s flat layout) or its path inside the study folder."
     return folder / published if (folder / published).exists() else folder / inside
 
 def _gen_words(p:dict, g:str) -> str:

@@ -4,14 +4,12 @@ internal one; kept in runs/ddpm-levers/, so run `make bench-ddpm-levers` first),
 at guidance 1, 1.5 and 2, and ddpm 5 steps at guidance 2; fidelity by the reference classifier (`metrics.reference_classifier`).
 The figures behind fmnist-cpu's 5 sampling steps. Writes bench/results/sampling.json."""
 import sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_ddpm_levers import fidelity
+from bench.design.ddpm_levers import fidelity
 from mousterian.core import save_json, run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.metrics import reference_classifier
+from bench import ROOT, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 MODELS = {'600/class': 'gen_pool600-v+min-SNR-5_bf16-250', '20/class': 'base20-v+min-SNR-5_bf16-250'}
 SAMPLERS = [('ddpm', 10, 1.0), ('ddpm', 10, 1.5), ('ddpm', 10, 2.0), ('ddpm', 5, 2.0)]
 
@@ -23,4 +21,4 @@ if __name__ == '__main__':
     for name, m in MODELS.items():
         _, res = fidelity(ROOT / 'runs' / 'ddpm-levers' / m, ref, 500, SAMPLERS); out['models'][name] = res
         for r in res: print(f"{name:10s} {r['sampler']} {r['steps']:2d} steps, guidance {r['guidance']:g}: fidelity {r['fidelity']:.1%}, {r['images_per_s']:.1f} images/s", flush=True)
-    out['meta'] = run_meta({}); save_json(out, ROOT / 'bench' / 'results' / 'sampling.json')
+    out['meta'] = run_meta({}); save_result(out, 'sampling.json')

@@ -7,16 +7,15 @@ then per candidate the pooled SD against the study's recipe (F test), the paired
 calibration. Each finished run is kept in runs/noise/ (an interrupted bench resumes). Writes bench/results/noise.json."""
 import argparse, re
 from dataclasses import replace
-from pathlib import Path
 import numpy as np
 from scipy import stats
 from mousterian.core import save_json, load_json, run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe
+from bench import ROOT, RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT, MEMO = ROOT / 'bench' / 'results' / 'noise.json', ROOT / 'runs' / 'noise'
+OUT, MEMO = RESULTS / 'noise.json', ROOT / 'runs' / 'noise'
 # (name, n_base, n_real_plus): the study's smallest base, the 16/class setting with the widest spread there, and two 64/class settings
 SETTINGS = [('4/class', 40, 0), ('16/class + 8 real', 160, 80), ('64/class + 128 real', 640, 1280), ('64/class + 640 real', 640, 6400)]
 STUDY = 'cpu (the study, lr 0.2)'

@@ -1,6 +1,6 @@
 """Copy a finished study's small outputs (figures, tables, laws, timings, the executed report) into bench/results/study-<name>/,
 where the home page and the docs site read them, and, for the default study (fmnist-cpu), write its headline into the README:
-`python bench/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
+`python tools/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
 `--refit NAME` rebuilds a study folder from the published copy bench/results/study-NAME, reruns its laws and report steps on the
 published runs, no training, and publishes the result: for when the analysis changes and the runs do not)."""
 import re, shutil, sys

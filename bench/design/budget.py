@@ -17,8 +17,9 @@ from mousterian.core import save_json, run_meta, load_json
 from mousterian.benchmarks import calibrate
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe, fmt_pm
+from bench import RESULTS
 
-OUT = Path(__file__).resolve().parent / 'results' / 'budget.json'
+OUT = RESULTS / 'budget.json'
 
 MEMO = Path(__file__).resolve().parents[1] / 'runs' / 'budget'  # one file per finished run: an interrupted bench resumes
 

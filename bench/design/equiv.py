@@ -8,15 +8,15 @@ exchange-rate issue asks for are printed side by side with their targets:
   (e) plateau: gains that stop (outside the law's family): lack of fit flagged in >= 80%, the model-free k used;
 then the recovery of the law's parameters (rho, beta, gamma inside their 95% seed-bootstrap intervals), and the runtime of
 one fit with its bootstrap on the published embedded study, with the host's calibration.
-Usage: python bench/bench_equiv.py [N_SIM] [N_BOOT] (default 20 simulations of each kind, 200 bootstrap draws)."""
+Usage: python -m bench.design.equiv [N_SIM] [N_BOOT] (default 20 simulations of each kind, 200 bootstrap draws)."""
 import sys, time, warnings
 from pathlib import Path
 import pandas as pd
-from mousterian.core import save_json, run_meta
+from mousterian.core import run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.equiv import scenario_check, scenario_summary, recovery, clean_results, fit_report
+from bench import RESULTS, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {  # scenario: [(figure, test, target in words)]
     'dense': [('median_rel_err', lambda v: v <= 0.05, '<= 5%'), ('coverage', lambda v: 0.90 <= v <= 0.97, '90-97%')],
     'sparse': [('bound_driven_k', lambda v: v == 0, '0% (a law at a bound gives no point k)'), ('coverage', lambda v: v >= 0.85, '>= 85%')],
@@ -44,7 +44,7 @@ if __name__ == '__main__':
     cov = r.mean()
     out['recovery'] = dict(coverage=cov.to_dict(), all=float(r.all(axis=1).mean()), seconds=dt)
     print(f"\nrecovery of the law's parameters ({n_sim} dense tables): " + ', '.join(f"{k} inside its 95% interval in {v:.0%}" for k, v in cov.items()) + f" (target >= 90%); {dt:.0f} s")
-    res = pd.read_csv(ROOT / 'bench' / 'results' / 'study-fmnist-cpu' / 'results.csv')
+    res = pd.read_csv(RESULTS / 'study-fmnist-cpu' / 'results.csv')
     rows = clean_results(res[res.generator.isin(['none', 'external'])])
     import tempfile
     t = time.perf_counter(); fit_report(rows, Path(tempfile.mkdtemp()), 'external', n_boot=n_boot); dt = time.perf_counter() - t
@@ -52,5 +52,5 @@ if __name__ == '__main__':
     print(f"one fit report (law, {n_boot} bootstrap refits, lack of fit, model comparison, model-free k with its bootstrap, figure) on the published "
           f"embedded study's external runs ({len(rows)} rows): {dt:.1f} s  [{dt / cal['torch_matmul_s']:.0f}x the torch calibration, {dt / cal['python_loop_s']:.0f}x the Python one]")
     out['all_targets_met'] = bool(ok); out['meta'] = run_meta()
-    save_json(out, ROOT / 'bench' / 'results' / 'equiv_recovery.json')
+    save_result(out, 'equiv_recovery.json')
     print(f"\nall targets met: {ok}")

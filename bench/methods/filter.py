@@ -6,7 +6,6 @@ each dropping the bottom 20% per class. The judge is the reference classifier tr
 training split: class fidelity of all images against the kept ones. Also: the Fréchet distance in the
 reference classifier's features (not FID: no Inception weights here) and the real-vs-synthetic domain
 classifier's held-out accuracy, on whole images and on 14x14 patches. Writes bench/results/filter_fmnist.json."""
-from pathlib import Path
 import numpy as np, torch
 torch.set_num_threads(2)
 from mousterian.core import save_json, run_meta
@@ -16,8 +15,8 @@ from mousterian.learn import train_model, get_recipe
 from mousterian.gen.ddpm import generate
 from mousterian.filter import classifier_filter, real_filter, combine
 from mousterian.metrics import reference_classifier, class_fidelity, classifier_features, fid, domain_classifier
+from bench import ROOT, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 if __name__ == '__main__':
     model_dir = ROOT / 'runs' / 'ddpm-fmnist-600'
     st = generate(model_dir, ROOT / 'runs' / 'filter-store-600', per_class=100, sampler='ddpm', steps=20, guidance=2.0, seed=0)
@@ -38,4 +37,4 @@ if __name__ == '__main__':
                                              real_base=fid(base.subset(np.arange(0, 6000, 6)), test, 'fashion-mnist/test/300pc', enc, encoder_id='ref-fmnist-cpu-seed0'))
     res['domain_classifier'] = dict(whole=domain_classifier(base, ims, n=1000)['accuracy'], patch14=domain_classifier(base, ims, n=1000, patch=14)['accuracy'])
     for k, v in res.items(): print(f"{k}: {v}")
-    save_json(dict(**res, meta=run_meta()), ROOT / 'bench' / 'results' / 'filter_fmnist.json')
+    save_result(dict(**res, meta=run_meta()), 'filter_fmnist.json')

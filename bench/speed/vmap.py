@@ -6,13 +6,13 @@
 Prints steps per second of each and their ratio at batch 64, 200 and 256, beside the host's calibration. Measures the
 training step only (data, augmentation and evaluation are the same work either way). Writes bench/results/vmap.json."""
 import time, copy
-from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 torch.set_num_threads(2)
 from torch.func import functional_call, grad, vmap, stack_module_state
 from mousterian.core import save_json, run_meta, seed_everything
 from mousterian.benchmarks import calibrate
 from mousterian.learn import small_cnn
+from bench import save_result
 
 def sequential(models, opts, xs, ys):
     for m, o, x, y in zip(models, opts, xs, ys):
@@ -52,4 +52,4 @@ if __name__ == '__main__':
         res['rows'].append(dict(bs=bs, sequential_rounds_per_s=seq, batched_rounds_per_s=bat, ratio=bat / seq))
         print(f"batch {bs:3d}: {S} seeds one after another {seq:.2f} rounds/s, one vectorised model {bat:.2f} rounds/s: x{bat / seq:.2f}", flush=True)
     res['meta'] = run_meta(dict(bench='vmap'))
-    save_json(res, Path(__file__).resolve().parent / 'results' / 'vmap.json')
+    save_result(res, 'vmap.json')

@@ -8,7 +8,6 @@ reference classifier and the Fréchet distance to the real test images in its fe
 sampling seconds, with the host's calibration and CPU kind. Each trained model is kept in runs/ddpm-width/ (an interrupted bench resumes).
 Writes bench/results/ddpm_width.json."""
 import argparse, time
-from pathlib import Path
 import numpy as np
 from mousterian.core import save_json, load_json, run_meta, MousterianError
 from mousterian.benchmarks import calibrate
@@ -16,9 +15,9 @@ from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample
 from mousterian.metrics import real_reference, class_fidelity, features, feature_stats, frechet_distance
 from mousterian.study import study_config
+from bench import ROOT, RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT, RUNS = ROOT / 'bench' / 'results' / 'ddpm_width.json', ROOT / 'runs' / 'ddpm-width'
+OUT, RUNS = RESULTS / 'ddpm_width.json', ROOT / 'runs' / 'ddpm-width'
 WIDTHS = [(32, 64, 64), (24, 48, 48), (16, 32, 32)]
 
 def study_generator(preset):

@@ -17,16 +17,15 @@ For each simulated table, both methods read the worth curve (k at each measured 
   - old: the method of the first embedded study, on the same tables: every setting's mean redrawn with one seed SD pooled over the
     whole table, the log-linear interpolation alone, and the headline read where its interval is narrowest (picked afterwards).
 Printed: the share of readings whose 95% interval covers the true k, per base size, for the curve's readings and for the headline
-(target 90-97% for the new method at every base size), with the host's calibration. Usage: python bench/bench_intervals.py [N_SIM] [N_BOOT] [U]"""
+(target 90-97% for the new method at every base size), with the host's calibration. Usage: python -m bench.design.intervals [N_SIM] [N_BOOT] [U]"""
 import sys, math, time, warnings
-from pathlib import Path
 import numpy as np, pandas as pd
 from mousterian.core import save_json, run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.equiv import worth_table
 from mousterian.equiv import curves as C
+from bench import save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 K, BASES, REAL, SYN = 10, (4, 16, 64), (0.5, 1, 2), (1, 3, 10)
 G, SD_RUN, SD_DRAW, SD_GEN, SD_SEED = {4: 2.0, 16: 0.8, 64: 0.3}, {4: 1.2, 16: 0.8, 64: 0.4}, 0.6, 0.8, 0.45
 CAP = 200  # synthetic images per class, as the preset: r_syn 10 at 64/class is left out
@@ -100,6 +99,5 @@ if __name__ == '__main__':
     ok = all(len(res[k]) == len(BASES) for k in ('curve_new', 'headline_new')) and all(0.90 <= res[k][b]['coverage'] <= 0.97 for k in ('curve_new', 'headline_new') for b in res[k])
     print(f"\ntarget: the new method's coverage in 90-97% at every base size, for the curve and the headline: {'met' if ok else 'MISSED'}"
           f"  ({time.perf_counter() - t0:.0f} s; the median width is hi / lo of k's interval)")
-    save_json(dict(n_sim=n_sim, n_boot=n_boot, units=U, truth=dict(G=G, sd_run=SD_RUN, sd_draw=SD_DRAW, sd_gen=SD_GEN, sd_seed=SD_SEED),
-                   coverage=res, target_met=ok, seconds=time.perf_counter() - t0, calibration=cal, meta=run_meta()),
-              ROOT / 'bench' / 'results' / f'intervals_u{U}.json')
+    save_result(dict(n_sim=n_sim, n_boot=n_boot, units=U, truth=dict(G=G, sd_run=SD_RUN, sd_draw=SD_DRAW, sd_gen=SD_GEN, sd_seed=SD_SEED),
+                   coverage=res, target_met=ok, seconds=time.perf_counter() - t0, calibration=cal, meta=run_meta()), f'intervals_u{U}.json')

@@ -7,13 +7,13 @@ Writes bench/results/sweep.json."""
 import argparse, statistics, tempfile, time
 from pathlib import Path
 import numpy as np, torch
-from mousterian.core import save_json, run_meta
+from mousterian.core import run_meta
 from mousterian.mix import MixSpec, store_from_images
 from mousterian.data import load_dataset
 from mousterian.learn import run_mix
 from mousterian.sweep import execute, sweep
+from bench import ROOT, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / 'nbs' / 'experiments' / 'train_mix.ipynb'
 
 def main(reps, n_grid):
@@ -50,8 +50,8 @@ def main(reps, n_grid):
         print(f"  {name}: {n_grid} runs in {dt:.0f} s ({60 * n_grid / dt:.2f} runs/min)", flush=True)
     ratio = layouts['2 workers x 1 thread']['runs_per_min'] / layouts['1 worker x 2 threads']['runs_per_min']
     print(f"throughput: 2 one-thread workers / 1 two-thread worker = {ratio:.2f}x")
-    save_json(dict(unit=unit, reps=reps, times=times, outside_training_s=over_s, median=med, median_outside_training_s=mo, overhead=over, grid_runs=n_grid, layouts=layouts, throughput_ratio=ratio,
-                   meta=run_meta(dict(reps=reps, n_grid=n_grid))), ROOT / 'bench' / 'results' / 'sweep.json')
+    save_result(dict(unit=unit, reps=reps, times=times, outside_training_s=over_s, median=med, median_outside_training_s=mo, overhead=over, grid_runs=n_grid, layouts=layouts, throughput_ratio=ratio,
+                   meta=run_meta(dict(reps=reps, n_grid=n_grid))), 'sweep.json')
 
 if __name__ == '__main__':
     a = argparse.ArgumentParser(description=__doc__.split('\n')[0])

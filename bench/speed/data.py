@@ -1,8 +1,9 @@
 """Data-path speed: load the 60k Fashion-MNIST training images into tensors, then one shuffled, flipped
 epoch of batches of 256 from memory. Prints each time beside its target. Run: `make bench` or
-`.venv/bin/python bench/bench_data.py`."""
+`.venv/bin/python -m bench.speed.data`."""
 import time, torch
 from mousterian.data import load_dataset, tensor_batches, _fashion_arrays
+
 
 def timed(f):
     t = time.perf_counter(); r = f(); return r, time.perf_counter() - t

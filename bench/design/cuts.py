@@ -20,14 +20,12 @@ the truth, 30 simulated studies): per base size and extra-real ratio, the share 
 whose 95% interval is within a factor of 3. It simulates seed noise only (no base-draw or generator-training variance), so it is an
 optimistic reading of every cut alike. Writes bench/results/cuts.json."""
 import copy, json, sys
-from pathlib import Path
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'bench'))
-from bench_hostkind import REAL_AVX2, avx2_ratio, step_seconds
+from bench.speed.hostkind import REAL_AVX2, avx2_ratio, step_seconds
+from bench import ROOT, RESULTS, save_result
 
-PUB = ROOT / 'bench' / 'results' / 'study-fmnist-cpu'
+PUB = RESULTS / 'study-fmnist-cpu'
 CUTS = {  # name -> overrides of the preset (nested, as --set takes them)
     'as published': {},
     'no 64/class base size': {'n_bases_per_class': [4, 16]},
@@ -120,7 +118,6 @@ def main():
         print('   per step (AVX-512 -> AVX2, min): ' + ', '.join(f"{k} {c[k] / 60:.1f} -> {a[k] / 60:.1f}" for k in c))
         print('   the design check (share of simulated studies with a k estimate / with a 95% interval within a factor of 3): '
               + '; '.join(f"{k}: {v['estimate']:.0%} / {v['within_3']:.0%}" for k, v in tell.items()))
-    save_json(dict(cuts=out, domain=dom, published=str(PUB.relative_to(ROOT)), ratios=REAL_AVX2, calibrate=calibrate(), meta=run_meta()),
-              ROOT / 'bench' / 'results' / 'cuts.json')
+    save_result(dict(cuts=out, domain=dom, published=str(PUB.relative_to(ROOT)), ratios=REAL_AVX2, calibrate=calibrate(), meta=run_meta()), 'cuts.json')
 
 if __name__ == '__main__': main()

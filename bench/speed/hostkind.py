@@ -9,10 +9,10 @@ ATEN_CPU_CAPABILITY=avx2 and DNNL_MAX_CPU_ISA=AVX2 (the AVX2 kernels of ATen and
 - design: the design check's simulations (NumPy and SciPy, which ATEN_CPU_CAPABILITY does not reach).
 Per workload, the ratio emulated/default beside the ratio measured on a real 2-core AVX2 host against the published run (issue #36:
 design 3.1x, train 2.7x, generate 1.8x, filter 2.6x, grid 2.65x). Writes bench/results/hostkind.json."""
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys
 from pathlib import Path
+from bench import ROOT, RESULTS, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 REAL_AVX2 = dict(design=3.1, train=2.7, generate=1.8, filter=2.6, grid=2.65)  # a real AVX2 host against the published run (issue #36), per study step
 REAL_AVX2_CAL = dict(torch_matmul_s=(0.079, 0.088), torch_conv_s=(0.255, 0.262), python_loop_s=(0.143, 0.156))  # `benchmarks.calibrate` on that host, idle (issue #36): lowest, highest
 EMULATE = {'ATEN_CPU_CAPABILITY': 'avx2', 'DNNL_MAX_CPU_ISA': 'AVX2'}
@@ -53,7 +53,7 @@ def child(env_extra):
     if line is None: raise SystemExit(f"the workload failed:\n{r.stderr[-3000:]}")
     return json.loads(line[7:])
 
-STUDY = ROOT / 'bench' / 'results' / 'study-fmnist-cpu' / 'timings.json'
+STUDY = RESULTS / 'study-fmnist-cpu' / 'timings.json'
 AS_STEP = dict(metrics='grid', laws='design', report='design')  # steps the AVX2 host did not time, read at the ratio of the step whose work is alike (classifier training; NumPy and SciPy)
 
 def avx2_ratio(step:str) -> float: return REAL_AVX2.get(step, REAL_AVX2[AS_STEP.get(step, 'grid')])
@@ -80,7 +80,7 @@ def print_estimate(e):
 
 def main(reps=2):
     import torch
-    from mousterian.core import save_json, run_meta
+    from mousterian.core import run_meta
     from mousterian.benchmarks import calibrate
     host = torch.backends.cpu.get_cpu_capability()
     if host != 'AVX512': print(f"this host's torch capability is {host}: there is no AVX-512 path to compare AVX2 against; the ratios are of {host} with itself")
@@ -99,14 +99,13 @@ def main(reps=2):
         print(f"  {w:<9} {ratio[w]:.2f}x   (real AVX2 host: {REAL_AVX2[w]:.2f}x)")
     for c in ('torch_matmul_s', 'torch_conv_s', 'python_loop_s'): print(f"  calibrate {c}: {ratio['cal_' + c]:.2f}x")
     e = estimate(); print(); print_estimate(e)
-    save_json(dict(host_capability=host, emulation=EMULATE, reps=reps, runs=runs, best=best, ratio=ratio, real_avx2=REAL_AVX2, study_estimate=e,
-                   calibration=calibrate(), meta=run_meta(dict(reps=reps))), ROOT / 'bench' / 'results' / 'hostkind.json')
-    print(f"written: {ROOT / 'bench' / 'results' / 'hostkind.json'}")
+    save_result(dict(host_capability=host, emulation=EMULATE, reps=reps, runs=runs, best=best, ratio=ratio, real_avx2=REAL_AVX2, study_estimate=e,
+                   calibration=calibrate(), meta=run_meta(dict(reps=reps))), 'hostkind.json')
 
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--estimate-only'] and len(sys.argv) <= 3:  # a published study's timings.json, or its name (default: the embedded study)
         t = Path(sys.argv[2]) if len(sys.argv) == 3 else STUDY
-        if not t.exists() and not t.suffix: t = ROOT / 'bench' / 'results' / f'study-{t}' / 'timings.json'
+        if not t.exists() and not t.suffix: t = RESULTS / f'study-{t}' / 'timings.json'
         if not t.exists(): sys.exit(f"{t} does not exist: give a published study's name (fmnist-cpu, fmnist-quick) or a timings.json")
         print_estimate(estimate(t.resolve()))
     elif sys.argv[1:] and not sys.argv[1].isdigit(): sys.exit(f"usage: bench_hostkind.py [REPS] | --estimate-only [STUDY or TIMINGS.json] (REPS, a whole number >= 1: runs of each kind; got {sys.argv[1]!r})")

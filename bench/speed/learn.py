@@ -13,11 +13,12 @@ from fastai.data.core import DataLoaders
 from fastai.callback.progress import ProgressCallback
 from fastai.optimizer import SGD
 from functools import partial
-from mousterian.core import save_json, run_meta, seed_everything
+from mousterian.core import run_meta, seed_everything
 from mousterian.data import load_dataset, Splits
 from mousterian.mix import MixSpec, store_from_images
 from mousterian.learn import train_eval, train_eval_seeds, summarize, get_recipe, small_cnn, evaluate, SoftCrossEntropy, fmt_pm
 import pandas as pd
+from bench import save_result
 
 def pil_epochs(epochs, rc):
     "The same model, loss, optimiser and one-cycle schedule, fed by torchvision transforms on PIL images."
@@ -66,4 +67,4 @@ if __name__ == '__main__':
         t = time.perf_counter(); ru = train_eval(MixSpec(6000, 0, 6000, store=str(Path(d) / 'st'), n_gen_pool_per_class=600), rc, seed=0); dt = time.perf_counter() - t
     print(f"   {dt:.1f} s (target <= 60 s: {'ok' if dt <= 60 else 'MISSED'}), {ru['iterations']} iterations, top-1 {ru['top1']:.2%}", flush=True)
     out['unit'] = dict(seconds=dt, **ru)
-    save_json(dict(meta=run_meta(dict(bench='learn', quick=quick)), **out), Path(__file__).parent / 'results' / 'learn.json')
+    save_result(dict(meta=run_meta(dict(bench='learn', quick=quick)), **out), 'learn.json')

@@ -6,7 +6,6 @@ trains the CPU default on n real images per class (resuming when interrupted; re
   same model, on the same labels and seeds, side by side, with the fidelity of each.
 Writes bench/results/ddpm_fmnist_<n>.json, a grid of samples per class and the loss curve (PNG)."""
 import argparse, json, time
-from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
 import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -14,8 +13,8 @@ from mousterian.core import save_json, run_meta
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample
 from mousterian.metrics import reference_classifier, class_fidelity
+from bench import ROOT, RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = dict(sampler='ddpm', steps=20, guidance=2.0)
 
 def run(n, train_steps, n_eval, n_slow, settings):
@@ -44,7 +43,7 @@ def run(n, train_steps, n_eval, n_slow, settings):
         print(f"  speed on {n_slow} images: default {n_slow / tf:.2f} images/s, 1000-step DDPM {n_slow / t1:.3f} images/s: {t1 / tf:.0f}x faster; "
               f"fidelity {ff:.1%} vs {f1:.1%} ({100 * (ff - f1):+.1f} points)", flush=True)
     res['meta'] = run_meta(dict(n=n, train_steps=train_steps, n_eval=n_eval, n_slow=n_slow))
-    dst = ROOT / 'bench' / 'results'
+    dst = RESULTS
     save_json(res, dst / f'ddpm_fmnist_{n}.json')
     fig, axs = plt.subplots(10, 10, figsize=(6, 6.4))
     for c in range(10):

@@ -14,7 +14,6 @@ its accuracy against the conditioning labels. Every timing comes with the host's
 Writes bench/results/ddpm_levers.json."""
 import argparse, json, time
 from dataclasses import replace
-from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
 from mousterian.core import save_json, run_meta, load_json
@@ -22,10 +21,10 @@ from mousterian.benchmarks import calibrate
 from mousterian.data import Splits, TensorImages
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, load_ddpm, sample, samplers_for
 from mousterian.metrics import reference_classifier, class_fidelity
-from mousterian.learn import bf16_supported
+from mousterian.train import bf16_supported
+from bench import ROOT, RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / 'bench' / 'results' / 'ddpm_levers.json'
+OUT = RESULTS / 'ddpm_levers.json'
 LEVERS = {  # name: (config overrides, TrainHP overrides); each alone on today's recipe
     'epsilon, bf16': ({}, dict(amp=True)),
     'epsilon, float32': ({}, {}),

@@ -9,16 +9,15 @@ calibration its timings.json records (hosts of this project have differed by up 
 The law is an assumption (default `equiv.SMALL`, shaped like the first embedded study); the widths are a forecast for that law,
 not a measurement. Writes bench/results/design.json."""
 import argparse, math, time
-from pathlib import Path
 import numpy as np, pandas as pd
 from mousterian.core import save_json, load_json, run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.study import load_study, plan_runs, generation_plan, run_counts
 from mousterian.equiv import design_check, design_lines, SMALL, clean_results, pure_error, KEYS
 from mousterian.learn import get_recipe
+from bench import RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
-RES = ROOT / 'bench' / 'results'
+RES = RESULTS
 K = 10
 GRID = dict(real=[0.5, 1, 2], syn=[1, 2, 5, 10], mixed={}, cap_syn_per_class=None)
 DESIGNS = {  # name: overrides of the fmnist-cpu preset

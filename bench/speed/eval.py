@@ -7,9 +7,10 @@ study does once, at batch 64, 128, 256 and 1,024, interleaved over 7 rounds; the
 import argparse, time, statistics
 import torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, run_meta
+from mousterian.core import run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.learn import MixSpec, train_model, test_set, predict, get_recipe
+from bench import save_result
 
 BS = (64, 128, 256, 1024)
 
@@ -28,4 +29,4 @@ if __name__ == '__main__':
     rows = [dict(bs=b, median_s=round(med[b], 3), min_s=round(min(times[b]), 3), ratio_to_1024=round(med[b] / med[1024], 2)) for b in BS]
     for r in rows: print(f"batch {r['bs']:>5}: {r['median_s']:.2f} s (min {r['min_s']:.2f}) for {len(ts)} images x 2 (flip), x{r['ratio_to_1024']:.2f} the time of batch 1024")
     print(f"predict's default on a CPU, batch 128: {med[1024] - med[128]:.1f} s less per classifier run of the study than batch 1024")
-    save_json(dict(calibration=cal, n_images=len(ts), tta_flip=True, rounds=7, rows=rows, meta=run_meta()), 'bench/results/eval.json')
+    save_result(dict(calibration=cal, n_images=len(ts), tta_flip=True, rounds=7, rows=rows, meta=run_meta()), 'eval.json')

@@ -7,11 +7,13 @@ import sys, tempfile
 from pathlib import Path
 import torch
 torch.set_num_threads(2)
-from mousterian.core import save_json, load_json, run_meta
+from mousterian.core import load_json, run_meta
 from mousterian.data import Splits
 from mousterian.mix import MixSpec
-from mousterian.learn import train_eval_seeds, summarize, get_recipe, bf16_supported
+from mousterian.learn import train_eval_seeds, summarize, get_recipe
+from mousterian.train import bf16_supported
 from mousterian.gen.ddpm import train_ddpm, TrainHP
+from bench import save_result
 
 if __name__ == '__main__':
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 60
@@ -35,4 +37,4 @@ if __name__ == '__main__':
     c = {(r['n_per_class'], r['amp']): r for r in out['classifier']}
     print('side by side (bf16 / fp32): classifier time ' + ', '.join(f"{n}/class {c[n, True]['seconds'] / c[n, False]['seconds']:.2f}x" for n in (20, 100))
           + f"; DDPM step time {out['ddpm'][0]['steps_per_s'] / out['ddpm'][1]['steps_per_s']:.2f}x")
-    save_json(dict(meta=run_meta(dict(bench='amp', ddpm_steps=steps)), **out), Path(__file__).parent / 'results' / 'amp.json')
+    save_result(dict(meta=run_meta(dict(bench='amp', ddpm_steps=steps)), **out), 'amp.json')

@@ -16,10 +16,10 @@ from mousterian.benchmarks import calibrate
 from mousterian.mix import MixSpec
 from mousterian.learn import train_eval, get_recipe
 from mousterian.study import study_config
-from bench_noise import seed_runs, spread_against
+from bench.design.noise import seed_runs, spread_against
+from bench import ROOT, RESULTS
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT, MEMO = ROOT / 'bench' / 'results' / 'batch.json', ROOT / 'runs' / 'batch'
+OUT, MEMO = RESULTS / 'batch.json', ROOT / 'runs' / 'batch'
 # (name, n_base, n_real_plus): the grid's sizes where the batch is capped (real images stand in for synthetic ones of the same count)
 SETTINGS = [('4/class + 400 (r 10)', 40, 400), ('16/class + 480 (r 3)', 160, 480), ('64/class', 640, 0), ('64/class + 1280 (r 2)', 640, 1280),
             ('64/class + 1920 (r 3)', 640, 1920)]

@@ -8,7 +8,6 @@ once the fmnist-cpu study's external DDPM exists; it is trained first otherwise)
    images, and phase-wise (synthetic then real), 3 seeds.
 Writes bench/results/zeroshot.json and zeroshot.png."""
 import argparse, time
-from pathlib import Path
 import numpy as np, pandas as pd, torch
 torch.set_num_threads(2)
 import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -18,8 +17,8 @@ from mousterian.store import SynStore
 from mousterian.gen.ddpm import generate
 from mousterian.zeroshot import seen_unseen, zeroshot_run, ct_run, ImageTower
 from mousterian.data import FASHION_MNIST_CLASSES
+from bench import ROOT, RESULTS, save_result
 
-ROOT = Path(__file__).resolve().parents[1]
 
 def main(ratios, seeds, n_real, shots, n_syn_ct):
     st = Study('fmnist-cpu', ROOT / 'study' / 'fmnist-cpu')
@@ -67,9 +66,9 @@ def main(ratios, seeds, n_real, shots, n_syn_ct):
     for loss, g in zc.groupby('loss'): axs[1].axhline(100 * g['top1'].mean(), ls='--', c='C3' if loss == 'ce' else 'C4', label=f'zero-shot CT on synthetic ({loss})')
     axs[1].set_xscale('log', base=2); axs[1].set_xlabel('real shots per class'); axs[1].set_ylabel('top-1, 10 classes (%)'); axs[1].legend(fontsize=6); axs[1].grid(alpha=.3)
     axs[1].set_title('Classifier tuning on the joint model', fontsize=9)
-    plt.tight_layout(); fig.savefig(ROOT / 'bench' / 'results' / 'zeroshot.png', dpi=90)
-    save_json(dict(zeroshot=zs, ct=ct, seen=[FASHION_MNIST_CLASSES[i] for i in seen], unseen=[FASHION_MNIST_CLASSES[i] for i in unseen], seconds=time.perf_counter() - t0,
-                   meta=run_meta(dict(ratios=ratios, seeds=seeds, n_real=n_real, shots=shots, n_syn_ct=n_syn_ct))), ROOT / 'bench' / 'results' / 'zeroshot.json')
+    plt.tight_layout(); fig.savefig(RESULTS / 'zeroshot.png', dpi=90)
+    save_result(dict(zeroshot=zs, ct=ct, seen=[FASHION_MNIST_CLASSES[i] for i in seen], unseen=[FASHION_MNIST_CLASSES[i] for i in unseen], seconds=time.perf_counter() - t0,
+                   meta=run_meta(dict(ratios=ratios, seeds=seeds, n_real=n_real, shots=shots, n_syn_ct=n_syn_ct))), 'zeroshot.json')
 
 if __name__ == '__main__':
     a = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -12,16 +12,15 @@ to say how much of each step of the published run (`bench/results/study-fmnist-c
 its runs did (from their iterations, batch sizes, image counts) at the rate measured here. Last, a floor on a 2-core AVX2 host: those
 operations at that host's matrix-product rate (`benchmarks.calibrate`'s 20 products of 512 x 512, timed there at 0.079-0.088 s, issue #36),
 a floor for convolutions computed as counted (direct, as torch's oneDNN computes them). Writes bench/results/peak.json."""
-import json, sys, tempfile, time, warnings
+import json, tempfile, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
 import numpy as np, pandas as pd, torch, torch.nn as nn, yaml
 from torch.utils.flop_counter import FlopCounterMode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'bench'))
-from bench_hostkind import step_seconds, avx2_ratio, REAL_AVX2_CAL
-PUB = ROOT / 'bench' / 'results' / 'study-fmnist-cpu'
+from bench.speed.hostkind import step_seconds, avx2_ratio, REAL_AVX2_CAL
+from bench import ROOT, RESULTS, save_result
+PUB = RESULTS / 'study-fmnist-cpu'
 
 def flops(fn) -> float:
     "Floating-point operations of one call of `fn` (convolutions and matrix products, as torch counts them)."
@@ -99,7 +98,7 @@ def account(pub:Path, per_image:dict, rows:dict, peak:float, avx2_rate:float) ->
     return dict(steps=out, avx2_floor_min=floor)
 
 def main():
-    from mousterian.core import save_json, run_meta
+    from mousterian.core import run_meta
     from mousterian.benchmarks import calibrate
     from mousterian.data import TensorImages
     from mousterian.learn import get_recipe, get_model, fit
@@ -146,9 +145,8 @@ def main():
     print(f"\nthe published runs' steps: their arithmetic at this host's rates and at its peak, against their measured time; and a floor on the "
           f"2-core AVX2 host: the same operations at its matrix-product rate ({avx2_rate / 1e9:.0f} GFLOP/s, from calibrate's "
           f"{REAL_AVX2_CAL['torch_matmul_s'][0]} s there; {mm_flops / cal['torch_matmul_s'] / 1e9:.0f} GFLOP/s here), a floor for convolutions computed as counted (direct, as torch's oneDNN computes them)")
-    published = {name: account(ROOT / 'bench' / 'results' / f'study-{name}', per_image, rows, peak, avx2_rate) for name in STUDIES}
-    save_json(dict(calibration=cal, capability=torch.backends.cpu.get_cpu_capability(), peak_flops=peak, avx2_matmul_rate=avx2_rate, kernels=rows, layouts=lay, published=published,
-                   meta=run_meta(dict(bench='peak'))), ROOT / 'bench' / 'results' / 'peak.json')
-    print(f"written: {ROOT / 'bench' / 'results' / 'peak.json'}")
+    published = {name: account(RESULTS / f'study-{name}', per_image, rows, peak, avx2_rate) for name in STUDIES}
+    save_result(dict(calibration=cal, capability=torch.backends.cpu.get_cpu_capability(), peak_flops=peak, avx2_matmul_rate=avx2_rate, kernels=rows, layouts=lay, published=published,
+                   meta=run_meta(dict(bench='peak'))), 'peak.json')
 
 if __name__ == '__main__': main()
