@@ -27,7 +27,7 @@ def test_every_page_renders(site):
     assert not missing, missing
 
 PAGES = [('index.html', 'Quickstart', 2, 0), ('15g_equiv.plots.html', 'Equivalence', 2, 1), ('15b_equiv.law.html', 'lack of fit', 0, 1), ('06_gen.ddpm.html', 'DDPM', 1, 1), ('10_metrics.html', 'Fréchet', 1, 0),
-         ('09_learn.html', 'recipe', 0, 1), ('08_mix.html', 'Mix.tensors', 0, 0), ('17b_study.plan.html', 'The study', 0, 1), ('experiments/study_report.html', 'Study report', 3, 1)]
+         ('09_learn.html', 'recipe', 0, 1), ('08_mix.html', 'Mix.tensors', 0, 0), ('17c_study.plan.html', 'The study', 0, 1), ('experiments/study_report.html', 'Study report', 3, 1)]
 
 @pytest.mark.parametrize('page,title,min_images,min_tables', PAGES)
 def test_page_in_chromium(site, page, title, min_images, min_tables):
