@@ -17,8 +17,9 @@ from fastcore.script import call_parse
 from .core import *
 
 # %% auto #0
-__all__ = ['GRID_KEYS', 'MOVED', 'RUN_THREADS', 'GPU_RUNS', 'WORKER_GB', 'expand_grid', 'run_id', 'check_grid', 'load_grid',
-           'execute', 'SweepLock', 'collect', 'fail_text', 'usable_cores', 'machine_plan', 'sweep', 'mousterian_sweep']
+__all__ = ['WHERE', 'GRID_KEYS', 'MOVED', 'RUN_THREADS', 'GPU_RUNS', 'WORKER_GB', 'expand_grid', 'run_id', 'call_args',
+           'check_grid', 'load_grid', 'entry_point', 'execute', 'SweepLock', 'collect', 'fail_text', 'usable_cores',
+           'machine_plan', 'sweep', 'mousterian_sweep']
 
 # %% ../nbs/16_sweep.ipynb #a14d55f8
 def _block(b:dict) -> list:
@@ -49,9 +50,15 @@ def expand_grid(g:dict, # a parsed grid file
     return out
 
 # %% ../nbs/16_sweep.ipynb #e92c47a9
+WHERE = 'where'  # a run's key for what it is handed but is not: passed to the function with its parameters, left out of its id (e.g. the store a study's plan computed for it)
+
 def run_id(params:dict) -> str:
-    "A stable id of a run: a hash of its parameters."
-    return hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    "A stable id of a run: a hash of its parameters (without `where`)."
+    return hashlib.sha1(json.dumps({k: v for k, v in params.items() if k != WHERE}, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+def call_args(params:dict, context:dict|None=None) -> dict:
+    "What a run's function is called with: its parameters, what it is handed (`where`) and the grid's context."
+    return {**{k: v for k, v in params.items() if k != WHERE}, **params.get(WHERE, {}), **(context or {})}
 
 # %% ../nbs/16_sweep.ipynb #c227635b
 GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'context', 'description')  # context: passed to every run, not part of its id (where things are, not what the run is)
@@ -78,7 +85,12 @@ def load_grid(path:str|Path) -> dict:
 # %% ../nbs/16_sweep.ipynb #a9fd2772
 MOVED = {'mousterian.sweep:run_mix': 'mousterian.learn:run_mix'}  # where a function recorded in older grids lives now
 
-def _function(name:str):
+def entry_point(fn) -> str:
+    "The name a grid records for its function: 'package.module:function' (a name given as such is kept)."
+    return fn if isinstance(fn, str) else f"{fn.__module__}:{fn.__qualname__}"
+
+def _function(name):
+    if callable(name): return name  # handed as a function: a study's plan gives its run function itself
     mod, sep, fn = MOVED.get(name, name).partition(':')
     if not sep or not mod or not fn:
         raise MousterianError(f"The experiment function {name!r} is not of the form 'package.module:function' (e.g. 'mousterian.learn:run_mix').")
@@ -100,14 +112,14 @@ def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None
     try:
         if mode == 'inprocess':
             if not function: raise MousterianError("In-process runs need the grid's 'function'.")
-            row = _function(function)(**params, **(context or {}))
+            row = _function(function)(**call_args(params, context))
         elif mode == 'papermill':
             import papermill as pm  # loaded on use: a notebook run
             if not notebook: raise MousterianError("Papermill runs need the grid's 'notebook'.")
             known = set(pm.inspect_notebook(str(notebook)))
-            unknown = sorted((set(params) | set(context or {})) - known)
+            unknown = sorted(set(call_args(params, context)) - known)
             if unknown: raise MousterianError(f"{notebook} has no parameters {', '.join(unknown)} (it has: {', '.join(sorted(known))}).")
-            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'), parameters={**params, **(context or {}), 'out_dir': str(d)}, progress_bar=False, log_output=False, kernel_name='python3')
+            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'), parameters={**call_args(params, context), 'out_dir': str(d)}, progress_bar=False, log_output=False, kernel_name='python3')
             row = load_json(d / 'notebook_result.json')
         else: raise MousterianError(f"Unknown mode {mode!r}: use 'inprocess' or 'papermill'.")
     except BaseException as e:
@@ -223,12 +235,12 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     if mode == 'inprocess' and g.get('function'):
         fn = _function(g['function'])
         for r in runs:  # every run's parameters checked before any runs
-            if hasattr(fn, 'check'): fn.check({**r, **g.get('context', {})})
+            if hasattr(fn, 'check'): fn.check(call_args(r, g.get('context')))
             else:
                 try: sig = inspect.signature(fn)
                 except (TypeError, ValueError): break  # a builtin or C function shows no signature: its runs say what they lack
-                try: sig.bind(**r, **g.get('context', {}))
-                except TypeError as e: raise MousterianError(f"The run {r} does not fit {g['function']} ({e}).") from e
+                try: sig.bind(**call_args(r, g.get('context')))
+                except TypeError as e: raise MousterianError(f"The run {r} does not fit {entry_point(g['function'])} ({e}).") from e
     ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
     if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).parent / 'assets') / nb)
@@ -242,7 +254,8 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
                 else dict(workers=None, threads=threads or RUN_THREADS, devices=None, why='Ray'))
         if dev.startswith('cuda') and plan['devices']: plan['devices'] = None  # the runs name their GPU
         workers, threads = plan['workers'], plan['threads']
-        save_json(dict(grid=g, n_runs=len(runs), mode=mode, backend=backend, layout=plan), out / 'grid.json')
+        save_json(dict(grid={**g, **({'function': entry_point(g['function'])} if g.get('function') else {})}, n_runs=len(runs), mode=mode, backend=backend,
+                       layout=plan), out / 'grid.json')
         if todo and backend == 'local': print(f"sweep {out.name}: {len(todo)} runs, {workers} worker{'s' if workers > 1 else ''} x {threads} threads ({plan['why']}; "
                                               f"--workers/--threads override)", flush=True)
         fails, t0 = [], time.perf_counter()

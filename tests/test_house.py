@@ -80,3 +80,38 @@ def test_equiv_needs_only_core():
 def test_module_fits_a_room(name):
     n = len(modules()[name].read_text().splitlines())
     assert n <= MAX_LINES, f"{name} has {n} lines (at most {MAX_LINES}): open it into a wing of notebooks and modules"
+
+def test_training_layer_below_learners_and_generators():
+    "The fit loop, loader and callbacks are one room (`train`) that learners and generators both stand on: `gen` does not sit above `learn`."
+    g = graph()
+    assert not [(m, t) for m, ts in g.items() if m.startswith('mousterian.gen') for t in ts if t.startswith('mousterian.learn')]
+    assert 'mousterian.train' in g['mousterian.gen.ddpm'] and 'mousterian.train' in g['mousterian.learn']
+    assert not [t for t in g['mousterian.train'] if t.startswith(('mousterian.gen', 'mousterian.learn', 'mousterian.mix'))]
+
+def notebook_of(f:Path) -> str:
+    "The notebook a module is exported from (its header names it)."
+    import re
+    m = re.search(r'File to edit: \S*?nbs/(\S+?\.ipynb)', f.read_text())
+    return m[1] if m else ''
+
+def test_notebooks_numbered_in_dependency_order():
+    "A module's notebook sorts after the notebooks of every module it imports, so reading them in order never meets a name before its room."
+    ms, g = modules(), graph()
+    late = [(m, t) for m, ts in g.items() for t in ts if notebook_of(ms[t]) and notebook_of(ms[m]) and notebook_of(ms[t]) > notebook_of(ms[m])
+            and not ms[m].name == '__init__.py']  # a wing's __init__ gathers its rooms
+    assert not late, late
+
+def test_only_the_arms_ask_an_arms_kind():
+    "What differs between kinds of arm is asked of the arm (`study.arms`), never by testing its kind elsewhere."
+    import re
+    kinds = '|'.join(('ddpm', 't2i', 'store', 'real', 'repeat', 'pretrain'))
+    test = re.compile(rf"""kind'?\)?\]?\s*(==|!=|in)\s*\(?\s*['"]({kinds})['"]""")
+    files = [f for f in modules().values() if f.name != 'arms.py'] + [ROOT / 'nbs' / 'experiments' / 'study_report.ipynb']
+    found = [(f.name, l.strip()[:80]) for f in files for l in f.read_text().splitlines() if test.search(l)]
+    assert not found, found
+    assert test.search("if spec.kind == 'ddpm':") and test.search("q.get('kind') == 'repeat'")  # the check can fail
+
+def test_bench_is_a_package():
+    "Benchmarks import their siblings as a package (python -m bench.speed.peak), never by patching sys.path."
+    files = sorted((ROOT / 'bench').rglob('*.py'))
+    assert files and not [f.name for f in files if 'sys.path' in f.read_text()]

@@ -50,7 +50,7 @@ def published():
 def cost(cfg, runs, gp, per, steps, gens, base_cfg, base_gp, store_s:dict) -> dict:
     "Estimated seconds per step of a cut (see the module's docstring), on the published run's host."
     from mousterian.study.plan import filter_q
-    grid = sum(per[(r['n_base_per_class'], r['r_real'], r['r_syn'])] for r in runs)
+    grid = sum(per[(r.n_base_per_class, r.r_real, r.r_syn)] for r in runs)
     ddpm = [n for n, g in gp.items() if cfg.generators[g['generator']].kind == 'ddpm']
     train = sum(gens[n] for n in ddpm)
     imgs = lambda p, c: sum(g['per_class'] for n, g in p.items() if c.generators[g['generator']].kind == 'ddpm')

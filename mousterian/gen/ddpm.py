@@ -413,10 +413,15 @@ def generate(model_dir:str|Path, # a trained DDPM folder
              labels=None, # ... or an explicit list of labels
              sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None, # None: the defaults of `Sampling`, the one place they live
              bs:int|None=None, # images per sampling batch (and per store append)
-             device=None) -> SynStore:
+             device=None,
+             sampling:Sampling|None=None, # or the settings above as one `Sampling`, checked where it was read (a study's)
+            ) -> SynStore:
     "Sample from the DDPM in `model_dir` into `store`, continuing where an earlier run stopped."
-    d = Sampling(**{k: v for k, v in dict(sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs).items() if v is not None})
-    d.check('sampling'); sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
+    one = dict(sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs)
+    if sampling is not None and (given := [k for k, v in one.items() if v is not None]):
+        raise MousterianError(f"generate takes sampling or its settings one by one, not both (got sampling and {', '.join(given)}): put them in sampling.")
+    if sampling is None: sampling = Sampling(**{k: v for k, v in one.items() if v is not None}); sampling.check('sampling')
+    d = sampling; sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
     unet, cfg, info = load_ddpm(model_dir)
     K = cfg.n_classes
     if (per_class is None) == (labels is None): raise MousterianError("Give either per_class or labels.")

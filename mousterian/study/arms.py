@@ -53,6 +53,8 @@ class Arm:
     def pretrain(self) -> dict|None: return None  # a pre-training arm's settings, carried by each of its runs
     def words(self, name:str, p:dict) -> str: return name  # the arm in a few words, for the headline (`p`: the study's settings)
     def retrieval(self, name:str, arms:dict) -> str|None: return None  # the report's line on what controls for the real images it could have retrieved
+    def provenance(self, store:str, pv:dict) -> str|None: return None  # the report's line on where a store's images came from (its provenance.json)
+    def work(self, g:dict, n_classes:int) -> dict: return dict(images=g['per_class'] * n_classes)  # what filling a store costs: images to generate (and a generator's training steps)
 
     # checks, before any work: alone (with the study's settings `c`), among the other arms, against the plan's counts
     def check_in(self, c, name:str): pass
@@ -105,6 +107,7 @@ class DDPMArm(Arm):
     novelty, internal_ok = True, True
     def is_per_base(self, name): return name == 'internal'
     def learns_from_pool(self, name): return name != 'internal'
+    def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
     def words(self, name, p):
         return 'internal DDPM, trained on the base set' if name == 'internal' else f"{name} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
     def retrieval(self, name, arms):
@@ -159,9 +162,8 @@ class DDPMArm(Arm):
         return dict(generator=deps['generator'], sampling={**asdict(study.cfg.sampling), **rec, 'seed': int(m['seed'].min())})
 
     def fill(self, study, name, g, st):
-        s = study.cfg.sampling
-        ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], sampler=s.sampler, steps=s.steps, guidance=s.guidance,
-                      seed=s.seed + g.get('draw', 0), bs=s.bs, device=study.device)
+        s = study.cfg.sampling  # typed and checked where the study was read: passed on whole, its seed moved on by the base draw
+        ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], device=study.device, sampling=dataclasses.replace(s, seed=s.seed + g.get('draw', 0)))
 
 def _ddpm_gen_class():
     "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
@@ -259,6 +261,16 @@ class StoreGen(Arm):
         if not any(a.real for a in arms.values()):
             return (f"- No retrieval control for **{name}**: add an arm of real images from elsewhere (`kind: real`, a folder or another dataset's split) to "
                     f"compare its samples with retrieved real images.")
+    def provenance(self, store, pv):
+        if 'imported' not in pv:
+            return f"{store}: {pv['n_images']} images from the folder {pv['source']}, written into the store as they were: how they were made is not recorded"
+        g, ex = pv.get('generation', {}), pv.get('exported', {})
+        w = ', '.join(v[:12] for v in pv.get('generator_weights_sha256', {}).values()) or 'not recorded'
+        how = ', '.join(f"{k}: {v}" for k, v in g.items())
+        return (f"{store}: {pv['n_images']} images made elsewhere, imported from {pv['imported']['params']['src']} with every checksum verified; "
+                f"source store {pv['store']['id']}; made with {how or 'no recorded settings'}; generator weights SHA-256 {w}; exported by Mousterian "
+                f"{ex.get('version')} (commit {ex.get('git_commit') or 'unknown'})")
+    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
 
 # %% ../../nbs/17a_study.arms.ipynb #17bac816
 @arm_kind
@@ -303,6 +315,9 @@ class RealPool(Arm):
         study._check_arm(ims, src, n)
         s = draw_real_pool(st, ims, n, self.seed + g.get('draw', 0), src)
         print(f"  {len(s)} real images ({n} per class) drawn from {src}: the retrieval arm")
+    def provenance(self, store, pv):
+        return f"{store}: {pv['n_images']} real images drawn from {pv['source']} (seed {pv['seed']}): the retrieval arm, added at the synthetic ratios"
+    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
 
 # %% ../../nbs/17a_study.arms.ipynb #ce16cb36
 @arm_kind
@@ -321,6 +336,9 @@ class RepeatArm(Arm):
         sp, pool = study._pool(g)
         s = repeat_images(st, sp.load()[pool], g['per_class'])
         print(f"  {len(s)} copies of the {g['n_base_per_class']} base images per class: the compute control")
+    def provenance(self, store, pv):
+        return f"{store}: the base images repeated {pv['repeats']} times ({pv['n_images']} images): the compute control"
+    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
 
 # %% ../../nbs/17a_study.arms.ipynb #339e1044
 @arm_kind

@@ -14,6 +14,8 @@ from ..learn import summarize, fmt_pm
 from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table
 from .plan import STEPS
 from .arms import arms_of
+from .config import FitCfg
+from ..settings import from_dict
 
 # %% auto #0
 __all__ = ['study_time', 'study_steps', 'study_headline']
@@ -71,7 +73,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
         s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} ({_gen_words(p, g)})" for g in gens))
     out, ks, fits, curves = '; '.join(s) + '.', [], [], []
-    read_at = (p.get('fit') or {}).get('read_at')
+    read_at = from_dict(FitCfg, p.get('fit'), 'fit').read_at  # the recorded settings, read typed (and checked) as the study read them
     ctl = [g for g, a in arms_of(p).items() if a.control]
     for g in sorted((g for g in p['generators'] if g not in ctl), key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')

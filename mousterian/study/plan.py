@@ -7,6 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.plan.html.md"""
 # %% ../../nbs/17c_study.plan.ipynb #b4dab500
 from __future__ import annotations
 import math, json
+from dataclasses import dataclass, asdict
 from pathlib import Path
 import pandas as pd
 from ..core import *
@@ -16,8 +17,8 @@ from ..mix import _real
 from ..pretrain import pretrain_store, finetune_run
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm', 'run_store', 'as_config', 'filter_q',
-           'keep_column', 'generation_plan', 'run_counts', 'study_run', 'replicates']
+__all__ = ['STEPS', 'draws', 'Run', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm', 'run_store', 'as_config',
+           'filter_q', 'keep_column', 'generation_plan', 'run_counts', 'study_run', 'replicates']
 
 # %% ../../nbs/17c_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -26,10 +27,28 @@ def draws(p:StudyConfig|dict) -> list:
     ss = g.split_seeds or [c.split_seed]
     return [(int(s), [g.seeds[i]] if g.pair_seeds else list(g.seeds)) for i, s in enumerate(ss)]
 
+@dataclass(frozen=True)
+class Run:
+    "One classifier of a study, planned once: its setting, base draw and seed, and the store it draws its synthetic images from (named by the plan)."
+    generator:str # the arm, or 'none' (real images only)
+    n_base_per_class:int
+    r_real:float
+    r_syn:float
+    seed:int # the classifier's
+    split_seed:int # the base draw
+    store:str|None=None # the store it draws from (None: no synthetic images)
+    @property
+    def n_real_plus_per_class(self) -> int: return round(self.r_real * self.n_base_per_class)
+    @property
+    def n_syn_plus_per_class(self) -> int: return round(self.r_syn * self.n_base_per_class)
+    def setting(self) -> dict:
+        "What the run is, as the grid's parameters (its id in the sweep): the store it draws from is handed to it, not part of its id."
+        return {k: v for k, v in asdict(self).items() if k != 'store'}
+
 def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `load_study`)
               available_per_class:int|None=None, # real training images of the smallest class (None: do not check)
              ) -> tuple:
-    "The study's runs (one dict per classifier, with its base draw `split_seed`) and notes on the settings left out."
+    "The study's runs (a `Run` per classifier, its store named) and notes on the settings left out."
     c = as_config(p); g, gens = c.grid, list(c.generators)
     cap, pool, at = g.cap_syn_per_class, c.external_pool_per_class, g.arm_bases or {}
     runs, notes, seen = [], [], set()
@@ -46,10 +65,10 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
                 if available_per_class is not None and b + nr + pool > available_per_class:
                     notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed "
                                  f"the {available_per_class} a class holds"); continue
+                store = run_store(c, gen, b, split) if gen != 'none' and ns else None
                 for seed in seeds:
-                    r = dict(generator=gen, n_base_per_class=b, r_real=rr, r_syn=rs, seed=int(seed), split_seed=split)
-                    key = json.dumps(r, sort_keys=True)
-                    if key not in seen: seen.add(key); runs.append(r)
+                    r = Run(gen, b, rr, rs, int(seed), split, store)
+                    if r not in seen: seen.add(r); runs.append(r)
     return runs, sorted(set(notes))
 
 # %% ../../nbs/17c_study.plan.ipynb #d4538a22
@@ -71,10 +90,10 @@ def source_arm(p:StudyConfig|dict, generator:str) -> str:
     s = as_config(p).generators.get(generator)
     return generator if s is None else s.source(generator)
 
-def run_store(p:StudyConfig|dict, r:dict) -> str:
-    "The name of the store the run `r` (a `plan_runs` dict) draws from."
-    c = as_config(p); first = draws(c)[0][0]; g = source_arm(c, r['generator'])
-    return store_name(g, r['n_base_per_class'], g in per_base_arms(c), None if r.get('split_seed', first) == first else r['split_seed'])
+def run_store(p:StudyConfig|dict, generator:str, n_base_per_class:int, split_seed:int|None=None) -> str:
+    "The name of the store a run of `generator` at this base size and draw (None: the first) draws from."
+    c = as_config(p); first = draws(c)[0][0]; g = source_arm(c, generator)
+    return store_name(g, n_base_per_class, g in per_base_arms(c), None if split_seed in (None, first) else split_seed)
 
 # %% ../../nbs/17c_study.plan.ipynb #e707e5bf
 def as_config(p:StudyConfig|dict) -> StudyConfig:
@@ -95,22 +114,20 @@ def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     out, c = {}, as_config(p)
     idx = {s: i for i, (s, _) in enumerate(draws(c))}
     for r in runs:
-        if r['generator'] == 'none' or r['r_syn'] == 0: continue
-        name, split = run_store(c, r), r.get('split_seed', draws(c)[0][0])
-        src = source_arm(c, r['generator'])
-        per = src in per_base_arms(c)
-        need = math.ceil(round(r['r_syn'] * r['n_base_per_class']) / (1 - filter_q(c, src)))
-        cur = out.setdefault(name, dict(generator=src, n_base_per_class=r['n_base_per_class'] if per else None, split_seed=split,
-                                        draw=idx[split], per_class=0))
+        if r.store is None: continue
+        src = source_arm(c, r.generator)
+        need = math.ceil(r.n_syn_plus_per_class / (1 - filter_q(c, src)))
+        cur = out.setdefault(r.store, dict(generator=src, n_base_per_class=r.n_base_per_class if src in per_base_arms(c) else None, split_seed=r.split_seed,
+                                           draw=idx[r.split_seed], per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
 
 # %% ../../nbs/17c_study.plan.ipynb #a44f14f6
 def run_counts(runs:list, n_classes:int, arm:str|None=None) -> pd.DataFrame:
     "A plan's runs (`plan_runs`) as image counts, the columns of a results table (n_base, n_real_plus, n_syn_plus, seed); with `arm`, its runs and the real-only ones."
-    return pd.DataFrame([dict(n_base=r['n_base_per_class'] * n_classes, n_real_plus=round(r['r_real'] * r['n_base_per_class']) * n_classes,
-                              n_syn_plus=round(r['r_syn'] * r['n_base_per_class']) * n_classes, seed=r['seed'], split_seed=r.get('split_seed', 0))
-                         for r in runs if arm is None or r['generator'] in ('none', arm)])
+    return pd.DataFrame([dict(n_base=r.n_base_per_class * n_classes, n_real_plus=r.n_real_plus_per_class * n_classes,
+                              n_syn_plus=r.n_syn_plus_per_class * n_classes, seed=r.seed, split_seed=r.split_seed)
+                         for r in runs if arm is None or r.generator in ('none', arm)])
 
 def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
@@ -119,8 +136,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
               image_size:int|None=None, # pixels, for datasets of image files
               inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
               budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
-              per_base_arms:list|None=None, # the arms with a store per base size (default: internal)
-              first_split:int|None=None, # the study's first base draw, whose stores have no '-s' suffix (default: split_seed)
+              store:str|None=None, # the store it draws from, as the plan named it (`Run.store`: handed to the run, not part of its id)
               pretrain:dict|None=None, # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base images per class of that arm's store, fine-tuned on the real images
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
@@ -129,10 +145,10 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                               f"that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
-    first = split_seed if first_split is None else first_split
-    src = pretrain['of'] if pretrain else generator
-    name = store_name(src, b, src in (per_base_arms or ['internal']), None if split_seed == first else split_seed)
-    store = str(Path(study_dir) / 'stores' / name) if ns else None
+    if ns and not store:
+        raise MousterianError(f"A run with synthetic images (generator {generator}, r_syn {r_syn:g}) needs the store it draws from, which the study's "
+                              f"plan names (`Run.store`): run it through the study (mousterian-study), not on its own.")
+    name, store = store, (str(Path(study_dir) / 'stores' / store) if ns else None)
     if pretrain and ns:  # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
         rc, n = get_recipe(recipe, **(recipe_overrides or {})), round(r_syn * b)
         enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{generator}-{name}-n{n}-seed{seed}', pretrain['method'], rc.arch, pretrain.get('iterations'),

@@ -20,12 +20,12 @@ from ..learn import get_recipe
 from ..benchmarks import calibrate
 from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
-from ..sweep import sweep, SweepLock
+from ..sweep import sweep, SweepLock, WHERE
 from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
     compute_lines, study_exchange)
 from .config import list_studies, study_config
 from .arms import changed, _fingerprint, _settings_hash
-from .plan import draws, per_base_arms, filter_q, keep_column, generation_plan, plan_runs, run_counts, run_store, STEPS
+from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
 
 # %% auto #0
 __all__ = ['Study', 'mousterian_study']
@@ -99,7 +99,7 @@ class Study:
 def design(self:Study, runs:list) -> pd.DataFrame:
     "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
     dp, K = asdict(self.cfg.design), len(self.classes)
-    nb = {g: len({r['n_base_per_class'] for r in runs if r['generator'] == g}) for g in self.cfg.generators}
+    nb = {g: len({r.n_base_per_class for r in runs if r.generator == g}) for g in self.cfg.generators}
     arm = max(nb, key=nb.get) if any(nb.values()) else None  # the arm run at the most base sizes (the first of those)
     d = run_counts(runs, K, arm)
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
@@ -197,10 +197,11 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
                  **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),  # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
                  **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
     pre = {g: s.pretrain() for g, s in c.generators.items() if s.pretrain()}  # a pre-training arm's settings travel with each of its runs
-    rs = [dict(r, inputs=fp.get(run_store(c, r), '') if r['r_syn'] else '', **({'pretrain': pre[r['generator']]} if r['generator'] in pre else {}))
-          for r in runs]  # each run's base draw (split_seed) is in its dict: a run's id is as before
-    return dict(function='mousterian.study:study_run', fixed=fixed, axes=[{'list': rs}],
-                context=dict(study_dir=str(self.out), per_base_arms=per_base_arms(c), first_split=draws(c)[0][0],  # a moved study keeps its runs
+    rs = [dict(r.setting(), inputs=fp.get(r.store, '') if r.store else '', **({'pretrain': pre[r.generator]} if r.generator in pre else {}),
+               **({WHERE: dict(store=r.store)} if r.store else {}))  # the store is handed to the run, not part of its id
+          for r in runs]
+    return dict(function=study_run, fixed=fixed, axes=[{'list': rs}],
+                context=dict(study_dir=str(self.out),  # a moved study keeps its runs
                              **({'device': str(self.device)} if self.device else {})))  # --device reaches every classifier (not part of a run's id)
 
 # %% ../../nbs/17d_study.steps.ipynb #aa33011f
@@ -208,7 +209,7 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
 def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float|None=None) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
     s = self.cfg.sweep
-    need = sorted({run_store(self.cfg, r) for r in runs if r['generator'] != 'none'})
+    need = sorted({r.store for r in runs if r.store})
     if (miss := [n for n in need if not (self.store_dir(n) / 'store.json').exists()]):
         raise MousterianError(f"The grid draws from stores that are not there yet ({', '.join(miss[:4])}{' ...' if len(miss) > 4 else ''}): run the "
                               f"steps that make them first (--steps train,generate,filter, or the whole study).")
@@ -340,6 +341,10 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
                                   f"or the grid's ratios.")
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
+        w = [self.arm(g['generator']).work(g, len(self.classes)) for g in gp.values()]
+        if (trained := [x['train_steps'] for x in w if 'train_steps' in x]) or any('images' in x for x in w):
+            print(f"  to fill them: {len(trained)} generator{'s' if len(trained) != 1 else ''} to train ({sum(trained):,} steps), "
+                  f"{sum(x.get('images', 0) for x in w):,} images to generate (what the folder holds already is reused)")
         for n in notes: print(f"  left out: {n}")
         do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
                   grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws, report=lambda: self.report(force_report))
