@@ -28,7 +28,7 @@ def publish(src:Path):
             for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
             for f in ('worth.csv', 'worth.png'):  # the worth curve (a laws step older than it wrote none)
                 if (d / f).exists(): shutil.copy(d / f, dst / f'{d.name}_{f}')
-    for f in ('findings.csv', 'compute.csv'):  # the findings per base size, and the compute control (a laws step older than it wrote none)
+    for f in ('findings.csv', 'compute.csv', 'variance.csv'):  # the findings per base size, the compute control, the gains' variance components (a laws step older than them wrote none)
         if (src / 'laws' / f).exists(): shutil.copy(src / 'laws' / f, dst / f)
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")

@@ -31,7 +31,7 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain over the base, as a contrast of whole units at this base size (`unit_contrast`: base draws, else seeds as blocks; t with U − 1 df), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
-    none = dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    none = dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan, mde=math.nan)
     if b.empty or s.empty: return none
     at, alpha = pd.concat([b, r, s]), 1 - level
     cell = lambda rr, rs: (float(n_base), float(rr), float(rs))
@@ -42,6 +42,7 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     holm, k = _holm(stats.t.sf(gain / se, dfs)), len(gain)
     hi = gain + stats.t.ppf(1 - alpha / k, dfs) * se  # one-sided, simultaneous over the k ratios
     out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(max(ratios) / n_base), units=cs[0]['units'],
+               mde=min(mde(c['se'], c['df'], alpha / k, alternative='larger') for c in cs),  # the smallest gain at one ratio the test detects (80%)
                verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected', below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     if len(r):  # the smallest extra-real ratio's gain, one-sided lower bound
         rm = r.n_real_plus.min(); c = unit_contrast(at, {cell(rm, 0): 1., cell(0, 0): -1.}, KEYS)
@@ -68,7 +69,8 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
             m = model_free_k(d, nb, x, n_boot, level, seed)
             row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'], **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
                        base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'], gain_outside=m['gain_outside'],
-                       help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'], help_below_real=t['below_real'], help_r_real_min=t['r_real_min'])
+                       help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'], help_below_real=t['below_real'], help_r_real_min=t['r_real_min'],
+                       help_mde=t['mde'])
             if fit is not None:
                 l = law_k(fit, nb, x, boot, lof, level)
                 row.update({f'law_{k}': l[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')})
@@ -85,7 +87,7 @@ def worth_table(df:pd.DataFrame, # results of one generator with the real-only r
                ) -> pd.DataFrame:
     "The worth curve at every base size (`worth_curve`: k at each measured synthetic ratio, the marginal worth between neighbours, intervals over whole units and the real curve's interpolations), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
     d = as_clean(df)
-    parts = [worth_curve(d, nb, None, n_boot, level, seed, span).assign(help_test=t['verdict'], help_p=t['p_holm']) for nb, r, s, t in _readable_bases(d, level)]
+    parts = [worth_curve(d, nb, None, n_boot, level, seed, span).assign(help_test=t['verdict'], help_p=t['p_holm'], help_mde=t['mde']) for nb, r, s, t in _readable_bases(d, level)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 # %% ../../nbs/15d_equiv.answers.ipynb #3986395e
@@ -102,7 +104,8 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
     for nb, g in ex.groupby('n_base'):
         g = g.sort_values('r_real'); f = g.iloc[0]
         test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
-                    help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'])
+                    help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'],
+                    help_mde=f.get('help_mde', math.nan))
         w = worth[np.isclose(worth.n_base, nb)] if worth is not None and len(worth) else pd.DataFrame()
         row = dict(n_base=float(nb), read_at=ax or 'curve', r_real=math.nan, r_syn=math.nan, k=math.nan, lo=math.nan, hi=math.nan, width=math.inf,
                    r_real_below=math.nan, r_real_above=math.nan, k_min=math.nan, k_max=math.nan, given=w['given'].iloc[0] if len(w) and 'given' in w else '', **test)
@@ -150,7 +153,8 @@ def compute_control(df:pd.DataFrame, # results with a `generator` column: the re
                         ('new_images', {key(arm, nb, ns): 1., key(control, nb, ns): -1.})):
             c = unit_contrast(sub, w)
             h = stats.t.ppf(1 - (1 - level) / 2, c['df']) * c['se'] if c['df'] > 0 else math.nan
-            row.update({name: c['estimate'], f'{name}_lo': c['estimate'] - h, f'{name}_hi': c['estimate'] + h, f'{name}_p': c['p']})
+            row.update({name: c['estimate'], f'{name}_lo': c['estimate'] - h, f'{name}_hi': c['estimate'] + h, f'{name}_p': c['p'],
+                        f'{name}_mde': mde(c['se'], c['df'], 1 - level)})  # what this contrast, alone, detects at 80%
         row['units'] = c['units']
         rows.append(row)
     return pd.DataFrame(rows)
@@ -262,8 +266,9 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
+    t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]  # at the family's level: what each test detects at 80% power
     t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or identical accuracies): run '
                                 'two base draws or seeds or more' if not np.isfinite(p) else
-                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (power {pw:.0%} for a {effect:g}-point effect)" if np.isfinite(pw) else 'not detected'
-                    for e, s, p, ph, pw, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['power'], t['note'].fillna(''))]
+                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md) else 'not detected'
+                    for e, s, p, ph, md, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['mde'], t['note'].fillna(''))]
     return t

@@ -11,12 +11,15 @@ from pathlib import Path
 import math
 import numpy as np, pandas as pd
 from scipy import stats
+from scipy.optimize import brentq
+import statsmodels.formula.api as smf
 from ..core import *
 
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
-           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast']
+           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast', 'mde',
+           'gain_components']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -179,3 +182,54 @@ def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the colu
     t = est / se if se > 0 else math.nan
     return dict(estimate=est, se=float(se), t=float(t), df=df, p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd,
                 units='seeds pooled (units incomplete)')
+
+# %% ../../nbs/15a_equiv.results.ipynb #52bc0ec2
+def mde(se:float, # the contrast's standard error (points)
+        df:float, # its degrees of freedom (units - 1)
+        alpha:float=0.05, # the test's level, after any multiplicity correction
+        power:float=0.8, # the chance of detecting it
+        alternative:str='two-sided', # or 'larger' (a one-sided test of a gain)
+       ) -> float:
+    "The minimal detectable effect (points): the smallest true contrast that a t test with this standard error and df detects with probability `power` at level `alpha` (NaN where it cannot be tested)."
+    if not (np.isfinite(se) and se > 0 and np.isfinite(df) and df >= 1): return math.nan
+    two = alternative == 'two-sided'
+    c = stats.t.ppf(1 - alpha / (2 if two else 1), df)
+    x, w = np.polynomial.legendre.leggauss(200)  # T = (Z + nc) / sqrt(V / df), V chi-square: the power averaged over V's quantiles (Gauss-Legendre)
+    s = c * np.sqrt(stats.chi2.ppf((x + 1) / 2, df) / df)
+    def reach(nc):  # power at a true effect of nc standard errors, less `power`
+        return float(w @ (stats.norm.sf(s - nc) + (stats.norm.cdf(-s - nc) if two else 0.))) / 2 - power
+    hi = 2 * c + 4
+    while reach(hi) < 0: hi *= 2  # few df and a small alpha: the effect must be many standard errors
+    return float(brentq(reach, 0., hi, xtol=1e-10) * se)
+
+# %% ../../nbs/15a_equiv.results.ipynb #e565a268
+def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for the base runs)
+                    arm:str, # the synthetic arm
+                    n_base:float, # the base size (total images)
+                    n_syn_plus:float, # the synthetic images of the cell (total)
+                    n_real_plus:float=0., # its extra real images
+                   ) -> pd.DataFrame:
+    "The variance components of a cell's paired gain over the base set (points): one row per component with its SD, variance, df and method."
+    d = as_clean(df)
+    unit = 'split_seed' if 'split_seed' in d and d['split_seed'].nunique() > 1 else None
+    at = lambda g, nr, ns: d[(d.generator == g) & np.isclose(d.n_base, n_base) & np.isclose(d.n_real_plus, nr) & np.isclose(d.n_syn_plus, ns)]
+    on = [c for c in (unit, 'seed') if c]
+    m = at(arm, n_real_plus, n_syn_plus).merge(at('none', 0, 0)[on + ['acc']], on=on, suffixes=('', '_base'))
+    m = m.assign(gain=m.acc - m.acc_base)
+    row = lambda c, var, df, how, note='': dict(component=c, sd=math.sqrt(var) if np.isfinite(var) and var >= 0 else math.nan, variance=var, df=df,
+                                                method=how, note=note, n_draws=m[unit].nunique() if unit else 1, n_runs=len(m))
+    if len(m) < 2: return pd.DataFrame([row('paired gain, per unit', math.nan, 0, 'none', 'fewer than two paired runs: nothing to estimate')])
+    if unit is None:  # one base draw: the seeds are the units
+        return pd.DataFrame([row('seed (one base draw: draw-level variation not measured)', float(m.gain.var(ddof=1)), len(m) - 1, 'unit t')])
+    per = m.groupby(unit).size()
+    if (per < 2).all():  # one seed per draw: draws, their generators and seeds are one unit
+        return pd.DataFrame([row('draw, generator training and seed together', float(m.groupby(unit).gain.mean().var(ddof=1)), len(per) - 1, 'unit t',
+                                 'one classifier seed per draw: the components cannot be separated')])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # a variance at its boundary (0) warns: it is reported as 0
+        fit = smf.mixedlm('gain ~ 1', m, groups=m[unit]).fit(reml=True)
+    v_draw, v_res = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    nested = 'gen_seed' in m and (m.groupby(unit)['gen_seed'].nunique() > 1).any()
+    note = '' if nested else 'each draw trains its own generators: their training is inside this component'
+    return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)', note + ('; at its boundary (0)' if v_draw <= 1e-9 else '')),
+                         row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)')])

@@ -12,8 +12,8 @@ from .results import *
 from .curves import INTERPOLATIONS
 
 # %% auto #0
-__all__ = ['OUTSIDE', 'fmt_k', 'outside_text', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text', 'compute_lines',
-           'answer_text', 'answer_short']
+__all__ = ['OUTSIDE', 'fmt_k', 'outside_text', 'mde_text', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text',
+           'compute_lines', 'answer_text', 'answer_short']
 
 # %% ../../nbs/15e_equiv.words.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
@@ -26,11 +26,16 @@ def outside_text(r) -> str:
     return OUTSIDE if bool(dict(r).get('point_outside', False)) else ''
 
 # %% ../../nbs/15e_equiv.words.ipynb #a13c8cbd
+def mde_text(v:float) -> str:
+    "What a test of a gain could detect, as a clause: '; it detects a gain of 4.2 points or more at 80% power' (nothing where it is not known)."
+    return f"; it detects a gain of {v:.2g} points or more at 80% power" if v is not None and np.isfinite(v) else ''
+
 def k_text(row) -> str:
     "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on; where k is not a number, the test of any synthetic gain (`syn_gain_test`)."
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
     if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts' else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
+        if r['help_test'] == 'no gain detected': tt += mde_text(r.get('help_mde'))
         tt += f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all ratios at once)"
         if r.get('help_below_real'):
             tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
@@ -69,7 +74,7 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
                    f"measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
                    + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)") + outside_text(r._asdict()))
         if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
-            s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}): not an answer"
+            s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer"
         if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
             mci = (f" [{r.marginal_lo:.2g}, {r.marginal_hi:.2g}{', the point outside it' if getattr(r, 'marginal_outside', False) else ''}]"
                    if np.isfinite(getattr(r, 'marginal_lo', np.nan)) else '')
@@ -99,8 +104,9 @@ def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
 
 def compute_lines(ct:pd.DataFrame, # a `compute_control` table
                   per_class:int|None=None) -> list:
-    "One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split into more iterations (the control) and new images (the arm over the control)."
-    f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}]"
+    "One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split into more iterations (the control) and new images (the arm over the control), each with its interval and MDE (the effect it detects at 80% power)."
+    md = lambda r, k: f", MDE {v:.2g}" if np.isfinite(v := getattr(r, k + '_mde', np.nan)) else ''  # what the contrast alone detects at 80% (a table from before it has none)
+    f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}{md(r, k)}]"
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: {r.arm} over the base {f(r, 'total')} "
             f"points: more iterations on the same images ({r.control}) {f(r, 'iterations')}, new images {f(r, 'new_images')} (95%, over {r.units})"
             for r in ct.itertuples()]
@@ -130,7 +136,7 @@ def answer_text(answers:dict, # arm -> its `base_answers`
                                                        f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + outside_text(r._asdict()) + '.')
             elif r.answer == 'no gain detected':
                 s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of "
-                     f"them): they gain at most "
+                     f"them{mde_text(getattr(r, 'help_mde', None))}): they gain at most "
                      f"{r.help_gain_hi:+.2f} points (95%)" + (f", less than {real(r.help_r_real_min)} bring, so one real image is worth more "
                                                               f"than {fmt_k(r.r_syn_max / r.help_r_real_min)} of them." if r.help_below_real
                                                               else f", not clearly less than what {real(r.help_r_real_min)} bring: the runs "
@@ -172,7 +178,7 @@ def answer_short(r, per_class:int) -> str:
         at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
         return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''})"
     if r.answer == 'no gain detected':
-        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
+        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
     if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
     if r.answer == 'helps, k open':
@@ -183,6 +189,7 @@ def answer_short(r, per_class:int) -> str:
     if r.answer == 'not measured': return f"not measured at {per}"
     if r.answer == 'more than':
         pt = f"k = {fmt_k(r.k)}, " if np.isfinite(r.k) else ''
-        tt = f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" if isinstance(r.help_test, str) and r.help_test != 'not testable' else ''
+        tt = (f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r, 'help_mde', None)) if r.help_test == 'no gain detected' else '')
+              if isinstance(r.help_test, str) and r.help_test != 'not testable' else '')
         return f"more than {fmt_k(r.lo)} at {per} ({pt}95% CI [{fmt_k(r.lo)}, ∞): no upper bound{tt})"
     return f"not determined at {per}"

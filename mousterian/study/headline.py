@@ -118,5 +118,5 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         where = lambda r: '' if 'n_base' not in t or not np.isfinite(r.n_base) else f", {r.n_base / K:g}/class"
         out += (" Tested at each base size and pooled only where the base sizes agree in sign (Holm-corrected over all): " + '; '.join(f"{words[r.finding]} ({r.generator}{where(r)}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} "
                                                          f"points, p = {r.p_holm:.2g}" for r in dec.itertuples())
-                + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (see the report for each test's power)."
+                + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (the report gives what each test could detect: its MDE at 80% power)."
     return out

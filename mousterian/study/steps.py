@@ -22,7 +22,7 @@ from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
 from ..sweep import sweep, SweepLock, WHERE
 from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
-    compute_lines, study_exchange)
+    compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
 from .arms import changed, _fingerprint, _settings_hash
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
@@ -257,7 +257,7 @@ def metrics(self:Study, gp:dict) -> dict:
 # %% ../../nbs/17d_study.steps.ipynb #f7458117
 @patch
 def laws(self:Study) -> dict:
-    "Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm) and the paper's findings as tests, per base size (laws/findings.csv); refitted when the results or the fit settings change."
+    "Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm), the paper's findings as tests, per base size (laws/findings.csv), and the variance components of each synthetic cell's gain (laws/variance.csv); refitted when the results or the fit settings change."
     res, d0, fc = self.results(), self.out / 'laws', self.cfg.fit
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
     done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all((d / f).exists() for f in fs)
@@ -275,8 +275,12 @@ def laws(self:Study) -> dict:
         w = pd.DataFrame(out[g]['worth'])
         print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(w, K)
                                                        + (['  ' + curve_text(x, g, K) for _, x in w.groupby('n_base')] if len(w) else [])))
-    if not done(d0, 'findings.csv', 'compute.csv'):
+    if not done(d0, 'findings.csv', 'compute.csv', 'variance.csv'):
         t = findings(clean_results(res[res['generator'].isin(['none', *arms])]))
+        cr = clean_results(res); cells = cr[cr.generator.isin(arms) & (cr.n_real_plus == 0) & (cr.n_syn_plus > 0)][['generator', 'n_base', 'n_syn_plus']].drop_duplicates()
+        vc = [gain_components(cr, g, nb, ns).assign(arm=g, n_base_per_class=round(nb / K), r_syn=ns / nb) for g, nb, ns in sorted(map(tuple, cells.to_numpy()))]
+        vc = pd.concat(vc, ignore_index=True) if vc else pd.DataFrame()
+        with atomic_write(d0 / 'variance.csv') as fh: vc.to_csv(fh, index=False)  # where each synthetic cell's gain varies: between draws, within a draw
         mixes = [g for g in arms if not self.cfg.generators[g].longer]  # a pre-training arm trains longer than a mix of its size: the repeat arm is no control of its iterations
         cc = [compute_control(res[res['generator'].isin(['none', g, c])], g, c) for g in mixes for c in ctl if (res['generator'] == c).any() and (res['generator'] == g).any()]
         cc = pd.concat(cc, ignore_index=True) if cc else pd.DataFrame()
