@@ -19,7 +19,7 @@ from ..core import *
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
            'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast', 'mde',
-           'gain_components']
+           'gain_components', 'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -233,3 +233,20 @@ def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `gen
     note = '' if nested else 'each draw trains its own generators: their training is inside this component'
     return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)', note + ('; at its boundary (0)' if v_draw <= 1e-9 else '')),
                          row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)')])
+
+# %% ../../nbs/15a_equiv.results.ipynb #9570122c
+def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
+                    draws:int, # base draws of the planned study
+                    seeds:int=1, # classifier seeds at each draw
+                    level:float=0.95, # the interval's coverage
+                    sd_level:float|None=None, # plan at this one-sided upper confidence bound of each variance (e.g. 0.8); None: the estimates
+                   ) -> dict:
+    "The predicted half-width (points), standard error, df and MDE of a cell's paired gain for a design of `draws` x `seeds`, from a pilot's variance components."
+    if draws < 2: raise MousterianError(f"A design needs at least 2 base draws to give an interval over draws, got {draws}.")
+    up = lambda r: r.variance * (r.df / stats.chi2.ppf(1 - sd_level, r.df) if sd_level and r.df > 0 else 1.)
+    v = {r.component: up(r) for r in vc.itertuples() if np.isfinite(r.variance)}
+    within = sum(x for c, x in v.items() if c.startswith('seed and run noise'))
+    between = sum(x for c, x in v.items() if not c.startswith('seed and run noise'))  # not separated: all of it between draws
+    se = math.sqrt(between / draws + within / (draws * seeds))
+    df = draws - 1
+    return dict(half_width=float(stats.t.ppf((1 + level) / 2, df) * se), se=se, df=df, mde=mde(se, df, 1 - level), draws=draws, seeds=seeds)
