@@ -232,6 +232,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
     if not runs or runs == [{}]:
         empty = [f"{kind}.{k}" for ax in g.get('axes') or [] for kind, block in ax.items() if isinstance(block, dict) for k, v in block.items() if not v]
         raise MousterianError("The grid has no runs: " + (f"the axis {', '.join(empty)} is empty; give it at least one value." if empty else "give fixed parameters and/or axes."))
+    if (bad := [r[WHERE] for r in runs if not isinstance(r.get(WHERE, {}), dict)]):
+        raise MousterianError(f"A run's {WHERE!r} is a mapping of what it is handed (passed to the function, not part of its id), e.g. "
+                              f"{{{WHERE}: {{device: cpu}}}}, got {bad[0]!r}.")
     if mode == 'inprocess' and g.get('function'):
         fn = _function(g['function'])
         for r in runs:  # every run's parameters checked before any runs

@@ -191,6 +191,8 @@ def mde(se:float, # the contrast's standard error (points)
         alternative:str='two-sided', # or 'larger' (a one-sided test of a gain)
        ) -> float:
     "The minimal detectable effect (points): the smallest true contrast that a t test with this standard error and df detects with probability `power` at level `alpha` (NaN where it cannot be tested)."
+    if alternative not in ('two-sided', 'larger'): raise MousterianError(f"mde: alternative is 'two-sided' or 'larger' (a one-sided test of a gain), got {alternative!r}.")
+    if not (0 < alpha < 1 and 0 < power < 1): raise MousterianError(f"mde: alpha and power are probabilities strictly between 0 and 1, got alpha = {alpha}, power = {power}.")
     if not (np.isfinite(se) and se > 0 and np.isfinite(df) and df >= 1): return math.nan
     two = alternative == 'two-sided'
     c = stats.t.ppf(1 - alpha / (2 if two else 1), df)
@@ -209,14 +211,14 @@ def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `gen
                     n_syn_plus:float, # the synthetic images of the cell (total)
                     n_real_plus:float=0., # its extra real images
                    ) -> pd.DataFrame:
-    "The variance components of a cell's paired gain over the base set (points): one row per component with its SD, variance, df and method."
+    "The variance components of a cell's paired gain over the base set (points): one row per component with its part ('between' draws, 'within' a draw, or 'unit' where they are not separated), SD, variance, df and method."
     d = as_clean(df)
     unit = 'split_seed' if 'split_seed' in d and d['split_seed'].nunique() > 1 else None
     at = lambda g, nr, ns: d[(d.generator == g) & np.isclose(d.n_base, n_base) & np.isclose(d.n_real_plus, nr) & np.isclose(d.n_syn_plus, ns)]
     on = [c for c in (unit, 'seed') if c]
     m = at(arm, n_real_plus, n_syn_plus).merge(at('none', 0, 0)[on + ['acc']], on=on, suffixes=('', '_base'))
     m = m.assign(gain=m.acc - m.acc_base)
-    row = lambda c, var, df, how, note='': dict(component=c, sd=math.sqrt(var) if np.isfinite(var) and var >= 0 else math.nan, variance=var, df=df,
+    row = lambda c, var, df, how, note='', part='unit': dict(component=c, part=part, sd=math.sqrt(var) if np.isfinite(var) and var >= 0 else math.nan, variance=var, df=df,
                                                 method=how, note=note, n_draws=m[unit].nunique() if unit else 1, n_runs=len(m))
     if len(m) < 2: return pd.DataFrame([row('paired gain, per unit', math.nan, 0, 'none', 'fewer than two paired runs: nothing to estimate')])
     if unit is None:  # one base draw: the seeds are the units
@@ -231,8 +233,8 @@ def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `gen
     v_draw, v_res = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     nested = 'gen_seed' in m and (m.groupby(unit)['gen_seed'].nunique() > 1).any()
     note = '' if nested else 'each draw trains its own generators: their training is inside this component'
-    return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)', note + ('; at its boundary (0)' if v_draw <= 1e-9 else '')),
-                         row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)')])
+    return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)', note + ('; at its boundary (0)' if v_draw <= 1e-9 else ''), 'between'),
+                         row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)', part='within')])
 
 # %% ../../nbs/15a_equiv.results.ipynb #9570122c
 def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
@@ -242,11 +244,13 @@ def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
                     sd_level:float|None=None, # plan at this one-sided upper confidence bound of each variance (e.g. 0.8); None: the estimates
                    ) -> dict:
     "The predicted half-width (points), standard error, df and MDE of a cell's paired gain for a design of `draws` x `seeds`, from a pilot's variance components."
-    if draws < 2: raise MousterianError(f"A design needs at least 2 base draws to give an interval over draws, got {draws}.")
+    draws, seeds = check_count(draws, 'draws'), check_count(seeds, 'seeds')
+    if draws < 2 or seeds < 1: raise MousterianError(f"A design needs at least 2 base draws (an interval over draws) and 1 seed each, got draws = {draws}, seeds = {seeds}.")
+    if sd_level is not None and not 0 < sd_level < 1: raise MousterianError(f"sd_level is a one-sided confidence level between 0 and 1 (e.g. 0.8), got {sd_level}.")
     up = lambda r: r.variance * (r.df / stats.chi2.ppf(1 - sd_level, r.df) if sd_level and r.df > 0 else 1.)
-    v = {r.component: up(r) for r in vc.itertuples() if np.isfinite(r.variance)}
-    within = sum(x for c, x in v.items() if c.startswith('seed and run noise'))
-    between = sum(x for c, x in v.items() if not c.startswith('seed and run noise'))  # not separated: all of it between draws
+    ok = vc[np.isfinite(vc.variance)]
+    within = sum(up(r) for r in ok.itertuples() if r.part == 'within')
+    between = sum(up(r) for r in ok.itertuples() if r.part != 'within')  # not separated ('unit'): all of it between draws
     se = math.sqrt(between / draws + within / (draws * seeds))
     df = draws - 1
     return dict(half_width=float(stats.t.ppf((1 + level) / 2, df) * se), se=se, df=df, mde=mde(se, df, 1 - level), draws=draws, seeds=seeds)

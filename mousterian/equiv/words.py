@@ -27,8 +27,8 @@ def outside_text(r) -> str:
 
 # %% ../../nbs/15e_equiv.words.ipynb #a13c8cbd
 def mde_text(v:float) -> str:
-    "What a test of a gain could detect, as a clause: '; it detects a gain of 4.2 points or more at 80% power' (nothing where it is not known)."
-    return f"; it detects a gain of {v:.2g} points or more at 80% power" if v is not None and np.isfinite(v) else ''
+    "What the test of any synthetic gain could detect, as a clause: '; at its most precise ratio it detects a gain of 4.2 points or more at 80% power' (nothing where it is not known)."
+    return f"; at its most precise ratio it detects a gain of {v:.2g} points or more at 80% power" if v is not None and np.isfinite(v) else ''
 
 def k_text(row) -> str:
     "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on; where k is not a number, the test of any synthetic gain (`syn_gain_test`)."

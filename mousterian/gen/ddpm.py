@@ -17,7 +17,7 @@ from fastcore.script import call_parse
 from ..core import *
 from ..data import TensorImages, ImageSet, Splits, load_dataset
 from ..store import SynStore
-from ..settings import check_positive
+from ..settings import from_dict, check_positive
 from ..train import TensorDL, ProgressBar, NoValidation, BF16, opt_state, load_opt_state, learner
 diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.training_utils')  # seconds to import: loaded when a network or scheduler is made
 
@@ -421,6 +421,7 @@ def generate(model_dir:str|Path, # a trained DDPM folder
     if sampling is not None and (given := [k for k, v in one.items() if v is not None]):
         raise MousterianError(f"generate takes sampling or its settings one by one, not both (got sampling and {', '.join(given)}): put them in sampling.")
     if sampling is None: sampling = Sampling(**{k: v for k, v in one.items() if v is not None}); sampling.check('sampling')
+    elif not isinstance(sampling, Sampling): sampling = from_dict(Sampling, sampling, 'sampling')  # a mapping: read and checked as a study reads it
     d = sampling; sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
     unet, cfg, info = load_ddpm(model_dir)
     K = cfg.n_classes
