@@ -18,16 +18,21 @@ __all__ = ['bench_result', 'calibrate']
 # %% ../nbs/02_benchmarks.ipynb #b10e421e
 def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
                 ):
-    "The measurement `bench/results/<name>` (parsed JSON, or the path of another file), or None with a note when it is missing."
+    """The measurement `bench/results/<name>` (parsed JSON, or the path of another file), or None with a note
+    when it is missing."""
     p = Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results' / name
     if not p.exists():
-        print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its siblings)."); return None
+        print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its "
+              "siblings).")
+        return None
     return load_json(p) if p.suffix == '.json' else p
 
 # %% ../nbs/02_benchmarks.ipynb #dd058c6d
 def calibrate(repeat:int=3, # take the best of this many timings of each workload
              ) -> dict:
-    "Seconds of three fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in torch on the CPU, 3 forward and backward passes of a 3×3 convolution (32 to 32 channels, 128 images of 28×28), and a 2·10⁶-step Python loop."
+    """Seconds of three fixed workloads on this host (best of `repeat`): 20 float32 512×512 matrix products in
+    torch on the CPU, 3 forward and backward passes of a 3×3 convolution (32 to 32 channels, 128 images of
+    28×28), and a 2·10⁶-step Python loop."""
     def best(f):
         ts = []
         for _ in range(repeat): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
@@ -42,5 +47,7 @@ def calibrate(repeat:int=3, # take the best of this many timings of each workloa
     def loop():
         s = 0
         for i in range(2_000_000): s += i & 7
-    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4), python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname(),
-                cpu_capability=torch.backends.cpu.get_cpu_capability())  # AVX2 or AVX512: hosts of one name differ by kind
+    return dict(torch_matmul_s=round(best(mm), 4), torch_conv_s=round(best(conv), 4),
+                python_loop_s=round(best(loop), 4), torch_threads=torch.get_num_threads(), host=socket.gethostname(),
+                # AVX2 or AVX512: hosts of one name differ by kind
+                cpu_capability=torch.backends.cpu.get_cpu_capability())

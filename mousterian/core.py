@@ -11,10 +11,12 @@ from pathlib import Path
 from contextlib import contextmanager
 import mousterian  # the package root (its version and folder): __init__.py imports nothing
 import numpy as np, torch
-with warnings.catch_warnings():  # without ipywidgets, tqdm.auto warns at import and falls back to a text bar: the bar we want then
+# without ipywidgets, tqdm.auto warns at import and falls back to a text bar: the bar we want then
+with warnings.catch_warnings():
     warnings.simplefilter('ignore')
     from tqdm.auto import tqdm
-# import-time notices of dependencies that a user can do nothing about (fastai's use of torch.jit.script and of a pandas option)
+# import-time notices of dependencies that a user can do nothing about (fastai's use of torch.jit.script and of
+# a pandas option)
 warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
 warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
 
@@ -37,9 +39,12 @@ def get_device(device:str|None=None, # explicit choice; `None` reads `MOUSTERIAN
         mps = getattr(torch.backends, 'mps', None)
         return torch.device('mps' if mps is not None and mps.is_available() else 'cpu')
     try: dev = torch.device(name)
-    except RuntimeError as e: raise MousterianError(f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps' (set by argument or MOUSTERIAN_DEVICE).") from e
+    except RuntimeError as e:
+        raise MousterianError(f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' or 'mps' (set by argument "
+                              "or MOUSTERIAN_DEVICE).") from e
     if dev.type == 'cuda' and not torch.cuda.is_available():
-        raise MousterianError(f"Device {name!r} asked for, but CUDA is not available here: unset MOUSTERIAN_DEVICE or use 'cpu'.")
+        raise MousterianError(f"Device {name!r} asked for, but CUDA is not available here: unset "
+                              "MOUSTERIAN_DEVICE or use 'cpu'.")
     return dev
 
 # %% ../nbs/00_core.ipynb #9521b7cc
@@ -107,7 +112,8 @@ def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds t
 
 # %% ../nbs/00_core.ipynb #9f483450
 def die_with_parent():
-    "Ask the kernel to kill this process when its parent dies (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`); elsewhere nothing."
+    """Ask the kernel to kill this process when its parent dies (Linux `prctl(PR_SET_PDEATHSIG, SIGKILL)`);
+    elsewhere nothing."""
     if not sys.platform.startswith('linux'): return
     ppid = os.getppid()
     try: ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
@@ -155,7 +161,8 @@ def progress(it=None, # an iterable to wrap (or None with `total`)
 
 # %% ../nbs/00_core.ipynb #483c4567
 class LazyModule:
-    "A module imported on the first use of one of its names: for a dependency whose import costs seconds (`LazyModule('diffusers')`)."
+    """A module imported on the first use of one of its names: for a dependency whose import costs seconds
+    (`LazyModule('diffusers')`)."""
     def __init__(self, name:str): self._name, self._mod = name, None
     def __getattr__(self, k):
         if k.startswith('__'): raise AttributeError(k)
@@ -164,7 +171,8 @@ class LazyModule:
     def __repr__(self): return f"LazyModule({self._name!r}, {'loaded' if self._mod else 'not loaded yet'})"
 
 def did_you_mean(name, valid) -> str:
-    "'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a message that refuses `name`."
+    """'; did you mean X?' for the valid name nearest to `name`, else the list of valid names: the end of a
+    message that refuses `name`."""
     m = difflib.get_close_matches(str(name), [str(v) for v in valid], n=1, cutoff=0.5)
     return f"; did you mean {m[0]!r}?" if m else f" (valid: {', '.join(map(str, valid))})"
 
@@ -175,32 +183,43 @@ def check_count(n, # the value to check
                ) -> int|None:
     "Check that `n` is a whole number >= 0 and return it as an `int`."
     if n is None and allow_none: return None
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer, float, np.floating)) or float(n) != int(n) or n < 0:
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n,
+                                                         (int, np.integer, float,
+                                                          np.floating)) or float(n) != int(n) or n < 0:
         raise MousterianError(f"{name} must be a whole number >= 0, got {n!r}.")
     return int(n)
 
 # %% ../nbs/00_core.ipynb #af5859d7
 def yaml_error_text(e:BaseException) -> str:
-    "Where a YAML parser stopped and why, in one line: 'line 2, column 8: expected ',' or ']', but got ':' (while parsing a flow sequence)'."
+    """Where a YAML parser stopped and why, in one line: 'line 2, column 8: expected ',' or ']', but got ':'
+    (while parsing a flow sequence)'."""
     mark, problem = getattr(e, 'problem_mark', None), getattr(e, 'problem', None)
     if mark is None or not problem: return (str(e).strip().splitlines() or [''])[0]
     ctx = getattr(e, 'context', None)
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" + (f" ({ctx})" if ctx else '')
 
 def command_error(e:BaseException) -> SystemExit:
-    "The one line a command ends with when `e` stops it (raise the result `from None`); with `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."
+    """The one line a command ends with when `e` stops it (raise the result `from None`); with
+    `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."""
     if os.environ.get('MOUSTERIAN_DEBUG', '') not in ('', '0'): raise e
     first = lambda x: (str(x).strip().splitlines() or [''])[0][:500]
-    if isinstance(e, KeyboardInterrupt): return SystemExit("interrupted: run the same command again to resume where it stopped.")
+    if isinstance(e, KeyboardInterrupt):
+        return SystemExit("interrupted: run the same command again to resume where it stopped.")
     if isinstance(e, MousterianError): return SystemExit(f"error: {e}")
     if isinstance(e, OSError) and getattr(e, 'filename', None):
-        return SystemExit(f"error: {e.filename}: {e.strerror or first(e)}. Check the path (it must exist, be of the right kind, and be readable or writable).")
+        return SystemExit(f"error: {e.filename}: {e.strerror or first(e)}. Check the path (it must exist, be "
+                          "of the right kind, and be readable or writable).")
     name = type(e).__module__.split('.')[0]
-    if name == 'yaml': return SystemExit(f"error: invalid YAML ({yaml_error_text(e)}): fix the file or the --set value.")
-    if name == 'pandas': return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and the columns the command names.")
+    if name == 'yaml':
+        return SystemExit(f"error: invalid YAML ({yaml_error_text(e)}): fix the file or the --set value.")
+    if name == 'pandas':
+        return SystemExit(f"error: a table could not be read ({first(e)}): give a CSV with a header row and "
+                          "the columns the command names.")
     if isinstance(e, (EOFError, OSError)):
-        return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: {first(e)}): fetch or make it again.")
-    return SystemExit(f"error: {type(e).__name__}: {first(e)} (unexpected: MOUSTERIAN_DEBUG=1 shows where it happened; please report it).")
+        return SystemExit(f"error: a file is truncated or not what it should be ({type(e).__name__}: "
+                          f"{first(e)}): fetch or make it again.")
+    return SystemExit(f"error: {type(e).__name__}: {first(e)} (unexpected: MOUSTERIAN_DEBUG=1 shows where it "
+                      "happened; please report it).")
 
 # %% ../nbs/00_core.ipynb #5a0e0005
 def sha256_file(path:str|Path) -> str:
@@ -219,5 +238,8 @@ def verify_files(folder:Path, files:dict, what:str='The folder'):
         if not f.is_file(): missing.append(rel)
         elif sha256_file(f) != h: changed.append(rel)
     if missing or changed:
-        raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in (('missing', missing), ('changed since export', changed)) if v)
+        raise MousterianError(f"{folder}: " + '; '.join(f"{k} ({len(v)}): "
+                                                        f"{', '.join(v[:5])}{' ...' if len(v) > 5 else ''}"
+                                                        for k, v in (('missing', missing), ('changed since '
+                                                        'export', changed)) if v)
                               + f". {what} is incomplete or was altered: fetch it again; nothing of it was used.")

@@ -31,14 +31,16 @@ class ImageSet(Dataset):
     def n_classes(self): return len(self.classes)
     def __len__(self): return len(self.y)
     def __repr__(self):
-        return f"{type(self).__name__}({self.name}/{self.split}: {len(self)} images, {self.n_classes} classes, shape {self.shape})"
+        return (f"{type(self).__name__}({self.name}/{self.split}: {len(self)} images, {self.n_classes} classes, "
+                f"shape {self.shape})")
 
 # %% ../nbs/03_data.ipynb #06f66457
 class TensorImages(ImageSet):
     "Images held in memory as one uint8 tensor `x` of shape (N, C, H, W)."
     def __init__(self, x:torch.Tensor, y, classes:list, name:str='', split:str='', source:str=''):
         y = torch.as_tensor(y, dtype=torch.int64)
-        if x.dtype != torch.uint8 or x.ndim != 4: raise MousterianError(f"TensorImages needs a uint8 tensor (N, C, H, W), got {x.dtype} {tuple(x.shape)}.")
+        if x.dtype != torch.uint8 or x.ndim != 4:
+            raise MousterianError(f"TensorImages needs a uint8 tensor (N, C, H, W), got {x.dtype} {tuple(x.shape)}.")
         if len(x) != len(y): raise MousterianError(f"{len(x)} images but {len(y)} labels.")
         self.x, self.y, self.classes, self.name, self.split, self.source = x, y, list(classes), name, split, str(source)
     @property
@@ -56,7 +58,9 @@ IMG_EXTS = {'.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '
 def read_image(path:str|Path, # the image file
                channels:int=3, # 1 (grey) or 3 (RGB)
                size:int|None=None, # resize the shorter side and centre-crop to this, or keep the size
-               expect:tuple|None=None, # (channels, H, W) the file must have as written (a store's images): any other is refused, never converted
+               # (channels, H, W) the file must have as written (a store's images): any other is refused, never
+               # converted
+               expect:tuple|None=None,
               ) -> torch.Tensor:
     "Read an image file into a uint8 tensor (C, H, W)."
     from PIL import Image, UnidentifiedImageError  # loaded on use
@@ -64,8 +68,10 @@ def read_image(path:str|Path, # the image file
         with Image.open(path) as im:
             got = (len(im.getbands()), im.size[1], im.size[0])
             if expect is not None and got != tuple(expect):
-                raise MousterianError(f"{path} is an image of shape {got} (channels, H, W) where its store holds images of shape {tuple(expect)}: it was "
-                                      f"changed or written by other code, and is never resized or converted. Regenerate the store, or find every bad file with validate().")
+                raise MousterianError(f"{path} is an image of shape {got} (channels, H, W) where its store "
+                                      f"holds images of shape {tuple(expect)}: it was changed or written by "
+                                      "other code, and is never resized or converted. Regenerate the store, or "
+                                      "find every bad file with validate().")
             im = im.convert('L' if channels == 1 else 'RGB')
     except (UnidentifiedImageError, OSError, SyntaxError) as e:
         raise MousterianError(f"{path} is not a readable image ({e}): remove or replace the file.") from e
@@ -80,22 +86,31 @@ def read_image(path:str|Path, # the image file
 # %% ../nbs/03_data.ipynb #becca9c8
 class FileImages(ImageSet):
     "Images read lazily from `files`, converted to `channels` and optionally resized to `size`."
-    def __init__(self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3, size:int|None=None, expect:tuple|None=None):  # expect: see `read_image`
-        self.files, self.y = [str(f) for f in files], torch.tensor(np.asarray(y), dtype=torch.int64)  # a copy: labels may come read-only from Parquet
-        self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect = list(classes), name, split, str(source), channels, size, expect
+    def __init__(
+            # expect: see `read_image`
+            self, files:list, y, classes:list, name:str='', split:str='', source:str='', channels:int=3,
+            size:int|None=None, expect:tuple|None=None):
+        # a copy: labels may come read-only from Parquet
+        self.files, self.y = [str(f) for f in files], torch.tensor(np.asarray(y), dtype=torch.int64)
+        self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect = list(
+            classes), name, split, str(source), channels, size, expect
     @property
     def shape(self): return (self.channels, self.size, self.size) if self.size else (self.channels, None, None)
     def __getitem__(self, i): return read_image(self.files[i], self.channels, self.size, self.expect), int(self.y[i])
     def subset(self, idx) -> FileImages:
         "The images at `idx`, still lazy."
         idx = np.asarray(idx, dtype=np.int64)
-        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name, self.split, self.source, self.channels, self.size, self.expect)
+        return FileImages([self.files[i] for i in idx], self.y[torch.as_tensor(idx)], self.classes, self.name,
+                          self.split, self.source, self.channels, self.size, self.expect)
     def to_tensors(self) -> TensorImages:
         "Read every image into memory (needs `size`)."
-        if self.size is None: raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training needs one: set "
-                                                    f"image_size (a study's image_size: 64, "
-                                                 f"--set image_size=64, run_mix(image_size=64) or a grid's image_size), or build the set with size=... .")
-        x = torch.stack([read_image(f, self.channels, self.size, self.expect) for f in progress(self.files, desc=f'reading {self.name}', leave=False)]) if self.files \
+        if self.size is None:
+            raise MousterianError(f"The images of {self.name or 'this set'} have no fixed size, and training "
+                                                    f"needs one: set image_size (a study's image_size: 64, "
+                                                 "--set image_size=64, run_mix(image_size=64) or a grid's "
+                                                 "image_size), or build the set with size=... .")
+        x = torch.stack([read_image(f, self.channels, self.size, self.expect) for f in progress(self.files,
+            desc=f'reading {self.name}', leave=False)]) if self.files \
             else torch.zeros(0, self.channels, self.size, self.size, dtype=torch.uint8)
         return TensorImages(x, self.y, self.classes, self.name, self.split, self.source)
 
@@ -116,13 +131,16 @@ def list_datasets() -> dict:
 
 # %% ../nbs/03_data.ipynb #cef2d97f
 def takes_size(name:str) -> bool:
-    "Whether dataset `name` is read from image files at a size the user chooses (its loader takes `size`), rather than having a size of its own."
+    """Whether dataset `name` is read from image files at a size the user chooses (its loader takes `size`),
+    rather than having a size of its own."""
     return name in _DATASETS and 'size' in inspect.signature(_DATASETS[name][0]).parameters
 
 def load_dataset(name:str, # a registered name (see `list_datasets`)
                  split:str='train', # 'train' or 'test' ('val' is an alias of 'test' for ImageNet)
                  root:str|Path|None=None, # where the files are, for datasets that need it
-                 size:int|None=None, # image size in pixels, for datasets of image files (folder, imagenet10, imagenet100): each image is resized to size x size
+                 # image size in pixels, for datasets of image files (folder, imagenet10, imagenet100): each
+                 # image is resized to size x size
+                 size:int|None=None,
                  **kwargs) -> ImageSet:
     "Load split `split` of dataset `name`."
     if name not in _DATASETS:
@@ -131,18 +149,22 @@ def load_dataset(name:str, # a registered name (see `list_datasets`)
     if split not in ('train', 'test'): raise MousterianError(f"Unknown split {split!r}: use 'train' or 'test'.")
     f = _DATASETS[name][0]
     if size is not None:
-        if check_count(size, 'image_size') == 0: raise MousterianError("image_size must be a positive number of pixels, got 0.")
+        if check_count(size, 'image_size') == 0:
+            raise MousterianError("image_size must be a positive number of pixels, got 0.")
         if not takes_size(name):
             ds = f(split, root, **kwargs)
-            if ds.shape[-1] != size: raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies "
+            if ds.shape[-1] != size:
+                raise MousterianError(f"{name} has {ds.shape[-1]}-pixel images of its own; image_size = {size} applies "
                                                            f"to datasets of image files "
-                                                           f"(folder, imagenet10, imagenet100): leave image_size unset for {name}.")
+                                                           "(folder, imagenet10, imagenet100): leave "
+                                                           f"image_size unset for {name}.")
             return ds
         kwargs['size'] = size
     return f(split, root, **kwargs)
 
 # %% ../nbs/03_data.ipynb #8ea49031
-FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
+FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker',
+                         'Bag', 'Ankle boot']
 FASHION_MNIST_DIRS = ['/usr/share/datasets/fashion-mnist']
 
 def _idx_file(folder, stem):
@@ -159,24 +181,31 @@ def _read_idx(path) -> np.ndarray:
         shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], 'big') for i in range(ndim))
         return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
     except (OSError, EOFError, ValueError) as e:
-        raise MousterianError(f"{path} is not a readable IDX file ({type(e).__name__}: {e}): it is truncated or corrupt. Reinstall it "
-                              f"(`apt-get install --reinstall dataset-fashion-mnist`) or fetch the file again.") from e
+        raise MousterianError(f"{path} is not a readable IDX file ({type(e).__name__}: {e}): it is truncated "
+                              "or corrupt. Reinstall it (`apt-get install --reinstall dataset-fashion-mnist`) "
+                              "or fetch the file again.") from e
 
 def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
                       download:bool=False, # let torchvision fetch the files when they are nowhere
                       dirs:list|None=None, # the system folders to look in (default `FASHION_MNIST_DIRS`)
                      ) -> Path:
-    "The folder holding the Fashion-MNIST IDX files, or a clear error saying how to get them. A folder the user names (`root`, `$MOUSTERIAN_FASHION_MNIST`) must hold them: it is never passed over for the system copy."
+    """The folder holding the Fashion-MNIST IDX files, or a clear error saying how to get them. A folder the
+    user names (`root`, `$MOUSTERIAN_FASHION_MNIST`) must hold them: it is never passed over for the system
+    copy."""
     need = [f'{s}-{k}-idx{n}-ubyte' for s in ('train', 't10k') for k, n in (('images', 3), ('labels', 1))]
-    holds = lambda c: next((d for d in (Path(c), Path(c) / 'FashionMNIST' / 'raw') if all(_idx_file(d, s) for s in need)), None)
+    holds = lambda c: next((d for d in (Path(c), Path(c) / 'FashionMNIST' / 'raw') if all(_idx_file(d,
+        s) for s in need)), None)
     env = os.environ.get('MOUSTERIAN_FASHION_MNIST')
     for c, what in ((root, 'root'), (env, '$MOUSTERIAN_FASHION_MNIST')):
         if not c: continue
         if (d := holds(c)) is not None: return d
         if what == 'root' and download: break  # the folder the download goes to
-        p = Path(c); has = 'it does not exist' if not p.exists() else 'it is a file' if not p.is_dir() else f"it holds {', '.join(sorted(x.name for x in p.iterdir())[:6]) or 'nothing'}"
-        raise MousterianError(f"{what} = {c} holds no Fashion-MNIST ({has}): it should hold {', '.join(s + '.gz' for s in need)} (gzipped or not, or in "
-                              f"FashionMNIST/raw/ inside it). Point {what} at the folder that holds them" + (", or unset it to use the system copy." if what != 'root' else '.'))
+        p = Path(c)
+        has = 'it does not exist' if not p.exists() else 'it is a file' if not p.is_dir() else f"it holds {', '.join(sorted(x.name for x in p.iterdir())[:6]) or 'nothing'}"
+        raise MousterianError(f"{what} = {c} holds no Fashion-MNIST ({has}): it should hold "
+                              f"{', '.join(s + '.gz' for s in need)} (gzipped or not, or in FashionMNIST/raw/ "
+                              f"inside it). Point {what} at the folder that holds them" +
+                              (", or unset it to use the system copy." if what != 'root' else '.'))
     for c in (FASHION_MNIST_DIRS if dirs is None else dirs):  # the system copies
         if (d := holds(c)) is not None: return d
     if download:
@@ -184,9 +213,10 @@ def fashion_mnist_dir(root:str|Path|None=None, # a folder to look in first
         dest = Path(root or Path.home() / '.cache' / 'mousterian')
         for train in (True, False): torchvision.datasets.FashionMNIST(dest, train=train, download=True)
         return dest / 'FashionMNIST' / 'raw'
-    raise MousterianError("Fashion-MNIST files not found (looked in: " + ', '.join(str(c) for c in (root, env, *(FASHION_MNIST_DIRS if dirs is None else dirs)) if c) + "). "
-        "Install them with `apt-get install dataset-fashion-mnist`, or set MOUSTERIAN_FASHION_MNIST to a folder holding "
-        "train-images-idx3-ubyte.gz and its siblings, or pass download=True where a network exists.")
+    raise MousterianError("Fashion-MNIST files not found (looked in: " + ', '.join(str(c) for c in (root, env,
+        *(FASHION_MNIST_DIRS if dirs is None else dirs)) if c) + "). "
+        "Install them with `apt-get install dataset-fashion-mnist`, or set MOUSTERIAN_FASHION_MNIST to a "
+        "folder holding train-images-idx3-ubyte.gz and its siblings, or pass download=True where a network exists.")
 
 # %% ../nbs/03_data.ipynb #310e54b3
 @functools.lru_cache(maxsize=4)
@@ -195,11 +225,14 @@ def _fashion_arrays(folder, split):
     fx, fy = _idx_file(folder, f'{stem}-images-idx3-ubyte'), _idx_file(folder, f'{stem}-labels-idx1-ubyte')
     x, y = _read_idx(fx), _read_idx(fy)
     if len(x) != len(y) or x.ndim != 3 or y.ndim != 1:
-        raise MousterianError(f"{fy} holds {len(y)} labels (shape {y.shape}) for the {len(x)} images of {fx} (shape {x.shape}): one of the two files is truncated "
-                              f"or from another dataset. Reinstall both (`apt-get install --reinstall dataset-fashion-mnist`) or fetch them again into {folder}.")
+        raise MousterianError(f"{fy} holds {len(y)} labels (shape {y.shape}) for the {len(x)} images of {fx} "
+                              f"(shape {x.shape}): one of the two files is truncated or from another dataset. "
+                              "Reinstall both (`apt-get install --reinstall dataset-fashion-mnist`) or fetch "
+                              f"them again into {folder}.")
     return torch.from_numpy(x.copy())[:, None], torch.from_numpy(y.astype(np.int64))
 
-@register_dataset('fashion-mnist', "Fashion-MNIST, 28x28 grey, 10 classes: Debian's dataset-fashion-mnist or $MOUSTERIAN_FASHION_MNIST")
+@register_dataset('fashion-mnist', "Fashion-MNIST, 28x28 grey, 10 classes: Debian's dataset-fashion-mnist or "
+                                   "$MOUSTERIAN_FASHION_MNIST")
 def fashion_mnist(split='train', root=None, download=False) -> TensorImages:
     "Fashion-MNIST as in-memory uint8 tensors."
     d = fashion_mnist_dir(root, download)
@@ -228,16 +261,19 @@ def digits(split='train', root=None) -> TensorImages:
     return TensorImages(x[m], y[m], [str(i) for i in range(10)], 'digits', split, 'sklearn.datasets.load_digits')
 
 # %% ../nbs/03_data.ipynb #6b5257ef
-_CIFAR = {'cifar10': ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(1, 6)], ['test_batch'], 'batches.meta', 'label_names', b'labels'),
+_CIFAR = {'cifar10': ('cifar-10-batches-py', [f'data_batch_{i}' for i in range(1, 6)], ['test_batch'],
+                      'batches.meta', 'label_names', b'labels'),
           'cifar100': ('cifar-100-python', ['train'], ['test'], 'meta', 'fine_label_names', b'fine_labels')}
 
 def _unpickle(p):
-    "A CIFAR batch file. CIFAR's official format is pickle, the one pickle the package reads: open only the dataset as published (python.tar.gz from its authors)."
+    """A CIFAR batch file. CIFAR's official format is pickle, the one pickle the package reads: open only the
+    dataset as published (python.tar.gz from its authors)."""
     with open(p, 'rb') as f: return pickle.load(f, encoding='bytes')
 
 def _load_cifar(name, split, root, download=False):
     folder, trn, tst, meta, names_key, lbl_key = _CIFAR[name]
-    if root is None: raise MousterianError(f"{name} needs root=..., the folder that holds {folder}/ (torchvision's layout).")
+    if root is None:
+        raise MousterianError(f"{name} needs root=..., the folder that holds {folder}/ (torchvision's layout).")
     d = Path(root) / folder
     if not d.exists() and download:
         import torchvision  # loaded on use
@@ -245,7 +281,8 @@ def _load_cifar(name, split, root, download=False):
     files = [d / f for f in (trn if split == 'train' else tst)]
     missing = [str(f) for f in files + [d / meta] if not f.exists()]
     if missing:
-        raise MousterianError(f"{name}: missing {', '.join(missing)}. Put torchvision's {folder}/ under root, or pass download=True where a network exists.")
+        raise MousterianError(f"{name}: missing {', '.join(missing)}. Put torchvision's {folder}/ under root, "
+                              "or pass download=True where a network exists.")
     parts = [_unpickle(f) for f in files]
     x = np.concatenate([p[b'data'] for p in parts]).reshape(-1, 3, 32, 32)
     y = np.concatenate([p[lbl_key] for p in parts]).astype(np.int64)
@@ -270,7 +307,8 @@ def write_cifar10_like(root:str|Path, # folder to create `cifar-10-batches-py` i
         with open(d / f, 'wb') as fh: pickle.dump({b'data': rng.integers(0, 256, (n_per_batch, 3072), dtype=np.uint8),
                                                  b'labels': list(np.arange(n_per_batch) % 10)}, fh)
     with open(d / 'batches.meta', 'wb') as fh:
-        pickle.dump({b'label_names': [b'airplane', b'automobile', b'bird', b'cat', b'deer', b'dog', b'frog', b'horse', b'ship', b'truck']}, fh)
+        pickle.dump({b'label_names': [b'airplane', b'automobile', b'bird', b'cat', b'deer', b'dog', b'frog',
+                                      b'horse', b'ship', b'truck']}, fh)
     return Path(root)
 
 # %% ../nbs/03_data.ipynb #0bea8386
@@ -291,16 +329,19 @@ def imagenet_classes(name:str, # 'imagenet10' or 'imagenet100'
 def _split_dir(root, split):
     root = Path(root)
     if not root.is_dir():
-        raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's split folders (train/ and val/ "
-                              f"or test/, one sub-folder per class) as --root (or root=).")
+        raise MousterianError(f"Image folder {root} does not exist: give the folder that holds the dataset's "
+                              "split folders (train/ and val/ or test/, one sub-folder per class) as --root "
+                              "(or root=).")
     names = ['train'] if split == 'train' else ['test', 'val']
     for n in names:
         if (root / n).is_dir(): return root / n
     if any((root / n).is_dir() for n in ('train', 'test', 'val')):
-        raise MousterianError(f"{root} has no {' or '.join(names)} folder for split {split!r}: add {root / names[0]}/ with one sub-folder per class.")
-    raise MousterianError(f"{root} has no split folders (train/, and test/ or val/): a layout of class folders alone has one split, and its "
-                          f"images cannot also be the test set. "
-                          f"Split it explicitly: move part of each class into {root / 'test'}/CLASS/ and the rest into {root / 'train'}/CLASS/.")
+        raise MousterianError(f"{root} has no {' or '.join(names)} folder for split {split!r}: add "
+                              f"{root / names[0]}/ with one sub-folder per class.")
+    raise MousterianError(f"{root} has no split folders (train/, and test/ or val/): a layout of class folders "
+                          f"alone has one split, and its images cannot also be the test set. "
+                          f"Split it explicitly: move part of each class into {root / 'test'}/CLASS/ and the "
+                          f"rest into {root / 'train'}/CLASS/.")
 
 def folder_images(folder:str|Path, # holds one sub-folder per class
                   wnids:list|None=None, # class folders to use, in this order (default: all, sorted)
@@ -312,37 +353,51 @@ def folder_images(folder:str|Path, # holds one sub-folder per class
     wnids = present if wnids is None else list(wnids)
     missing = [w for w in wnids if w not in present]
     if missing:
-        raise MousterianError(f"{folder} lacks {len(missing)} of the {len(wnids)} class folders: {', '.join(missing[:20])}"
-                              f"{' ...' if len(missing) > 20 else ''}. Add them, or give the folder that holds the class folders (for "
-                              f"ImageNet's val, sort its images into wnid folders).")
-    if not wnids: raise MousterianError(f"{folder} holds no class folders: add one sub-folder per class, each holding that class's images.")
+        raise MousterianError(f"{folder} lacks {len(missing)} of the {len(wnids)} class folders: "
+                              f"{', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''}. Add them, or "
+                              "give the folder that holds the class folders (for ImageNet's val, sort its "
+                              "images into wnid folders).")
+    if not wnids:
+        raise MousterianError(f"{folder} holds no class folders: add one sub-folder per class, each holding "
+                              "that class's images.")
     files, ys, bad = [], [], []
     for c, w in enumerate(wnids):
         for p in sorted((folder / w).iterdir()):
             if p.name.startswith('.') or p.is_dir(): continue
             if p.suffix.lower() in IMG_EXTS: files.append(p); ys.append(c)
             else: bad.append(str(p))
-    if bad: raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move them out of the class folders.")
-    if (empty := [w for w, n in zip(wnids, np.bincount(np.asarray(ys, dtype=np.int64), minlength=len(wnids))) if n == 0]):
-        raise MousterianError(f"{len(empty)} class folder(s) of {folder} hold no images ({', '.join(empty[:10])}): add images to {folder / empty[0]}/ (files ending in {', '.join(sorted(IMG_EXTS))}), or remove the class from every split.")
+    if bad:
+        raise MousterianError(f"{len(bad)} files that are not images in {folder}: {', '.join(bad[:10])}. Move "
+                              "them out of the class folders.")
+    if (empty := [w for w, n in zip(wnids, np.bincount(np.asarray(ys, dtype=np.int64),
+                                                       minlength=len(wnids))) if n == 0]):
+        raise MousterianError(f"{len(empty)} class folder(s) of {folder} hold no images "
+                              f"({', '.join(empty[:10])}): add images to {folder / empty[0]}/ (files ending in "
+                              f"{', '.join(sorted(IMG_EXTS))}), or remove the class from every split.")
     return FileImages(files, ys, classes or wnids, name, split, folder, channels, size)
 
 # %% ../nbs/03_data.ipynb #e264409d
-@register_dataset('folder', "any ImageFolder: root/train/CLASS/*.png with root/test/CLASS/ or root/val/CLASS/ (one class list, the training split's)")
+@register_dataset('folder', "any ImageFolder: root/train/CLASS/*.png with root/test/CLASS/ or root/val/CLASS/ "
+                            "(one class list, the training split's)")
 def image_folder(split='train', root=None, channels=3, size=None) -> FileImages:
-    "An ImageFolder dataset: the classes are the training split's class folders, in sorted order, for every split; a split that lacks one, or has another, is refused."
-    if root is None: raise MousterianError("The 'folder' dataset needs root=..., a folder with train/ and test/ (or val/), one sub-folder per class in each.")
+    """An ImageFolder dataset: the classes are the training split's class folders, in sorted order, for every
+    split; a split that lacks one, or has another, is refused."""
+    if root is None:
+        raise MousterianError("The 'folder' dataset needs root=..., a folder with train/ and test/ (or val/), "
+                              "one sub-folder per class in each.")
     d, trn = _split_dir(root, split), _split_dir(root, 'train')
     classes = sorted(p.name for p in trn.iterdir() if p.is_dir() and not p.name.startswith('.'))
     extra = sorted(p.name for p in d.iterdir() if p.is_dir() and not p.name.startswith('.') and p.name not in classes)
     if extra:
-        raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): every split takes the training "
-                              f"split's classes; add them to {trn} or remove them.")
+        raise MousterianError(f"{d} has class folders the training split lacks ({', '.join(extra[:10])}): "
+                              f"every split takes the training split's classes; add them to {trn} or remove them.")
     return folder_images(d, classes, name='folder', split=split, channels=channels, size=size)
 
 # %% ../nbs/03_data.ipynb #8a95df89
 def _imagenet(name, split, root, size):
-    if root is None: raise MousterianError(f"{name} needs root=..., your ImageNet folder holding train/ and val/ (wnid sub-folders).")
+    if root is None:
+        raise MousterianError(f"{name} needs root=..., your ImageNet folder holding train/ and val/ (wnid "
+                              "sub-folders).")
     wn = imagenet_classes(name)
     return folder_images(_split_dir(root, split), [w for w, _ in wn], [c for _, c in wn], name, split, 3, size)
 
@@ -364,7 +419,8 @@ def write_image_folder(root:str|Path, # the folder to create
     for s in splits:
         for c in classes:
             d = Path(root) / s / c; d.mkdir(parents=True, exist_ok=True)
-            for i in range(n_per_class): Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(d / f'{i}.png')
+            for i in range(n_per_class):
+                Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(d / f'{i}.png')
     return Path(root)
 
 # %% ../nbs/03_data.ipynb #68e06e42
@@ -389,9 +445,11 @@ class Splits:
     POOLS = ('base', 'real_plus', 'gen_pool', 'test')
 
     def __post_init__(self):
-        for k in ('n_base_per_class', 'n_real_plus_per_class', 'n_gen_pool_per_class', 'seed'): setattr(self, k, check_count(getattr(self, k), k))
+        for k in ('n_base_per_class', 'n_real_plus_per_class', 'n_gen_pool_per_class', 'seed'):
+            setattr(self, k, check_count(getattr(self, k), k))
         self.n_test_per_class = check_count(self.n_test_per_class, 'n_test_per_class', allow_none=True)
-        if self.dataset not in _DATASETS: raise MousterianError(f"Unknown dataset {self.dataset!r}. Known datasets: {', '.join(_DATASETS)}.")
+        if self.dataset not in _DATASETS:
+            raise MousterianError(f"Unknown dataset {self.dataset!r}. Known datasets: {', '.join(_DATASETS)}.")
 
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
@@ -401,19 +459,24 @@ class Splits:
         "Indices into the train split (base, real_plus, gen_pool) and the test split (test)."
         need = self.n_base_per_class + self.n_real_plus_per_class + self.n_gen_pool_per_class
         out = {k: [] for k in self.POOLS}
-        orders = class_order(train_y, len(classes), self.seed); fewest = int(np.argmin([len(o) for o in orders]))  # the advice holds for every class
+        # the advice holds for every class
+        orders = class_order(train_y, len(classes), self.seed); fewest = int(np.argmin([len(o) for o in orders]))
         for c, o in enumerate(orders):
             if need > len(o):
-                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} training images, but n_base_per_class + "
-                    f"n_real_plus_per_class + n_gen_pool_per_class = {self.n_base_per_class} + {self.n_real_plus_per_class} + "
-                    f"{self.n_gen_pool_per_class} = {need}. Ask for at most {len(orders[fewest])} per class in all (class "
+                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} training images, "
+                    "but n_base_per_class + n_real_plus_per_class + n_gen_pool_per_class = "
+                    f"{self.n_base_per_class} + {self.n_real_plus_per_class} + {self.n_gen_pool_per_class} = "
+                    f"{need}. Ask for at most {len(orders[fewest])} per class in all (class "
                     f"{classes[fewest]!r} holds the fewest).")
             nb, nr = self.n_base_per_class, self.n_real_plus_per_class
             out['base'].append(o[:nb]); out['real_plus'].append(o[nb:nb + nr])
             out['gen_pool'].append(o[len(o) - self.n_gen_pool_per_class:])
         for c, o in enumerate(class_order(test_y, len(classes), self.seed)):
             if self.n_test_per_class is not None and self.n_test_per_class > len(o):
-                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} test images, fewer than n_test_per_class = {self.n_test_per_class}: ask for at most {min(np.bincount(np.asarray(test_y), minlength=len(classes)))} (the smallest class's), or none (every test image).")
+                raise MousterianError(f"Class {classes[c]!r} of {self.dataset} holds {len(o)} test images, "
+                                      f"fewer than n_test_per_class = {self.n_test_per_class}: ask for at most "
+                                      f"{min(np.bincount(np.asarray(test_y), minlength=len(classes)))} (the "
+                                      "smallest class's), or none (every test image).")
             out['test'].append(o if self.n_test_per_class is None else o[:self.n_test_per_class])
         return {k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in out.items()}
 
@@ -441,7 +504,8 @@ def augment_batch(xb:torch.Tensor, # uint8 images (B, C, H, W), already on their
         dy, dx = (torch.randint(0, 2 * p + 1, (2, B), generator=generator)).to(dev)
         iy = (torch.arange(H, device=dev)[None] + dy[:, None])[:, None, :, None]
         ix = (torch.arange(W, device=dev)[None] + dx[:, None])[:, None, None, :]
-        xb = xp[torch.arange(B, device=dev)[:, None, None, None], torch.arange(xb.shape[1], device=dev)[None, :, None, None], iy, ix]
+        xb = xp[torch.arange(B, device=dev)[:, None, None, None],
+                torch.arange(xb.shape[1], device=dev)[None, :, None, None], iy, ix]
     return xb
 
 # %% ../nbs/03_data.ipynb #730a9bf2
@@ -490,7 +554,8 @@ def mousterian_data(name:str, # dataset name, e.g. fashion-mnist, digits, cifar1
                    ):
     "Print a dataset's summary: source, class names and counts per split, image size and channels."
     try: print(format_summary(dataset_summary(name, root)))
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None
 
 # %% ../nbs/03_data.ipynb #c1d1e78c
 def dataset_classes(name:str, root:str|None=None) -> list:

@@ -33,14 +33,15 @@ def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
 
 # %% ../nbs/11_filter.ipynb #4250316d
 def apply_filter(store:SynStore, name:str, scores, q:float|None=0.2, threshold:float|None=None) -> np.ndarray:
-    "Write `<name>_score` and `<name>_keep` (bottom-q per class dropped, or score > threshold) into the manifest; return the mask."
+    """Write `<name>_score` and `<name>_keep` (bottom-q per class dropped, or score > threshold) into the
+    manifest; return the mask."""
     m = store.manifest()
     scores = np.asarray(scores, float)
     if len(scores) != len(m): raise MousterianError(f"{len(scores)} scores for {len(m)} images.")
     empty = [c for c, n in zip(store.classes, store.counts()) if n == 0]
     if empty:
-        warnings.warn(f"{store.path} has no images of {len(empty)} classes ({', '.join(empty[:10])}): nothing to filter there, and a mix that "
-                      f"needs them will fail. Generate them first.")
+        warnings.warn(f"{store.path} has no images of {len(empty)} classes ({', '.join(empty[:10])}): nothing "
+                      f"to filter there, and a mix that needs them will fail. Generate them first.")
     keep = (scores > threshold) if threshold is not None else keep_bottom_q(scores, m['label'].to_numpy(), q)
     store.set_column(f'{name}_score', scores); store.set_column(f'{name}_keep', keep)
     return keep
@@ -56,7 +57,8 @@ def combine(store:SynStore, names:list, out:str='keep') -> np.ndarray:
     return keep
 
 # %% ../nbs/11_filter.ipynb #065e2d28
-TEMPLATES = ['a photo of a {}.', 'a blurry photo of a {}.', 'a black and white photo of a {}.', 'a low contrast photo of a {}.',
+TEMPLATES = ['a photo of a {}.', 'a blurry photo of a {}.', 'a black and white photo of a {}.',
+             'a low contrast photo of a {}.',
              'a photo of the {}.', 'a close-up photo of a {}.', 'a good photo of a {}.', 'a photo of a small {}.']
 
 def clip_model(name:str='ViT-B-32', # an open_clip model name
@@ -66,44 +68,58 @@ def clip_model(name:str='ViT-B-32', # an open_clip model name
     import open_clip  # heavy, loaded on use
     names = open_clip.list_models()
     if name not in names:
-        raise MousterianError(f"Unknown CLIP model {name!r}. Close names: {', '.join(difflib.get_close_matches(name, names, 5)) or '-'}; all: open_clip.list_models().")
+        raise MousterianError(f"Unknown CLIP model {name!r}. Close names: "
+                              f"{', '.join(difflib.get_close_matches(name, names, 5)) or '-'}; all: "
+                              "open_clip.list_models().")
     try: model = open_clip.create_model(name, pretrained=pretrained, device=get_device(device))
     except Exception as e:
-        raise MousterianError(f"Could not load CLIP {name} with pretrained={pretrained!r} ({e}). Give a local checkpoint path where there is "
-                              f"no network.") from e
+        raise MousterianError(f"Could not load CLIP {name} with pretrained={pretrained!r} ({e}). Give a local "
+                              f"checkpoint path where there is no network.") from e
     return model.eval(), open_clip.get_tokenizer(name)
 
 # %% ../nbs/11_filter.ipynb #afb153a7
 def tiny_clip(embed_dim:int=32, image_size:int=32, seed:int=0) -> tuple:
-    "A small open_clip CLIP built from a config with random weights, and the standard tokenizer (for tests and examples)."
+    """A small open_clip CLIP built from a config with random weights, and the standard tokenizer (for tests and
+    examples)."""
     import open_clip  # heavy, loaded on use
     torch.manual_seed(seed)
-    m = open_clip.model.CLIP(embed_dim=embed_dim, vision_cfg=dict(image_size=image_size, layers=1, width=32, patch_size=8, head_width=16),
+    m = open_clip.model.CLIP(embed_dim=embed_dim, vision_cfg=dict(image_size=image_size, layers=1, width=32,
+        patch_size=8, head_width=16),
                              text_cfg=dict(context_length=77, vocab_size=49408, width=32, heads=2, layers=1))
     return m.eval(), open_clip.get_tokenizer('ViT-B-32')
 
 _WEIGHT_FILES = ('.pt', '.pth', '.bin', '.safetensors')
 
-def _is_file_name(pretrained:str) -> bool: return '/' in pretrained or '\\' in pretrained or pretrained.endswith(_WEIGHT_FILES)
+def _is_file_name(pretrained:
+                  str) -> bool: return '/' in pretrained or '\\' in pretrained or pretrained.endswith(_WEIGHT_FILES)
 
 def check_clip(model:str, # an open_clip model name, or 'tiny'
                pretrained:str|None=None, # a local checkpoint file or one of the model's pretrained tags
                where:str='clip') -> None:
-    "Refuse, before any work, a CLIP that cannot load or would filter at random: 'tiny' takes no weights; any other model must be open_clip's, with weights that are a file that exists or one of its tags."
+    """Refuse, before any work, a CLIP that cannot load or would filter at random: 'tiny' takes no weights; any
+    other model must be open_clip's, with weights that are a file that exists or one of its tags."""
     if model == 'tiny':
-        if pretrained: raise MousterianError(f"{where}: model 'tiny' is a small CLIP with random weights (for tests); it takes no pretrained weights: leave pretrained out.")
+        if pretrained:
+            raise MousterianError(f"{where}: model 'tiny' is a small CLIP with random weights (for tests); it "
+                                  "takes no pretrained weights: leave pretrained out.")
         return
     import open_clip  # heavy, loaded on use
     if model not in (names := open_clip.list_models()):
-        raise MousterianError(f"{where}: unknown CLIP model {model!r}. Close names: {', '.join(difflib.get_close_matches(model, names, 5)) or '-'}; all: open_clip.list_models().")
+        raise MousterianError(f"{where}: unknown CLIP model {model!r}. Close names: "
+                              f"{', '.join(difflib.get_close_matches(model, names, 5)) or '-'}; all: "
+                              "open_clip.list_models().")
     tags = open_clip.list_pretrained_tags_by_model(model)
     if not pretrained:
-        raise MousterianError(f"{where}: CLIP {model} needs pretrained weights (random ones filter at random): give pretrained, a local checkpoint "
-                              f"file or one of its tags ({', '.join(tags[:6]) or 'none'}; a tag is downloaded, so it needs a network).")
+        raise MousterianError(f"{where}: CLIP {model} needs pretrained weights (random ones filter at random): "
+                              "give pretrained, a local checkpoint file or one of its tags "
+                              f"({', '.join(tags[:6]) or 'none'}; a tag is downloaded, so it needs a network).")
     if _is_file_name(pretrained):
-        if not Path(pretrained).expanduser().is_file(): raise MousterianError(f"{where}: the CLIP weights {pretrained!r} are not a file: give the path of a checkpoint file, or a tag ({', '.join(tags[:6])}).")
+        if not Path(pretrained).expanduser().is_file():
+            raise MousterianError(f"{where}: the CLIP weights {pretrained!r} are not a file: give the path of "
+                                  f"a checkpoint file, or a tag ({', '.join(tags[:6])}).")
     elif pretrained not in tags:
-        raise MousterianError(f"{where}: {pretrained!r} is neither a file nor a pretrained tag of {model}: its tags are {', '.join(tags) or 'none'}{did_you_mean(pretrained, tags)}")
+        raise MousterianError(f"{where}: {pretrained!r} is neither a file nor a pretrained tag of {model}: its "
+                              f"tags are {', '.join(tags) or 'none'}{did_you_mean(pretrained, tags)}")
 
 def load_clip(model:str, pretrained:str|None=None, device=None) -> tuple:
     "(model, tokenizer) of the CLIP a setting names (`check_clip`): `tiny_clip` for 'tiny', else `clip_model`."
@@ -118,7 +134,8 @@ def clip_text_embeddings(model, tokenizer, classes:list, templates=TEMPLATES, de
     device = get_device(device); model = model.to(device)
     out = []
     for c in classes:
-        e = F.normalize(model.encode_text(tokenizer([t.format(c) for t in templates]).to(device)).float(), dim=-1).mean(0)
+        e = F.normalize(model.encode_text(tokenizer([t.format(c) for t in templates]).to(device)).float(),
+                        dim=-1).mean(0)
         out.append(F.normalize(e, dim=0))
     return torch.stack(out)
 
@@ -126,20 +143,24 @@ def clip_text_embeddings(model, tokenizer, classes:list, templates=TEMPLATES, de
 OPENAI_MEAN, OPENAI_STD = (0.48145466, 0.4578275, 0.40821073), (0.26862954, 0.26130258, 0.27577711)
 
 class ClipImage(nn.Module):
-    "An open_clip model's image tower on float batches in [-1, 1] of any size and channel count (resized, 3 channels, CLIP-normalised); unit-norm features."
+    """An open_clip model's image tower on float batches in [-1, 1] of any size and channel count (resized, 3
+    channels, CLIP-normalised); unit-norm features."""
     def __init__(self, model):
         super().__init__(); self.model = model
         size = model.visual.image_size; self.size = size[0] if isinstance(size, (tuple, list)) else size
-        self.register_buffer('mean', torch.tensor(OPENAI_MEAN)[:, None, None]); self.register_buffer('std', torch.tensor(OPENAI_STD)[:, None, None])
+        self.register_buffer('mean', torch.tensor(OPENAI_MEAN)[:, None, None])
+        self.register_buffer('std', torch.tensor(OPENAI_STD)[:, None, None])
     def forward(self, x):
         x = (x + 1) / 2
         if x.shape[1] == 1: x = x.repeat(1, 3, 1, 1)
-        x = (F.interpolate(x, size=(self.size, self.size), mode='bicubic', align_corners=False).clamp(0, 1) - self.mean) / self.std
+        x = (F.interpolate(x, size=(self.size, self.size), mode='bicubic', align_corners=False).clamp(0,
+            1) - self.mean) / self.std
         return F.normalize(self.model.encode_image(x).float(), dim=-1)
 
 # %% ../nbs/11_filter.ipynb #af2549fd
 @torch.inference_mode()
-def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLATES, bs:int=128, device=None) -> np.ndarray:
+def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLATES, bs:int=128,
+               device=None) -> np.ndarray:
     "Zero-shot class probabilities (N, K) of each image under an open_clip model."
     device = get_device(device)
     txt = clip_text_embeddings(model, tokenizer, classes, templates, device)
@@ -151,19 +172,23 @@ def clip_probs(model, tokenizer, images:ImageSet, classes:list, templates=TEMPLA
     return torch.cat(out).numpy()
 
 # %% ../nbs/11_filter.ipynb #3ebefbb6
-def clip_filter(store:SynStore, model, tokenizer, classes:list|None=None, # prompt names (default: the store's class names)
+def clip_filter(
+        store:SynStore, model, tokenizer, classes:list|None=None, # prompt names (default: the store's class names)
                 q:float=0.2, rule:str='bottom_q', # 'bottom_q' (drop the lowest q per class) or 'above_1/K'
                 templates=TEMPLATES, name:str='clip', device=None) -> np.ndarray:
-    "Score every image by CLIP's zero-shot confidence in its class; write the scores and the keep mask into the manifest."
+    """Score every image by CLIP's zero-shot confidence in its class; write the scores and the keep mask into
+    the manifest."""
     classes = classes or store.classes
     ims = store.images()
     p = clip_probs(model, tokenizer, ims, classes, templates, device=device)
     s = p[np.arange(len(p)), ims.y.numpy()]
-    if rule not in ('bottom_q', 'above_1/K'): raise MousterianError(f"Unknown rule {rule!r}: use 'bottom_q' or 'above_1/K'.")
+    if rule not in ('bottom_q', 'above_1/K'):
+        raise MousterianError(f"Unknown rule {rule!r}: use 'bottom_q' or 'above_1/K'.")
     return apply_filter(store, name, s, q=q, threshold=1 / len(classes) if rule == 'above_1/K' else None)
 
 # %% ../nbs/11_filter.ipynb #6037351d
-def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cls', threshold:float|None=None, device=None,
+def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cls', threshold:float|None=None,
+                      device=None,
                       size:int|None=None, # the classifier's image size (default: the store's own)
                      ) -> np.ndarray:
     "Score every image by a classifier's probability of its class; write scores and keep mask."
@@ -172,10 +197,12 @@ def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cl
     return apply_filter(store, name, p[np.arange(len(p)), ims.y.numpy()], q=q, threshold=threshold)
 
 def trained_classifier_filter(store:SynStore, # the store to score
-                              data:TensorImages, # the real images the classifier learns (the generator's own training set)
+                              # the real images the classifier learns (the generator's own training set)
+                              data:TensorImages,
                               recipe, # a `learn.Recipe`: the classifier, its optimiser and iteration budget
                               q:float=0.2, name:str='cls', device=None) -> np.ndarray:
-    "Train a classifier on `data` (seed 0, the recipe's iterations for its size), then `classifier_filter` the store with it."
+    """Train a classifier on `data` (seed 0, the recipe's iterations for its size), then `classifier_filter` the
+    store with it."""
     seed_everything(0)
     clf = get_model(recipe.arch, data.n_classes, data.shape[0], data.shape[1], **recipe.arch_kwargs)
     fit(clf, [data], recipe, recipe.iterations_for(len(data)), 0, device, desc='filter classifier')
@@ -184,9 +211,12 @@ def trained_classifier_filter(store:SynStore, # the store to score
 # %% ../nbs/11_filter.ipynb #e0be0459
 def real_filter(store:SynStore, real:ImageSet, encoder:nn.Module, k:int=10, q:float|None=0.2, threshold:float|None=None,
                 name:str='rf', device=None, **feat_kw) -> np.ndarray:
-    "Score every synthetic image by the share of its k nearest real neighbours with its label; write scores and keep mask."
+    """Score every synthetic image by the share of its k nearest real neighbours with its label; write scores
+    and keep mask."""
     ims = store.images().to_tensors()
-    if len(real) < k: raise MousterianError(f"Real filtering with k = {k} needs at least {k} real images, got {len(real)}: lower k to at most {len(real)}, or give more real images.")
+    if len(real) < k:
+        raise MousterianError(f"Real filtering with k = {k} needs at least {k} real images, got {len(real)}: "
+                              f"lower k to at most {len(real)}, or give more real images.")
     fs = F.normalize(torch.as_tensor(features(encoder, ims, device=device, **feat_kw)).float(), dim=-1)
     fr = F.normalize(torch.as_tensor(features(encoder, real, device=device, **feat_kw)).float(), dim=-1)
     yr, ys = real.y, ims.y

@@ -26,12 +26,14 @@ __all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'MIX_KEYS', 'small_
            'fmt_pm', 'check_mix_params', 'run_mix']
 
 # %% ../nbs/09_learn.ipynb #c6f1304c
-def _cbr(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co), nn.ReLU(inplace=True))
+def _cbr(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co),
+                                       nn.ReLU(inplace=True))
 
 def small_cnn(n_classes:int=10, in_ch:int=1, widths=(24, 48, 96)) -> nn.Module:
     "A small, fast CNN for CPU training on small images."
     a, b, c = widths
-    return nn.Sequential(_cbr(in_ch, a), nn.MaxPool2d(2), _cbr(a, b), _cbr(b, b), nn.MaxPool2d(2), _cbr(b, c), nn.MaxPool2d(2),
+    return nn.Sequential(_cbr(in_ch, a), nn.MaxPool2d(2), _cbr(a, b), _cbr(b, b), nn.MaxPool2d(2), _cbr(b, c),
+                         nn.MaxPool2d(2),
                          nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(c, n_classes))
 
 # %% ../nbs/09_learn.ipynb #f4f4882f
@@ -50,7 +52,8 @@ class _Block(nn.Module):
 def resnet_cifar(n_classes:int=10, in_ch:int=3, depth:int=110) -> nn.Module:
     "He et al. 2016's CIFAR ResNet (depth 6n+2: 20, 32, 44, 56, 110), option-A shortcuts."
     if (depth - 2) % 6: raise MousterianError(f"CIFAR ResNet depth must be 6n+2 (20, 32, 44, 56, 110), got {depth}.")
-    n, layers, ci = (depth - 2) // 6, [nn.Conv2d(in_ch, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True)], 16
+    n, layers, ci = (depth - 2) // 6, [nn.Conv2d(in_ch, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16),
+                                       nn.ReLU(inplace=True)], 16
     for i, co in enumerate((16, 32, 64)):
         for j in range(n): layers.append(_Block(ci, co, 2 if (j == 0 and i > 0) else 1)); ci = co
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, n_classes))
@@ -77,25 +80,31 @@ def _resize_input(size, module, args):
     "A forward pre-hook: the input batch resized to size x size (bilinear, antialiased when shrinking)."
     x = args[0]
     if x.shape[-2:] == (size, size): return None
-    return (F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False, antialias=x.shape[-1] > size),) + tuple(args[1:])
+    return (F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False,
+                          antialias=x.shape[-1] > size),) + tuple(args[1:])
 
 def vit(n_classes:int=1000, in_ch:int=3, image_size:int=224, name:str='vit_l_16', weights:str|None=None,
         weights_size:int=224, # the input size the weights were trained at (their position embeddings fix it)
         **config) -> nn.Module:
-    "A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers, ...), head replaced; with `weights`, built at their size and fed images resized to it."
+    """A torchvision ViT (`name`, e.g. vit_l_16, vit_b_16), or one built from `config` (patch_size, num_layers,
+    ...), head replaced; with `weights`, built at their size and fed images resized to it."""
     import torchvision  # loaded on use
     size = weights_size if weights else image_size
     ps = config.get('patch_size') or int(name.rsplit('_', 1)[-1])
-    if size % ps: raise MousterianError(f"ViT needs an image size divisible by its patch size {ps}, got {size}: resize the images.")
+    if size % ps:
+        raise MousterianError(f"ViT needs an image size divisible by its patch size {ps}, got {size}: resize "
+                              "the images.")
     if config: m = torchvision.models.VisionTransformer(image_size=size, num_classes=n_classes, **config)
     else: m = getattr(torchvision.models, name)(weights=None, image_size=size, num_classes=n_classes)
     if in_ch != 3: m.conv_proj = nn.Conv2d(in_ch, m.hidden_dim, m.patch_size, m.patch_size)
     if weights: m = _load_weights(m, weights)
-    if size != image_size: m.register_forward_pre_hook(functools.partial(_resize_input, size))  # CIFAR's 32 pixels in, 224 where the weights expect them
+    # CIFAR's 32 pixels in, 224 where the weights expect them
+    if size != image_size: m.register_forward_pre_hook(functools.partial(_resize_input, size))
     return m
 
 # %% ../nbs/09_learn.ipynb #fcc58232
-ARCHS = dict(small_cnn=small_cnn, resnet110=functools.partial(resnet_cifar, depth=110), resnet20=functools.partial(resnet_cifar, depth=20),
+ARCHS = dict(small_cnn=small_cnn, resnet110=functools.partial(resnet_cifar, depth=110),
+             resnet20=functools.partial(resnet_cifar, depth=20),
              resnet50=resnet50, vit=vit)
 _ARCH_SIZES = dict(small_cnn=(8, 64), resnet110=(16, 64), resnet20=(16, 64), resnet50=(64, 1024), vit=(32, 1024))
 
@@ -104,25 +113,31 @@ def get_model(arch:str, # a name in `ARCHS`
     "Build `arch` for the data; warn when the image size does not suit it, saying why."
     if arch not in ARCHS: raise MousterianError(f"Unknown architecture {arch!r}: use one of {', '.join(ARCHS)}.")
     if image_size is None:
-        raise MousterianError(f"The images have no fixed size, so {arch} cannot be built for them: set image_size (run_mix(image_size=64), a grid's "
-                              f"image_size, or a study's image_size: 64) for a dataset read from image files (folder, imagenet10, imagenet100).")
+        raise MousterianError(f"The images have no fixed size, so {arch} cannot be built for them: set "
+                              "image_size (run_mix(image_size=64), a grid's image_size, or a study's "
+                              "image_size: 64) for a dataset read from image files (folder, imagenet10, imagenet100).")
     lo, hi = _ARCH_SIZES[arch]
     if image_size < lo:
-        warnings.warn(f"{arch} is meant for images of at least {lo} pixels; {image_size}-pixel images shrink to almost nothing in its "
-                      f"downsampling (ResNet-50 divides the size by 32). Use small_cnn or resnet110, or resize the images.")
+        warnings.warn(f"{arch} is meant for images of at least {lo} pixels; {image_size}-pixel images shrink "
+                      "to almost nothing in its downsampling (ResNet-50 divides the size by 32). Use "
+                      "small_cnn or resnet110, or resize the images.")
     if image_size > hi:
-        warnings.warn(f"{arch} is meant for images up to {hi} pixels; {image_size}-pixel images make it slow and memory-hungry. Use resnet50 or vit.")
+        warnings.warn(f"{arch} is meant for images up to {hi} pixels; {image_size}-pixel images make it slow "
+                      "and memory-hungry. Use resnet50 or vit.")
     if arch == 'vit': kwargs.setdefault('image_size', image_size)
     return ARCHS[arch](n_classes=n_classes, in_ch=in_ch, **kwargs)
 
 # %% ../nbs/09_learn.ipynb #a11b205b
-PAPER_BUDGET = [(650, 10_000), (1300, 30_000), (2600, 60_000), (13_000, 120_000)]  # Table 7: mixed size >= n -> iterations
+# Table 7: mixed size >= n -> iterations
+PAPER_BUDGET = [(650, 10_000), (1300, 30_000), (2600, 60_000), (13_000, 120_000)]
 CPU_BUDGET = [(0, 200), (2000, 300), (5000, 400), (12_000, None)]  # None: `epochs` passes over the data
 
 def staircase(n:int, steps:list, warn_below:bool=False) -> int|None:
     "The budget of the last step whose threshold `n` reaches."
     if n < steps[0][0]:
-        if warn_below: warnings.warn(f"{n} training images is below the smallest size of the paper's Table 7 ({steps[0][0]}); using its first budget.")
+        if warn_below:
+            warnings.warn(f"{n} training images is below the smallest size of the paper's Table 7 "
+                          f"({steps[0][0]}); using its first budget.")
         return steps[0][1]
     return [b for lo, b in steps if n >= lo][-1]
 
@@ -144,40 +159,59 @@ class Recipe:
     flip:bool=True
     pad_crop:int=0
     tta_flip:bool=False
-    budget:str='cpu' # 'smooth' (`scale`·n^`power`, at least `epochs` passes), 'cpu' (the CPU_BUDGET staircase), 'paper' (Table 7), 'epochs' or 'iterations'
+    # 'smooth' (`scale`·n^`power`, at least `epochs` passes), 'cpu' (the CPU_BUDGET staircase), 'paper' (Table
+    # 7), 'epochs' or 'iterations'
+    budget:str='cpu'
     epochs:int|None=None
     iterations:int|None=None
-    scale:float|None=None # budget 'smooth': iterations = max(ceil(scale * n_train ** power), epochs passes over the data)
+    # budget 'smooth': iterations = max(ceil(scale * n_train ** power), epochs passes over the data)
+    scale:float|None=None
     power:float|None=None
     min_iterations:int=0 # budget 'smooth': at least this many iterations, whatever the size (a floor for small sets)
     arch_kwargs:dict=field(default_factory=dict)
     channels_last:bool=True # memory layout of the model's convolutions (faster on CPU and on recent GPUs)
-    amp:bool=False # bfloat16 mixed precision where the device computes it natively (`bf16_supported`; about 1.4x on a CPU with AVX512-BF16)
-    real_epochs:bool=False # hold the passes over the real images fixed: a mix trains for its real images' budget times (all images / real images), so each real image is seen as often as without the synthetic ones
+    # bfloat16 mixed precision where the device computes it natively (`bf16_supported`; about 1.4x on a CPU with
+    # AVX512-BF16)
+    amp:bool=False
+    # hold the passes over the real images fixed: a mix trains for its real images' budget times (all images /
+    # real images), so each real image is seen as often as without the synthetic ones
+    real_epochs:bool=False
 
     def __post_init__(self):
-        if self.min_iterations < 0: raise MousterianError(f"Recipe {self.name!r}: min_iterations must be >= 0 (0: no floor), got {self.min_iterations}.")
-        if not isinstance(self.real_epochs, bool): raise MousterianError(f"Recipe {self.name!r}: real_epochs is true or false, got {self.real_epochs!r}.")
+        if self.min_iterations < 0:
+            raise MousterianError(f"Recipe {self.name!r}: min_iterations must be >= 0 (0: no floor), got "
+                                  f"{self.min_iterations}.")
+        if not isinstance(self.real_epochs, bool):
+            raise MousterianError(f"Recipe {self.name!r}: real_epochs is true or false, got {self.real_epochs!r}.")
     def iterations_for(self, n_train:int, n_real:int|None=None) -> int:
-        "Training iterations for a mixed set of `n_train` images (of which `n_real` are real: with `real_epochs`, the real images' budget scaled by n_train / n_real)."
-        if self.real_epochs and n_real and n_real < n_train: return math.ceil(replace(self, real_epochs=False).iterations_for(n_real) * n_train / n_real)
+        """Training iterations for a mixed set of `n_train` images (of which `n_real` are real: with
+        `real_epochs`, the real images' budget scaled by n_train / n_real)."""
+        if self.real_epochs and n_real and n_real < n_train:
+            return math.ceil(replace(self, real_epochs=False).iterations_for(n_real) * n_train / n_real)
         per_epoch = math.ceil(n_train / self.bs)
         if self.budget == 'paper': return staircase(n_train, PAPER_BUDGET, warn_below=True)
         if self.budget == 'iterations': return self.iterations
         if self.budget == 'epochs': return self.epochs * per_epoch
         if self.budget == 'smooth':
             if self.scale is None or self.power is None:
-                raise MousterianError(f"Recipe {self.name!r}: the 'smooth' budget needs scale and power (iterations = scale * n ** power).")
-            return max(math.ceil(self.scale * n_train ** self.power), math.ceil((self.epochs or 0) * n_train / self.bs), self.min_iterations)  # epochs as a real number: no jump at a batch boundary
+                raise MousterianError(f"Recipe {self.name!r}: the 'smooth' budget needs scale and power "
+                                      "(iterations = scale * n ** power).")
+            # epochs as a real number: no jump at a batch boundary
+            return max(math.ceil(self.scale * n_train ** self.power),
+                       math.ceil((self.epochs or 0) * n_train / self.bs), self.min_iterations)
         if self.budget == 'cpu':
             b = staircase(n_train, CPU_BUDGET)
             return b if b is not None else (self.epochs or 10) * per_epoch
-        raise MousterianError(f"Unknown budget {self.budget!r}: use 'smooth', 'cpu', 'paper', 'epochs' or 'iterations'.")
+        raise MousterianError(f"Unknown budget {self.budget!r}: use 'smooth', 'cpu', 'paper', 'epochs' or "
+                              "'iterations'.")
     def budget_rule(self) -> str:
         "The iteration budget in words, for the rows of the runs it trained."
-        if self.real_epochs: return replace(self, real_epochs=False).budget_rule() + " of the real images, times n / n_real (real epochs held)"
+        if self.real_epochs:
+            return replace(self, real_epochs=False).budget_rule() + (" of the real images, times n / n_real "
+                                                                     "(real epochs held)")
         if self.budget == 'smooth':
-            return f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of {self.bs}{f', {self.min_iterations}' if self.min_iterations else ''})"
+            return (f"max(ceil({self.scale:g} * n ** {self.power:g}), {self.epochs or 0} epochs of "
+                    f"{self.bs}{f', {self.min_iterations}' if self.min_iterations else ''})")
         if self.budget == 'cpu': return f"staircase {CPU_BUDGET}, then {self.epochs or 10} epochs of {self.bs}"
         if self.budget == 'paper': return f"Table 7 staircase {PAPER_BUDGET}"
         if self.budget == 'epochs': return f"{self.epochs} epochs of {self.bs}"
@@ -186,13 +220,19 @@ class Recipe:
 
 # %% ../nbs/09_learn.ipynb #f186c6b1
 RECIPES = {
-    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25, label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
-    'resnet110-cifar': Recipe('resnet110-cifar', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=160),
-    'resnet110-cifar-small': Recipe('resnet110-cifar-small', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=320),
-    'resnet50-imagenet': Recipe('resnet50-imagenet', 'resnet50', bs=192, lr=0.1, wd=1e-4, schedule='cosine', warmup=0.1, flip=True, budget='paper'),
-    'vit-l16-finetune': Recipe('vit-l16-finetune', 'vit', bs=512, lr=0.03, wd=0., schedule='cosine', warmup=0.05, flip=True, budget='iterations', iterations=10_000),
+    'cpu': Recipe('cpu', 'small_cnn', bs=256, lr=0.2, wd=5e-4, schedule='onecycle', warmup=0.25,
+                  label_smoothing=0.1, flip=True, pad_crop=0, tta_flip=True, budget='cpu', epochs=9),
+    'resnet110-cifar': Recipe('resnet110-cifar', 'resnet110', bs=128, lr=0.1, wd=1e-4, schedule='multistep',
+                              warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=160),
+    'resnet110-cifar-small': Recipe('resnet110-cifar-small', 'resnet110', bs=128, lr=0.1, wd=1e-4,
+                                    schedule='multistep', warmup=0, flip=True, pad_crop=4, budget='epochs', epochs=320),
+    'resnet50-imagenet': Recipe('resnet50-imagenet', 'resnet50', bs=192, lr=0.1, wd=1e-4, schedule='cosine',
+                                warmup=0.1, flip=True, budget='paper'),
+    'vit-l16-finetune': Recipe('vit-l16-finetune', 'vit', bs=512, lr=0.03, wd=0., schedule='cosine',
+                               warmup=0.05, flip=True, budget='iterations', iterations=10_000),
 }
-# the cpu recipe under bench_budget's calibrated smooth budget: within 0.3 points of long training at 20, 100 and 300 per class, about twice the staircase's iterations from 100/class
+# the cpu recipe under bench_budget's calibrated smooth budget: within 0.3 points of long training at 20, 100
+# and 300 per class, about twice the staircase's iterations from 100/class
 RECIPES['cpu-smooth'] = replace(RECIPES['cpu'], name='cpu-smooth', budget='smooth', scale=22.9, power=0.41)
 
 def get_recipe(name:str|Recipe, **overrides) -> Recipe:
@@ -211,7 +251,8 @@ def soft_cross_entropy(logits:torch.Tensor, # (B, K) model outputs
 
 # %% ../nbs/09_learn.ipynb #8508692b
 class SoftCrossEntropy(nn.Module):
-    "Cross-entropy against integer labels (with label smoothing) or against soft targets from scores (with temperature `T`)."
+    """Cross-entropy against integer labels (with label smoothing) or against soft targets from scores (with
+    temperature `T`)."""
     def __init__(self, T:float=1.0, label_smoothing:float=0.0): super().__init__(); self.T, self.ls = T, label_smoothing
     def forward(self, logits, target):
         if target.dtype.is_floating_point: return soft_cross_entropy(logits, target, self.T)
@@ -219,7 +260,8 @@ class SoftCrossEntropy(nn.Module):
 
 # %% ../nbs/09_learn.ipynb #bb6f8ba7
 class FreezeBN(Callback):
-    "Keep every BatchNorm layer in eval mode during training (running statistics unchanged); optionally freeze its affine parameters."
+    """Keep every BatchNorm layer in eval mode during training (running statistics unchanged); optionally freeze
+    its affine parameters."""
     order = 5
     def __init__(self, affine:bool=False): self.affine = affine
     def _bns(self): return [m for m in self.learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
@@ -235,8 +277,11 @@ class FreezeBN(Callback):
 
 # %% ../nbs/09_learn.ipynb #395868c8
 def _sched(rc:Recipe, lr:float):
-    if rc.schedule == 'onecycle': return combine_scheds([rc.warmup, 1 - rc.warmup], [SchedCos(lr / 25, lr), SchedCos(lr, lr / 1e4)])
-    if rc.schedule == 'cosine': return combine_scheds([rc.warmup, 1 - rc.warmup], [SchedLin(lr * 1e-3, lr), SchedCos(lr, 0)]) if rc.warmup else SchedCos(lr, 0)
+    if rc.schedule == 'onecycle':
+        return combine_scheds([rc.warmup, 1 - rc.warmup], [SchedCos(lr / 25, lr), SchedCos(lr, lr / 1e4)])
+    if rc.schedule == 'cosine':
+        return combine_scheds([rc.warmup, 1 - rc.warmup],
+                              [SchedLin(lr * 1e-3, lr), SchedCos(lr, 0)]) if rc.warmup else SchedCos(lr, 0)
     if rc.schedule == 'multistep': return lambda pos: lr * 0.1 ** sum(float(pos) >= m for m in rc.milestones)
     raise MousterianError(f"Unknown schedule {rc.schedule!r}: use 'onecycle', 'cosine' or 'multistep'.")
 
@@ -250,7 +295,8 @@ def fit(model:nn.Module, phases:list, # in-memory training sets, trained in this
     sizes = np.array([len(p) for p in phases], float)
     share = np.full(len(phases), 1 / len(phases)) if even else sizes / sizes.sum()
     its = np.maximum(1, np.round(share * n_iter)).astype(int)
-    dls = [TensorDL(p, min(rc.bs, len(p)), n_iter=int(k), flip=rc.flip, pad_crop=rc.pad_crop, seed=seed + i, device=device) for i, (p, k) in enumerate(zip(phases, its))]
+    dls = [TensorDL(p, min(rc.bs, len(p)), n_iter=int(k), flip=rc.flip, pad_crop=rc.pad_crop, seed=seed + i,
+                    device=device) for i, (p, k) in enumerate(zip(phases, its))]
     train = dls[0] if len(dls) == 1 else PhaseDL(dls)
     opt = functools.partial(SGD, mom=rc.momentum) if rc.opt == 'sgd' else Adam
     if rc.channels_last: model = model.to(memory_format=torch.channels_last)
@@ -262,7 +308,9 @@ def fit(model:nn.Module, phases:list, # in-memory training sets, trained in this
 # %% ../nbs/09_learn.ipynb #7d512485
 @torch.no_grad()
 def predict(model:nn.Module, ds:TensorImages,
-            bs:int|None=None, # images per forward pass (None: 128 on a CPU, where a small batch stays in cache: bench_eval, x0.64 the time of 1024; else 1024)
+            # images per forward pass (None: 128 on a CPU, where a small batch stays in cache: bench_eval, x0.64
+            # the time of 1024; else 1024)
+            bs:int|None=None,
             tta_flip:bool=False, device=None) -> torch.Tensor:
     "Logits of `model` on every image of `ds` (averaged with the mirror image when `tta_flip`)."
     device = get_device(device); model.eval().to(device)
@@ -288,11 +336,13 @@ def evaluate(model:nn.Module, ds:TensorImages, tta_flip:bool=False, device=None)
 
 # %% ../nbs/09_learn.ipynb #5d2ab876
 @functools.lru_cache(maxsize=4)
-def test_set(dataset:str, root:str|None=None, n_test_per_class:int|None=None, seed:int=0, image_size:int|None=None) -> TensorImages:
+def test_set(dataset:str, root:str|None=None, n_test_per_class:int|None=None, seed:int=0,
+             image_size:int|None=None) -> TensorImages:
     "The test split of `dataset` in memory (a seeded per-class subset when `n_test_per_class` is given)."
     ts = _real(dataset, 'test', root, image_size)
     if n_test_per_class is not None:
-        ts = ts.subset(np.sort(np.concatenate([o[:n_test_per_class] for o in class_order(ts.y.numpy(), ts.n_classes, seed)])))
+        ts = ts.subset(np.sort(np.concatenate([o[:n_test_per_class] for o in class_order(ts.y.numpy(),
+            ts.n_classes, seed)])))
     return ts.to_tensors()
 
 # %% ../nbs/09_learn.ipynb #291c19b9
@@ -301,12 +351,16 @@ def train_model(spec:MixSpec, # the training mix
                 seed:int|None=None, # training seed (default: spec.seed)
                 schedule:str='mix', # 'mix', 'syn_then_real', 'real_then_syn' or 'pretrain_finetune'
                 freeze_bn:bool=False, # keep BatchNorm statistics frozen (fine-tuning)
-                device=None, init=None, # a function applied to the new network before training (`pretrain.finetune_run`: pre-trained weights)
+                # a function applied to the new network before training (`pretrain.finetune_run`: pre-trained
+                # weights)
+                device=None, init=None,
                ) -> tuple:
     "Train a classifier on the mix `spec`: (model, mix, iterations)."
     rc = get_recipe(recipe); seed = spec.seed if seed is None else seed
     mix = build_mix(spec)
-    if len(mix) == 0: raise MousterianError("The mix is empty: n_base, n_real_plus and n_syn_plus are all 0. Give n_base > 0 (or synthetic images alone with n_syn_plus > 0).")
+    if len(mix) == 0:
+        raise MousterianError("The mix is empty: n_base, n_real_plus and n_syn_plus are all 0. Give n_base > 0 "
+                              "(or synthetic images alone with n_syn_plus > 0).")
     seed_everything(seed)
     C, H = mix.base.shape[0], mix.base.shape[1]
     model = get_model(rc.arch, mix.base.n_classes, C, H, **rc.arch_kwargs)
@@ -337,12 +391,14 @@ def train_eval(spec:MixSpec, # the training mix
     ts = test_set(spec.dataset, spec.root, n_test_per_class, image_size=spec.image_size)
     res = evaluate(model, ts, rc.tta_flip, device)
     return dict(**spec.to_dict(), train_seed=seed, recipe=rc.name, arch=rc.arch, schedule=schedule, freeze_bn=freeze_bn,
-                n_train=len(mix), iterations=its, budget=rc.budget_rule(), n_test=len(ts), **res, wall_time=time.perf_counter() - t0)
+                n_train=len(mix), iterations=its, budget=rc.budget_rule(), n_test=len(ts), **res,
+                wall_time=time.perf_counter() - t0)
 
 # %% ../nbs/09_learn.ipynb #53fb97e1
 def train_eval_seeds(spec:MixSpec, recipe='cpu', seeds=(0, 1, 2), **kwargs) -> pd.DataFrame:
     "`train_eval` over `seeds` (each also choosing the synthetic images), one row per seed."
-    return pd.DataFrame([train_eval(replace(spec, seed=s), recipe, s, **kwargs) for s in progress(seeds, desc='seeds', leave=False)])
+    return pd.DataFrame([train_eval(replace(spec, seed=s), recipe, s, **kwargs) for s in progress(seeds,
+        desc='seeds', leave=False)])
 
 # %% ../nbs/09_learn.ipynb #7968c2b9
 def summarize(df:pd.DataFrame, by=('n_base', 'n_real_plus', 'n_syn_plus'), metric:str='top1') -> pd.DataFrame:
@@ -358,7 +414,8 @@ def fmt_pm(mean:float, std:float, scale:float=100, digits:int=2) -> str:
     return f"{mean * scale:.{digits}f} ± {std * scale:.{digits}f}"
 
 # %% ../nbs/09_learn.ipynb #c354dafa
-MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed', 'n_gen_pool_per_class', 'root', 'image_size')
+MIX_KEYS = ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'dataset', 'store', 'keep', 'split_seed',
+            'n_gen_pool_per_class', 'root', 'image_size')
 
 def _recipe_fields() -> list:
     return [f.name for f in dataclasses.fields(Recipe) if f.name != 'name']
@@ -368,16 +425,25 @@ def _refuse_unknown(keys, fn=None):
     for k in keys:
         if k not in valid: raise MousterianError(f"{k!r} is not a parameter of {fn.__name__}{did_you_mean(k, valid)}")
 
-def check_mix_params(params:dict, fn=None): # fn: run_mix, or another grid function with recipe fields as keywords (`pretrain.finetune_run`)
-    "Refuse a parameter set that `run_mix` (or `fn`) cannot run: an unknown name (with the nearest valid one), or a missing required one."
+def check_mix_params(
+        # fn: run_mix, or another grid function with recipe fields as keywords (`pretrain.finetune_run`)
+        params:dict, fn=None):
+    """Refuse a parameter set that `run_mix` (or `fn`) cannot run: an unknown name (with the nearest valid one),
+    or a missing required one."""
     fn = fn or run_mix; _refuse_unknown(params, fn)
-    miss = [n for n, p in inspect.signature(fn).parameters.items() if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD and n not in params]
-    if miss: raise MousterianError(f"{fn.__name__} needs {', '.join(miss)}: add it to the grid's fixed parameters or an axis.")
+    miss = [n for n,
+            p in inspect.signature(fn).parameters.items() if p.default is inspect.Parameter.empty and p.kind ==
+            p.POSITIONAL_OR_KEYWORD and n not in params]
+    if miss:
+        raise MousterianError(f"{fn.__name__} needs {', '.join(miss)}: add it to the grid's fixed parameters "
+                              "or an axis.")
 
 # %% ../nbs/09_learn.ipynb #f124003b
-def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
+def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist',
+            store:str|None=None, keep:str|None=None,
             split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None, image_size:int|None=None,
-            recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None, iterations:int|None=None,
+            recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None,
+            iterations:int|None=None,
             device:str|None=None,
             generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
             **recipe_fields, # fields of the recipe, by name (lr=0.01, amp=True, ...)
@@ -386,8 +452,10 @@ def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset
     _refuse_unknown(recipe_fields)
     over = {**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})}
     rc = get_recipe(recipe, **over)
-    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed, n_gen_pool_per_class, root, image_size)
+    spec = MixSpec(n_base, n_real_plus, n_syn_plus, seed, dataset, store, keep, split_seed,
+                   n_gen_pool_per_class, root, image_size)
     r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
-    return {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+    return {**({'generator': generator} if generator is not None else {}), **r,
+            'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
 
 run_mix.check = check_mix_params  # `sweep` checks every run's parameters with it before running any

@@ -26,27 +26,37 @@ __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_fea
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
                          recipe:str='cpu', seed:int=0, root:str|None=None,
                          device=None, retrain:bool=False,
-                         n_per_class:int|None=None, # train on this many images per class (default: the whole training split)
+                         # train on this many images per class (default: the whole training split)
+                         n_per_class:int|None=None,
                          iterations:int|None=None, # override the recipe's budget (quick checks, tests)
                          image_size:int|None=None, # for datasets of image files (see `data.load_dataset`)
                         ) -> tuple:
-    "A classifier trained on `dataset`'s training split (all of it, or `n_per_class` per class), cached: (model, info with its test accuracy)."
-    tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '') + (f'-s{image_size}' if image_size else '')
-    if root: tag += '-' + hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:8]  # another folder is another dataset
+    """A classifier trained on `dataset`'s training split (all of it, or `n_per_class` per class), cached:
+    (model, info with its test accuracy)."""
+    tag = (f'-n{n_per_class}' if n_per_class else '') + (f'-it{iterations}' if iterations else '') + (
+        f'-s{image_size}' if image_size else '')
+    # another folder is another dataset
+    if root: tag += '-' + hashlib.sha1(str(Path(root).resolve()).encode()).hexdigest()[:8]
     rc = get_recipe(recipe, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
-    tag += '-' + hashlib.sha1(json.dumps(rc.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:8]  # a recipe redefined under its name is another classifier
+    # a recipe redefined under its name is another classifier
+    tag += '-' + hashlib.sha1(json.dumps(rc.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:8]
     path = cache_dir('reference') / f'{dataset}-{recipe}-seed{seed}{tag}.pt'
-    meta = path.with_suffix('.json')  # the weights are plain tensors (loaded with weights_only=True), the record is JSON: a cached file cannot run code
+    # the weights are plain tensors (loaded with weights_only=True), the record is JSON: a cached file cannot
+    # run code
+    meta = path.with_suffix('.json')
     if path.exists() and meta.exists() and not retrain:
         ts = test_set(dataset, root, image_size=image_size)
         model = get_model(rc.arch, ts.n_classes, ts.shape[0], ts.shape[1], **rc.arch_kwargs)
-        model.load_state_dict(torch.load(path, map_location='cpu', weights_only=True)); return model.eval(), load_json(meta)
+        model.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
+        return model.eval(), load_json(meta)
     trn = load_dataset(dataset, 'train', root, image_size)
     n = len(trn) if n_per_class is None else n_per_class * trn.n_classes
     t0 = time.perf_counter()
-    model, mix, its = train_model(MixSpec(n, dataset=dataset, root=root, image_size=image_size), rc, seed, device=device)
+    model, mix, its = train_model(MixSpec(n, dataset=dataset, root=root, image_size=image_size), rc, seed,
+                                  device=device)
     res = evaluate(model, test_set(dataset, root, image_size=image_size), rc.tta_flip, device)
-    info = dict(dataset=dataset, recipe=recipe, seed=seed, n_train=n, iterations=its, test_top1=res['top1'], test_per_class=res['per_class'],
+    info = dict(dataset=dataset, recipe=recipe, seed=seed, n_train=n, iterations=its, test_top1=res['top1'],
+                test_per_class=res['per_class'],
                 seconds=time.perf_counter() - t0, meta=run_meta())
     with atomic_write(path, 'wb') as f: torch.save(model.state_dict(), f)
     save_json(info, meta)  # written last: a cache entry with its record is complete
@@ -63,17 +73,21 @@ def class_fidelity(model, # the reference classifier
 # %% ../nbs/10_metrics.ipynb #7301dee9
 def _fit_shape(xb:torch.Tensor, channels:int|None, size:int|None, warn:list) -> torch.Tensor:
     if channels and xb.shape[1] != channels:
-        if not warn[0]: warnings.warn(f"Images have {xb.shape[1]} channel(s), the encoder expects {channels}: converted."); warn[0] = True
+        if not warn[0]:
+            warnings.warn(f"Images have {xb.shape[1]} channel(s), the encoder expects {channels}: converted.")
+            warn[0] = True
         xb = xb.repeat(1, channels, 1, 1) if xb.shape[1] == 1 else xb.mean(1, keepdim=True)
     if size and xb.shape[-1] != size:
-        if not warn[1]: warnings.warn(f"Images are {xb.shape[-1]} pixels, the encoder expects {size}: resized."); warn[1] = True
+        if not warn[1]:
+            warnings.warn(f"Images are {xb.shape[-1]} pixels, the encoder expects {size}: resized."); warn[1] = True
         xb = F.interpolate(xb, size=(size, size), mode='bilinear', align_corners=False)
     return xb
 
 @torch.inference_mode()
 def features(encoder:nn.Module, # maps a float batch in [-1, 1] to (B, D) features (or a tuple whose first item is)
              ds:ImageSet, # images
-             bs:int=256, channels:int|None=None, size:int|None=None, # what the encoder expects (converted with a warning)
+             # what the encoder expects (converted with a warning)
+             bs:int=256, channels:int|None=None, size:int|None=None,
              device=None) -> np.ndarray:
     "Features of every image of `ds` under `encoder`, as a float64 array (N, D)."
     device = get_device(device); encoder = encoder.eval().to(device)
@@ -86,7 +100,8 @@ def features(encoder:nn.Module, # maps a float batch in [-1, 1] to (B, D) featur
 
 # %% ../nbs/10_metrics.ipynb #e6264e74
 def classifier_features(model:nn.Module) -> nn.Module:
-    "An encoder made of a trained classifier: everything but its last layer (a Sequential's last module, or a torchvision `fc`/`heads`)."
+    """An encoder made of a trained classifier: everything but its last layer (a Sequential's last module, or a
+    torchvision `fc`/`heads`)."""
     if isinstance(model, nn.Sequential): return model[:-1]
     m = copy.deepcopy(model)
     for name in ('fc', 'heads', 'head'):
@@ -98,8 +113,10 @@ def feature_stats(f:np.ndarray, # features (N, D)
                  ) -> tuple:
     "Mean and covariance of features; refuses fewer images than dimensions."
     n, d = f.shape
-    if n <= d: raise MousterianError(f"{n} images for {d}-dimensional features: the covariance is singular, so the Fréchet distance is not defined. "
-                                     f"Use more than {d} images, KID (`kid`, no covariance needed), or a smaller feature layer.")
+    if n <= d:
+        raise MousterianError(f"{n} images for {d}-dimensional features: the covariance is singular, so the "
+                                     f"Fréchet distance is not defined. Use more than {d} images, KID (`kid`, "
+                                     "no covariance needed), or a smaller feature layer.")
     return f.mean(0), np.cov(f, rowvar=False)
 
 # %% ../nbs/10_metrics.ipynb #b7747475
@@ -117,27 +134,40 @@ def frechet_distance(mu1, s1, mu2, s2) -> float:
 
 # %% ../nbs/10_metrics.ipynb #80c7245b
 class FIDInception(nn.Module):
-    "pytorch-fid's FID Inception v3: forward gives (features (B, dims), logits (B, 1008) or None) for inputs in [-1, 1]."
+    """pytorch-fid's FID Inception v3: forward gives (features (B, dims), logits (B, 1008) or None) for inputs
+    in [-1, 1]."""
     BLOCKS = {64: 0, 192: 1, 768: 2, 2048: 3}  # pytorch-fid's feature blocks by dimension
-    def __init__(self, weights:str|None=None, # a local weights file, None for pytorch-fid's download, or 'random' (tests only)
-                 dims:int=2048, # pool features of the last block (2048, standard FID) or of an earlier block (64, 192, 768), as pytorch-fid's --dims
+    def __init__(
+            # a local weights file, None for pytorch-fid's download, or 'random' (tests only)
+            self, weights:str|None=None,
+                 # pool features of the last block (2048, standard FID) or of an earlier block (64, 192, 768),
+                 # as pytorch-fid's --dims
+                 dims:int=2048,
                 ):
         super().__init__()
         from pytorch_fid import inception as pi  # heavy, loaded on use
         from torchvision.models.inception import inception_v3  # loaded on use
-        if dims not in self.BLOCKS: raise MousterianError(f"dims must be one of {', '.join(map(str, self.BLOCKS))} (pytorch-fid's blocks), got {dims}.")
+        if dims not in self.BLOCKS:
+            raise MousterianError(f"dims must be one of {', '.join(map(str, self.BLOCKS))} (pytorch-fid's "
+                                  f"blocks), got {dims}.")
         if weights is None:
             try: net = pi.fid_inception_v3()
             except Exception as e:
-                raise MousterianError(f"Could not download pytorch-fid's Inception weights ({type(e).__name__}): no network? Pass weights='path/to/pt_inception-2015-12-05-6726825d.pth'.") from e
+                raise MousterianError("Could not download pytorch-fid's Inception weights "
+                                      f"({type(e).__name__}): no network? Pass "
+                                      "weights='path/to/pt_inception-2015-12-05-6726825d.pth'.") from e
         else:
             net = inception_v3(num_classes=1008, aux_logits=False, weights=None, init_weights=weights == 'random')
-            net.Mixed_5b, net.Mixed_5c, net.Mixed_5d = pi.FIDInceptionA(192, 32), pi.FIDInceptionA(256, 64), pi.FIDInceptionA(288, 64)
+            net.Mixed_5b, net.Mixed_5c, net.Mixed_5d = pi.FIDInceptionA(192, 32), pi.FIDInceptionA(256,
+                64), pi.FIDInceptionA(288, 64)
             net.Mixed_6b, net.Mixed_6c = pi.FIDInceptionC(768, 128), pi.FIDInceptionC(768, 160)
             net.Mixed_6d, net.Mixed_6e = pi.FIDInceptionC(768, 160), pi.FIDInceptionC(768, 192)
             net.Mixed_7b, net.Mixed_7c = pi.FIDInceptionE_1(1280), pi.FIDInceptionE_2(2048)
             if weights != 'random':
-                if not Path(weights).exists(): raise MousterianError(f"Inception weights {weights} not found: give the path of pytorch-fid's weights file (pt_inception-2015-12-05-6726825d.pth), downloaded where a network exists.")
+                if not Path(weights).exists():
+                    raise MousterianError(f"Inception weights {weights} not found: give the path of "
+                                          "pytorch-fid's weights file (pt_inception-2015-12-05-6726825d.pth), "
+                                          "downloaded where a network exists.")
                 net.load_state_dict(torch.load(weights, map_location='cpu', weights_only=True))
         self.net, self.dims = net.eval(), dims
         name = 'random' if weights == 'random' else Path(str(weights)).name if weights else 'pt_inception-2015-12-05'
@@ -146,8 +176,10 @@ class FIDInception(nn.Module):
         n = self.net
         if x.shape[1] == 1: x = x.repeat(1, 3, 1, 1)
         x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False)
-        blocks = [[n.Conv2d_1a_3x3, n.Conv2d_2a_3x3, n.Conv2d_2b_3x3, n.maxpool1], [n.Conv2d_3b_1x1, n.Conv2d_4a_3x3, n.maxpool2],
-                  [n.Mixed_5b, n.Mixed_5c, n.Mixed_5d, n.Mixed_6a, n.Mixed_6b, n.Mixed_6c, n.Mixed_6d, n.Mixed_6e], [n.Mixed_7a, n.Mixed_7b, n.Mixed_7c]]
+        blocks = [[n.Conv2d_1a_3x3, n.Conv2d_2a_3x3, n.Conv2d_2b_3x3, n.maxpool1],
+                  [n.Conv2d_3b_1x1, n.Conv2d_4a_3x3, n.maxpool2],
+                  [n.Mixed_5b, n.Mixed_5c, n.Mixed_5d, n.Mixed_6a, n.Mixed_6b, n.Mixed_6c, n.Mixed_6d,
+                   n.Mixed_6e], [n.Mixed_7a, n.Mixed_7b, n.Mixed_7c]]
         for b in blocks[:self.BLOCKS[self.dims] + 1]:
             for m in b: x = m(x)
         f = F.adaptive_avg_pool2d(x, 1).flatten(1)
@@ -166,8 +198,10 @@ def reference_stats(ds:ImageSet, encoder:nn.Module, key:str, # names the set, e.
     return mu, sigma
 
 # %% ../nbs/10_metrics.ipynb #413867fa
-def fid(syn:ImageSet, real:ImageSet, real_key:str, encoder:nn.Module|None=None, device=None, encoder_id:str|None=None, refresh:bool=False, **kw) -> float:
-    "Fréchet distance of `syn` to `real` under `encoder` (default: pytorch-fid's Inception): FID when the encoder is that Inception."
+def fid(syn:ImageSet, real:ImageSet, real_key:str, encoder:nn.Module|None=None, device=None,
+        encoder_id:str|None=None, refresh:bool=False, **kw) -> float:
+    """Fréchet distance of `syn` to `real` under `encoder` (default: pytorch-fid's Inception): FID when the
+    encoder is that Inception."""
     encoder = encoder or FIDInception()
     mu_r, s_r = reference_stats(real, encoder, real_key, encoder_id, device, refresh, **kw)
     mu_s, s_s = feature_stats(features(encoder, syn, device=device, **kw))
@@ -191,39 +225,50 @@ def kid(f1:np.ndarray, f2:np.ndarray, n_subsets:int=50, subset_size:int=1000, se
     for _ in range(n_subsets):
         x, y = f1[rng.choice(len(f1), m, replace=False)], f2[rng.choice(len(f2), m, replace=False)]
         kxx, kyy, kxy = ((x @ x.T) / d + 1) ** 3, ((y @ y.T) / d + 1) ** 3, ((x @ y.T) / d + 1) ** 3
-        out.append((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean())
+        out.append((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) -
+                   2 * kxy.mean())
     return float(np.mean(out)), float(np.std(out))
 
 # %% ../nbs/10_metrics.ipynb #1127ca24
 def _patches(x:torch.Tensor, size:int, gen:torch.Generator) -> torch.Tensor:
     H, W = x.shape[-2:]
-    i = torch.randint(0, H - size + 1, (len(x),), generator=gen); j = torch.randint(0, W - size + 1, (len(x),), generator=gen)
+    i = torch.randint(0, H - size + 1, (len(x),), generator=gen)
+    j = torch.randint(0, W - size + 1, (len(x),), generator=gen)
     return torch.stack([x[k, :, i[k]:i[k] + size, j[k]:j[k] + size] for k in range(len(x))])
 
-def domain_classifier(real:ImageSet, syn:ImageSet, n:int|None=None, # images of each domain (default: as many as the smaller has)
+def domain_classifier(
+        real:ImageSet, syn:ImageSet, n:int|None=None, # images of each domain (default: as many as the smaller has)
                       patch:int|None=None, # train and test on random patches of this size
                       test_frac:float=0.25, seed:int=0, recipe:str='cpu', iterations:int=300, device=None) -> dict:
     "Held-out accuracy of a real-vs-synthetic classifier trained on equal numbers of each."
     real, syn = real.to_tensors(), syn.to_tensors()
     n = min(n or len(real), len(real), len(syn))
-    if n < 8: raise MousterianError(f"The domain classifier needs at least 8 images of each domain, got {n}: generate more images, or raise the metrics' n_images.")
-    if real.shape != syn.shape: raise MousterianError(f"Real images are {real.shape}, synthetic {syn.shape}: convert them to one shape first.")
+    if n < 8:
+        raise MousterianError(f"The domain classifier needs at least 8 images of each domain, got {n}: "
+                              "generate more images, or raise the metrics' n_images.")
+    if real.shape != syn.shape:
+        raise MousterianError(f"Real images are {real.shape}, synthetic {syn.shape}: convert them to one shape first.")
     if patch is not None and not 8 <= patch <= real.shape[-1]:
-        raise MousterianError(f"patch must be between 8 (the small CNN pools three times) and the image size {real.shape[-1]}, got {patch}.")
+        raise MousterianError("patch must be between 8 (the small CNN pools three times) and the image size "
+                              f"{real.shape[-1]}, got {patch}.")
     g = torch.Generator().manual_seed(seed)
     xr, xs = real.x[torch.randperm(len(real), generator=g)[:n]], syn.x[torch.randperm(len(syn), generator=g)[:n]]
     if patch: xr, xs = _patches(xr, patch, g), _patches(xs, patch, g)
     k = max(1, int(n * test_frac))
-    train = TensorImages(torch.cat([xr[k:], xs[k:]]), torch.cat([torch.zeros(n - k), torch.ones(n - k)]).long(), ['real', 'synthetic'])
-    test = TensorImages(torch.cat([xr[:k], xs[:k]]), torch.cat([torch.zeros(k), torch.ones(k)]).long(), ['real', 'synthetic'])
+    train = TensorImages(torch.cat([xr[k:], xs[k:]]), torch.cat([torch.zeros(n - k), torch.ones(n - k)]).long(),
+                         ['real', 'synthetic'])
+    test = TensorImages(torch.cat([xr[:k], xs[:k]]), torch.cat([torch.zeros(k), torch.ones(k)]).long(),
+                        ['real', 'synthetic'])
     seed_everything(seed)
     model = small_cnn(2, train.shape[0])
     fit(model, [train], get_recipe(recipe, label_smoothing=0.), iterations, seed, device)
     r = evaluate(model, test, device=device)
-    return dict(accuracy=r['top1'], n_train_per_domain=n - k, n_test_per_domain=k, patch=patch, real_recall=r['per_class'][0], syn_recall=r['per_class'][1])
+    return dict(accuracy=r['top1'], n_train_per_domain=n - k, n_test_per_domain=k, patch=patch,
+                real_recall=r['per_class'][0], syn_recall=r['per_class'][1])
 
 # %% ../nbs/10_metrics.ipynb #410ea688
-def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list, method:str='pca', seed:int=0, title:str='', axs=None):
+def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list, method:str='pca', seed:int=0,
+                title:str='', axs=None):
     "Scatter plots of real and synthetic features in 2-d (PCA or t-SNE), by domain and by class."
     import matplotlib.pyplot as plt  # plots only
     from sklearn.decomposition import PCA  # loaded on use
@@ -231,7 +276,8 @@ def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list
     if method == 'pca': Z = PCA(2, random_state=seed).fit_transform(X)
     elif method == 'tsne':
         from sklearn.manifold import TSNE  # loaded on use
-        Z = TSNE(2, random_state=seed, init='pca', perplexity=min(30, len(X) // 4)).fit_transform(PCA(min(50, X.shape[1]), random_state=seed).fit_transform(X))
+        Z = TSNE(2, random_state=seed, init='pca', perplexity=min(30,
+            len(X) // 4)).fit_transform(PCA(min(50, X.shape[1]), random_state=seed).fit_transform(X))
     else: raise MousterianError(f"Unknown method {method!r}: use 'pca' or 'tsne'.")
     n = len(f_real)
     if axs is None: _, axs = plt.subplots(1, 2, figsize=(10, 4))
@@ -239,7 +285,8 @@ def feature_map(f_real:np.ndarray, f_syn:np.ndarray, y_real, y_syn, classes:list
     axs[0].legend(markerscale=4); axs[0].set_title(f'{title} by domain ({method})')
     y = np.concatenate([np.asarray(y_real), np.asarray(y_syn)])
     for c in range(len(classes)):
-        axs[1].scatter(*Z[(y == c) & (np.arange(len(y)) < n)].T, s=3, alpha=.5, color=plt.cm.tab10(c % 10), label=classes[c])
+        axs[1].scatter(*Z[(y == c) & (np.arange(len(y)) < n)].T, s=3, alpha=.5, color=plt.cm.tab10(c % 10),
+                       label=classes[c])
         axs[1].scatter(*Z[(y == c) & (np.arange(len(y)) >= n)].T, s=6, alpha=.5, color=plt.cm.tab10(c % 10), marker='x')
     axs[1].set_title(f'{title} by class (o real, x synthetic)'); axs[1].legend(fontsize=6, markerscale=3, ncol=2)
     return Z
@@ -251,19 +298,26 @@ def _or_why(f, why:dict, key:str):
     except MousterianError as e: why[key] = str(e); return None
 
 def real_reference(dataset:str='fashion-mnist', # the real dataset
-                   n_images:int=1000, # real test images (balanced over the classes) the synthetic sets are compared with
+                   # real test images (balanced over the classes) the synthetic sets are compared with
+                   n_images:int=1000,
                    recipe:str='cpu', root:str|None=None,
-                   n_per_class:int|None=None, iterations:int|None=None, # the reference classifier's training set and budget (see `reference_classifier`)
+                   # the reference classifier's training set and budget (see `reference_classifier`)
+                   n_per_class:int|None=None, iterations:int|None=None,
                    device=None, image_size:int|None=None) -> dict:
-    "What the synthetic sets of `dataset` are measured against: the reference classifier and its record, its feature encoder, real test images with their feature statistics, and the real-vs-real Fréchet distance (None, with the reason in `why`, when it cannot be computed)."
-    ref, info = reference_classifier(dataset, recipe, root=root, device=device, n_per_class=n_per_class, iterations=iterations, image_size=image_size)
+    """What the synthetic sets of `dataset` are measured against: the reference classifier and its record, its
+    feature encoder, real test images with their feature statistics, and the real-vs-real Fréchet distance
+    (None, with the reason in `why`, when it cannot be computed)."""
+    ref, info = reference_classifier(dataset, recipe, root=root, device=device, n_per_class=n_per_class,
+                                     iterations=iterations, image_size=image_size)
     enc, trn, why = classifier_features(ref), load_dataset(dataset, 'train', root, image_size), {}
     npc = math.ceil(n_images / trn.n_classes)
     real = test_set(dataset, root, npc, image_size=image_size)
     other = trn.subset(np.sort(np.random.default_rng(0).choice(len(trn), len(real), replace=False))).to_tensors()
     stats = _or_why(lambda: feature_stats(features(enc, real, device=device)), why, 'real_stats')
-    fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats), why, 'fd_real_vs_real') if stats else None
-    return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats, fd_real=fd_real, why=why)
+    fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats),
+                      why, 'fd_real_vs_real') if stats else None
+    return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats,
+                fd_real=fd_real, why=why)
 
 # %% ../nbs/10_metrics.ipynb #2d26fda2
 def _nearest(a:torch.Tensor, b:torch.Tensor, bs:int=1024) -> tuple:
@@ -277,55 +331,81 @@ def _nearest(a:torch.Tensor, b:torch.Tensor, bs:int=1024) -> tuple:
 def novelty(syn, # the synthetic images (an `ImageSet` at the training images' size)
             train, # the generator's training images
             held, # real images of the same source that the generator never saw: the baseline
-            encoder=None, # features to compare in (e.g. the reference classifier's, `classifier_features`); None: pixels
-            q:float=0.05, # the near-copy threshold: this quantile of the held-out real images' distances to the training set
+            # features to compare in (e.g. the reference classifier's, `classifier_features`); None: pixels
+            encoder=None,
+            # the near-copy threshold: this quantile of the held-out real images' distances to the training set
+            q:float=0.05,
             n_pairs:int=8, # the closest synthetic-training pairs kept for a figure
             device=None) -> dict:
-    "How far each synthetic image lies from its nearest training image, against how far real images the generator never saw lie from theirs. The threshold is the `q` quantile of the distances of one half of `held`; the near-copy share is the share of synthetic images closer than it (about q for a generator that does not copy, about 1 for one that reproduces its training set), beside the other half's share (the real rate, about q: the share a real image reaches by chance); with the ratio of median distances (synthetic over real) and the closest pairs."
+    """How far each synthetic image lies from its nearest training image, against how far real images the
+    generator never saw lie from theirs. The threshold is the `q` quantile of the distances of one half of
+    `held`; the near-copy share is the share of synthetic images closer than it (about q for a generator that
+    does not copy, about 1 for one that reproduces its training set), beside the other half's share (the real
+    rate, about q: the share a real image reaches by chance); with the ratio of median distances (synthetic over
+    real) and the closest pairs."""
     if not (0 < q < 1): raise MousterianError(f"q must be in (0, 1), got {q}.")
     if len(held) < 4 or len(train) < 1 or len(syn) < 1:
-        raise MousterianError(f"Novelty needs synthetic images, training images and at least 4 held-out real images, got {len(syn)}, {len(train)} and {len(held)}.")
+        raise MousterianError("Novelty needs synthetic images, training images and at least 4 held-out real "
+                              f"images, got {len(syn)}, {len(train)} and {len(held)}.")
     shapes = {tuple(s.shape) for s in (syn, train, held)}
-    if len(shapes) > 1: raise MousterianError(f"The synthetic, training and held-out images differ in shape ({sorted(shapes)}): read them at one size.")
+    if len(shapes) > 1:
+        raise MousterianError("The synthetic, training and held-out images differ in shape "
+                              f"({sorted(shapes)}): read them at one size.")
     emb = (lambda ds: torch.from_numpy(features(encoder, ds, device=device)).float()) if encoder is not None else \
-          (lambda ds: ds.to_tensors().x.flatten(1).float() / 255 if hasattr(ds, 'to_tensors') else ds.x.flatten(1).float() / 255)
+          (lambda ds: ds.to_tensors().x.flatten(1).float() / 255 if hasattr(ds,
+          'to_tensors') else ds.x.flatten(1).float() / 255)
     fs, ft, fh = emb(syn), emb(train), emb(held)
     ds, js = _nearest(fs, ft)
     dh = _nearest(fh, ft)[0]
     perm = np.random.default_rng(0).permutation(len(dh)); a, b = dh[perm[: len(dh) // 2]], dh[perm[len(dh) // 2:]]
     tau = float(np.quantile(a, q))
     o = np.argsort(ds, kind='stable')[:n_pairs]
-    return dict(space='pixels' if encoder is None else 'features', q=q, threshold=tau, near_copy=float((ds < tau).mean()), real_rate=float((b < tau).mean()),
+    return dict(space='pixels' if encoder is None else 'features', q=q, threshold=tau,
+                near_copy=float((ds < tau).mean()), real_rate=float((b < tau).mean()),
                 median_ratio=float(np.median(ds) / np.median(dh)) if np.median(dh) > 0 else math.inf,
-                n_syn=len(syn), n_train=len(train), n_held=len(held), closest=[dict(syn=int(i), train=int(js[i]), distance=float(ds[i])) for i in o])
+                n_syn=len(syn), n_train=len(train), n_held=len(held),
+                closest=[dict(syn=int(i), train=int(js[i]), distance=float(ds[i])) for i in o])
 
 def novelty_row(syn, train, ref:dict, device=None,
-                figure:str|Path|None=None, # where to draw the closest pairs in features and in pixels (`pairs_figure`, PNG); None: no figure
+                # where to draw the closest pairs in features and in pixels (`pairs_figure`, PNG); None: no
+                # figure
+                figure:str|Path|None=None,
                ) -> dict:
-    "The novelty of `syn` against the generator's training images `train`, in pixels and in the reference classifier's features, with the real test images of `ref` as the baseline (`novelty`): flat columns for a table (near_copy_*, real_rate_*, median_ratio_*) and the closest pairs in features."
+    """The novelty of `syn` against the generator's training images `train`, in pixels and in the reference
+    classifier's features, with the real test images of `ref` as the baseline (`novelty`): flat columns for a
+    table (near_copy_*, real_rate_*, median_ratio_*) and the closest pairs in features."""
     out, rs = {}, {}
     for sp, enc in (('pixels', None), ('features', ref['encoder'])):
         r = rs[sp] = novelty(syn, train, ref['real'], enc, device=device)
-        out.update({f'near_copy_{sp}': r['near_copy'], f'real_rate_{sp}': r['real_rate'], f'median_ratio_{sp}': r['median_ratio']})
+        out.update({f'near_copy_{sp}': r['near_copy'], f'real_rate_{sp}': r['real_rate'],
+                    f'median_ratio_{sp}': r['median_ratio']})
         if sp == 'features': out['closest_pairs'] = r['closest']
     if figure: pairs_figure(syn, train, rs, figure, title=Path(figure).stem)
     return dict(out, n_train=len(train))
 
 def copy_verdict(row) -> str:
-    "Whether a generator copies its training images, from its novelty (`novelty_row`'s columns), in the space where it comes closest: it mostly copies (half its images or more are near-copies), copies some (more than twice the real images' rate, and over 10%), or does not mostly copy."
+    """Whether a generator copies its training images, from its novelty (`novelty_row`'s columns), in the space
+    where it comes closest: it mostly copies (half its images or more are near-copies), copies some (more than
+    twice the real images' rate, and over 10%), or does not mostly copy."""
     nc, rr, sp = max((float(row[f'near_copy_{s}']), float(row[f'real_rate_{s}']), s) for s in ('features', 'pixels'))
-    if nc >= 0.5: return f'it mostly copies its training images ({sp}): what its images are worth says little about synthetic data'
-    if nc > max(2 * rr, 0.1): return f'it copies some of its training images (in {sp}, more than real images come that close by chance)'
+    if nc >= 0.5:
+        return (f'it mostly copies its training images ({sp}): what its images are worth says little about '
+                'synthetic data')
+    if nc > max(2 * rr, 0.1):
+        return f'it copies some of its training images (in {sp}, more than real images come that close by chance)'
     return 'it does not mostly copy'
 
 def pairs_figure(syn, train, results:dict, # space -> a `novelty` result (its closest pairs and threshold)
                  path:str|Path, title:str='') -> Path:
-    "The closest synthetic-training pairs of each space: every synthetic image above its nearest training image, with their distance against the near-copy threshold (a pair under it is a near-copy); a PNG at `path`."
+    """The closest synthetic-training pairs of each space: every synthetic image above its nearest training
+    image, with their distance against the near-copy threshold (a pair under it is a near-copy); a PNG at
+    `path`."""
     from matplotlib.figure import Figure  # plots only; no pyplot, so no backend or open figures
     n = max(len(r['closest']) for r in results.values())
     fig = Figure(figsize=(1.1 * n, 2.5 * len(results) + (0.4 if title else 0)))
     ax = fig.subplots(2 * len(results), n, squeeze=False)
-    show = lambda a, x: (a.imshow(x.permute(1, 2, 0).squeeze(-1) if x.shape[0] == 1 else x.permute(1, 2, 0), cmap='gray', vmin=0, vmax=255), a.set_xticks([]), a.set_yticks([]))
+    show = lambda a, x: (a.imshow(x.permute(1, 2, 0).squeeze(-1) if x.shape[0] == 1 else x.permute(1, 2, 0),
+                                  cmap='gray', vmin=0, vmax=255), a.set_xticks([]), a.set_yticks([]))
     for k, (sp, r) in enumerate(results.items()):
         for i in range(n):
             for j, (ds, key) in enumerate(((syn, 'syn'), (train, 'train'))):
@@ -335,13 +415,15 @@ def pairs_figure(syn, train, results:dict, # space -> a `novelty` result (its cl
                 if i == 0: a.set_ylabel(f"{'synthetic' if key == 'syn' else 'training'}\n({sp})", fontsize=7)
             d = r['closest'][i]['distance'] if i < len(r['closest']) else None
             if d is not None: ax[2 * k, i].set_title(f"{d:.3g}{' *' if d < r['threshold'] else ''}", fontsize=7)
-    fig.suptitle((title + '\n' if title else '') + "closest pairs; * a near-copy (nearer than the threshold: " + ', '.join(f"{sp} {r['threshold']:.3g}" for sp, r in results.items()) + ')', fontsize=8)
+    fig.suptitle((title + '\n' if title else '') + "closest pairs; * a near-copy (nearer than the threshold: " +
+                 ', '.join(f"{sp} {r['threshold']:.3g}" for sp, r in results.items()) + ')', fontsize=8)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path, 'wb') as fh: fig.savefig(fh, format='png', dpi=100, bbox_inches='tight')
     return Path(path)
 
 def first_per_class(s:SynStore, mask, n:int, size:int|None=None, m=None) -> TensorImages:
-    "The first `n` images of each class of the store `s` among those where `mask` holds (what `measure_store` measures), in memory at `size` (`m`: its manifest, when read already)."
+    """The first `n` images of each class of the store `s` among those where `mask` holds (what `measure_store`
+    measures), in memory at `size` (`m`: its manifest, when read already)."""
     m = s.manifest() if m is None else m
     idx = np.where(np.asarray(mask, bool))[0]; y = m['label'].to_numpy()[idx]
     pick = np.concatenate([idx[y == c][:n] for c in range(len(s.classes))])
@@ -354,18 +436,27 @@ def measure_store(store, # a `SynStore` or its folder
                   train=None, # the generator's training images, for its novelty (`novelty_row`); None: not measured
                   figure:str|Path|None=None, # with train: where to draw the closest pairs (`pairs_figure`)
                  ) -> dict:
-    "One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in reference-classifier features, real-vs-synthetic domain classifier (whole, patches), and, given the generator's training images, the novelty of the kept images; a quantity that cannot be computed is None with its reason in `why`."
+    """One synthetic store measured against `ref`: fidelity (all, kept), Fréchet distance of the kept images in
+    reference-classifier features, real-vs-synthetic domain classifier (whole, patches), and, given the
+    generator's training images, the novelty of the kept images; a quantity that cannot be computed is None with
+    its reason in `why`."""
     s = store if isinstance(store, SynStore) else SynStore(store)
     m = s.manifest()
     kept_mask = m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool)
-    subset = lambda mask: first_per_class(s, mask, ref['n_per_class'], ref['real'].shape[-1], m)  # at the real images' size
+    # at the real images' size
+    subset = lambda mask: first_per_class(s, mask, ref['n_per_class'], ref['real'].shape[-1], m)
     allim, kept, why = subset(np.ones(len(m), bool)), subset(kept_mask), dict(ref['why'])
-    if not len(kept): raise MousterianError(f"{s.path} has no kept images to measure: check its filter column {keep!r}.")
+    if not len(kept):
+        raise MousterianError(f"{s.path} has no kept images to measure: check its filter column {keep!r}.")
     fk = features(ref['encoder'], kept, device=device)
-    fd = _or_why(lambda: frechet_distance(*feature_stats(fk), *ref['stats']), why, 'fd_ref_features') if ref['stats'] else None
-    dom = lambda **kw: domain_classifier(ref['real'], kept, iterations=domain_iterations, device=device, **kw)['accuracy']
+    fd = _or_why(lambda: frechet_distance(*feature_stats(fk), *ref['stats']), why,
+                 'fd_ref_features') if ref['stats'] else None
+    dom = lambda **kw: domain_classifier(ref['real'], kept, iterations=domain_iterations, device=device,
+                                         **kw)['accuracy']
     return dict(n_generated=len(m), n_kept=int(kept_mask.sum()), n_measured=len(kept),
-                fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'], fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
-                reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd, fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
+                fidelity_all=class_fidelity(ref['classifier'], allim, device)['fidelity'],
+                fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
+                reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd,
+                fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
                 domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why,
                 **(novelty_row(kept, train, ref, device, figure) if train is not None else {}))

@@ -45,8 +45,10 @@ class MixSpec:
     image_size:int|None=None # image size in pixels, for datasets of image files (folder, imagenet10, imagenet100)
 
     def __post_init__(self):
-        for k in ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'split_seed', 'n_gen_pool_per_class'): setattr(self, k, check_count(getattr(self, k), k))
-        if self.n_syn_plus and not self.store: raise MousterianError(f"n_syn_plus = {self.n_syn_plus} needs store=..., the folder of a synthetic store.")
+        for k in ('n_base', 'n_real_plus', 'n_syn_plus', 'seed', 'split_seed', 'n_gen_pool_per_class'):
+            setattr(self, k, check_count(getattr(self, k), k))
+        if self.n_syn_plus and not self.store:
+            raise MousterianError(f"n_syn_plus = {self.n_syn_plus} needs store=..., the folder of a synthetic store.")
     def to_dict(self): return asdict(self)
     @property
     def r_real(self): return self.n_real_plus / self.n_base if self.n_base else float('inf')
@@ -63,7 +65,8 @@ def _store_images(path, keep, mtime, size=None):
     m = st.manifest()
     if keep is not None:
         if keep not in m.columns:
-            raise MousterianError(f"Store {path} has no column {keep!r} (columns: {', '.join(m.columns)}). Run the filter that writes it first.")
+            raise MousterianError(f"Store {path} has no column {keep!r} (columns: {', '.join(m.columns)}). Run "
+                                  "the filter that writes it first.")
         mask = m[keep].fillna(False).to_numpy(bool)
     else: mask = None
     ims = st.images(mask, size)
@@ -91,24 +94,30 @@ class Mix:
         return ConcatDataset(self.parts)
     def sampler(self, seed:int|None=None) -> RandomSampler:
         "The paper's sampler: a new random order over the whole mix each epoch."
-        return RandomSampler(self.train, generator=torch.Generator().manual_seed(self.spec.seed if seed is None else seed))
+        return RandomSampler(self.train,
+                             generator=torch.Generator().manual_seed(self.spec.seed if seed is None else seed))
     @property
     def sources(self) -> np.ndarray:
         "'base', 'real_plus' or 'syn' for each item of `train`."
-        return np.concatenate([[n] * len(p) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn)) if p is not None and len(p)])
+        return np.concatenate([[n] * len(p) for n, p in zip(('base', 'real_plus', 'syn'),
+                                                            (self.base, self.real_plus,
+                                                             self.syn)) if p is not None and len(p)])
     def tensors(self) -> TensorImages:
         "The whole mix as one in-memory set (same order as `train`)."
         ps = [p.to_tensors() for p in self.parts]
-        return TensorImages(torch.cat([p.x for p in ps]), torch.cat([p.y for p in ps]), self.base.classes, 'mix', 'train')
+        return TensorImages(torch.cat([p.x for p in ps]), torch.cat([p.y for p in ps]), self.base.classes,
+                            'mix', 'train')
     def counts(self) -> dict:
         "Images per class of each part ('base', 'real_plus', 'syn')."
-        return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n, p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
+        return {n: (p.counts() if p is not None else np.zeros(len(self.base.classes), int)) for n,
+                p in zip(('base', 'real_plus', 'syn'), (self.base, self.real_plus, self.syn))}
     def __len__(self): return sum(len(p) for p in self.parts)
 
 # %% ../nbs/08_mix.ipynb #6ebd8949
 def take_per_class(ds:ImageSet, counts:dict, # class -> how many
                    seed:int=0) -> tuple:
-    "The first counts[c] items of each class c of `ds` in seeded class order, and the shortfalls ('name' has k, needs n); (None, shortfalls) when any."
+    """The first counts[c] items of each class c of `ds` in seeded class order, and the shortfalls ('name' has
+    k, needs n); (None, shortfalls) when any."""
     order = class_order(ds.y.numpy(), ds.n_classes, seed)
     short = [f"{ds.classes[c]!r} has {len(order[c])}, needs {n}" for c, n in counts.items() if len(order[c]) < n]
     if short: return None, short
@@ -125,15 +134,19 @@ def build_mix(spec:MixSpec, # what to mix
     orders = class_order(trn.y.numpy(), K, spec.split_seed)
     avail = np.array([len(o) for o in orders]) - spec.n_gen_pool_per_class
     for c, o in enumerate(orders):
-        if nb[c] > avail[c]:  # the advice holds for every class: the smallest sets the limit (a total is split as evenly as it goes)
-            raise MousterianError(f"Class {trn.classes[c]!r} has {avail[c]} real training images outside the generator pool; n_base = "
-                                  f"{spec.n_base} asks {nb[c]} of them. Ask for at most n_base = {int(avail.min()) * K} ({int(avail.min())} per class: "
-                                  f"class {trn.classes[int(avail.argmin())]!r} has the fewest).")
+        # the advice holds for every class: the smallest sets the limit (a total is split as evenly as it goes)
+        if nb[c] > avail[c]:
+            raise MousterianError(f"Class {trn.classes[c]!r} has {avail[c]} real training images outside the "
+                                  f"generator pool; n_base = {spec.n_base} asks {nb[c]} of them. Ask for at "
+                                  f"most n_base = {int(avail.min()) * K} ({int(avail.min())} per class: class "
+                                  f"{trn.classes[int(avail.argmin())]!r} has the fewest).")
         if nb[c] + nr[c] > avail[c]:
             room = avail - nb
-            raise MousterianError(f"The extra-real pool of class {trn.classes[c]!r} holds {avail[c] - nb[c]} images (after {nb[c]} base images and a "
-                                  f"generator pool of {spec.n_gen_pool_per_class}); n_real_plus = {spec.n_real_plus} asks {nr[c]} per class. "
-                                  f"Ask for at most n_real_plus = {int(room.min()) * K} in total ({int(room.min())} per class: class "
+            raise MousterianError(f"The extra-real pool of class {trn.classes[c]!r} holds {avail[c] - nb[c]} "
+                                  f"images (after {nb[c]} base images and a generator pool of "
+                                  f"{spec.n_gen_pool_per_class}); n_real_plus = {spec.n_real_plus} asks "
+                                  f"{nr[c]} per class. Ask for at most n_real_plus = {int(room.min()) * K} in "
+                                  f"total ({int(room.min())} per class: class "
                                   f"{trn.classes[int(room.argmin())]!r} has the smallest pool).")
         base.append(o[:nb[c]]); plus.append(o[nb[c]:nb[c] + nr[c]])
     syn = None
@@ -142,8 +155,8 @@ def build_mix(spec:MixSpec, # what to mix
         si = load_store_images(spec.store, spec.keep, trn.shape[-1])  # at the real images' size
         syn, short = take_per_class(si, dict(enumerate(per_class(spec.n_syn_plus, K, spec.seed + 2))), spec.seed)
         if short:
-            raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: {'; '.join(short)}. Generate more "
-                                  f"for those classes.")
+            raise MousterianError(f"Store {spec.store}{' (kept images)' if spec.keep else ''} lacks images: "
+                                  f"{'; '.join(short)}. Generate more for those classes.")
     cat = lambda l: np.sort(np.concatenate(l)).astype(np.int64)
     return Mix(trn.subset(cat(base)), trn.subset(cat(plus)), syn, spec)
 
@@ -153,10 +166,12 @@ def store_from_images(path:str|Path, # folder of the new store
                       generator:str='copy', # recorded as the generator id
                       bs:int=512):
     "Write an image set into a new synthetic store (for examples, tests, and importing existing synthetic sets)."
-    st = SynStore.create(path, ds.classes, ds.shape[0], list(ds.shape[1:]) if ds.shape[1] else None, generator=generator)
+    st = SynStore.create(path, ds.classes, ds.shape[0], list(ds.shape[1:]) if ds.shape[1] else None,
+                         generator=generator)
     for i in progress(range(len(st), len(ds), bs), desc='writing store', leave=False):
         items = [ds[j] for j in range(i, min(i + bs, len(ds)))]
-        st.append([x for x, _ in items], [y for _, y in items], rows={'generator': generator, 'source_index': list(range(i, i + len(items)))})
+        st.append([x for x, _ in items], [y for _, y in items],
+                  rows={'generator': generator, 'source_index': list(range(i, i + len(items)))})
     return st
 
 def draw_real_pool(path:str|Path, # folder of the new store
@@ -165,26 +180,35 @@ def draw_real_pool(path:str|Path, # folder of the new store
                    seed:int=0, # which images are drawn
                    source:str='', # where they come from (recorded)
                   ) -> SynStore:
-    "A retrieval pool: `per_class` real images of each class drawn (by `seed`) from `ims`, written into a store as they are, with provenance.json."
+    """A retrieval pool: `per_class` real images of each class drawn (by `seed`) from `ims`, written into a
+    store as they are, with provenance.json."""
     y, rng = np.asarray(ims.y), np.random.default_rng(seed)
     if (few := [c for c in range(len(ims.classes)) if (y == c).sum() < per_class]):
-        raise MousterianError(f"{source or 'The real pool'} holds {(y == few[0]).sum()} images of class {ims.classes[few[0]]!r}, fewer than the {per_class} per class "
-                              "to draw: lower per_class (the grid's largest r_syn), or bring more images.")
-    idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class, replace=False) for c in range(len(ims.classes))]))
+        raise MousterianError(f"{source or 'The real pool'} holds {(y == few[0]).sum()} images of class "
+                              f"{ims.classes[few[0]]!r}, fewer than the {per_class} per class to draw: lower "
+                              "per_class (the grid's largest r_syn), or bring more images.")
+    idx = np.sort(np.concatenate([rng.choice(np.where(y == c)[0], per_class,
+                                             replace=False) for c in range(len(ims.classes))]))
     st = store_from_images(path, ims.subset(idx), generator=f'real:{source}')
     save_json(dict(source=str(source), n_images=len(st), seed=seed, kind='real',
-                   note='real images from elsewhere (a retrieval pool), drawn per class and written into this store as they were'), st.path / 'provenance.json')
+                   note='real images from elsewhere (a retrieval pool), drawn per class and written into this '
+                        'store as they were'), st.path / 'provenance.json')
     return st
 
 def repeat_images(path:str|Path, # folder of the new store
                   ims:ImageSet, # the images to repeat (a base set)
-                  per_class:int, # at least this many images per class are written: each image of a class the same number of times
+                  # at least this many images per class are written: each image of a class the same number of
+                  # times
+                  per_class:int,
                  ) -> SynStore:
-    "The compute control's store: every image of `ims` repeated ceil(per_class / its class's count) times, so a run that draws r·n synthetic images from it trains on as many images (and iterations) as a synthetic arm's, with no new ones."
+    """The compute control's store: every image of `ims` repeated ceil(per_class / its class's count) times, so
+    a run that draws r·n synthetic images from it trains on as many images (and iterations) as a synthetic
+    arm's, with no new ones."""
     y = np.asarray(ims.y)
     reps = max(math.ceil(per_class / max(int((y == c).sum()), 1)) for c in range(len(ims.classes)))
     st = store_from_images(path, ims.subset(np.tile(np.arange(len(ims)), reps)), generator='repeat:base')
-    save_json(dict(n_images=len(st), repeats=reps, kind='repeat', note='each base image repeated; no new images'), st.path / 'provenance.json')
+    save_json(dict(n_images=len(st), repeats=reps, kind='repeat',
+                   note='each base image repeated; no new images'), st.path / 'provenance.json')
     return st
 
 # %% ../nbs/08_mix.ipynb #bcae00c5
@@ -192,11 +216,14 @@ SCHEDULES = ('mix', 'syn_then_real', 'real_then_syn')
 
 def phases(mix:Mix, schedule:str='mix') -> list:
     "The training sets, in order, for `schedule`: one set for 'mix', [synthetic, real] or [real, synthetic] otherwise."
-    if schedule not in SCHEDULES: raise MousterianError(f"Unknown schedule {schedule!r}: use one of {', '.join(SCHEDULES)}.")
+    if schedule not in SCHEDULES:
+        raise MousterianError(f"Unknown schedule {schedule!r}: use one of {', '.join(SCHEDULES)}.")
     if schedule == 'mix': return [mix.tensors()]
     real = [p.to_tensors() for p in (mix.base, mix.real_plus) if len(p)]
-    real = TensorImages(torch.cat([p.x for p in real]), torch.cat([p.y for p in real]), mix.base.classes, 'real', 'train')
-    if mix.syn is None or not len(mix.syn): raise MousterianError(f"Schedule {schedule!r} needs synthetic images: n_syn_plus is 0.")
+    real = TensorImages(torch.cat([p.x for p in real]), torch.cat([p.y for p in real]), mix.base.classes,
+                        'real', 'train')
+    if mix.syn is None or not len(mix.syn):
+        raise MousterianError(f"Schedule {schedule!r} needs synthetic images: n_syn_plus is 0.")
     syn = mix.syn.to_tensors()
     return [syn, real] if schedule == 'syn_then_real' else [real, syn]
 
@@ -209,7 +236,9 @@ def parse_ratio(s:str) -> tuple:
     if t == 'real only': return (1.0, 0.0)
     if t in ('syn only', 'synthetic only'): return (0.0, 1.0)
     m = _RATIO.match(t)
-    if not m: raise MousterianError(f"Cannot read the ratio {s!r}: write it as 'real:synthetic' (e.g. '1:0.1', '1:10', '65:650') or 'real only' / 'syn only'.")
+    if not m:
+        raise MousterianError(f"Cannot read the ratio {s!r}: write it as 'real:synthetic' (e.g. '1:0.1', "
+                              "'1:10', '65:650') or 'real only' / 'syn only'.")
     a, b = float(m.group(1)), float(m.group(2))
     if a == 0 and b == 0: raise MousterianError(f"The ratio {s!r} has no images on either side.")
     return (a, b)

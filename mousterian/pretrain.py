@@ -40,7 +40,8 @@ def moco_views(xb:torch.Tensor, # uint8 images (B, C, H, W), on their device
     area, logr = (scale[0] + (scale[1] - scale[0]) * r()) * H * W, math.log(3 / 4) + math.log(16 / 9) * r()
     w, h = (area * logr.exp()).sqrt().clamp(1, W), (area / logr.exp()).sqrt().clamp(1, H)
     x0, y0 = r() * (W - w), r() * (H - h)
-    x = roi_align(x, torch.stack([torch.arange(B, device=dev, dtype=x.dtype), x0, y0, x0 + w, y0 + h], 1), (H, W), 1., 2, aligned=True)
+    x = roi_align(x, torch.stack([torch.arange(B, device=dev, dtype=x.dtype), x0, y0, x0 + w, y0 + h], 1),
+                  (H, W), 1., 2, aligned=True)
     x = torch.where((r() < 0.5)[:, None, None, None], x.flip(-1), x)
     f = lambda: (1 + jitter * (2 * r() - 1))[:, None, None, None]
     x = x * f()
@@ -53,21 +54,25 @@ def moco_views(xb:torch.Tensor, # uint8 images (B, C, H, W), on their device
 
 # %% ../nbs/13_pretrain.ipynb #42577003
 class MoCo(nn.Module):
-    "MoCo v2 (Chen et al. 2020): a query network, its momentum copy for the keys, and a queue of negative keys; forward gives the InfoNCE loss."
+    """MoCo v2 (Chen et al. 2020): a query network, its momentum copy for the keys, and a queue of negative
+    keys; forward gives the InfoNCE loss."""
     def __init__(self, encoder:nn.Module, feat_dim:int, dim:int=128, K:int=4096, m:float=0.99, T:float=0.2):
         super().__init__()
         self.q = nn.Sequential(encoder, nn.Linear(feat_dim, feat_dim), nn.ReLU(inplace=True), nn.Linear(feat_dim, dim))
         self.k = copy.deepcopy(self.q).requires_grad_(False)
         self.m, self.T = m, T
-        self.register_buffer('queue', F.normalize(torch.randn(K, dim, generator=torch.Generator().manual_seed(0)), dim=1))
+        self.register_buffer('queue', F.normalize(torch.randn(K, dim,
+                                                              generator=torch.Generator().manual_seed(0)), dim=1))
         self.register_buffer('ptr', torch.zeros((), dtype=torch.long))
 
     def forward(self, xq, xk):
         q = F.normalize(self.q(xq), dim=1)
         with torch.no_grad():
-            for pk, pq in zip(self.k.parameters(), self.q.parameters()): pk.mul_(self.m).add_(pq.detach(), alpha=1 - self.m)
+            for pk, pq in zip(self.k.parameters(), self.q.parameters()):
+                pk.mul_(self.m).add_(pq.detach(), alpha=1 - self.m)
             k = F.normalize(self.k(xk), dim=1)
-        logits = torch.cat([(q * k).sum(1, keepdim=True), q @ self.queue.clone().T], 1) / self.T  # a copy: the queue changes below, before the backward pass
+        # a copy: the queue changes below, before the backward pass
+        logits = torch.cat([(q * k).sum(1, keepdim=True), q @ self.queue.clone().T], 1) / self.T
         loss = F.cross_entropy(logits, torch.zeros(len(q), dtype=torch.long, device=q.device))
         with torch.no_grad():
             i = (int(self.ptr) + torch.arange(len(k), device=k.device)) % len(self.queue)
@@ -88,7 +93,8 @@ def _encoder(arch, n_classes, ds):
 def moco_pretrain(images:ImageSet, # the pre-training images (a store's, via `mix.load_store_images`); labels unused
                   arch:str='small_cnn', # a network of `learn.ARCHS`; its last layer is dropped
                   iterations:int=2000, bs:int=256, lr:float=0.06, wd:float=5e-4,
-                  dim:int=128, K:int=4096, m:float=0.99, T:float=0.2, # MoCo v2's embedding size, queue length, momentum, temperature
+                  # MoCo v2's embedding size, queue length, momentum, temperature
+                  dim:int=128, K:int=4096, m:float=0.99, T:float=0.2,
                   crop_scale=(0.2, 1.), # range of a view's share of the image area (see `moco_views`)
                   seed:int=0, device=None,
                   out:str|Path|None=None, ckpt_every:int=200, # a checkpoint file: resume from it, save to it
@@ -116,39 +122,50 @@ def moco_pretrain(images:ImageSet, # the pre-training images (a store's, via `mi
         opt.zero_grad(); loss.backward(); opt.step()
         bar.update(1); bar.set_postfix(loss=f'{loss.item():.3f}')
         if ck and ((it + 1) % ckpt_every == 0 or it + 1 == iterations):
-            with atomic_write(ck, 'wb') as fh: torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(), it=it + 1), fh)
+            with atomic_write(ck, 'wb') as fh:
+                torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), gen=gen.get_state(), it=it + 1), fh)
     bar.close()
     return model.q[0].eval()
 
 # %% ../nbs/13_pretrain.ipynb #bff9166f
 class Resume(Callback):
-    "A `learn.fit` that continues where it stopped: every `every` steps the network, the optimiser and the step count go to `path` (atomically); a fit started again on the same path with the same settings loads them and passes over the steps done, drawing their batches without training on them, so the batches and the schedule after it are those of an uninterrupted fit."
+    """A `learn.fit` that continues where it stopped: every `every` steps the network, the optimiser and the
+    step count go to `path` (atomically); a fit started again on the same path with the same settings loads them
+    and passes over the steps done, drawing their batches without training on them, so the batches and the
+    schedule after it are those of an uninterrupted fit."""
     order = -5  # after fastai's TrainEvalCallback (-10) counts the step, before BF16 (10) enters autocast
     def __init__(self, path:str|Path, every:int=200): self.path, self.every, self.start = Path(path), every, 0
     def before_fit(self):
         self.start = 0
         if self.path.exists():
             try:
-                s = torch.load(self.path, map_location=next(self.learn.model.parameters()).device, weights_only=True)  # plain tensors and numbers: loading runs no code
-                self.learn.model.load_state_dict(s['model']); load_opt_state(self.learn.opt, s['opt']); self.start = int(s['step'])
+                # plain tensors and numbers: loading runs no code
+                s = torch.load(self.path, map_location=next(self.learn.model.parameters()).device, weights_only=True)
+                self.learn.model.load_state_dict(s['model'])
+                load_opt_state(self.learn.opt, s['opt']); self.start = int(s['step'])
             except Exception as e:
-                raise MousterianError(f"{self.path} is not a checkpoint of this training ({type(e).__name__}: {str(e).splitlines()[0][:200]}): "
-                                      f"delete it to train from the start, or train with the settings it was made with.") from e
+                raise MousterianError(f"{self.path} is not a checkpoint of this training ({type(e).__name__}: "
+                                      f"{str(e).splitlines()[0][:200]}): delete it to train from the start, or "
+                                      "train with the settings it was made with.") from e
     def before_batch(self):
-        if self.training and self.learn.train_iter < self.start: raise CancelBatchException()  # done before the stop: its batch is drawn, not trained on
+        # done before the stop: its batch is drawn, not trained on
+        if self.training and self.learn.train_iter < self.start: raise CancelBatchException()
     def after_step(self):
         if (done := self.learn.train_iter + 1) % self.every: return
-        with atomic_write(self.path, 'wb') as fh: torch.save(dict(model=self.learn.model.state_dict(), opt=opt_state(self.learn.opt), step=done), fh)
+        with atomic_write(self.path, 'wb') as fh:
+            torch.save(dict(model=self.learn.model.state_dict(), opt=opt_state(self.learn.opt), step=done), fh)
 
 def supervised_pretrain(images:ImageSet, # labelled pre-training images
                         arch:str='small_cnn', iterations:int=2000, recipe:str='cpu', seed:int=0, device=None,
-                        ckpt:str|Path|None=None, ckpt_every:int=200, # a checkpoint file (`Resume`): continue from it, save to it
+                        # a checkpoint file (`Resume`): continue from it, save to it
+                        ckpt:str|Path|None=None, ckpt_every:int=200,
                        ) -> nn.Module:
     "A classifier trained on `images` with their labels; its encoder (everything but the last layer)."
     ims, rc = images.to_tensors(), get_recipe(recipe, arch=arch)
     seed_everything(seed)
     model = get_model(arch, ims.n_classes, ims.shape[0], ims.shape[1], **rc.arch_kwargs)
-    fit(model, [ims], rc, iterations, seed, device, cbs=[Resume(ckpt, ckpt_every)] if ckpt else None, desc='supervised pre-training')
+    fit(model, [ims], rc, iterations, seed, device, cbs=[Resume(ckpt, ckpt_every)] if ckpt else None,
+        desc='supervised pre-training')
     return classifier_features(model).eval()
 
 # %% ../nbs/13_pretrain.ipynb #7043c7b0
@@ -159,9 +176,11 @@ def linear_probe(encoder:nn.Module, train:ImageSet, test:ImageSet, C:float=1.0, 
     ftr, fts = features(encoder, train, device=device), features(encoder, test, device=device)
     sc = StandardScaler().fit(ftr)
     clf = LogisticRegression(C=C, max_iter=2000).fit(sc.transform(ftr), train.y.numpy())
-    return dict(top1=float((clf.predict(sc.transform(fts)) == test.y.numpy()).mean()), n_train=len(train), n_test=len(test), feature_dim=int(ftr.shape[1]))
+    return dict(top1=float((clf.predict(sc.transform(fts)) == test.y.numpy()).mean()), n_train=len(train),
+                n_test=len(test), feature_dim=int(ftr.shape[1]))
 
-def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0, device=None) -> dict:
+def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0,
+             device=None) -> dict:
     "Test accuracy after training a copy of the encoder with a new last layer on `train`."
     trn, rc = train.to_tensors(), get_recipe(recipe)
     enc = copy.deepcopy(encoder)
@@ -172,9 +191,11 @@ def finetune(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=30
     r = evaluate(model, test.to_tensors(), rc.tta_flip, device)
     return dict(top1=r['top1'], n_train=len(trn), n_test=len(test), iterations=iterations)
 
-def transfer(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0, device=None) -> dict:
+def transfer(encoder:nn.Module, train:ImageSet, test:ImageSet, iterations:int=300, recipe:str='cpu', seed:int=0,
+             device=None) -> dict:
     "Linear probe and fine-tuning accuracy of `encoder` on a real task."
-    return dict(linear=linear_probe(encoder, train, test, device=device)['top1'], finetune=finetune(encoder, train, test, iterations, recipe, seed, device)['top1'])
+    return dict(linear=linear_probe(encoder, train, test, device=device)['top1'],
+                finetune=finetune(encoder, train, test, iterations, recipe, seed, device)['top1'])
 
 # %% ../nbs/13_pretrain.ipynb #55888a74
 PRETRAIN_METHODS = ('supervised', 'moco')
@@ -186,27 +207,42 @@ def _images_hash(store:Path) -> str:
     return h.hexdigest()[:16]
 
 def pretrain_store(store:str|Path, # a synthetic store (method supervised learns its labels; moco ignores them)
-                   out:str|Path, # the encoder's folder: encoder.pt and pretrain.json (and supervised.ckpt or moco.ckpt while it trains)
+                   # the encoder's folder: encoder.pt and pretrain.json (and supervised.ckpt or moco.ckpt while
+                   # it trains)
+                   out:str|Path,
                    method:str='supervised', # 'supervised' or 'moco' (MoCo v2)
-                   arch:str='small_cnn', # the classifier's network (`learn.ARCHS`): only a classifier of this network fine-tunes from the encoder
-                   iterations:int|None=None, # training steps (default: the recipe's budget for the images, supervised; 2000, MoCo v2)
-                   per_class:int|None=None, # the first per_class images of each class, in seeded order (default: every image)
+                   # the classifier's network (`learn.ARCHS`): only a classifier of this network fine-tunes from
+                   # the encoder
+                   arch:str='small_cnn',
+                   # training steps (default: the recipe's budget for the images, supervised; 2000, MoCo v2)
+                   iterations:int|None=None,
+                   # the first per_class images of each class, in seeded order (default: every image)
+                   per_class:int|None=None,
                    keep:str|None=None, # a keep column of the store (a filter's mask): only those images
                    size:int|None=None, # resize to size x size (the real images' size; default: the store's own)
-                   recipe:str|Recipe='cpu', # the recipe of supervised pre-training (its optimiser, augmentation and budget), or its name
+                   # the recipe of supervised pre-training (its optimiser, augmentation and budget), or its name
+                   recipe:str|Recipe='cpu',
                    seed:int=0, device=None) -> Path:
-    "Pre-train an encoder on a store's images into `out`: reused when finished with the same settings, continued from its checkpoint when stopped (either method), other settings refused."
-    if method not in PRETRAIN_METHODS: raise MousterianError(f"Unknown pre-training method {method!r}: use {' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
-    if arch not in ARCHS: raise MousterianError(f"Unknown network {arch!r}: use one of {', '.join(ARCHS)}{did_you_mean(arch, list(ARCHS))}")
+    """Pre-train an encoder on a store's images into `out`: reused when finished with the same settings,
+    continued from its checkpoint when stopped (either method), other settings refused."""
+    if method not in PRETRAIN_METHODS:
+        raise MousterianError(f"Unknown pre-training method {method!r}: use "
+                              f"{' or '.join(PRETRAIN_METHODS)}{did_you_mean(method, list(PRETRAIN_METHODS))}")
+    if arch not in ARCHS:
+        raise MousterianError(f"Unknown network {arch!r}: use one of "
+                              f"{', '.join(ARCHS)}{did_you_mean(arch, list(ARCHS))}")
     check_positive('pretrain', iterations=iterations, per_class=per_class, size=size)
     st, out, rc = SynStore(store), Path(out), get_recipe(recipe, arch=arch)
     ims = load_store_images(st.path, keep, size)
     if per_class:
         ims, short = take_per_class(ims, {c: per_class for c in range(len(st.classes))}, seed)
-        if short: raise MousterianError(f"The store {st.path} lacks images for per_class = {per_class}: {'; '.join(short)}. Lower per_class, or generate more.")
+        if short:
+            raise MousterianError(f"The store {st.path} lacks images for per_class = {per_class}: "
+                                  f"{'; '.join(short)}. Lower per_class, or generate more.")
     ims = ims.to_tensors()
     its = iterations or (rc.iterations_for(len(ims)) if method == 'supervised' else 2000)
-    settings = dict(method=method, arch=arch, iterations=its, per_class=per_class, keep=keep, size=size, recipe=json.loads(json.dumps(dataclasses.asdict(rc))), seed=seed,
+    settings = dict(method=method, arch=arch, iterations=its, per_class=per_class, keep=keep, size=size,
+                    recipe=json.loads(json.dumps(dataclasses.asdict(rc))), seed=seed,
                     store=str(st.path.resolve()), images=_images_hash(st.path))
     out.mkdir(parents=True, exist_ok=True)
     with FileLock(str(out / '.lock')):
@@ -214,66 +250,92 @@ def pretrain_store(store:str|Path, # a synthetic store (method supervised learns
         if meta.exists():
             old = load_json(meta)
             if (diff := [f"{k}: {old.get(k)!r} -> {v!r}" for k, v in settings.items() if old.get(k) != v]):
-                raise MousterianError(f"{out} holds an encoder pre-trained with other settings ({'; '.join(diff)}): give another folder, or delete it to pre-train again.")
+                raise MousterianError(f"{out} holds an encoder pre-trained with other settings "
+                                      f"({'; '.join(diff)}): give another folder, or delete it to pre-train again.")
             if old.get('done') and (out / 'encoder.pt').exists(): print(f"  {out}: pre-trained already"); return out
         elif any(not f.name.startswith('.') for f in out.iterdir()):
-            raise MousterianError(f"{out} is not empty and holds no encoder (no pretrain.json): give an empty or new folder.")
+            raise MousterianError(f"{out} is not empty and holds no encoder (no pretrain.json): give an empty "
+                                  "or new folder.")
         save_json(dict(settings, done=False), meta)
         ck = out / f'{method}.ckpt'  # both methods continue from it after a stop
         if method == 'moco': enc = moco_pretrain(ims, arch, its, seed=seed, device=device, out=ck)
         else: enc = supervised_pretrain(ims, arch, its, rc, seed, device, ckpt=ck)
         with atomic_write(out / 'encoder.pt', 'wb') as fh: torch.save(enc.cpu().state_dict(), fh)
-        save_json(dict(settings, done=True, n_images=len(ims), shape=list(ims.shape), classes=list(st.classes), feature_dim=_width(enc.cpu(), ims.shape)), meta)
+        save_json(dict(settings, done=True, n_images=len(ims), shape=list(ims.shape), classes=list(st.classes),
+                       feature_dim=_width(enc.cpu(), ims.shape)), meta)
         ck.unlink(missing_ok=True)  # the encoder is written: the checkpoint has done its work
     return out
 
 def encoder_meta(init:str|Path) -> dict:
     "What `pretrain_store` recorded of the encoder in `init`; refused where there is none, or it is unfinished."
     f = Path(init) / 'pretrain.json'
-    if not f.exists(): raise MousterianError(f"{init} holds no pre-trained encoder (no pretrain.json): make one with mousterian-pretrain STORE {init}.")
+    if not f.exists():
+        raise MousterianError(f"{init} holds no pre-trained encoder (no pretrain.json): make one with "
+                              f"mousterian-pretrain STORE {init}.")
     m = load_json(f)
     if not m.get('done') or not (Path(init) / 'encoder.pt').exists():
-        raise MousterianError(f"The encoder in {init} is not finished: run mousterian-pretrain on it again (it continues), then fine-tune.")
+        raise MousterianError(f"The encoder in {init} is not finished: run mousterian-pretrain on it again (it "
+                              "continues), then fine-tune.")
     return m
 
 
 # %% ../nbs/13_pretrain.ipynb #f7d68db4
 def _start_from(init:Path, meta:dict):
-    "A function that loads the encoder's weights into a new classifier (every layer but the last), refusing one they do not fit."
+    """A function that loads the encoder's weights into a new classifier (every layer but the last), refusing
+    one they do not fit."""
     def load(model):
         head = set(model.state_dict()) - set(classifier_features(model).state_dict())
         sd = torch.load(init / 'encoder.pt', map_location='cpu', weights_only=True)
         try: missing, unexpected = model.load_state_dict(sd, strict=False)
         except RuntimeError as e: missing, unexpected = None, str(e).splitlines()[1:2]
         if missing is None or set(missing) != head or unexpected:
-            raise MousterianError(f"The encoder in {init} ({meta['arch']}, pre-trained with recipe {meta['recipe']['name']}) does not fit this classifier "
+            raise MousterianError(f"The encoder in {init} ({meta['arch']}, pre-trained with recipe "
+                                  f"{meta['recipe']['name']}) does not fit this classifier "
                                   f"({', '.join(map(str, (unexpected or sorted(set(missing or []) - head))[:2]))}): pre-train it with the fine-tuning recipe's network and settings.")
         return model
     return load
 
-def finetune_run(init:str|None, # a pre-trained encoder's folder (`pretrain_store`, mousterian-pretrain); None: from scratch (the real-only runs beside them)
-                 n_base:int, n_real_plus:int=0, seed:int=0, dataset:str='fashion-mnist', split_seed:int=0, n_gen_pool_per_class:int=0,
-                 root:str|None=None, image_size:int|None=None, recipe:str='cpu', freeze_bn:bool=False, n_test_per_class:int|None=None,
+def finetune_run(
+        # a pre-trained encoder's folder (`pretrain_store`, mousterian-pretrain); None: from scratch (the real-
+        # only runs beside them)
+        init:str|None,
+                 n_base:int, n_real_plus:int=0, seed:int=0, dataset:str='fashion-mnist', split_seed:int=0,
+                 n_gen_pool_per_class:int=0,
+                 root:str|None=None, image_size:int|None=None, recipe:str='cpu', freeze_bn:bool=False,
+                 n_test_per_class:int|None=None,
                  iterations:int|None=None, device:str|None=None,
                  generator:str|None=None, # a label carried into the row (e.g. the pre-training arm's name)
                  **recipe_fields, # fields of the recipe, by name (lr=0.01, ...)
                 ) -> dict:
-    "A grid's function: one classifier fine-tuned from a pre-trained encoder on real images (the base set and any extra real ones); its row counts the encoder's synthetic images as n_syn_plus (schedule pretrain_finetune), so the equivalence reader takes it beside the mixes. With init None, one trained from scratch on the same real images."
+    """A grid's function: one classifier fine-tuned from a pre-trained encoder on real images (the base set and
+    any extra real ones); its row counts the encoder's synthetic images as n_syn_plus (schedule
+    pretrain_finetune), so the equivalence reader takes it beside the mixes. With init None, one trained from
+    scratch on the same real images."""
     _refuse_unknown(recipe_fields, finetune_run)
     meta = encoder_meta(init) if init else None
-    rc = get_recipe(recipe, **{**recipe_fields, **(dict(budget='iterations', iterations=iterations) if iterations else {})})
-    spec = MixSpec(n_base, n_real_plus, 0, seed, dataset, None, None, split_seed, n_gen_pool_per_class, root, image_size)
+    rc = get_recipe(recipe, **{**recipe_fields, **(dict(budget='iterations',
+                                                        iterations=iterations) if iterations else {})})
+    spec = MixSpec(n_base, n_real_plus, 0, seed, dataset, None, None, split_seed, n_gen_pool_per_class, root,
+                   image_size)
     shape = list(_real(dataset, 'train', root, image_size).shape)
     if meta and (rc.arch != meta['arch'] or shape != meta['shape']):
-        raise MousterianError(f"The encoder in {init} is a {meta['arch']} for images of {meta['shape']}; this run trains a {rc.arch} on images of "
-                              f"{shape}: pre-train with --arch {rc.arch}{f' --size {shape[-1]}' if shape[1:] != meta['shape'][1:] else ''}, or fine-tune with a recipe of {meta['arch']}.")
-    r = train_eval(spec, rc, seed, 'mix', freeze_bn, n_test_per_class, device, init=_start_from(Path(init), meta) if meta else None)
-    row = {**({'generator': generator} if generator is not None else {}), **r, 'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
-    if meta: row.update(n_syn_plus=meta['n_images'], store=meta['store'], keep=meta['keep'], schedule='pretrain_finetune', init=str(init),
-                        pretrain_method=meta['method'], pretrain_iterations=meta['iterations'], pretrain_seed=meta['seed'])
+        raise MousterianError(f"The encoder in {init} is a {meta['arch']} for images of {meta['shape']}; this "
+                              f"run trains a {rc.arch} on images of {shape}: pre-train with --arch "
+                              f"{rc.arch}{f' --size {shape[-1]}' if shape[1:] != meta['shape'][1:] else ''}, "
+                              f"or fine-tune with a recipe of {meta['arch']}.")
+    r = train_eval(spec, rc, seed, 'mix', freeze_bn, n_test_per_class, device,
+                   init=_start_from(Path(init), meta) if meta else None)
+    row = {**({'generator': generator} if generator is not None else {}), **r,
+           'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+    if meta:
+        row.update(n_syn_plus=meta['n_images'], store=meta['store'], keep=meta['keep'],
+                   schedule='pretrain_finetune', init=str(init),
+                        pretrain_method=meta['method'], pretrain_iterations=meta['iterations'],
+                        pretrain_seed=meta['seed'])
     return row
 
-finetune_run.check = functools.partial(check_mix_params, fn=finetune_run)  # `sweep` checks every run's parameters with it before running any
+# `sweep` checks every run's parameters with it before running any
+finetune_run.check = functools.partial(check_mix_params, fn=finetune_run)
 
 
 # %% ../nbs/13_pretrain.ipynb #fe8dc0fd
@@ -281,18 +343,22 @@ finetune_run.check = functools.partial(check_mix_params, fn=finetune_run)  # `sw
 def mousterian_pretrain(store:str, # a synthetic store
                         out:str, # the encoder's folder (new, or one this command began: it continues)
                         method:str='supervised', # supervised (the store's labels) or moco (MoCo v2)
-                        arch:str='small_cnn', # the classifiers' network: they fine-tune from the encoder only with a recipe of it
+                        # the classifiers' network: they fine-tune from the encoder only with a recipe of it
+                        arch:str='small_cnn',
                         iterations:int=None, # training steps (default: the recipe's budget, supervised; 2000, MoCo v2)
                         per_class:int=None, # images per class (default: every image of the store)
                         keep:str=None, # a keep column (a filter's mask, e.g. cls_keep): only those images
                         size:int=None, # resize to size x size (the real images' size; default: the store's own)
                         recipe:str='cpu', # the recipe of supervised pre-training
                         seed:int=0, device:str=None):
-    "Pre-train an encoder on a synthetic store (supervised or MoCo v2; resumable); a grid fine-tunes classifiers from it with function mousterian.pretrain:finetune_run and init: OUT."
+    """Pre-train an encoder on a synthetic store (supervised or MoCo v2; resumable); a grid fine-tunes
+    classifiers from it with function mousterian.pretrain:finetune_run and init: OUT."""
     try:
         o = pretrain_store(store, out, method, arch, iterations, per_class, keep, size, recipe, seed, device)
         m = encoder_meta(o)
-        print(f"{m['method']} pre-training of a {m['arch']} on {m['n_images']} images of {store} ({m['iterations']} steps): encoder in {o}\n"
-              f"fine-tune from it: a grid with function mousterian.pretrain:finetune_run and init: {o}")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+        print(f"{m['method']} pre-training of a {m['arch']} on {m['n_images']} images of {store} "
+              f"({m['iterations']} steps): encoder in {o}\nfine-tune from it: a grid with function "
+              f"mousterian.pretrain:finetune_run and init: {o}")
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None
 

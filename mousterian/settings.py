@@ -14,7 +14,8 @@ __all__ = ['from_dict', 'check_positive']
 
 # %% ../nbs/01_settings.ipynb #b75573d3
 def _coerce(v, tp, where:str):
-    "`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."
+    """`v` checked against the type annotation `tp` (ints stay ints, a float field takes an int, lists take
+    tuples, nested dataclasses are built): the value, or a MousterianError naming the field and the fix."""
     o, args = typing.get_origin(tp), typing.get_args(tp)
     if o in (typing.Union, types.UnionType):
         if v is None and type(None) in args: return None
@@ -23,9 +24,11 @@ def _coerce(v, tp, where:str):
         for a in opts:
             try: return _coerce(v, a, where)
             except MousterianError as e: errs.append(str(e))
-        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of {', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
+        raise MousterianError(errs[0] if len(opts) == 1 else f"{where} must be one of "
+                                                             f"{', '.join(getattr(a, '__name__', str(a)) for a in opts)}, got {v!r}.")
     if o is typing.Literal:
-        if v not in args: raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
+        if v not in args:
+            raise MousterianError(f"{where} = {v!r} is not allowed{did_you_mean(v, [str(a) for a in args])}")
         return v
     if dataclasses.is_dataclass(tp): return from_dict(tp, v, where)
     if o is list or tp is list:
@@ -42,7 +45,8 @@ def _coerce(v, tp, where:str):
             raise MousterianError(f"{where} must be a whole number, got {v!r}.")
         return int(v)
     if tp is float:
-        if isinstance(v, bool) or not isinstance(v, (int, float)): raise MousterianError(f"{where} must be a number, got {v!r}.")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise MousterianError(f"{where} must be a number, got {v!r}.")
         return float(v)
     if tp is str:
         if not isinstance(v, str): raise MousterianError(f"{where} must be a string, got {v!r}.")
@@ -50,18 +54,24 @@ def _coerce(v, tp, where:str):
     return v
 
 def from_dict(cls, d, where:str):
-    "A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required ones named, every value checked against its field's type, then `cls.check` (if any)."
+    """A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required
+    ones named, every value checked against its field's type, then `cls.check` (if any)."""
     if d is None: d = {}
     if dataclasses.is_dataclass(d): d = dataclasses.asdict(d)
     if not isinstance(d, dict): raise MousterianError(f"{where} must be a mapping, got {d!r}.")
     fs = {f.name: f for f in dataclasses.fields(cls)}
     for k in d:
-        if k not in fs: raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} setting{did_you_mean(k, fs)}")
+        if k not in fs:
+            raise MousterianError(f"{k!r} is not a{'n' if where[:1] in 'aeiou' else ''} {where} "
+                                  f"setting{did_you_mean(k, fs)}")
     hints = typing.get_type_hints(cls)
-    miss = [n for n, f in fs.items() if n not in d and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    miss = [n for n,
+            f in fs.items() if n not in d and f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING]
     if miss:
-        raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} (e.g. {where}.{miss[0]}: ...); the "
-                              f"presets in mousterian/assets/studies/ show each setting.")
+        raise MousterianError(f"{where} lacks {', '.join(miss)}: give {'it' if len(miss) == 1 else 'them'} "
+                              f"(e.g. {where}.{miss[0]}: ...); the presets in mousterian/assets/studies/ show "
+                              "each setting.")
     def coerce(k, v):
         try: return _coerce(v, hints[k], k if where == 'study' else f'{where}.{k}')
         except MousterianError as e:  # a setting of the wrong kind: its class may say what it takes (`HINTS`)

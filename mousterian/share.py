@@ -33,7 +33,9 @@ def _plain(v):
     return None if isinstance(v, float) and np.isnan(v) else v
 
 def store_provenance(st:SynStore) -> dict:
-    "How a store was made, from what it holds: description, generation settings its rows record, the generator's weights hash (where its folder is at hand), filters applied, the study's record, and who exports it."
+    """How a store was made, from what it holds: description, generation settings its rows record, the
+    generator's weights hash (where its folder is at hand), filters applied, the study's record, and who exports
+    it."""
     m = st.manifest()
     gen = {}
     for c in m.columns:
@@ -44,12 +46,16 @@ def store_provenance(st:SynStore) -> dict:
     if 'prompt' in m: gen['n_prompts'] = int(m['prompt'].nunique())
     weights = {}
     for d in (gen.get('model_dir') if isinstance(gen.get('model_dir'), list) else [gen.get('model_dir')]):
-        for w in sorted(Path(d).glob('unet/*.safetensors')) if d and Path(d).is_dir() else []: weights[str(w.relative_to(d))] = sha256_file(w)
+        for w in sorted(Path(d).glob('unet/*.safetensors')) if d and Path(d).is_dir() else []:
+            weights[str(w.relative_to(d))] = sha256_file(w)
     gen.pop('model_dir', None)  # a path on the exporting machine: its weights' hash says what it was
     rec = lambda f: load_json(st.path / f) if (st.path / f).exists() else None
-    return dict(store=dict(st.meta), n_images=len(m), per_class=st.counts().tolist(), generation=gen, generator_weights_sha256=weights,
-                filters={c[:-5]: dict(kept=int(m[c].fillna(False).astype(bool).sum()), of=len(m)) for c in m.columns if c.endswith('_keep')},
-                study=dict(deps=rec('deps.json'), filter=rec('filter_deps.json')), source=rec('provenance.json'), exported=run_meta())
+    return dict(store=dict(st.meta), n_images=len(m), per_class=st.counts().tolist(), generation=gen,
+                generator_weights_sha256=weights,
+                filters={c[:-5]: dict(kept=int(m[c].fillna(False).astype(bool).sum()),
+                                      of=len(m)) for c in m.columns if c.endswith('_keep')},
+                study=dict(deps=rec('deps.json'), filter=rec('filter_deps.json')),
+                source=rec('provenance.json'), exported=run_meta())
 
 # %% ../nbs/14_share.ipynb #5a0e0008
 EXPORT_FORMAT = 'mousterian-store-export'
@@ -73,7 +79,8 @@ def _partial(out:Path) -> Path:
 def export_store(store:str|Path|SynStore, # the store to share
                  out:str|Path, # a new folder for the export
                 ) -> Path:
-    "Write a verifiable copy of `store` into `out`: Hugging Face image-folder layout (train/ with metadata.jsonl), a SHA-256 per image, and mousterian.json (format, classes, shape, provenance)."
+    """Write a verifiable copy of `store` into `out`: Hugging Face image-folder layout (train/ with
+    metadata.jsonl), a SHA-256 per image, and mousterian.json (format, classes, shape, provenance)."""
     st = store if isinstance(store, SynStore) else SynStore(store)
     out = Path(out); _empty_dest(out, 'export')
     st.validate()  # a damaged store is not shared
@@ -83,40 +90,51 @@ def export_store(store:str|Path|SynStore, # the store to share
     for r in progress(m.to_dict('records'), desc=f'exporting {st.path.name}'):
         name = f"{int(r['index']):09d}.{st.ext}"
         shutil.copyfile(st.path / r['file'], tmp / 'train' / name)
-        rows.append(dict(file_name=name, label=int(r['label']), class_name=r['class_name'], sha256=sha256_file(tmp / 'train' / name),
+        rows.append(dict(file_name=name, label=int(r['label']), class_name=r['class_name'],
+                         sha256=sha256_file(tmp / 'train' / name),
                          **{k: _plain(v) for k, v in r.items() if k not in _ROW_KEYS}))
     (tmp / 'train' / 'metadata.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
-    save_json(dict(format=EXPORT_FORMAT, version=1, classes=st.classes, channels=st.channels, image_size=st.image_size, ext=st.ext, n_images=len(m),
-                   metadata_sha256=sha256_file(tmp / 'train' / 'metadata.jsonl'), provenance=store_provenance(st)), tmp / 'mousterian.json')
-    (tmp / 'README.md').write_text(f"# Synthetic images: {st.path.name}\n\n{len(m)} images of {len(st.classes)} classes "
-                                   f"({', '.join(map(str, st.classes[:20]))}{', ...' if len(st.classes) > 20 else ''}), exported by "
-                                   f"Mousterian {mousterian.__version__}.\n\n"
-                                   "Load with `datasets.load_dataset('imagefolder', data_dir=THIS_FOLDER)` (labels are `label`, names "
-                                   "`class_name`), or verify and import with `mousterian-store import THIS_FOLDER STORE`. "
-                                   "`mousterian.json` records how the images were made; `train/metadata.jsonl` has each image's SHA-256.\n")
+    save_json(dict(format=EXPORT_FORMAT, version=1, classes=st.classes, channels=st.channels,
+                   image_size=st.image_size, ext=st.ext, n_images=len(m),
+                   metadata_sha256=sha256_file(tmp / 'train' / 'metadata.jsonl'),
+                   provenance=store_provenance(st)), tmp / 'mousterian.json')
+    (tmp / 'README.md').write_text(f"# Synthetic images: {st.path.name}\n\n{len(m)} images of "
+                                   f"{len(st.classes)} classes "
+                                   f"({', '.join(map(str, st.classes[:20]))}{', ...' if len(st.classes) > 20 else ''}), exported by Mousterian {mousterian.__version__}.\n\n"
+                                   "Load with `datasets.load_dataset('imagefolder', data_dir=THIS_FOLDER)` "
+                                   "(labels are `label`, names `class_name`), or verify and import with "
+                                   "`mousterian-store import THIS_FOLDER STORE`. `mousterian.json` records how "
+                                   "the images were made; `train/metadata.jsonl` has each image's SHA-256.\n")
     return _publish(tmp, out)
 
 # %% ../nbs/14_share.ipynb #b0f211ef
 def verify_export(path:str|Path) -> dict:
-    "Check an export (format, metadata hash, file names inside it, every image's SHA-256, count); its mousterian.json, or a MousterianError naming what differs."
+    """Check an export (format, metadata hash, file names inside it, every image's SHA-256, count); its
+    mousterian.json, or a MousterianError naming what differs."""
     return _verified(path)[0]
 
 def _verified(path:str|Path) -> tuple:
     "(mousterian.json, metadata rows) of an export, every check of `verify_export` passed."
     path = Path(path); mf, md = path / 'mousterian.json', path / 'train' / 'metadata.jsonl'
     if not mf.exists() or not md.exists():
-        raise MousterianError(f"{path} is not a store export (mousterian.json and train/metadata.jsonl): make one with `mousterian-store export STORE OUT`.")
+        raise MousterianError(f"{path} is not a store export (mousterian.json and train/metadata.jsonl): make "
+                              "one with `mousterian-store export STORE OUT`.")
     try: meta = load_json(mf)
-    except ValueError as e: raise MousterianError(f"{mf} is not valid JSON ({e}): the export is damaged; fetch it again.") from e
-    if meta.get('format') != EXPORT_FORMAT: raise MousterianError(f"{mf} is not a Mousterian store export (format {meta.get('format')!r}).")
+    except ValueError as e:
+        raise MousterianError(f"{mf} is not valid JSON ({e}): the export is damaged; fetch it again.") from e
+    if meta.get('format') != EXPORT_FORMAT:
+        raise MousterianError(f"{mf} is not a Mousterian store export (format {meta.get('format')!r}).")
     if sha256_file(md) != meta.get('metadata_sha256'):
-        raise MousterianError(f"{md} differs from the export's record (its SHA-256 changed): the metadata was edited or damaged; fetch the export again.")
+        raise MousterianError(f"{md} differs from the export's record (its SHA-256 changed): the metadata was "
+                              "edited or damaged; fetch the export again.")
     rows = [json.loads(l) for l in md.read_text().splitlines() if l.strip()]
-    bad_names = [r.get('file_name') for r in rows if not isinstance(r.get('file_name'), str) or Path(r['file_name']).name != r['file_name'] or r['file_name'] in ('.', '..')]
+    bad_names = [r.get('file_name') for r in rows if not isinstance(r.get('file_name'),
+        str) or Path(r['file_name']).name != r['file_name'] or r['file_name'] in ('.', '..')]
     if bad_names:
-        raise MousterianError(f"{md} names files outside train/ ({', '.join(map(repr, bad_names[:3]))}): refused; an export's images are "
-                              f"plain names inside it.")
-    if len(rows) != meta['n_images']: raise MousterianError(f"{md} lists {len(rows)} images, the export recorded {meta['n_images']}.")
+        raise MousterianError(f"{md} names files outside train/ ({', '.join(map(repr, bad_names[:3]))}): "
+                              f"refused; an export's images are plain names inside it.")
+    if len(rows) != meta['n_images']:
+        raise MousterianError(f"{md} lists {len(rows)} images, the export recorded {meta['n_images']}.")
     verify_files(path, {f"train/{r['file_name']}": r['sha256'] for r in rows}, 'The export')
     return meta, rows
 
@@ -124,17 +142,23 @@ def _verified(path:str|Path) -> tuple:
 def import_store(src:str|Path, # an export (from `export_store`)
                  dest:str|Path, # a new folder for the store
                 ) -> SynStore:
-    "Verify an export, then make it a store at `dest` (the same image bytes; the export's provenance kept in provenance.json)."
+    """Verify an export, then make it a store at `dest` (the same image bytes; the export's provenance kept in
+    provenance.json)."""
     src, dest = Path(src), Path(dest); _empty_dest(dest, 'imported store')
     meta, rows = _verified(src)
     rows = sorted(rows, key=lambda r: r.get('index', 0))
-    st = SynStore.create(dest, meta['classes'], meta['channels'], meta['image_size'], meta['ext'], imported_from=dict(path=str(src.resolve()), store_id=meta['provenance']['store']['id'], metadata_sha256=meta['metadata_sha256']))
+    st = SynStore.create(dest, meta['classes'], meta['channels'], meta['image_size'], meta['ext'],
+                         imported_from=dict(path=str(src.resolve()), store_id=meta['provenance']['store']['id'],
+                                            metadata_sha256=meta['metadata_sha256']))
     with st.writer():
         for i, r in enumerate(progress(rows, desc=f'importing into {st.path.name}')):
             (st.path / st._file(i)).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / 'train' / r['file_name'], st.path / st._file(i))
-        df = pd.DataFrame([{'index': i, 'file': st._file(i), 'label': r['label'], 'class_name': r['class_name'], 'store_id': st.id,
-                            **{('source_index' if k == 'index' else k): v for k, v in r.items() if k not in ('file_name', 'label', 'class_name')}} for i, r in enumerate(rows)])
+        df = pd.DataFrame([{'index': i, 'file': st._file(i), 'label': r['label'], 'class_name': r['class_name'],
+                            'store_id': st.id,
+                            **{('source_index' if k == 'index' else k): v for k,
+                               v in r.items() if k not in ('file_name', 'label', 'class_name')}} for i,
+                               r in enumerate(rows)])
         with atomic_write(st.path / 'manifest' / 'part-000000000.parquet', 'wb') as f: df.to_parquet(f, index=False)
     save_json(dict(meta['provenance'], imported=run_meta(dict(src=str(src.resolve())))), st.path / 'provenance.json')
     return st
@@ -145,97 +169,150 @@ def import_images(src:str|Path, # a store export, a store, or a folder of genera
                   channels:int, # the dataset's channels
                   check=None, # called with (images, src) before a folder is written into the store
                  ) -> tuple:
-    "(store, how it was checked) of images made elsewhere, imported into `dest`: an export verified and imported, a store copied in through an export (so its checksums are checked too), or a folder written into a store as it is (with provenance.json)."
+    """(store, how it was checked) of images made elsewhere, imported into `dest`: an export verified and
+    imported, a store copied in through an export (so its checksums are checked too), or a folder written into a
+    store as it is (with provenance.json)."""
     src, dest = Path(src).expanduser(), Path(dest)
-    if not src.is_dir(): raise MousterianError(f"{src} is not a folder: give a store export, a store, or a folder of generated images with one sub-folder per class.")
+    if not src.is_dir():
+        raise MousterianError(f"{src} is not a folder: give a store export, a store, or a folder of generated "
+                              "images with one sub-folder per class.")
     if (src / 'mousterian.json').exists(): return import_store(src, dest), ' (every checksum verified)'
     dest.parent.mkdir(parents=True, exist_ok=True)  # the copy through an export is written beside the new store
     if (src / 'store.json').exists():
-        with tempfile.TemporaryDirectory(dir=dest.parent) as t: return import_store(export_store(src, Path(t) / 'export'), dest), ' (every checksum verified)'
-    ims = folder_images(src, [c.replace('/', '_') for c in classes], list(classes), name=src.name, split='synthetic', channels=channels)
+        with tempfile.TemporaryDirectory(dir=dest.parent) as t:
+            return import_store(export_store(src, Path(t) / 'export'), dest), ' (every checksum verified)'
+    ims = folder_images(src, [c.replace('/', '_') for c in classes], list(classes), name=src.name,
+                        split='synthetic', channels=channels)
     if check: check(ims, src)
     st = store_from_images(dest, ims, generator=f'folder:{src}')
-    save_json(dict(source=str(src), n_images=len(st), note='a folder of images made elsewhere, written into this store as they were'), dest / 'provenance.json')
+    save_json(dict(source=str(src), n_images=len(st), note='a folder of images made elsewhere, written into '
+                                                           'this store as they were'), dest / 'provenance.json')
     return st, ''
 
 # %% ../nbs/14_share.ipynb #5a0e000e
 def export_ddpm(model_dir:str|Path, # a trained DDPM folder
                 out:str|Path, # a new folder for the export
                ) -> Path:
-    "Copy a trained DDPM's pipeline and training record into `out`, with provenance.json (every file's SHA-256, the training record, the exporter)."
+    """Copy a trained DDPM's pipeline and training record into `out`, with provenance.json (every file's
+    SHA-256, the training record, the exporter)."""
     src, out = Path(model_dir), Path(out); _empty_dest(out, 'export')
     load_ddpm(src)  # refuses a folder that holds no trained DDPM
     if not (src / 'model_index.json').exists():
-        raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once (train_ddpm) to rewrite it as "
-                              f"a pipeline, then export.")
+        raise MousterianError(f"{src} has the layout from before diffusers pipelines: resume its training once "
+                              f"(train_ddpm) to rewrite it as a pipeline, then export.")
     tmp = _partial(out)
-    names = ['model_index.json', 'train.json', 'losses.csv', *(str(f.relative_to(src)) for d in ('unet', 'scheduler') for f in sorted((src / d).rglob('*')) if f.is_file())]
+    names = ['model_index.json', 'train.json', 'losses.csv',
+             *(str(f.relative_to(src)) for d in ('unet',
+                                                 'scheduler') for f in sorted((src / d).rglob('*')) if f.is_file())]
     for n in names:
         if (src / n).exists(): (tmp / n).parent.mkdir(parents=True, exist_ok=True); shutil.copyfile(src / n, tmp / n)
     files = {n: sha256_file(tmp / n) for n in names if (tmp / n).exists()}
-    save_json(dict(format=DDPM_EXPORT_FORMAT, version=1, files=files, train=load_json(src / 'train.json'), exported=run_meta()), tmp / 'provenance.json')
+    save_json(dict(format=DDPM_EXPORT_FORMAT, version=1, files=files, train=load_json(src / 'train.json'),
+                   exported=run_meta()), tmp / 'provenance.json')
     return _publish(tmp, out)
 
 def store_novelty(store:str|Path, # a store a DDPM sampled (`mousterian-ddpm sample`, a study's stores)
                   ddpm:str|Path|None=None, # the DDPM's folder (default: the one the store's manifest names)
-                  n_images:int=1000, # real test images, the baseline (and the synthetic images measured: as many per class)
-                  recipe:str='cpu', reference_per_class:int|None=None, reference_iterations:int|None=None, # the reference classifier of the features (as a study's metrics)
+                  # real test images, the baseline (and the synthetic images measured: as many per class)
+                  n_images:int=1000,
+                  # the reference classifier of the features (as a study's metrics)
+                  recipe:str='cpu', reference_per_class:int|None=None, reference_iterations:int|None=None,
                   figure:str|Path|None=None, # where to draw the closest pairs (PNG); None: no figure
-                  keep:str|None=None, # a keep column (a filter's mask, e.g. cls_keep, as a study measures): only those images; None: all
+                  # a keep column (a filter's mask, e.g. cls_keep, as a study measures): only those images;
+                  # None: all
+                  keep:str|None=None,
                   device=None) -> dict:
-    "Does the DDPM behind a store copy its training images? `metrics.novelty_row` of the store's images against the training set the DDPM's train.json records, real test images the baseline, in pixels and in a reference classifier's features, with `metrics.copy_verdict`."
+    """Does the DDPM behind a store copy its training images? `metrics.novelty_row` of the store's images
+    against the training set the DDPM's train.json records, real test images the baseline, in pixels and in a
+    reference classifier's features, with `metrics.copy_verdict`."""
     st = SynStore(store); m = st.manifest()
-    d = Path(ddpm) if ddpm else Path(m['model_dir'].dropna().iloc[0]) if 'model_dir' in m and m['model_dir'].notna().any() else None
-    if d is None: raise MousterianError(f"{st.path} records no DDPM (its images were not sampled by mousterian-ddpm): give the generator's folder, mousterian-store novelty {store} DDPM.")
+    d = Path(ddpm) if ddpm else Path(m['model_dir'].dropna().iloc[0]) if 'model_dir' in m and m[
+        'model_dir'].notna().any() else None
+    if d is None:
+        raise MousterianError(f"{st.path} records no DDPM (its images were not sampled by mousterian-ddpm): "
+                              f"give the generator's folder, mousterian-store novelty {store} DDPM.")
     if not (d / 'train.json').exists():
-        raise MousterianError(f"{d} is not a trained DDPM (no train.json){'' if ddpm else ', though the store names it: was it moved?'} Give its folder: mousterian-store novelty {store} DDPM.")
+        raise MousterianError(f"{d} is not a trained DDPM (no "
+                              f"train.json){'' if ddpm else ', though the store names it: was it moved?'} Give "
+                              f"its folder: mousterian-store novelty {store} DDPM.")
     data = load_json(d / 'train.json').get('data') or {}
-    if 'splits' not in data: raise MousterianError(f"{d}/train.json does not record how to rebuild its training images (data: {data}): novelty needs them.")
-    if keep and keep not in m: raise MousterianError(f"{st.path} has no column {keep!r} (a filter's keep mask): its columns are {', '.join(m.columns)}{did_you_mean(keep, list(m.columns))}")
+    if 'splits' not in data:
+        raise MousterianError(f"{d}/train.json does not record how to rebuild its training images (data: "
+                              f"{data}): novelty needs them.")
+    if keep and keep not in m:
+        raise MousterianError(f"{st.path} has no column {keep!r} (a filter's keep mask): its columns are "
+                              f"{', '.join(m.columns)}{did_you_mean(keep, list(m.columns))}")
     sp = Splits.from_dict(data['splits'])
     train = sp.load()[data['pool']].to_tensors()
-    ref = real_reference(sp.dataset, n_images, recipe, sp.root, reference_per_class, reference_iterations, device, sp.image_size)
+    ref = real_reference(sp.dataset, n_images, recipe, sp.root, reference_per_class, reference_iterations,
+                         device, sp.image_size)
     check_classes(st.classes, ref['real'].classes, f"The store {st.path}", sp.dataset)
-    syn = first_per_class(st, m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool), ref['n_per_class'], ref['real'].shape[-1], m)
+    syn = first_per_class(st, m[keep].fillna(False).to_numpy(bool) if keep else np.ones(len(m), bool),
+                          ref['n_per_class'], ref['real'].shape[-1], m)
     row = novelty_row(syn, train, ref, device, figure)
     return dict(row, verdict=copy_verdict(row), n_syn=len(syn), dataset=sp.dataset, ddpm=str(d))
 
 # %% ../nbs/14_share.ipynb #5a0e0013
 @call_parse(pos=['dest'])
 def mousterian_store(cmd:str, # export, verify, import or novelty
-                     src:str, # export: a store or DDPM folder; verify: an export; import: a store export; novelty: a store a DDPM sampled
-                     dest:str=None, # export: the new export folder; import: the new store folder; novelty: the DDPM's folder (default: the one the store names)
+                     # export: a store or DDPM folder; verify: an export; import: a store export; novelty: a
+                     # store a DDPM sampled
+                     src:str,
+                     # export: the new export folder; import: the new store folder; novelty: the DDPM's folder
+                     # (default: the one the store names)
+                     dest:str=None,
                      figure:str=None, # novelty: draw the closest pairs into this PNG
                      keep:str=None, # novelty: a keep column (a filter's mask, e.g. cls_keep): only those images
                      n_images:int=1000, # novelty: real test images, the baseline
-                     reference_per_class:int=None, reference_iterations:int=None, # novelty: the reference classifier's training images per class and steps (default: the whole split, its recipe's budget)
+                     # novelty: the reference classifier's training images per class and steps (default: the
+                     # whole split, its recipe's budget)
+                     reference_per_class:int=None, reference_iterations:int=None,
                      device:str=None, # novelty: cpu, cuda, ... (default: the best there is)
                     ):
-    "Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an export, import a store export; novelty: does the DDPM behind a store copy its training images?"
+    """Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an
+    export, import a store export; novelty: does the DDPM behind a store copy its training images?"""
     try:
         cmds = ['export', 'verify', 'import', 'novelty']
-        if cmd not in cmds: raise MousterianError(f"Unknown command {cmd!r}: use export, verify, import or novelty{did_you_mean(cmd, cmds)}")
-        given = [k for k, v in dict(figure=figure, keep=keep, n_images=n_images != 1000 or None, reference_per_class=reference_per_class, reference_iterations=reference_iterations, device=device).items() if v]
-        if given and cmd != 'novelty': raise MousterianError(f"--{given[0].replace('_', '-')} acts only with novelty: leave it out of {cmd}.")
+        if cmd not in cmds:
+            raise MousterianError(f"Unknown command {cmd!r}: use export, verify, import or "
+                                  f"novelty{did_you_mean(cmd, cmds)}")
+        given = [k for k, v in dict(figure=figure, keep=keep, n_images=n_images != 1000 or None,
+                                    reference_per_class=reference_per_class,
+                                    reference_iterations=reference_iterations, device=device).items() if v]
+        if given and cmd != 'novelty':
+            raise MousterianError(f"--{given[0].replace('_', '-')} acts only with novelty: leave it out of {cmd}.")
         p = Path(src)
         if cmd == 'novelty':
             r = store_novelty(p, dest, n_images, 'cpu', reference_per_class, reference_iterations, figure, keep, device)
-            print(f"{p}: {r['n_syn']} images against the {r['n_train']:,} real images its DDPM ({r['ddpm']}) learned from; near-copies (nearer a training image than "
-                  f"95% of real test images are): {r['near_copy_features']:.1%} in reference-classifier features, {r['near_copy_pixels']:.1%} in pixels "
-                  f"(real test images: {r['real_rate_features']:.1%}, {r['real_rate_pixels']:.1%}); median distance ratio {r['median_ratio_features']:.2f} "
-                  f"(features), {r['median_ratio_pixels']:.2f} (pixels): {r['verdict']}." + (f"\nthe closest pairs: {figure}" if figure else ''))
+            print(f"{p}: {r['n_syn']} images against the {r['n_train']:,} real images its DDPM ({r['ddpm']}) "
+                  "learned from; near-copies (nearer a training image than 95% of real test images are): "
+                  f"{r['near_copy_features']:.1%} in reference-classifier features, "
+                  f"{r['near_copy_pixels']:.1%} in pixels (real test images: {r['real_rate_features']:.1%}, "
+                  f"{r['real_rate_pixels']:.1%}); median distance ratio {r['median_ratio_features']:.2f} "
+                  f"(features), {r['median_ratio_pixels']:.2f} (pixels): {r['verdict']}." +
+                  (f"\nthe closest pairs: {figure}" if figure else ''))
             return
-        if cmd != 'verify' and not dest: raise MousterianError(f"{cmd} needs a destination folder: mousterian-store {cmd} {src} DEST.")
+        if cmd != 'verify' and not dest:
+            raise MousterianError(f"{cmd} needs a destination folder: mousterian-store {cmd} {src} DEST.")
         if cmd == 'export':
             if (p / 'store.json').exists():
-                o = export_store(p, dest); print(f"exported store {p} -> {o} ({load_json(o / 'mousterian.json')['n_images']} images, SHA-256 each)")
+                o = export_store(p, dest)
+                print(f"exported store {p} -> {o} ({load_json(o / 'mousterian.json')['n_images']} images, "
+                      "SHA-256 each)")
             elif (p / 'train.json').exists():
-                o = export_ddpm(p, dest); print(f"exported DDPM {p} -> {o} ({len(load_json(o / 'provenance.json')['files'])} files, SHA-256 each)")
+                o = export_ddpm(p, dest)
+                print(f"exported DDPM {p} -> {o} ({len(load_json(o / 'provenance.json')['files'])} files, "
+                      "SHA-256 each)")
             else: raise MousterianError(f"{p} is neither a store (store.json) nor a trained DDPM (train.json).")
         elif cmd == 'verify':
-            if (p / 'mousterian.json').exists(): m = verify_export(p); print(f"{p}: {m['n_images']} images, every checksum matches")
-            elif (p / 'provenance.json').exists(): r = verify_ddpm(p); print(f"{p}: {len(r['files'])} files, every checksum matches")
-            else: raise MousterianError(f"{p} is not an export (no mousterian.json or provenance.json): give the folder `mousterian-store export` wrote.")
+            if (p / 'mousterian.json').exists():
+                m = verify_export(p); print(f"{p}: {m['n_images']} images, every checksum matches")
+            elif (p / 'provenance.json').exists():
+                r = verify_ddpm(p); print(f"{p}: {len(r['files'])} files, every checksum matches")
+            else:
+                raise MousterianError(f"{p} is not an export (no mousterian.json or provenance.json): give the "
+                                      "folder `mousterian-store export` wrote.")
         else:
             st = import_store(p, dest); print(f"imported {p} -> {st.path} ({len(st)} images, every checksum verified)")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None

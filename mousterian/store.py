@@ -32,7 +32,8 @@ def _to_pil(img):
     from PIL import Image  # loaded on use
     if isinstance(img, Image.Image): return img
     a = torch.as_tensor(img)
-    if a.dtype != torch.uint8: raise MousterianError(f"Images must be uint8 tensors (C, H, W) or PIL images, got {a.dtype}.")
+    if a.dtype != torch.uint8:
+        raise MousterianError(f"Images must be uint8 tensors (C, H, W) or PIL images, got {a.dtype}.")
     a = a.cpu().numpy()
     return Image.fromarray(a[0] if a.shape[0] == 1 else a.transpose(1, 2, 0))
 
@@ -43,15 +44,19 @@ class SynStore:
         self.path = Path(path)
         meta = self.path / 'store.json'
         if not meta.exists():
-            hint = ('it is a file; give a store\'s folder' if self.path.is_file() else 'it holds other files; choose an empty folder to create a store'
+            hint = ('it is a file; give a store\'s folder' if self.path.is_file()
+                    else 'it holds other files; choose an empty folder to create a store'
                     if self.path.is_dir() and any(self.path.iterdir()) else 'create it with SynStore.create')
             raise MousterianError(f"{self.path} is not a synthetic store (no store.json): {hint}.")
         try: self.meta = load_json(meta)
         except ValueError as e:
-            raise MousterianError(f"{meta} is truncated or not JSON ({e}): restore it from a copy of the store, or re-import the store from its export.") from e
-        if self.meta.get('format') != STORE_FORMAT: raise MousterianError(f"{meta} is not a Mousterian store description (format {self.meta.get('format')!r}).")
+            raise MousterianError(f"{meta} is truncated or not JSON ({e}): restore it from a copy of the "
+                                  "store, or re-import the store from its export.") from e
+        if self.meta.get('format') != STORE_FORMAT:
+            raise MousterianError(f"{meta} is not a Mousterian store description (format {self.meta.get('format')!r}).")
         self.id, self.classes = self.meta['id'], self.meta['classes']
-        self.channels, self.image_size, self.ext = self.meta['channels'], self.meta['image_size'], self.meta.get('ext', 'png')
+        self.channels, self.image_size, self.ext = self.meta['channels'], self.meta[
+            'image_size'], self.meta.get('ext', 'png')
         self._cache = (None, None)
 
     @classmethod
@@ -69,35 +74,42 @@ class SynStore:
             s = cls(path)
             diff = [f"{k}: store has {s.meta.get(k)!r}, asked for {v!r}" for k, v in want.items() if s.meta.get(k) != v]
             if diff:
-                raise MousterianError(f"{path} already holds a store of another shape ({'; '.join(diff)}). Use another folder, or open it with SynStore(path).")
+                raise MousterianError(f"{path} already holds a store of another shape ({'; '.join(diff)}). Use "
+                                      "another folder, or open it with SynStore(path).")
             return s
         if (path / 'store.json').exists(): return reopen()
-        if path.exists() and any(not p.name.startswith('.') for p in path.iterdir()):  # hidden: a lock, a write cut short
+        # hidden: a lock, a write cut short
+        if path.exists() and any(not p.name.startswith('.') for p in path.iterdir()):
             raise MousterianError(f"{path} is not empty and holds no store: choose an empty or new folder.")
         path.mkdir(parents=True, exist_ok=True)
-        lk = FileLock(path / '.lock'); _hold(lk, path)  # two creators at once: the first writes store.json, the second opens it
+        # two creators at once: the first writes store.json, the second opens it
+        lk = FileLock(path / '.lock'); _hold(lk, path)
         try:
             if (path / 'store.json').exists(): return reopen()
-            save_json(dict(format=STORE_FORMAT, version=1, id=uuid.uuid4().hex, created=datetime.datetime.now().isoformat(timespec='seconds'),
+            save_json(dict(format=STORE_FORMAT, version=1, id=uuid.uuid4().hex,
+                           created=datetime.datetime.now().isoformat(timespec='seconds'),
                            **want, info=info), path / 'store.json')
         finally: lk.release()
         return cls(path)
 
     def __repr__(self): return f"SynStore({self.path}: {len(self)} images, {len(self.classes)} classes)"
 
-    def check_classes(self, classes:list, dataset:str='the dataset'): check_classes(self.classes, classes, f"Store {self.path}", dataset)
+    def check_classes(self, classes:list, dataset:str='the dataset'): check_classes(self.classes, classes,
+            f"Store {self.path}", dataset)
 
 def check_classes(have:list, # the classes of a set of images (a store's, an imported arm's), in label order
                   classes:list, # the dataset's class names, in label order
                   what:str='The images', dataset:str='the dataset'):
-    "Refuse images made for other classes (or another order) than `classes`, saying where they first differ and what to do."
+    """Refuse images made for other classes (or another order) than `classes`, saying where they first differ
+    and what to do."""
     if list(have) == list(classes): return
     i = next((i for i, (a, b) in enumerate(zip(have, classes)) if a != b), min(len(have), len(classes)))
     at = (f"label {i} is {have[i]!r} there, {classes[i]!r} in {dataset}" if i < min(len(have), len(classes))
           else f"{len(have)} classes there, {len(classes)} in {dataset}")
-    raise MousterianError(f"{what} was made for other classes than {dataset}'s ({at}; its classes: {', '.join(map(str, have[:6]))}"
-                          f"{' ...' if len(have) > 6 else ''}). Use images generated for {dataset} (its class names, in its order), "
-                          f"or train on the dataset they were made for.")
+    raise MousterianError(f"{what} was made for other classes than {dataset}'s ({at}; its classes: "
+                          f"{', '.join(map(str, have[:6]))}{' ...' if len(have) > 6 else ''}). Use images "
+                          f"generated for {dataset} (its class names, in its order), or train on the dataset "
+                          "they were made for.")
 
 # %% ../nbs/04_store.ipynb #fba360b3
 @patch
@@ -105,7 +117,8 @@ def _parts(self:SynStore): return sorted((self.path / 'manifest').glob('part-*.p
 
 @patch
 def _redo_from(self:SynStore, part:Path) -> str:
-    "The recovery for a bad batch: delete its manifest part and every later one (a resumed generation continues after the last good batch)."
+    """The recovery for a bad batch: delete its manifest part and every later one (a resumed generation
+    continues after the last good batch)."""
     later = [p.name for p in self._parts() if p.name >= part.name]
     return (f"Delete {'manifest/' + later[0] if len(later) == 1 else f'manifest/{later[0]} and the {len(later) - 1} later part(s) ({later[-1]} last)'}, "
             "then resume the generation: those batches are made again.")
@@ -115,26 +128,35 @@ def _part_of(self:SynStore, index:int) -> Path:
     "The manifest part that lists image `index` (parts are named by their first index)."
     return [p for p in self._parts() if int(p.stem.split('-')[1]) <= index][-1]
 
-BAD_ROWS = ('raise', 'drop', 'keep')  # what a read does with rows the gate finds bad: refuse the store, leave them out (counted), keep them (`validate`)
+# what a read does with rows the gate finds bad: refuse the store, leave them out (counted), keep them
+# (`validate`)
+BAD_ROWS = ('raise', 'drop', 'keep')
 
 @patch
 def _gate(self:SynStore, df:pd.DataFrame, bad:str='raise') -> pd.DataFrame:
-    "The check every read of the manifest passes (cheap: no image is opened): a row whose label is not one of the store's classes, or whose class_name is not its label's, is refused with its files and the fix (bad='raise'), left out and counted in a warning ('drop'), or kept ('keep', for `validate` to list)."
+    """The check every read of the manifest passes (cheap: no image is opened): a row whose label is not one of
+    the store's classes, or whose class_name is not its label's, is refused with its files and the fix
+    (bad='raise'), left out and counted in a warning ('drop'), or kept ('keep', for `validate` to list)."""
     if bad not in BAD_ROWS: raise MousterianError(f"bad={bad!r}: use one of {', '.join(BAD_ROWS)}.")
     K, lab = len(self.classes), df['label'].to_numpy()
     off = (lab < 0) | (lab >= K)
     off |= ~off & (df['class_name'].to_numpy() != np.asarray(self.classes + [''], dtype=object)[np.where(off, K, lab)])
     if bad == 'keep' or not off.any(): return df
     r, n = df[off].iloc[0], int(off.sum())
-    what = (f"{n} row(s) whose label is not one of its {K} classes (0..{K - 1}) or disagrees with its class_name, e.g. {r['file']} "
-            f"(label {r['label']}, class_name {r['class_name']!r})")
+    what = (f"{n} row(s) whose label is not one of its {K} classes (0..{K - 1}) or disagrees with its "
+            f"class_name, e.g. {r['file']} (label {r['label']}, class_name {r['class_name']!r})")
     if bad == 'drop':
-        warnings.warn(f"Store {self.path}: {what}; left out of this read ({len(df) - n} of {len(df)} rows kept)."); return df[~off].reset_index(drop=True)
-    raise MousterianError(f"Store {self.path} lists {what}: the manifest was edited or made for other classes. {self._redo_from(self._part_of(int(df.loc[off, 'index'].min())))} "
-                          f"Or read it with bad='drop' to leave those rows out.")
+        warnings.warn(f"Store {self.path}: {what}; left out of this read ({len(df) - n} of {len(df)} rows kept).")
+        return df[~off].reset_index(drop=True)
+    raise MousterianError(f"Store {self.path} lists {what}: the manifest was edited or made for other classes. "
+                          f"{self._redo_from(self._part_of(int(df.loc[off, 'index'].min())))} Or read it with "
+                          "bad='drop' to leave those rows out.")
 
 @patch
-def manifest(self:SynStore, bad:str='raise', # rows with a label outside the classes: refuse the store ('raise'), leave them out ('drop') or keep them ('keep')
+def manifest(
+        # rows with a label outside the classes: refuse the store ('raise'), leave them out ('drop') or keep
+        # them ('keep')
+        self:SynStore, bad:str='raise',
             ) -> pd.DataFrame:
     "One row per image, ordered by index, with the added columns joined; every read passes the gate (`_gate`)."
     parts = self._parts()
@@ -144,26 +166,32 @@ def manifest(self:SynStore, bad:str='raise', # rows with a label outside the cla
     dfs = []
     for p in parts:
         try: dfs.append(pd.read_parquet(p))
-        except Exception as e: raise MousterianError(f"Manifest part {p} is truncated or corrupt ({type(e).__name__}). {self._redo_from(p)}") from e
-    df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({'index': pd.Series(dtype='int64'), 'file': pd.Series(dtype=str), 'label': pd.Series(dtype='int64'), 'class_name': pd.Series(dtype=str), 'store_id': pd.Series(dtype=str)})
+        except Exception as e:
+            raise MousterianError(f"Manifest part {p} is truncated or corrupt ({type(e).__name__}). "
+                                  f"{self._redo_from(p)}") from e
+    df = pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({'index': pd.Series(dtype='int64'),
+        'file': pd.Series(dtype=str), 'label': pd.Series(dtype='int64'), 'class_name': pd.Series(dtype=str),
+        'store_id': pd.Series(dtype=str)})
     other = set(df['store_id']) - {self.id}
     if other:
-        raise MousterianError(f"{self.path}/manifest holds rows of another store ({', '.join(sorted(other))}): manifests were copied between "
-                              f"stores. Keep each store's manifest in its own folder.")
+        raise MousterianError(f"{self.path}/manifest holds rows of another store ({', '.join(sorted(other))}): "
+                              f"manifests were copied between stores. Keep each store's manifest in its own folder.")
     df = df.sort_values('index').reset_index(drop=True)
     dup = df['index'][df['index'].duplicated()]
     if len(dup):
         twice = [p.name for p in parts if pd.read_parquet(p, columns=['index'])['index'].isin(dup).any()]
-        raise MousterianError(f"{self.path}/manifest lists {len(dup)} indices twice (from {dup.min()}), in the parts {', '.join(twice)}: a "
-                              f"part was copied. Delete the copy (the part whose name is not part-<its first index>.parquet), or the later "
-                              f"part to generate its batch again.")
-    off = df['file'] != [self._file(i) for i in df['index']]  # every file at its index's place inside the store: a path from elsewhere is never opened
+        raise MousterianError(f"{self.path}/manifest lists {len(dup)} indices twice (from {dup.min()}), in the "
+                              f"parts {', '.join(twice)}: a part was copied. Delete the copy (the part whose "
+                              "name is not part-<its first index>.parquet), or the later part to generate its "
+                              "batch again.")
+    # every file at its index's place inside the store: a path from elsewhere is never opened
+    off = df['file'] != [self._file(i) for i in df['index']]
     if off.any():
         r = df[off].iloc[0]
-        raise MousterianError(f"{self.path}/manifest names {off.sum()} image file(s) that are not the store's own (index {r['index']}: "
-                              f"{r['file']!r}, expected {self._file(r['index'])!r}): "
-                              "the manifest was edited or made elsewhere, and a path outside the store is never read. Regenerate the store, "
-                              "or re-import it from its export.")
+        raise MousterianError(f"{self.path}/manifest names {off.sum()} image file(s) that are not the store's "
+                              f"own (index {r['index']}: {r['file']!r}, expected {self._file(r['index'])!r}): "
+                              "the manifest was edited or made elsewhere, and a path outside the store is "
+                              "never read. Regenerate the store, or re-import it from its export.")
     for c in cols:
         s = pd.read_parquet(c).set_index('index')['value']
         df[c.stem] = df['index'].map(s)
@@ -176,23 +204,30 @@ def __len__(self:SynStore) -> int: return len(self.manifest())
 
 @patch
 def _next_index(self:SynStore) -> int:
-    "The index of the next image: read from the last manifest part only (parts are named by their first index), so appends cost O(1) reads."
+    """The index of the next image: read from the last manifest part only (parts are named by their first
+    index), so appends cost O(1) reads."""
     parts = self._parts()
     if not parts: return 0
     try: return int(pd.read_parquet(parts[-1], columns=['index'])['index'].max()) + 1
-    except Exception as e: raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). {self._redo_from(parts[-1])}") from e
+    except Exception as e:
+        raise MousterianError(f"Manifest part {parts[-1]} is truncated or corrupt ({type(e).__name__}). "
+                              f"{self._redo_from(parts[-1])}") from e
 
 @patch
 def check_prefix(self:SynStore, planned:pd.DataFrame, # the whole planned generation, one row per image, in order
                 ) -> int:
-    "How many planned images the store holds already; raises unless its rows are the start of `planned` (equal in every planned column it records)."
+    """How many planned images the store holds already; raises unless its rows are the start of `planned` (equal
+    in every planned column it records)."""
     m = self.manifest(); k = len(m)
     if not k: return 0
-    if k > len(planned): raise MousterianError(f"{self.path} already holds {k} images, more than the {len(planned)} planned. Use a new store folder.")
-    diff = [c for c in planned.columns if c in m.columns and not np.array_equal(m[c].to_numpy(), planned[c].to_numpy()[:k])]
+    if k > len(planned):
+        raise MousterianError(f"{self.path} already holds {k} images, more than the {len(planned)} planned. "
+                              "Use a new store folder.")
+    diff = [c for c in planned.columns if c in m.columns and not np.array_equal(m[c].to_numpy(),
+        planned[c].to_numpy()[:k])]
     if diff:
-        raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation (their {', '.join(diff)} "
-                              f"differ). Use a new store folder.")
+        raise MousterianError(f"{self.path} already holds {k} images that are not the start of this generation "
+                              f"(their {', '.join(diff)} differ). Use a new store folder.")
     return k
 
 # %% ../nbs/04_store.ipynb #d2dd1343
@@ -213,14 +248,16 @@ def todo(self:SynStore, per_class) -> np.ndarray:
 # %% ../nbs/04_store.ipynb #9bf14cbc
 @patch
 def _lock(self:SynStore):
-    "The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer never blocks the next one); one per `SynStore` object, so it is reentrant."
+    """The store's writer lock (`filelock`; released by the system when its process dies, so a killed writer
+    never blocks the next one); one per `SynStore` object, so it is reentrant."""
     if getattr(self, '_lk', None) is None: self._lk = FileLock(self.path / '.lock')
     return self._lk
 
 @patch
 @contextmanager
 def writer(self:SynStore):
-    "Hold the store for a whole generation (plan, resume point and every batch): a second generation into the same store waits for the first, then sees what it wrote."
+    """Hold the store for a whole generation (plan, resume point and every batch): a second generation into the
+    same store waits for the first, then sees what it wrote."""
     lk = self._lock(); _hold(lk, self.path)
     clean_tmp(self.path / 'images'); clean_tmp(self.path / 'manifest')  # what a killed writer left half-written
     try: yield self
@@ -239,13 +276,20 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
     labels = np.asarray(labels.cpu() if torch.is_tensor(labels) else labels, dtype=np.int64).reshape(-1)
     if len(images) != len(labels): raise MousterianError(f"{len(images)} images but {len(labels)} labels.")
     bad = labels[(labels < 0) | (labels >= len(self.classes))]
-    if len(bad): raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the store's {len(self.classes)} classes (0..{len(self.classes) - 1}).")
+    if len(bad):
+        raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the store's {len(self.classes)} "
+                              f"classes (0..{len(self.classes) - 1}).")
     if isinstance(rows, list): extra = pd.DataFrame(rows)
     else:
-        extra = pd.DataFrame({k: (list(v) if isinstance(v, (list, tuple, range, np.ndarray, torch.Tensor)) else [v] * len(labels)) for k, v in (rows or {}).items()}, index=range(len(labels)))
+        extra = pd.DataFrame({k: (list(v) if isinstance(v,
+                                                        (list, tuple, range, np.ndarray,
+                                                         torch.Tensor)) else [v] * len(labels)) for k,
+                                                         v in (rows or {}).items()}, index=range(len(labels)))
     for k in extra.columns:  # nested settings (a config dict) are stored as JSON text
-        if extra[k].map(lambda v: isinstance(v, (dict, list))).any(): extra[k] = extra[k].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
-    if len(extra) and len(extra) != len(labels): raise MousterianError(f"{len(extra)} manifest rows for {len(labels)} images.")
+        if extra[k].map(lambda v: isinstance(v, (dict, list))).any():
+            extra[k] = extra[k].map(lambda v: json.dumps(v) if isinstance(v, (dict, list)) else v)
+    if len(extra) and len(extra) != len(labels):
+        raise MousterianError(f"{len(extra)} manifest rows for {len(labels)} images.")
     with self._lock():
         start = self._next_index()
         idx = np.arange(start, start + len(labels))
@@ -255,11 +299,13 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
             got = (len(pil.getbands()), pil.size[1], pil.size[0])
             if got != want: raise MousterianError(f"Image of shape {got} does not fit the store's images {want}.")
             with atomic_write(self.path / self._file(i), 'wb') as f:
-                pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')  # on disk, with its folder, before the manifest names it
+                # on disk, with its folder, before the manifest names it
+                pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')
         df = pd.DataFrame({'index': idx, 'file': [self._file(i) for i in idx], 'label': labels,
                            'class_name': [self.classes[l] for l in labels], 'store_id': self.id})
         df = pd.concat([df, extra.reset_index(drop=True)], axis=1) if len(extra.columns) else df
-        with atomic_write(self.path / 'manifest' / f'part-{start:09d}.parquet', 'wb') as f: df.to_parquet(f, index=False)
+        with atomic_write(self.path / 'manifest' / f'part-{start:09d}.parquet', 'wb') as f:
+            df.to_parquet(f, index=False)
     return idx
 
 # %% ../nbs/04_store.ipynb #25aa5f67
@@ -270,7 +316,8 @@ def set_column(self:SynStore, name:str, # column name, e.g. 'clip_score'
     "Add or replace the manifest column `name` (e.g. a filter's scores)."
     m = self.manifest()
     if len(values) != len(m): raise MousterianError(f"Column {name!r} has {len(values)} values for {len(m)} images.")
-    if name in ('index', 'file', 'label', 'class_name', 'store_id'): raise MousterianError(f"{name!r} is a core manifest column and cannot be replaced.")
+    if name in ('index', 'file', 'label', 'class_name', 'store_id'):
+        raise MousterianError(f"{name!r} is a core manifest column and cannot be replaced.")
     with atomic_write(self.path / 'columns' / f'{name}.parquet', 'wb') as f:
         pd.DataFrame({'index': m['index'].to_numpy(), 'value': np.asarray(values)}).to_parquet(f, index=False)
 
@@ -280,7 +327,9 @@ def images(self:SynStore, keep=None, # boolean mask over the manifest rows
            size:int|None=None, # resize on reading (default: the store's size)
            bad:str='raise', # rows the gate finds bad (see `manifest`); 'drop' leaves them out before `keep` applies
           ) -> FileImages:
-    "The store's images (those where `keep` is true) as a lazy labelled image set; each file is checked against the store's shape as it is read (`read_image`'s expect): a file of another size or channels is refused, never resized."
+    """The store's images (those where `keep` is true) as a lazy labelled image set; each file is checked
+    against the store's shape as it is read (`read_image`'s expect): a file of another size or channels is
+    refused, never resized."""
     m = self.manifest(bad)
     if keep is not None:
         keep = np.asarray(keep, bool)
@@ -288,7 +337,8 @@ def images(self:SynStore, keep=None, # boolean mask over the manifest rows
         m = m[keep]
     size = size or (self.image_size[0] if self.image_size and self.image_size[0] == self.image_size[1] else None)
     expect = (self.channels, *self.image_size) if self.image_size else None
-    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name, 'synthetic', self.path, self.channels, size, expect)
+    return FileImages([self.path / f for f in m['file']], m['label'].to_numpy(), self.classes, self.path.name,
+                      'synthetic', self.path, self.channels, size, expect)
 
 # %% ../nbs/04_store.ipynb #fd714451
 @patch
@@ -302,7 +352,9 @@ def summary(self:SynStore, keep=None, bad:str='raise') -> pd.DataFrame:
 @patch
 def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` naming every bad file
             ) -> dict:
-    "Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels', 'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and harmless)."
+    """Check every listed image file and row: {'missing', 'corrupt', 'wrong_shape', 'bad_labels',
+    'duplicate_seeds', 'orphans'} (lists of files; orphans are files no row names, left by a killed batch and
+    harmless)."""
     from PIL import Image  # loaded on use
     m = self.manifest('keep')
     rep = dict(missing=[], corrupt=[], wrong_shape=[], bad_labels=[], duplicate_seeds=[], orphans=[])
@@ -314,17 +366,22 @@ def validate(self:SynStore, raise_error:bool=True, # raise `MousterianError` nam
         except Exception: rep['corrupt'].append(f); continue
         if self.image_size and shape != (self.channels, *self.image_size): rep['wrong_shape'].append(f)
     K = len(self.classes)
-    rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K) | (m['class_name'] != m['label'].map(dict(enumerate(self.classes)))), 'file'].tolist()
+    rep['bad_labels'] = m.loc[(m['label'] < 0) | (m['label'] >= K) |
+                              (m['class_name'] != m['label'].map(dict(enumerate(self.classes)))), 'file'].tolist()
     if 'seed' in m.columns:
         s = m[m['seed'].notna()]  # rows without a seed (images made elsewhere) are not checked
-        same = s.drop(columns=[c for c in s.columns if c not in ('seed', 'prompt', 'generator_id')]).duplicated(keep='first')  # one seed draws one image (per prompt, per generator)
+        # one seed draws one image (per prompt, per generator)
+        same = s.drop(columns=[c for c in s.columns if c not in ('seed', 'prompt',
+            'generator_id')]).duplicated(keep='first')
         rep['duplicate_seeds'] = s.loc[same, 'file'].tolist()
     listed = set(m['file'])
-    rep['orphans'] = sorted(str(p.relative_to(self.path)) for p in (self.path / 'images').glob('*/*') if str(p.relative_to(self.path)) not in listed and not p.name.startswith('.'))
+    rep['orphans'] = sorted(str(p.relative_to(self.path)) for p in (self.path / 'images').glob('*/*')
+                            if str(p.relative_to(self.path)) not in listed and not p.name.startswith('.'))
     bad = {k: v for k, v in rep.items() if v and k != 'orphans'}
     if raise_error and bad:
         first = int(m.loc[m['file'].isin([f for v in bad.values() for f in v]), 'index'].min())
         part = self._part_of(first)
-        raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): {', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in bad.items())
+        raise MousterianError(f"Store {self.path} has bad images: " + '; '.join(f"{k} ({len(v)}): "
+            f"{', '.join(v[:5])}{' ...' if len(v) > 5 else ''}" for k, v in bad.items())
                               + f". {self._redo_from(part)}")
     return rep

@@ -26,7 +26,8 @@ def _block(b:dict) -> list:
     if len(b) != 1: raise MousterianError(f"An axis block has one key (product, zip or list), got {list(b)}.")
     (kind, v), = b.items()
     if kind == 'product':
-        ks = list(v); return [dict(zip(ks, c)) for c in itertools.product(*[v[k] if isinstance(v[k], list) else [v[k]] for k in ks])]
+        ks = list(v)
+        return [dict(zip(ks, c)) for c in itertools.product(*[v[k] if isinstance(v[k], list) else [v[k]] for k in ks])]
     if kind == 'zip':
         ls = {k: len(x) for k, x in v.items()}
         if len(set(ls.values())) > 1: raise MousterianError(f"zip needs lists of one length, got {ls}.")
@@ -50,22 +51,27 @@ def expand_grid(g:dict, # a parsed grid file
     return out
 
 # %% ../nbs/16_sweep.ipynb #e92c47a9
-WHERE = 'where'  # a run's key for what it is handed but is not: passed to the function with its parameters, left out of its id (e.g. the store a study's plan computed for it)
+# a run's key for what it is handed but is not: passed to the function with its parameters, left out of its id
+# (e.g. the store a study's plan computed for it)
+WHERE = 'where'
 
 def run_id(params:dict) -> str:
     "A stable id of a run: a hash of its parameters (without `where`)."
-    return hashlib.sha1(json.dumps({k: v for k, v in params.items() if k != WHERE}, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return hashlib.sha1(json.dumps({k: v for k, v in params.items() if k != WHERE}, sort_keys=True,
+                                   default=str).encode()).hexdigest()[:12]
 
 def call_args(params:dict, context:dict|None=None) -> dict:
     "What a run's function is called with: its parameters, what it is handed (`where`) and the grid's context."
     return {**{k: v for k, v in params.items() if k != WHERE}, **params.get(WHERE, {}), **(context or {})}
 
 # %% ../nbs/16_sweep.ipynb #c227635b
-GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'context', 'description')  # context: passed to every run, not part of its id (where things are, not what the run is)
+# context: passed to every run, not part of its id (where things are, not what the run is)
+GRID_KEYS = ('function', 'notebook', 'fixed', 'axes', 'union', 'context', 'description')
 
 def check_grid(g:dict, where:str='the grid') -> dict:
     "Refuse a grid with unknown keys (nearest valid name), no experiment, or no runs; return it."
-    if not isinstance(g, dict): raise MousterianError(f"{where} must be a mapping with {', '.join(GRID_KEYS)}, got {g!r}.")
+    if not isinstance(g, dict):
+        raise MousterianError(f"{where} must be a mapping with {', '.join(GRID_KEYS)}, got {g!r}.")
     for k in g:
         if k not in GRID_KEYS: raise MousterianError(f"{k!r} is not a grid setting{did_you_mean(k, GRID_KEYS)}")
     for sub in g.get('union', []): check_grid({k: v for k, v in sub.items()}, f'{where} (a union member)')
@@ -77,9 +83,12 @@ def check_grid(g:dict, where:str='the grid') -> dict:
 def load_grid(path:str|Path) -> dict:
     "Read and check a grid file (YAML)."
     p = Path(path)
-    if not p.exists(): raise MousterianError(f"Grid file {p} does not exist: give the path of a grid YAML (function or notebook, fixed, axes: see https://mousterian.github.io/mousterian/sweep.html).")
+    if not p.exists():
+        raise MousterianError(f"Grid file {p} does not exist: give the path of a grid YAML (function or "
+                              "notebook, fixed, axes: see https://mousterian.github.io/mousterian/sweep.html).")
     try: g = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as e: raise MousterianError(f"{p} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
+    except yaml.YAMLError as e:
+        raise MousterianError(f"{p} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
     return check_grid(g, str(p))
 
 # %% ../nbs/16_sweep.ipynb #a9fd2772
@@ -93,16 +102,21 @@ def _function(name):
     if callable(name): return name  # handed as a function: a study's plan gives its run function itself
     mod, sep, fn = MOVED.get(name, name).partition(':')
     if not sep or not mod or not fn:
-        raise MousterianError(f"The experiment function {name!r} is not of the form 'package.module:function' (e.g. 'mousterian.learn:run_mix').")
+        raise MousterianError(f"The experiment function {name!r} is not of the form 'package.module:function' "
+                              "(e.g. 'mousterian.learn:run_mix').")
     try: m = importlib.import_module(mod)
     except ImportError as e:
-        raise MousterianError(f"Cannot import the module {mod!r} of the experiment function {name!r} ({e}): check its spelling, or install the package that holds it.") from e
+        raise MousterianError(f"Cannot import the module {mod!r} of the experiment function {name!r} ({e}): "
+                              "check its spelling, or install the package that holds it.") from e
     if not hasattr(m, fn):
-        names = [n for n in dir(m) if not n.startswith('_') and callable(getattr(m, n))] + [k.partition(':')[2] for k in MOVED if k.startswith(mod + ':')]
-        raise MousterianError(f"The module {mod} has no function {fn!r}{did_you_mean(fn, names)}".rstrip('.') + f" (write it as '{mod}:NAME').")
+        names = [n for n in dir(m) if not n.startswith('_') and callable(getattr(m,
+            n))] + [k.partition(':')[2] for k in MOVED if k.startswith(mod + ':')]
+        raise MousterianError(f"The module {mod} has no function {fn!r}{did_you_mean(fn, names)}".rstrip('.') +
+                              f" (write it as '{mod}:NAME').")
     return getattr(m, fn)
 
-def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess', threads:int|None=None,
+def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None=None, mode:str='inprocess',
+            threads:int|None=None,
             context:dict|None=None, # passed to the run as well, not part of its id (e.g. the folder it reads from)
            ) -> dict:
     "Run one parameter set (in-process or through papermill) into `out/runs/<id>/`; return its result row."
@@ -118,14 +132,19 @@ def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None
             if not notebook: raise MousterianError("Papermill runs need the grid's 'notebook'.")
             known = set(pm.inspect_notebook(str(notebook)))
             unknown = sorted(set(call_args(params, context)) - known)
-            if unknown: raise MousterianError(f"{notebook} has no parameters {', '.join(unknown)} (it has: {', '.join(sorted(known))}).")
-            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'), parameters={**call_args(params, context), 'out_dir': str(d)}, progress_bar=False, log_output=False, kernel_name='python3')
+            if unknown:
+                raise MousterianError(f"{notebook} has no parameters {', '.join(unknown)} (it has: "
+                                      f"{', '.join(sorted(known))}).")
+            pm.execute_notebook(str(notebook), str(d / 'run.ipynb'),
+                                parameters={**call_args(params, context), 'out_dir': str(d)},
+                                progress_bar=False, log_output=False, kernel_name='python3')
             row = load_json(d / 'notebook_result.json')
         else: raise MousterianError(f"Unknown mode {mode!r}: use 'inprocess' or 'papermill'.")
     except BaseException as e:
         with atomic_write(d / 'error.txt') as f: f.write(''.join(traceback.format_exception(e)))
         raise
-    res = dict(run_id=rid, **{k: v for k, v in row.items() if k not in ('run_id',)}, sweep_mode=mode, run_seconds=time.perf_counter() - t0, **_meta_flat(params))
+    res = dict(run_id=rid, **{k: v for k, v in row.items() if k not in ('run_id',)}, sweep_mode=mode,
+               run_seconds=time.perf_counter() - t0, **_meta_flat(params))
     save_json(dict(params=params, result=res), d / 'result.json')
     if (d / 'error.txt').exists(): (d / 'error.txt').unlink()
     return res
@@ -136,7 +155,8 @@ def _meta_flat(params):
 
 # %% ../nbs/16_sweep.ipynb #434a53e9
 class SweepLock:
-    "An exclusive, non-blocking lock on an output folder (`filelock`: the system releases it when its process dies, so a killed run never blocks the next)."
+    """An exclusive, non-blocking lock on an output folder (`filelock`: the system releases it when its process
+    dies, so a killed run never blocks the next)."""
     def __init__(self, out:Path, what:str='sweep'): self.path, self.what = Path(out) / '.sweep.lock', what
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -144,15 +164,18 @@ class SweepLock:
         try: self.lock.acquire(timeout=0)
         except Timeout:
             who = owner.read_text().strip() if owner.exists() else 'unknown process'
-            raise MousterianError(f"Another {self.what} is running on {self.path.parent} ({who}): wait for it, or use another output folder.") from None
+            raise MousterianError(f"Another {self.what} is running on {self.path.parent} ({who}): wait for it, "
+                                  "or use another output folder.") from None
         owner.write_text(f'pid {os.getpid()} on {socket.gethostname()}')
         return self
     def __exit__(self, *a): self.lock.release()
 
 # %% ../nbs/16_sweep.ipynb #29dacaec
 def collect(out:str|Path, ids=None) -> pd.DataFrame:
-    "The tidy results table of a sweep folder: one row per finished run (of the runs `ids` only, when given: runs of an earlier grid in the same folder stay out)."
-    rows = [load_json(p)['result'] for p in sorted((Path(out) / 'runs').glob('*/result.json')) if ids is None or p.parent.name in ids]
+    """The tidy results table of a sweep folder: one row per finished run (of the runs `ids` only, when given:
+    runs of an earlier grid in the same folder stay out)."""
+    rows = [load_json(p)['result'] for p in sorted((Path(out) / 'runs').glob('*/result.json')) if ids is None
+            or p.parent.name in ids]
     return pd.DataFrame(rows)
 
 # %% ../nbs/16_sweep.ipynb #7b8d3832
@@ -164,22 +187,33 @@ def _write_table(out:Path, ids=None):
 def fail_text(fails:list, # (run id, exception) of each failed run
               tried:int, # the runs this sweep tried
              ) -> str:
-    "What a sweep with failed runs tells the user: the first runs' errors (one line each), and, where every run failed, that the cause is to be fixed before a rerun (a rerun alone repeats it)."
-    first = '; '.join(f"{i}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:300]}" for i, e in fails[:3])
-    if len(fails) >= tried: return f"Every run failed, the first with: {first}. Fix that cause (a rerun alone repeats it), then run the same command again."
+    """What a sweep with failed runs tells the user: the first runs' errors (one line each), and, where every
+    run failed, that the cause is to be fixed before a rerun (a rerun alone repeats it)."""
+    first = '; '.join(f"{i}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:300]}" for i,
+                      e in fails[:3])
+    if len(fails) >= tried:
+        return (f"Every run failed, the first with: {first}. Fix that cause (a rerun alone repeats it), then "
+                "run the same command again.")
     return f"The first errors: {first}. Run the same command again to retry the failed runs (finished runs are kept)."
 
-RUN_THREADS = 2  # torch threads per run by default: a run's result then does not depend on how many cores the machine has, and 2 one-thread workers were no faster than one two-thread worker (bench_sweep: 1.00x)
+# torch threads per run by default: a run's result then does not depend on how many cores the machine has, and 2
+# one-thread workers were no faster than one two-thread worker (bench_sweep: 1.00x)
+RUN_THREADS = 2
 GPU_RUNS = 2  # runs at a time per GPU by default: the study's classifiers are small and leave a GPU mostly idle alone
-WORKER_GB = 2.  # memory allowed per local worker: an assumed allowance (a study run's peak was not measured), so a small machine gets fewer workers than cores
+# memory allowed per local worker: an assumed allowance (a study run's peak was not measured), so a small
+# machine gets fewer workers than cores
+WORKER_GB = 2.
 
 def usable_cores() -> int:
-    "The CPU cores this process may use: its affinity mask (`os.sched_getaffinity`), within a container's CPU quota (cgroup v2 cpu.max, or v1's cfs quota)."
+    """The CPU cores this process may use: its affinity mask (`os.sched_getaffinity`), within a container's CPU
+    quota (cgroup v2 cpu.max, or v1's cfs quota)."""
     try: n = len(os.sched_getaffinity(0))
     except AttributeError: n = os.cpu_count() or 1
-    for q, p in (('/sys/fs/cgroup/cpu.max', None), ('/sys/fs/cgroup/cpu/cpu.cfs_quota_us', '/sys/fs/cgroup/cpu/cpu.cfs_period_us')):
+    for q, p in (('/sys/fs/cgroup/cpu.max', None), ('/sys/fs/cgroup/cpu/cpu.cfs_quota_us',
+                                                    '/sys/fs/cgroup/cpu/cpu.cfs_period_us')):
         try:
-            quota, period = Path(q).read_text().split()[:2] if p is None else (Path(q).read_text().strip(), Path(p).read_text().strip())
+            quota, period = Path(q).read_text().split()[:2] if p is None else (Path(q).read_text().strip(),
+                Path(p).read_text().strip())
             if quota != 'max' and int(quota) > 0: n = min(n, max(1, int(quota) // int(period)))
         except (OSError, ValueError): continue
     return max(1, n)
@@ -190,25 +224,34 @@ def _memory_gb() -> float:
 
 def machine_plan(n_runs:int|None=None, # runs left to do (None: no limit)
                  workers:int|None=None, threads:int|None=None, # the user's choice, kept as given (an override)
-                 cores:int|None=None, gpus:int|None=None, memory_gb:float|None=None, # the machine (default: this one's, `usable_cores`, CUDA's device count, its memory)
+                 # the machine (default: this one's, `usable_cores`, CUDA's device count, its memory)
+                 cores:int|None=None, gpus:int|None=None, memory_gb:float|None=None,
                  per_gpu:int=GPU_RUNS) -> dict:
-    "How a local grid fills the machine by default: {'workers', 'threads', 'devices' (each worker's device, or None), 'why'}. On CPUs one worker per `RUN_THREADS` cores, within memory (`WORKER_GB` each); on CUDA `per_gpu` workers per GPU, each given a GPU in turn; never more workers than runs left. A `workers` or `threads` given is kept."
+    """How a local grid fills the machine by default: {'workers', 'threads', 'devices' (each worker's device, or
+    None), 'why'}. On CPUs one worker per `RUN_THREADS` cores, within memory (`WORKER_GB` each); on CUDA
+    `per_gpu` workers per GPU, each given a GPU in turn; never more workers than runs left. A `workers` or
+    `threads` given is kept."""
     cores = usable_cores() if cores is None else cores
     gpus = (torch.cuda.device_count() if torch.cuda.is_available() else 0) if gpus is None else gpus
     mem = _memory_gb() if memory_gb is None else memory_gb
     for k, v in dict(workers=workers, threads=threads).items():
-        if v is not None and check_count(v, k) < 1: raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
-    t = threads or (1 if gpus and cores < RUN_THREADS * gpus * per_gpu else RUN_THREADS)  # GPU runs on few cores: one thread each
+        if v is not None and check_count(v, k) < 1:
+            raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
+    # GPU runs on few cores: one thread each
+    t = threads or (1 if gpus and cores < RUN_THREADS * gpus * per_gpu else RUN_THREADS)
     if workers is None:
         full = gpus * per_gpu if gpus else cores // t  # the slots the machine has
         w = max(1, min(full, int(mem // WORKER_GB) or 1, n_runs or full))
-        why = (f"{gpus} GPU{'s' if gpus > 1 else ''} x {per_gpu} runs each" if gpus else f"{cores} usable core{'s' if cores > 1 else ''} / {t} threads a run") + (f", at most {n_runs} runs left" if n_runs and n_runs < full else '')
+        why = (f"{gpus} GPU{'s' if gpus > 1 else ''} x {per_gpu} runs each" if gpus
+               else f"{cores} usable core{'s' if cores > 1 else ''} / {t} threads a run") + (
+               f", at most {n_runs} runs left" if n_runs and n_runs < full else '')
     else: w, why = workers, 'as given'
     devices = [f'cuda:{i % gpus}' for i in range(w)] if gpus else None
     return dict(workers=w, threads=t, devices=devices, why=why)
 
 def _worker_init(threads, devices=None):
-    "A local worker: its torch threads, its device (the next of `devices`, a queue: each worker takes one), no progress bars, and death with its parent (a killed sweep takes its workers with it)."
+    """A local worker: its torch threads, its device (the next of `devices`, a queue: each worker takes one), no
+    progress bars, and death with its parent (a killed sweep takes its workers with it)."""
     torch.set_num_threads(threads); os.environ.setdefault('MOUSTERIAN_PROGRESS', '0')
     if devices is not None: os.environ['MOUSTERIAN_DEVICE'] = devices.get()
     die_with_parent()
@@ -217,50 +260,70 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
           out:str|Path, # output folder: runs/<id>/ and results.csv
           mode:str='inprocess', # 'inprocess' or 'papermill'
           backend:str='local', # 'local' or 'ray'
-          workers:int|None=None, threads:int|None=None, # local: processes, and torch threads each (default: the machine's, `machine_plan`)
-          address:str|None=None, gpus:float|None=None, # ray: cluster address (None: a local instance), GPUs per run (default: 1/GPU_RUNS where the cluster has GPUs)
-          nbs_path:str|Path|None=None, # where relative notebook paths start (default: the package's own copies of nbs/experiments, as experiments/NAME.ipynb)
+          # local: processes, and torch threads each (default: the machine's, `machine_plan`)
+          workers:int|None=None, threads:int|None=None,
+          # ray: cluster address (None: a local instance), GPUs per run (default: 1/GPU_RUNS where the cluster
+          # has GPUs)
+          address:str|None=None, gpus:float|None=None,
+          # where relative notebook paths start (default: the package's own copies of nbs/experiments, as
+          # experiments/NAME.ipynb)
+          nbs_path:str|Path|None=None,
           raise_errors:bool=False) -> pd.DataFrame:
     "Run every unfinished run of `grid` into `out`; return the results table."
     g = load_grid(grid) if not isinstance(grid, dict) else check_grid(grid)
-    if mode not in ('inprocess', 'papermill'): raise MousterianError(f"Unknown mode {mode!r}{did_you_mean(mode, ['inprocess', 'papermill'])}")
-    if backend not in ('local', 'ray'): raise MousterianError(f"Unknown backend {backend!r}{did_you_mean(backend, ['local', 'ray'])}")
-    for k, v in dict(workers=workers, threads=threads).items():  # checked before the lock is taken (`machine_plan` checks again for its own callers)
-        if v is not None and check_count(v, k) < 1: raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
+    if mode not in ('inprocess', 'papermill'):
+        raise MousterianError(f"Unknown mode {mode!r}{did_you_mean(mode, ['inprocess', 'papermill'])}")
+    if backend not in ('local', 'ray'):
+        raise MousterianError(f"Unknown backend {backend!r}{did_you_mean(backend, ['local', 'ray'])}")
+    # checked before the lock is taken (`machine_plan` checks again for its own callers)
+    for k, v in dict(workers=workers, threads=threads).items():
+        if v is not None and check_count(v, k) < 1:
+            raise MousterianError(f"workers and threads must be at least 1, got {k} = {v}.")
     if gpus is not None and gpus < 0: raise MousterianError(f"gpus must be >= 0 (GPUs per run), got {gpus}.")
     out = Path(out); runs = expand_grid(g)
     if not runs or runs == [{}]:
-        empty = [f"{kind}.{k}" for ax in g.get('axes') or [] for kind, block in ax.items() if isinstance(block, dict) for k, v in block.items() if not v]
-        raise MousterianError("The grid has no runs: " + (f"the axis {', '.join(empty)} is empty; give it at least one value." if empty else "give fixed parameters and/or axes."))
+        empty = [f"{kind}.{k}" for ax in g.get('axes') or [] for kind,
+                 block in ax.items() if isinstance(block, dict) for k, v in block.items() if not v]
+        raise MousterianError("The grid has no runs: " + (f"the axis {', '.join(empty)} is empty; give it at "
+                                                          "least one value." if empty
+                                                          else "give fixed parameters and/or axes."))
     if (bad := [r[WHERE] for r in runs if not isinstance(r.get(WHERE, {}), dict)]):
-        raise MousterianError(f"A run's {WHERE!r} is a mapping of what it is handed (passed to the function, not part of its id), e.g. "
-                              f"{{{WHERE}: {{device: cpu}}}}, got {bad[0]!r}.")
+        raise MousterianError(f"A run's {WHERE!r} is a mapping of what it is handed (passed to the function, "
+                              f"not part of its id), e.g. {{{WHERE}: {{device: cpu}}}}, got {bad[0]!r}.")
     if mode == 'inprocess' and g.get('function'):
         fn = _function(g['function'])
         for r in runs:  # every run's parameters checked before any runs
             if hasattr(fn, 'check'): fn.check(call_args(r, g.get('context')))
             else:
                 try: sig = inspect.signature(fn)
-                except (TypeError, ValueError): break  # a builtin or C function shows no signature: its runs say what they lack
+                # a builtin or C function shows no signature: its runs say what they lack
+                except (TypeError, ValueError): break
                 try: sig.bind(**call_args(r, g.get('context')))
-                except TypeError as e: raise MousterianError(f"The run {r} does not fit {entry_point(g['function'])} ({e}).") from e
+                except TypeError as e:
+                    raise MousterianError(f"The run {r} does not fit {entry_point(g['function'])} ({e}).") from e
     ids = {run_id(r) for r in runs}
     nb = g.get('notebook')
     if nb and not Path(nb).is_absolute(): nb = str(Path(nbs_path or Path(__file__).parent / 'assets') / nb)
     if nb and not Path(nb).exists():
-        raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start at {nbs_path or 'the package'}).")
+        raise MousterianError(f"The grid's notebook {nb} does not exist: give its path (relative paths start "
+                              f"at {nbs_path or 'the package'}).")
     with SweepLock(out):
         clean_tmp(out / 'runs')  # what a killed sweep left half-written
         todo = [r for r in runs if not (out / 'runs' / run_id(r) / 'result.json').exists()]
-        dev = str((g.get('context') or {}).get('device') or g.get('fixed', {}).get('device') or '')  # a device the runs are given: no GPU plan of ours
-        plan = (machine_plan(len(todo), workers, threads, gpus=0 if dev and not dev.startswith('cuda') else None) if backend == 'local'
+        # a device the runs are given: no GPU plan of ours
+        dev = str((g.get('context') or {}).get('device') or g.get('fixed', {}).get('device') or '')
+        plan = (machine_plan(len(todo), workers, threads,
+                             gpus=0 if dev and not dev.startswith('cuda') else None) if backend == 'local'
                 else dict(workers=None, threads=threads or RUN_THREADS, devices=None, why='Ray'))
         if dev.startswith('cuda') and plan['devices']: plan['devices'] = None  # the runs name their GPU
         workers, threads = plan['workers'], plan['threads']
-        save_json(dict(grid={**g, **({'function': entry_point(g['function'])} if g.get('function') else {})}, n_runs=len(runs), mode=mode, backend=backend,
+        save_json(dict(grid={**g, **({'function': entry_point(g['function'])} if g.get('function') else {})},
+                       n_runs=len(runs), mode=mode, backend=backend,
                        layout=plan), out / 'grid.json')
-        if todo and backend == 'local': print(f"sweep {out.name}: {len(todo)} runs, {workers} worker{'s' if workers > 1 else ''} x {threads} threads ({plan['why']}; "
-                                              f"--workers/--threads override)", flush=True)
+        if todo and backend == 'local':
+            print(f"sweep {out.name}: {len(todo)} runs, {workers} worker{'s' if workers > 1 else ''} x "
+                                              f"{threads} threads ({plan['why']}; --workers/--threads override)",
+                                              flush=True)
         fails, t0 = [], time.perf_counter()
         bar = progress(total=len(runs), initial=len(runs) - len(todo), desc=f'sweep {out.name}')
         def done(r, err=None):
@@ -279,7 +342,8 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
             if plan['devices']:
                 devs = ctx.Manager().Queue()
                 for d in plan['devices']: devs.put(d)
-            with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(threads, devs)) as ex:
+            with cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
+                                        initargs=(threads, devs)) as ex:
                 futs = {ex.submit(execute, r, threads=threads, **args): r for r in todo}
                 for f in cf.as_completed(futs):
                     try: f.result(); done(futs[f])
@@ -287,13 +351,19 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         elif backend == 'ray':
             import ray  # optional (pip install mousterian[ray])
             if not ray.is_initialized():
-                ray.init(address=address, num_cpus=None if address else max(threads, usable_cores()), include_dashboard=False, log_to_driver=False)
+                ray.init(address=address, num_cpus=None if address else max(threads, usable_cores()),
+                         include_dashboard=False, log_to_driver=False)
             have = ray.cluster_resources()
-            if gpus is None: gpus = 1 / GPU_RUNS if have.get('GPU', 0) else 0.  # the cluster's GPUs, GPU_RUNS runs to each
-            if (gpus > 0 and have.get('GPU', 0) < gpus) or threads > have.get('CPU', 0):  # a task no node can hold waits forever
-                raise MousterianError(f"Each run asks Ray for {threads} CPUs and {gpus:g} GPUs, and {'the cluster at ' + address if address else 'this machine'} "
-                                      f"has {have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs: no run could start. "
-                                      + ("Use --gpus 0 here, or give --address of a cluster with GPUs." if gpus > have.get('GPU', 0) else "Lower --threads."))
+            # the cluster's GPUs, GPU_RUNS runs to each
+            if gpus is None: gpus = 1 / GPU_RUNS if have.get('GPU', 0) else 0.
+            # a task no node can hold waits forever
+            if (gpus > 0 and have.get('GPU', 0) < gpus) or threads > have.get('CPU', 0):
+                raise MousterianError(f"Each run asks Ray for {threads} CPUs and {gpus:g} GPUs, and "
+                                      f"{'the cluster at ' + address if address else 'this machine'} has "
+                                      f"{have.get('CPU', 0):g} CPUs and {have.get('GPU', 0):g} GPUs: no run "
+                                      "could start. "
+                                      + ("Use --gpus 0 here, or give --address of a cluster with GPUs."
+                                         if gpus > have.get('GPU', 0) else "Lower --threads."))
             task = ray.remote(num_cpus=threads, num_gpus=gpus)(execute)
             refs = {task.remote(r, threads=threads, **args): r for r in todo}
             pending = list(refs)
@@ -305,7 +375,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         bar.close()
         df = _write_table(out, ids)
     why = fail_text(fails, len(todo)) if fails else ''
-    if fails: warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): {', '.join(i for i, _ in fails[:5])}. {why}")
+    if fails:
+        warnings.warn(f"{len(fails)} of {len(runs)} runs failed (see {out}/runs/<id>/error.txt): "
+                      f"{', '.join(i for i, _ in fails[:5])}. {why}")
     df.attrs['failed'] = len(fails); df.attrs['planned'] = len(runs); df.attrs['fail_text'] = why
     return df
 
@@ -315,8 +387,10 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
                      out:str, # output folder
                      mode:str='inprocess', # inprocess or papermill
                      backend:str='local', # local or ray
-                     workers:int=None, threads:int=None, # local worker processes and torch threads each (default: fill the machine, `machine_plan`)
-                     address:str=None, gpus:float=None, # ray: the cluster, and GPUs per run (default: 1/GPU_RUNS where it has GPUs)
+                     # local worker processes and torch threads each (default: fill the machine, `machine_plan`)
+                     workers:int=None, threads:int=None,
+                     # ray: the cluster, and GPUs per run (default: 1/GPU_RUNS where it has GPUs)
+                     address:str=None, gpus:float=None,
                     ):
     "Run a grid of experiments; write runs/<id>/result.json and results.csv into OUT."
     try:
@@ -325,4 +399,5 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
         if df.attrs['failed']:
             raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: "
                              f"{Path(out)}/runs/<id>/error.txt). {df.attrs['fail_text']}")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None

@@ -50,9 +50,12 @@ class TensorDL:
         idx = self._order[self._pos:self._pos + self.bs]; self._pos += self.bs
         return idx
     def state_dict(self) -> dict:
-        "Where the loader stands (its generator, the current order and position): a resumed run continues the same stream of batches."
+        """Where the loader stands (its generator, the current order and position): a resumed run continues the
+        same stream of batches."""
         return dict(gen=self.gen.get_state(), order=self._order.clone(), pos=self._pos)
-    def load_state_dict(self, s:dict): self.gen.set_state(s['gen']); self._order, self._pos = s['order'].clone(), int(s['pos'])
+    def load_state_dict(self,
+                        s:dict): self.gen.set_state(s['gen']); self._order, self._pos = s['order'].clone(), int(
+                        s['pos'])
     def __iter__(self):
         if not self.shuffle: self._pos = 0
         x = self.ds.x
@@ -81,7 +84,8 @@ class NoValidation(Callback):
 
 # %% ../nbs/05_train.ipynb #e4bb2a8b
 def bf16_supported(device) -> bool:
-    "Whether `device` computes in bfloat16 natively (CUDA with bf16; a CPU with AVX512-BF16 or AMX), where mixed precision pays."
+    """Whether `device` computes in bfloat16 natively (CUDA with bf16; a CPU with AVX512-BF16 or AMX), where
+    mixed precision pays."""
     device = torch.device(device)
     if device.type == 'cuda': return torch.cuda.is_bf16_supported()
     if device.type == 'cpu': return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
@@ -89,7 +93,8 @@ def bf16_supported(device) -> bool:
 
 # %% ../nbs/05_train.ipynb #2027940e
 class BF16(Callback):
-    "Mixed precision: forward pass and loss under bfloat16 autocast where the device computes bf16 natively (else full precision); weights, gradients and optimiser stay float32."
+    """Mixed precision: forward pass and loss under bfloat16 autocast where the device computes bf16 natively
+    (else full precision); weights, gradients and optimiser stay float32."""
     order = 10
     def before_fit(self):
         self.dev = next(self.learn.model.parameters()).device
@@ -121,13 +126,20 @@ def learner(train, # the training loader (a `TensorDL`, a `PhaseDL`, or any load
             model:nn.Module, loss_func, opt_func, # what fastai's `Learner` takes
             cbs:list, # every callback of the fit: the caller chooses `NoValidation`, `ProgressBar`, `BF16`
             **kwargs) -> Learner:
-    "A fastai `Learner` for a fit of one epoch of `train` that validates nothing (the validation loader is one batch fastai never runs), logs nothing and shows one bar."
+    """A fastai `Learner` for a fit of one epoch of `train` that validates nothing (the validation loader is one
+    batch fastai never runs), logs nothing and shows one bar."""
     ds = getattr(train, 'dataset', None)
     empty = TensorDL(ds, getattr(train, 'bs', 1) or 1, shuffle=False, n_iter=1, device=train.device)
-    learn = Learner(DataLoaders(train, empty), model, loss_func=loss_func, opt_func=opt_func, cbs=cbs, moms=None, **kwargs)
+    learn = Learner(DataLoaders(train, empty), model, loss_func=loss_func, opt_func=opt_func, cbs=cbs,
+                    moms=None, **kwargs)
     learn.logger = noop
     learn.remove_cb(ProgressCallback)
     return learn
 
-def opt_state(opt) -> dict: o = opt.state_dict(); return dict(state=[dict(x) for x in o['state']], hypers=[dict(h) for h in o['hypers']])  # a fastai optimiser's state as plain lists and dicts: a checkpoint of it loads with weights_only=True
-def load_opt_state(opt, s:dict): opt.load_state_dict(dict(state=s['state'], hypers=L(s['hypers'])))  # what `opt_state` saved, back into a fastai optimiser
+def opt_state(
+        # a fastai optimiser's state as plain lists and dicts: a checkpoint of it loads with weights_only=True
+        opt) -> dict: o = opt.state_dict(); return dict(state=[dict(x) for x in o['state']],
+                                                        hypers=[dict(h) for h in o['hypers']])
+def load_opt_state(
+        # what `opt_state` saved, back into a fastai optimiser
+        opt, s:dict): opt.load_state_dict(dict(state=s['state'], hypers=L(s['hypers'])))

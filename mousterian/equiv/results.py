@@ -33,55 +33,70 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
     df = df.copy()
     miss = [k for k in KEYS if k not in df.columns]
     if miss and any(sep in str(c) for c in df.columns for sep in (';', '\t')):
-        raise MousterianError(f"The results' header is one column, {str(df.columns[0])[:80]!r}: the file is separated by semicolons or tabs. "
-                              f"Write it with commas (pandas: to_csv(path, index=False); a spreadsheet: save as CSV, comma-separated).")
+        raise MousterianError(f"The results' header is one column, {str(df.columns[0])[:80]!r}: the file is "
+                              "separated by semicolons or tabs. Write it with commas (pandas: to_csv(path, "
+                              "index=False); a spreadsheet: save as CSV, comma-separated).")
     if miss:
-        raise MousterianError(f"The results lack the columns {', '.join(miss)} (they have: {', '.join(map(str, df.columns))}). Add "
-                              + ' and '.join(f"{k} (0 in every row without {'extra real' if k == 'n_real_plus' else 'synthetic' if k == 'n_syn_plus' else 'a base set'} images)" if k != 'n_base'
+        raise MousterianError(f"The results lack the columns {', '.join(miss)} (they have: "
+                              f"{', '.join(map(str, df.columns))}). Add "
+                              + ' and '.join(f"{k} (0 in every row without "
+                                             f"{'extra real' if k == 'n_real_plus' else 'synthetic' if k == 'n_syn_plus' else 'a base set'} images)"
+                                             if k != 'n_base'
                                              else "n_base (the real base images of each run)" for k in miss) + ".")
     acc = acc or next((c for c in _ACC_NAMES if c in df.columns), None)
-    if acc is None or acc not in df.columns: raise MousterianError(f"No accuracy column: name it one of {', '.join(_ACC_NAMES)} or pass acc=....")
+    if acc is None or acc not in df.columns:
+        raise MousterianError(f"No accuracy column: name it one of {', '.join(_ACC_NAMES)} or pass acc=....")
     df = df.rename(columns={acc: 'acc'}) if acc != 'acc' else df
     text = not pd.api.types.is_numeric_dtype(df['acc'])
     if text and (pct := df['acc'].astype(str).str.strip().str.endswith('%')).any():
-        raise MousterianError(f"The accuracy column holds {int(pct.sum())} values with a % sign (e.g. {df.loc[pct, 'acc'].iloc[0]!r}): drop the % "
-                              f"(54.1, not 54.1%); percents and fractions are told apart by their range.")
+        raise MousterianError(f"The accuracy column holds {int(pct.sum())} values with a % sign (e.g. "
+                              f"{df.loc[pct, 'acc'].iloc[0]!r}): drop the % (54.1, not 54.1%); percents and "
+                              "fractions are told apart by their range.")
     if text and (com := df['acc'].astype(str).str.fullmatch(r'\s*\d+,\d+\s*')).any():
-        raise MousterianError(f"The accuracy column holds {int(com.sum())} values with a decimal comma (e.g. {df.loc[com, 'acc'].iloc[0]!r}): "
-                              f"write a decimal point (54.1) and separate columns with commas.")
+        raise MousterianError(f"The accuracy column holds {int(com.sum())} values with a decimal comma (e.g. "
+                              f"{df.loc[com, 'acc'].iloc[0]!r}): write a decimal point (54.1) and separate "
+                              "columns with commas.")
     df['acc'] = pd.to_numeric(df['acc'], errors='coerce')
     nan = df['acc'].isna()
     if nan.any():
-        warnings.warn(f"{int(nan.sum())} rows have no accuracy (NaN) and are left out: {df.loc[nan, KEYS].to_dict('records')[:5]}")
+        warnings.warn(f"{int(nan.sum())} rows have no accuracy (NaN) and are left out: "
+                      f"{df.loc[nan, KEYS].to_dict('records')[:5]}")
         df = df[~nan]
     if len(df) == 0: raise MousterianError("No rows with an accuracy are left.")
     for k in KEYS:
         v = pd.to_numeric(df[k], errors='coerce')
         if v.isna().any():
-            raise MousterianError(f"Column {k} holds values that are not numbers, e.g. {df.loc[v.isna(), k].head(3).tolist()}: give image "
-                                  f"counts (a ratio such as 1/2 goes in as n_base times the ratio).")
+            raise MousterianError(f"Column {k} holds values that are not numbers, e.g. "
+                                  f"{df.loc[v.isna(), k].head(3).tolist()}: give image counts (a ratio such as "
+                                  "1/2 goes in as n_base times the ratio).")
         df[k] = v
-        if (df[k] < 0).any(): raise MousterianError(f"Column {k} has negative counts (e.g. {df.loc[df[k] < 0, k].iloc[0]}): give image counts, 0 or more.")
+        if (df[k] < 0).any():
+            raise MousterianError(f"Column {k} has negative counts (e.g. {df.loc[df[k] < 0, k].iloc[0]}): give "
+                                  "image counts, 0 or more.")
     if percent is None:
         percent = df['acc'].max() > 1.0
-        if percent and (df['acc'] <= 1.0).mean() > 0.05:  # a few near-zero percents are possible; a tenth of the table in [0, 1] is a second scale
-            raise MousterianError(f"The accuracies mix two scales: {int((df['acc'] <= 1).sum())} of {len(df)} lie in [0, 1] (fractions?) and "
-                                  f"the rest above 1 (percents). Give one scale for the whole table, or pass percent=True if the low values "
-                                  f"really are percents.")
+        # a few near-zero percents are possible; a tenth of the table in [0, 1] is a second scale
+        if percent and (df['acc'] <= 1.0).mean() > 0.05:
+            raise MousterianError(f"The accuracies mix two scales: {int((df['acc'] <= 1).sum())} of {len(df)} "
+                                  "lie in [0, 1] (fractions?) and the rest above 1 (percents). Give one scale "
+                                  f"for the whole table, or pass percent=True if the low values really are percents.")
     if not percent:
-        warnings.warn("Accuracies all lie in [0, 1]: read as fractions and converted to percent. Pass percent=True if they really are percents.")
+        warnings.warn("Accuracies all lie in [0, 1]: read as fractions and converted to percent. Pass "
+                      "percent=True if they really are percents.")
         df['acc'] = df['acc'] * 100
     bad = (df['acc'] < 0) | (df['acc'] > 100)
     if bad.any():
-        raise MousterianError(f"{int(bad.sum())} accuracies lie outside [0, 100] percent, e.g. {df.loc[bad, 'acc'].head(3).tolist()}: give "
-                              f"accuracies as percents or as fractions, one scale for the whole table.")
+        raise MousterianError(f"{int(bad.sum())} accuracies lie outside [0, 100] percent, e.g. "
+                              f"{df.loc[bad, 'acc'].head(3).tolist()}: give accuracies as percents or as "
+                              "fractions, one scale for the whole table.")
     if 'seed' not in df.columns: df['seed'] = 0
     dup = df.duplicated()
     if dup.any(): warnings.warn(f"{int(dup.sum())} exact duplicate rows are dropped."); df = df[~dup]
     clash = df.duplicated(subset=[c for c in df.columns if c != 'acc'], keep=False)
     if clash.any():
         raise MousterianError(f"{int(clash.sum())} rows share a setting and seed but differ in accuracy, e.g. "
-                              f"{df.loc[clash, KEYS + ['seed', 'acc']].head(4).to_dict('records')}. Give each run its own seed, or keep one.")
+                              f"{df.loc[clash, KEYS + ['seed', 'acc']].head(4).to_dict('records')}. Give each "
+                              "run its own seed, or keep one.")
     return df.reset_index(drop=True)
 
 # %% ../../nbs/15a_equiv.results.ipynb #e7db77de
@@ -98,25 +113,31 @@ EXTRAPOLATED, NOT_IDENTIFIED, NO_FIT, FIT_UNTESTED = 'extrapolated', 'not identi
 NO_REAL_GAIN = 'no real gain'  # the extra real images gave no gain: nothing to match
 
 def as_clean(df:pd.DataFrame) -> pd.DataFrame:
-    "`df` as `clean_results` gives it: a table with `acc` and `seed` columns is taken as cleaned already, any other is cleaned."
+    """`df` as `clean_results` gives it: a table with `acc` and `seed` columns is taken as cleaned already, any
+    other is cleaned."""
     return df if 'acc' in df.columns and 'seed' in df.columns else clean_results(df)
 
 # %% ../../nbs/15a_equiv.results.ipynb #75103d25
 def read_table(path:str|Path) -> pd.DataFrame:
-    "A table `fit_report` wrote (exchange.csv, worth.csv): empty, without columns, where it had no rows (pandas writes such a table as a bare line)."
+    """A table `fit_report` wrote (exchange.csv, worth.csv): empty, without columns, where it had no rows
+    (pandas writes such a table as a bare line)."""
     try: return pd.read_csv(path)
     except pd.errors.EmptyDataError: return pd.DataFrame()
 
 def pure_error(d:pd.DataFrame, by=KEYS) -> tuple:
-    "The seeds' pooled variance around each setting's mean (settings: the columns `by`): (sum of squares, degrees of freedom)."
+    """The seeds' pooled variance around each setting's mean (settings: the columns `by`): (sum of squares,
+    degrees of freedom)."""
     g = d.groupby(list(by))['acc']
     return float(((d['acc'] - g.transform('mean')) ** 2).sum()), int(len(d) - g.ngroups)
 
-REPLICATES = ('split_seed', 'gen_seed', 'seed')  # the replicate factors a results row may record, from the highest level down
+# the replicate factors a results row may record, from the highest level down
+REPLICATES = ('split_seed', 'gen_seed', 'seed')
 
 def replication(d:pd.DataFrame, # results (see `clean_results`), of one arm with the real-only runs
                ) -> dict:
-    "What a results table replicates, so what its intervals take in: the unit they resample (the base draw `split_seed` where several were run, each with the generators trained on it; else the classifier `seed`, shared by every setting as a block), how many units, and what the intervals are conditional on (`given`)."
+    """What a results table replicates, so what its intervals take in: the unit they resample (the base draw
+    `split_seed` where several were run, each with the generators trained on it; else the classifier `seed`,
+    shared by every setting as a block), how many units, and what the intervals are conditional on (`given`)."""
     ns = int(d['split_seed'].nunique()) if 'split_seed' in d else 1
     unit = 'split_seed' if ns > 1 else 'seed' if d['seed'].nunique() > 1 else None
     syn = d[d.n_syn_plus > 0]
@@ -127,60 +148,78 @@ def replication(d:pd.DataFrame, # results (see `clean_results`), of one arm with
     return dict(unit=unit, n_units=int(d[unit].nunique()) if unit else 1, n_splits=ns, n_generators=ng, given=given)
 
 def given_text(rep:dict) -> str:
-    "What an interval takes in, in words: 'over 3 base draws, each with its own generator training' or '... conditional on this base draw and this generator training'."
+    """What an interval takes in, in words: 'over 3 base draws, each with its own generator training' or '...
+    conditional on this base draw and this generator training'."""
     if rep['unit'] is None: return 'no interval: one run per setting'
-    over = f"{rep['n_units']} base draws" if rep['unit'] == 'split_seed' else f"{rep['n_units']} seeds (shared by every setting, as blocks)"
+    over = f"{rep['n_units']} base draws" if rep['unit'] == 'split_seed' else (f"{rep['n_units']} seeds (shared "
+                                                                               "by every setting, as blocks)")
     if rep['unit'] == 'split_seed' and rep['n_generators'] > 1: over += ', each with its own generator training'
     return f"over {over}" + (f", conditional on {' and '.join(rep['given'])}" if rep['given'] else '')
 
 def unit_table(d:pd.DataFrame, # results at one base size (see `clean_results`)
                unit:str) -> pd.DataFrame:
-    "The mean accuracy of each unit (rows) in each setting (columns (n_real_plus, n_syn_plus)); lower levels (seeds within a base draw) averaged."
+    """The mean accuracy of each unit (rows) in each setting (columns (n_real_plus, n_syn_plus)); lower levels
+    (seeds within a base draw) averaged."""
     return d.pivot_table(index=unit, columns=['n_real_plus', 'n_syn_plus'], values='acc', aggfunc='mean')
 
 def unit_draws(d:pd.DataFrame, # results at one base size (see `clean_results`)
                m:pd.DataFrame, # its setting means: columns n_real_plus, n_syn_plus, mean, n
                n_boot:int, seed:int=0) -> tuple:
-    "(draws (n_boot, settings) of the setting means `m`, how they were drawn): redrawn from the spread of whole units (`replication`: base draws, else seeds as blocks), so what a unit shares across settings (its base set, its generator, its seed) moves every setting of a draw together; each draw is N(0, S/U) over the U complete units times a common sqrt((U-1)/chi2(U-1)), which makes a linear reading's interval the t interval with U-1 degrees of freedom. Noise is the noise at this base size. With fewer than 2 complete units: the seeds' spread pooled over this base size's settings; without replicates: (None, why)."
+    """(draws (n_boot, settings) of the setting means `m`, how they were drawn): redrawn from the spread of
+    whole units (`replication`: base draws, else seeds as blocks), so what a unit shares across settings (its
+    base set, its generator, its seed) moves every setting of a draw together; each draw is N(0, S/U) over the U
+    complete units times a common sqrt((U-1)/chi2(U-1)), which makes a linear reading's interval the t interval
+    with U-1 degrees of freedom. Noise is the noise at this base size. With fewer than 2 complete units: the
+    seeds' spread pooled over this base size's settings; without replicates: (None, why)."""
     rep = replication(d)
     if not n_boot or rep['unit'] is None: return None, 'no replicates'
     cols = list(zip(m.n_real_plus, m.n_syn_plus))
-    Y = unit_table(d, rep['unit']).reindex(columns=pd.MultiIndex.from_tuples(cols, names=['n_real_plus', 'n_syn_plus'])).dropna()
+    Y = unit_table(d, rep['unit']).reindex(columns=pd.MultiIndex.from_tuples(cols,
+        names=['n_real_plus', 'n_syn_plus'])).dropna()
     rng, U = np.random.default_rng(seed), len(Y)
     if U >= 2:
         D = Y.to_numpy() - Y.to_numpy().mean(0)
         z = rng.standard_normal((n_boot, U)) @ D / math.sqrt(U * (U - 1))
         t = np.sqrt((U - 1) / rng.chisquare(U - 1, (n_boot, 1)))
-        return m['mean'].to_numpy() + z * t, f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'} (t, {U - 1} df)"
+        return m['mean'].to_numpy() + z * t, (f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'} "
+                                              f"(t, {U - 1} df)")
     ss, df = pure_error(d, ['n_real_plus', 'n_syn_plus'])
     if df <= 0: return None, 'no replicates'
     se = math.sqrt(ss / df) / np.sqrt(m['n'].to_numpy())
     t = np.sqrt(df / rng.chisquare(df, (n_boot, 1)))
-    return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m))) * t, f"seeds pooled at this base size ({df} df; units incomplete)"
+    return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m))) * t, ("seeds pooled at this base "
+                                                                                   f"size ({df} df; units incomplete)")
 
 def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the columns of `by`
                   weights:dict, # {setting (a tuple of the `by` values): weight}: a linear combination of setting means
                   by=('generator', *KEYS)) -> dict:
-    "A linear combination of setting means with its standard error from whole units (`replication`): the combination within each unit that ran every setting it needs, its mean and spread over those units (t, U - 1 df), so what a unit shares across settings (base set, generator, seed) cancels where the weights sum to zero and counts where they do not. With fewer than 2 such units, the seeds' variance pooled over the settings it uses."
+    """A linear combination of setting means with its standard error from whole units (`replication`): the
+    combination within each unit that ran every setting it needs, its mean and spread over those units (t, U - 1
+    df), so what a unit shares across settings (base set, generator, seed) cancels where the weights sum to zero
+    and counts where they do not. With fewer than 2 such units, the seeds' variance pooled over the settings it
+    uses."""
     by, keys = list(by), list(weights)
     m = d.groupby(by)['acc'].agg(['mean', 'size'])
     miss = [k for k in keys if k not in m.index]
     if miss: raise MousterianError(f"The contrast needs settings that were not run: {miss[:3]}.")
     w, rep = np.array([weights[k] for k in keys], float), replication(d)
     if rep['unit'] is not None:
-        Y = d.pivot_table(index=rep['unit'], columns=by, values='acc', aggfunc='mean').reindex(columns=pd.MultiIndex.from_tuples(keys, names=by)).dropna()
+        Y = d.pivot_table(index=rep['unit'], columns=by, values='acc',
+                          aggfunc='mean').reindex(columns=pd.MultiIndex.from_tuples(keys, names=by)).dropna()
         if len(Y) >= 2:
             c = Y.to_numpy() @ w; U = len(c)
             est, sd = float(c.mean()), float(c.std(ddof=1)); se = sd / math.sqrt(U)
             t = est / se if se > 0 else math.nan
-            return dict(estimate=est, se=se, t=t, df=U - 1, p=float(2 * stats.t.sf(abs(t), U - 1)) if np.isfinite(t) else math.nan, sd_seed=sd,
+            return dict(estimate=est, se=se, t=t, df=U - 1,
+                        p=float(2 * stats.t.sf(abs(t), U - 1)) if np.isfinite(t) else math.nan, sd_seed=sd,
                         units=f"{U} {'base draws' if rep['unit'] == 'split_seed' else 'seeds'}")
     ss, df = pure_error(d[d.set_index(by).index.isin(keys)], by)
     sd = math.sqrt(ss / df) if df > 0 else math.nan
     est = float(sum(wi * m.loc[k, 'mean'] for k, wi in zip(keys, w)))
     se = sd * math.sqrt(sum(wi ** 2 / m.loc[k, 'size'] for k, wi in zip(keys, w)))
     t = est / se if se > 0 else math.nan
-    return dict(estimate=est, se=float(se), t=float(t), df=df, p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd,
+    return dict(estimate=est, se=float(se), t=float(t), df=df,
+                p=float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else math.nan, sd_seed=sd,
                 units='seeds pooled (units incomplete)')
 
 # %% ../../nbs/15a_equiv.results.ipynb #52bc0ec2
@@ -190,13 +229,19 @@ def mde(se:float, # the contrast's standard error (points)
         power:float=0.8, # the chance of detecting it
         alternative:str='two-sided', # or 'larger' (a one-sided test of a gain)
        ) -> float:
-    "The minimal detectable effect (points): the smallest true contrast that a t test with this standard error and df detects with probability `power` at level `alpha` (NaN where it cannot be tested)."
-    if alternative not in ('two-sided', 'larger'): raise MousterianError(f"mde: alternative is 'two-sided' or 'larger' (a one-sided test of a gain), got {alternative!r}.")
-    if not (0 < alpha < 1 and 0 < power < 1): raise MousterianError(f"mde: alpha and power are probabilities strictly between 0 and 1, got alpha = {alpha}, power = {power}.")
+    """The minimal detectable effect (points): the smallest true contrast that a t test with this standard error
+    and df detects with probability `power` at level `alpha` (NaN where it cannot be tested)."""
+    if alternative not in ('two-sided', 'larger'):
+        raise MousterianError("mde: alternative is 'two-sided' or 'larger' (a one-sided test of a gain), got "
+                              f"{alternative!r}.")
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise MousterianError("mde: alpha and power are probabilities strictly between 0 and 1, got alpha = "
+                              f"{alpha}, power = {power}.")
     if not (np.isfinite(se) and se > 0 and np.isfinite(df) and df >= 1): return math.nan
     two = alternative == 'two-sided'
     c = stats.t.ppf(1 - alpha / (2 if two else 1), df)
-    x, w = np.polynomial.legendre.leggauss(200)  # T = (Z + nc) / sqrt(V / df), V chi-square: the power averaged over V's quantiles (Gauss-Legendre)
+    # T = (Z + nc) / sqrt(V / df), V chi-square: the power averaged over V's quantiles (Gauss-Legendre)
+    x, w = np.polynomial.legendre.leggauss(200)
     s = c * np.sqrt(stats.chi2.ppf((x + 1) / 2, df) / df)
     def reach(nc):  # power at a true effect of nc standard errors, less `power`
         return float(w @ (stats.norm.sf(s - nc) + (stats.norm.cdf(-s - nc) if two else 0.))) / 2 - power
@@ -205,27 +250,38 @@ def mde(se:float, # the contrast's standard error (points)
     return float(brentq(reach, 0., hi, xtol=1e-10) * se)
 
 # %% ../../nbs/15a_equiv.results.ipynb #e565a268
-def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for the base runs)
+def gain_components(
+        df:pd.DataFrame, # results (see `clean_results`) with a `generator` column ('none' for the base runs)
                     arm:str, # the synthetic arm
                     n_base:float, # the base size (total images)
                     n_syn_plus:float, # the synthetic images of the cell (total)
                     n_real_plus:float=0., # its extra real images
                    ) -> pd.DataFrame:
-    "The variance components of a cell's paired gain over the base set (points): one row per component with its part ('between' draws, 'within' a draw, or 'unit' where they are not separated), SD, variance, df and method."
+    """The variance components of a cell's paired gain over the base set (points): one row per component with
+    its part ('between' draws, 'within' a draw, or 'unit' where they are not separated), SD, variance, df and
+    method."""
     d = as_clean(df)
     unit = 'split_seed' if 'split_seed' in d and d['split_seed'].nunique() > 1 else None
-    at = lambda g, nr, ns: d[(d.generator == g) & np.isclose(d.n_base, n_base) & np.isclose(d.n_real_plus, nr) & np.isclose(d.n_syn_plus, ns)]
+    at = lambda g, nr, ns: d[(d.generator == g) & np.isclose(d.n_base, n_base) & np.isclose(d.n_real_plus,
+        nr) & np.isclose(d.n_syn_plus, ns)]
     on = [c for c in (unit, 'seed') if c]
     m = at(arm, n_real_plus, n_syn_plus).merge(at('none', 0, 0)[on + ['acc']], on=on, suffixes=('', '_base'))
     m = m.assign(gain=m.acc - m.acc_base)
-    row = lambda c, var, df, how, note='', part='unit': dict(component=c, part=part, sd=math.sqrt(var) if np.isfinite(var) and var >= 0 else math.nan, variance=var, df=df,
-                                                method=how, note=note, n_draws=m[unit].nunique() if unit else 1, n_runs=len(m))
-    if len(m) < 2: return pd.DataFrame([row('paired gain, per unit', math.nan, 0, 'none', 'fewer than two paired runs: nothing to estimate')])
+    row = lambda c, var, df, how, note='', part='unit': dict(component=c, part=part,
+                                                             sd=math.sqrt(var) if np.isfinite(var) and var >= 0
+                                                             else math.nan, variance=var, df=df,
+                                                method=how, note=note, n_draws=m[unit].nunique() if unit else 1,
+                                                n_runs=len(m))
+    if len(m) < 2:
+        return pd.DataFrame([row('paired gain, per unit', math.nan, 0, 'none', 'fewer than two paired runs: '
+            'nothing to estimate')])
     if unit is None:  # one base draw: the seeds are the units
-        return pd.DataFrame([row('seed (one base draw: draw-level variation not measured)', float(m.gain.var(ddof=1)), len(m) - 1, 'unit t')])
+        return pd.DataFrame([row('seed (one base draw: draw-level variation not measured)',
+                                 float(m.gain.var(ddof=1)), len(m) - 1, 'unit t')])
     per = m.groupby(unit).size()
     if (per < 2).all():  # one seed per draw: draws, their generators and seeds are one unit
-        return pd.DataFrame([row('draw, generator training and seed together', float(m.groupby(unit).gain.mean().var(ddof=1)), len(per) - 1, 'unit t',
+        return pd.DataFrame([row('draw, generator training and seed together',
+                                 float(m.groupby(unit).gain.mean().var(ddof=1)), len(per) - 1, 'unit t',
                                  'one classifier seed per draw: the components cannot be separated')])
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')  # a variance at its boundary (0) warns: it is reported as 0
@@ -233,24 +289,34 @@ def gain_components(df:pd.DataFrame, # results (see `clean_results`) with a `gen
     v_draw, v_res = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     nested = 'gen_seed' in m and (m.groupby(unit)['gen_seed'].nunique() > 1).any()
     note = '' if nested else 'each draw trains its own generators: their training is inside this component'
-    return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)', note + ('; at its boundary (0)' if v_draw <= 1e-9 else ''), 'between'),
-                         row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)', part='within')])
+    return pd.DataFrame([row('draw (the gain between base draws)', v_draw, len(per) - 1, 'REML (MixedLM)',
+                             note + ('; at its boundary (0)' if v_draw <= 1e-9 else ''), 'between'),
+                         row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)',
+                             part='within')])
 
 # %% ../../nbs/15a_equiv.results.ipynb #9570122c
 def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
                     draws:int, # base draws of the planned study
                     seeds:int=1, # classifier seeds at each draw
                     level:float=0.95, # the interval's coverage
-                    sd_level:float|None=None, # plan at this one-sided upper confidence bound of each variance (e.g. 0.8); None: the estimates
+                    # plan at this one-sided upper confidence bound of each variance (e.g. 0.8); None: the
+                    # estimates
+                    sd_level:float|None=None,
                    ) -> dict:
-    "The predicted half-width (points), standard error, df and MDE of a cell's paired gain for a design of `draws` x `seeds`, from a pilot's variance components."
+    """The predicted half-width (points), standard error, df and MDE of a cell's paired gain for a design of
+    `draws` x `seeds`, from a pilot's variance components."""
     draws, seeds = check_count(draws, 'draws'), check_count(seeds, 'seeds')
-    if draws < 2 or seeds < 1: raise MousterianError(f"A design needs at least 2 base draws (an interval over draws) and 1 seed each, got draws = {draws}, seeds = {seeds}.")
-    if sd_level is not None and not 0 < sd_level < 1: raise MousterianError(f"sd_level is a one-sided confidence level between 0 and 1 (e.g. 0.8), got {sd_level}.")
+    if draws < 2 or seeds < 1:
+        raise MousterianError("A design needs at least 2 base draws (an interval over draws) and 1 seed each, "
+                              f"got draws = {draws}, seeds = {seeds}.")
+    if sd_level is not None and not 0 < sd_level < 1:
+        raise MousterianError(f"sd_level is a one-sided confidence level between 0 and 1 (e.g. 0.8), got {sd_level}.")
     up = lambda r: r.variance * (r.df / stats.chi2.ppf(1 - sd_level, r.df) if sd_level and r.df > 0 else 1.)
     ok = vc[np.isfinite(vc.variance)]
     within = sum(up(r) for r in ok.itertuples() if r.part == 'within')
-    between = sum(up(r) for r in ok.itertuples() if r.part != 'within')  # not separated ('unit'): all of it between draws
+    # not separated ('unit'): all of it between draws
+    between = sum(up(r) for r in ok.itertuples() if r.part != 'within')
     se = math.sqrt(between / draws + within / (draws * seeds))
     df = draws - 1
-    return dict(half_width=float(stats.t.ppf((1 + level) / 2, df) * se), se=se, df=df, mde=mde(se, df, 1 - level), draws=draws, seeds=seeds)
+    return dict(half_width=float(stats.t.ppf((1 + level) / 2, df) * se), se=se, df=df,
+                mde=mde(se, df, 1 - level), draws=draws, seeds=seeds)

@@ -24,11 +24,13 @@ SCENARIOS = {  # name: (law parameters, design, n_eq in place of the law's or No
     'sparse': (SMALL, SPARSE, None),  # (b) the law, a grid like the embedded study's
     'null': (SMALL, SPARSE, lambda nb, ns: 0. * ns),  # (c) synthetic images add nothing: k = ∞ everywhere
     'hurt': (SMALL, SPARSE, lambda nb, ns: -0.6 * nb * (ns / nb) / (1 + ns / nb)),  # (d) synthetic images hurt
-    'plateau': (TRUE, DENSE, lambda nb, ns: 0.6 * nb * -np.expm1(-(ns / nb) / 0.5)),  # (e) gains stop at 0.6·n_base: outside the law's family
+    # (e) gains stop at 0.6·n_base: outside the law's family
+    'plateau': (TRUE, DENSE, lambda nb, ns: 0.6 * nb * -np.expm1(-(ns / nb) / 0.5)),
 }
 
 def true_k(name:str, n_base:float, r_real:float) -> float:
-    "The true exchange rate of scenario `name` at (n_base, r_real): the smallest r_syn whose equivalent real count reaches r_real·n_base, over r_real (∞ if none)."
+    """The true exchange rate of scenario `name` at (n_base, r_real): the smallest r_syn whose equivalent real
+    count reaches r_real·n_base, over r_real (∞ if none)."""
     p, _, ne = SCENARIOS[name]
     if ne is None: return float(JointLaw().law(p, n_base, r_real)) / r_real
     f = lambda r: float(ne(n_base, r * n_base)) - r_real * n_base
@@ -41,7 +43,8 @@ def true_k(name:str, n_base:float, r_real:float) -> float:
 # %% ../../nbs/15f_equiv.scenarios.ipynb #b469b6aa
 def scenario_check(name:str, # a key of SCENARIOS
                    n_sim:int=20, n_boot:int=100, seed:int=0, seeds=(0, 1, 2)) -> pd.DataFrame:
-    "Simulate scenario `name` `n_sim` times, run the whole exchange-rate machinery, and set each reported k beside the truth: one row per (simulation, n_base, r_real)."
+    """Simulate scenario `name` `n_sim` times, run the whole exchange-rate machinery, and set each reported k
+    beside the truth: one row per (simulation, n_base, r_real)."""
     p, design, ne = SCENARIOS[name]
     rows = []
     for i in progress(range(n_sim), desc=f'scenario {name}', leave=False):
@@ -59,30 +62,43 @@ def scenario_check(name:str, # a key of SCENARIOS
 def scenario_summary(t:pd.DataFrame) -> dict:
     "The figures the exchange-rate bench checks, from a `scenario_check` table."
     est = t['status'] == ESTIMATE
-    return dict(points=len(t), point_k=float(est.mean()), median_rel_err=float(np.nanmedian(np.abs(t['rel_err']))) if est.any() else math.nan,
+    return dict(points=len(t), point_k=float(est.mean()),
+                median_rel_err=float(np.nanmedian(np.abs(t['rel_err']))) if est.any() else math.nan,
                 coverage=float(t['covered'].mean()), interval_reaches_inf=float((t['hi'] == np.inf).mean()),
-                law_used=float((t['source'] == 'law').mean()), lof_flagged=float((t.groupby('sim')['lof_p'].first() < 0.05).mean()),
-                bound_driven_k=float(((t['source'] == 'law') & (t['law_at_bound'] != '')).mean()),  # a reported k from a law at a bound of its search
+                law_used=float((t['source'] == 'law').mean()),
+                lof_flagged=float((t.groupby('sim')['lof_p'].first() < 0.05).mean()),
+                # a reported k from a law at a bound of its search
+                bound_driven_k=float(((t['source'] == 'law') & (t['law_at_bound'] != '')).mean()),
                 hurts=float((t['status'] == HURTS).mean()), no_help=float(t['status'].isin([HURTS, NO_HELP]).mean()),
                 law_at_bound=float((t.groupby('sim')['law_at_bound'].first() != '').mean()))
 
 # %% ../../nbs/15f_equiv.scenarios.ipynb #b0127514
-def design_check(design:pd.DataFrame, # the runs of one synthetic arm and the real-only runs: columns n_base, n_real_plus, n_syn_plus, seed (images, not per class)
+def design_check(
+        # the runs of one synthetic arm and the real-only runs: columns n_base, n_real_plus, n_syn_plus, seed
+        # (images, not per class)
+        design:pd.DataFrame,
                  noise:float=0.8, # seed-to-seed standard deviation of accuracy (points)
                  truth=None, # JointLaw parameters of the simulated truth (default: `SMALL`)
                  n_sim:int=30, n_boot:int=100, seed:int=0) -> pd.DataFrame:
-    "What a design can tell before it runs: its runs simulated `n_sim` times from the law `truth`, k read from the curves as a study reads it; per (n_base, r_real): the true k, the median width of the 95% interval as a factor (hi / lo), the share of simulated studies whose interval is no wider than a factor of 3, and the coverage."
+    """What a design can tell before it runs: its runs simulated `n_sim` times from the law `truth`, k read from
+    the curves as a study reads it; per (n_base, r_real): the true k, the median width of the 95% interval as a
+    factor (hi / lo), the share of simulated studies whose interval is no wider than a factor of 3, and the
+    coverage."""
     truth, rows = np.asarray(SMALL if truth is None else truth, float), []
     for i in progress(range(n_sim), desc='design check', leave=False):
-        ex = exchange_table(clean_results(simulate(truth, noise=noise, rng_seed=seed + i, design=design)), n_boot=n_boot, seed=seed + i)
+        ex = exchange_table(clean_results(simulate(truth, noise=noise, rng_seed=seed + i, design=design)),
+                            n_boot=n_boot, seed=seed + i)
         rows.append(ex.assign(sim=i))
     if not rows or not len(t := pd.concat(rows, ignore_index=True)):
-        raise MousterianError("The design has no base size with runs of the base alone, extra real images and synthetic images: no k can be read from it.")
+        raise MousterianError("The design has no base size with runs of the base alone, extra real images and "
+                              "synthetic images: no k can be read from it.")
     t['truth'] = [float(JointLaw().law(truth, nb, r)) / r for nb, r in zip(t.n_base, t.r_real)]
     t['factor'] = np.where(t['lo'] > 0, t['hi'] / t['lo'].where(t['lo'] > 0, 1.), np.inf)
     t['covered'] = (t['lo'].fillna(-np.inf) <= t['truth']) & (t['truth'] <= t['hi'].fillna(np.inf))
-    return (t.groupby(['n_base', 'r_real']).agg(true_k=('truth', 'first'), r_syn_max=('r_syn_max', 'first'), median_factor=('factor', 'median'),
-                                                 within_3=('factor', lambda f: float((f <= 3).mean())), estimate=('status', lambda s: float((s == ESTIMATE).mean())),
+    return (t.groupby(['n_base', 'r_real']).agg(true_k=('truth', 'first'), r_syn_max=('r_syn_max', 'first'),
+                                                median_factor=('factor', 'median'),
+                                                 within_3=('factor', lambda f: float((f <= 3).mean())),
+                                                 estimate=('status', lambda s: float((s == ESTIMATE).mean())),
                                                  coverage=('covered', 'mean')).reset_index())
 
 def design_lines(t:pd.DataFrame, # a `design_check` table
@@ -92,7 +108,7 @@ def design_lines(t:pd.DataFrame, # a `design_check` table
     for nb, g in t.groupby('n_base'):
         per = f"{nb / n_classes:g}/class" if n_classes else f"{nb:g} images"
         out.append(f"  n_base {per} (r_syn ≤ {g.r_syn_max.iloc[0]:g}): " + '; '.join(
-            f"r_real {r.r_real:g}: true k {fmt_k(r.true_k)}, 95% interval x{fmt_k(r.median_factor)} wide (median), ≤ x3 in {r.within_3:.0%}, "
-            f"covers the truth in {r.coverage:.0%}"
+            f"r_real {r.r_real:g}: true k {fmt_k(r.true_k)}, 95% interval x{fmt_k(r.median_factor)} wide "
+            f"(median), ≤ x3 in {r.within_3:.0%}, covers the truth in {r.coverage:.0%}"
             for r in g.itertuples()))
     return out

@@ -20,102 +20,140 @@ def fmt_k(v:float) -> str:
     "A count ratio in two significant digits, without exponent ('∞' for infinity)."
     return '∞' if not np.isfinite(v) else f"{float(f'{v:.2g}'):,g}"
 
-OUTSIDE = "; the point lies outside its interval: the draws are skewed (a biased reading) or too few, so give more bootstrap draws (--n-boot) before citing it"
+OUTSIDE = ("; the point lies outside its interval: the draws are skewed (a biased reading) or too few, so give "
+           "more bootstrap draws (--n-boot) before citing it")
 def outside_text(r) -> str:
-    "What a row whose point estimate lies outside its interval (`point_outside`) adds to its line: that it does, and what to do; '' for every other row."
+    """What a row whose point estimate lies outside its interval (`point_outside`) adds to its line: that it
+    does, and what to do; '' for every other row."""
     return OUTSIDE if bool(dict(r).get('point_outside', False)) else ''
 
 # %% ../../nbs/15e_equiv.words.ipynb #a13c8cbd
 def mde_text(v:float) -> str:
-    "What the test of any synthetic gain could detect, as a clause: '; at its most precise ratio it detects a gain of 4.2 points or more at 80% power' (nothing where it is not known)."
-    return f"; at its most precise ratio it detects a gain of {v:.2g} points or more at 80% power" if v is not None and np.isfinite(v) else ''
+    """What the test of any synthetic gain could detect, as a clause: '; at its most precise ratio it detects a
+    gain of 4.2 points or more at 80% power' (nothing where it is not known)."""
+    return f"; at its most precise ratio it detects a gain of {v:.2g} points or more at 80% power" if v is not None and np.isfinite(
+        v) else ''
 
 def k_text(row) -> str:
-    "One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its interval and the range it rests on; where k is not a number, the test of any synthetic gain (`syn_gain_test`)."
+    """One row of `exchange_table` in words: the number, a lower bound, 'do not help' or 'hurt', with its
+    interval and the range it rests on; where k is not a number, the test of any synthetic gain
+    (`syn_gain_test`)."""
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
-    if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'), str) and r['help_test'] != 'not testable':
-        tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts' else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
+    if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'),
+            str) and r['help_test'] != 'not testable':
+        tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts'
+              else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
         if r['help_test'] == 'no gain detected': tt += mde_text(r.get('help_mde'))
-        tt += f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all ratios at once)"
+        tt += (f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all "
+               "ratios at once)")
         if r.get('help_below_real'):
-            tt += f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > {fmt_k(r['r_syn_max'] / r['help_r_real_min'])}"
+            tt += (f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > "
+                   f"{fmt_k(r['r_syn_max'] / r['help_r_real_min'])}")
         tt = f"; test of any synthetic gain: {tt}"
     else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
-    if r['status'] == NO_REAL_GAIN: return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
+    if r['status'] == NO_REAL_GAIN:
+        return f"no k: {r['r_real']:g}·n_base extra real images gave no measured gain ({r['real_gain']:+.2f} points)"
     if r['status'] in (NO_HELP, HURTS):
-        return (f"synthetic images {'hurt' if r['status'] == HURTS else 'do not help'} here: the best synthetic setting (r_syn = {r['best_r_syn']:g}) is "
-                f"{r['best_gain']:+.2f} points against the base" + (f" (95% CI [{r['gain_lo']:+.2f}, {r['gain_hi']:+.2f}]{', the point outside it' if r.get('gain_outside') else ''})" if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
+        return (f"synthetic images {'hurt' if r['status'] == HURTS else 'do not help'} here: the best "
+                f"synthetic setting (r_syn = {r['best_r_syn']:g}) is {r['best_gain']:+.2f} points against the "
+                "base" + (f" (95% CI [{r['gain_lo']:+.2f}, "
+                          f"{r['gain_hi']:+.2f}]{', the point outside it' if r.get('gain_outside') else ''})"
+                          if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
     src = 'from the curves' if r['source'] == 'curves' else 'from the law'
     if r['status'] == MORE_THAN:
         bound = r['lo'] if np.isfinite(r['lo']) else r['r_syn_max'] / r['r_real']
-        why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k']) else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
-        return (f"more than {fmt_k(bound)}" if bound > 0 else "not determined by these runs") + f" ({src}: {why}; {ci}{tt}{outside_text(r)})"
+        why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k'])
+               else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
+        return (f"more than {fmt_k(bound)}" if bound > 0
+                else "not determined by these runs") + f" ({src}: {why}; {ci}{tt}{outside_text(r)})"
     return f"{fmt_k(r['k'])} ({src}, {ci}; {rng}{outside_text(r)})"
 
 # %% ../../nbs/15e_equiv.words.ipynb #359e5eb7
 def exchange_lines(ex:pd.DataFrame, per_class:int|None=None) -> list:
     "One line per (n_base, r_real) of an `exchange_table`: what one extra real image is worth in synthetic images."
-    return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = {r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
+    return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_real = "
+            f"{r.r_real:g}: {k_text(r._asdict())}" for r in ex.itertuples()]
 
 # %% ../../nbs/15e_equiv.words.ipynb #58525f38
 def worth_lines(w:pd.DataFrame, # a `worth_table`
                 per_class:int|None=None) -> list:
-    "One line per (n_base, r_syn) of a `worth_table`: what those synthetic images are worth in extra real images, the k it implies, and what the images added since the ratio below are worth at the margin."
+    """One line per (n_base, r_syn) of a `worth_table`: what those synthetic images are worth in extra real
+    images, the k it implies, and what the images added since the ratio below are worth at the margin."""
     out = []
     for r in w.itertuples():
-        at = f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: "
+        at = (f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = "
+              f"{r.r_syn:g}: ")
         ci = '' if np.isnan(r.lo) else f", 95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
         rng = f"measured r_real ≤ {r.r_real_max:g}"
-        if r.status == NO_HELP: s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
+        if r.status == NO_HELP:
+            s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
         elif r.status == LESS_THAN:
-            s = f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}"
-        else: s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real images bring (between the "
-                   f"measured r_real {r.r_real_below:g} and {r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
-                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show no gain)") + outside_text(r._asdict()))
+            s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth "
+                 f"more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}")
+        else:
+            s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra "
+                   f"real images bring (between the measured r_real {r.r_real_below:g} and "
+                   f"{r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
+                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show "
+                                                      "no gain)") + outside_text(r._asdict()))
         if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
-            s += f"; the test of any synthetic gain detects none at this base size (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer"
+            s += ("; the test of any synthetic gain detects none at this base size (Holm p = "
+                  f"{r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer")
         if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
-            mci = (f" [{r.marginal_lo:.2g}, {r.marginal_hi:.2g}{', the point outside it' if getattr(r, 'marginal_outside', False) else ''}]"
+            mci = (f" [{r.marginal_lo:.2g}, "
+                   f"{r.marginal_hi:.2g}{', the point outside it' if getattr(r, 'marginal_outside', False) else ''}]"
                    if np.isfinite(getattr(r, 'marginal_lo', np.nan)) else '')
-            s += f"; at the margin (from r_syn {r.r_syn_below:g}) a synthetic image is worth {r.marginal:.2g}{mci} real images"
+            s += (f"; at the margin (from r_syn {r.r_syn_below:g}) a synthetic image is worth "
+                  f"{r.marginal:.2g}{mci} real images")
         out.append(at + s)
     if len(w) and 'given' in w and isinstance(w['given'].iloc[0], str) and w['given'].iloc[0]:
-        out.append(f"  (95% intervals {w['given'].iloc[0]}; each spans the real curve read {', '.join(INTERPOLATIONS)} between measured ratios)")
+        out.append(f"  (95% intervals {w['given'].iloc[0]}; each spans the real curve read "
+                   f"{', '.join(INTERPOLATIONS)} between measured ratios)")
     return out
 
 def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
                arm:str='synthetic', per_class:int|None=None) -> str:
-    "How k changes along one base size's worth curve, in words: 'k rises from 0.94 at r_syn 1 to 5.2 at r_syn 10 (the last 240 images are worth 0.1 real images each): the returns saturate'."
+    """How k changes along one base size's worth curve, in words: 'k rises from 0.94 at r_syn 1 to 5.2 at r_syn
+    10 (the last 240 images are worth 0.1 real images each): the returns saturate'."""
     w = w.sort_values('r_syn'); e = w[w.status.isin([ESTIMATE, MORE_THAN]) & np.isfinite(w.k) & (w.k > 0)]
     at = f"{w.n_base.iloc[0] / per_class:g} real images per class" if per_class else f"n_base = {w.n_base.iloc[0]:g}"
     if len(e) < 2:
-        return f"With {at}, the {arm} worth curve has {'one point' if len(e) else 'no point'} with a number" + (f": k = {fmt_k(e.k.iloc[0])} at r_syn {e.r_syn.iloc[0]:g}." if len(e) else " (no gain over the base, or above the measured real curve): see each ratio's line.")
+        return f"With {at}, the {arm} worth curve has {'one point' if len(e) else 'no point'} with a number" + (
+            f": k = {fmt_k(e.k.iloc[0])} at r_syn {e.r_syn.iloc[0]:g}." if len(e)
+            else " (no gain over the base, or above the measured real curve): see each ratio's line.")
     open_ = (e.status != ESTIMATE).any()
     a, b = e.iloc[0], e.iloc[-1]
     move = 'rises' if b.k > a.k * 1.1 else 'falls' if b.k < a.k / 1.1 else 'stays about level'
     s = f"With {at}, k {move} from {fmt_k(a.k)} at r_syn {a.r_syn:g} to {fmt_k(b.k)} at r_syn {b.r_syn:g}"
     if np.isfinite(b.marginal):
         n = (b.r_syn - b.r_syn_below) * b.n_base / (per_class or 1)
-        s += f" (the last {n:,.0f}{' per class' if per_class else ''} {arm} images are worth {b.marginal:.2g} real images each"
+        s += (f" (the last {n:,.0f}{' per class' if per_class else ''} {arm} images are worth {b.marginal:.2g} "
+              "real images each")
         s += (f", 95% CI [{b.marginal_lo:.2g}, {b.marginal_hi:.2g}])" if np.isfinite(b.marginal_lo) else ')')
     s += ': the returns saturate' if move == 'rises' else ''
-    return s + (f" (in the points: {'no' if (e.status != ESTIMATE).all() else 'not every'} reading has an upper bound at 95%)." if open_ else '.')
+    return s + (f" (in the points: {'no' if (e.status != ESTIMATE).all() else 'not every'} reading has an "
+                "upper bound at 95%)." if open_ else '.')
 
 def compute_lines(ct:pd.DataFrame, # a `compute_control` table
                   per_class:int|None=None) -> list:
-    "One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split into more iterations (the control) and new images (the arm over the control), each with its interval and MDE (the effect it detects at 80% power)."
-    md = lambda r, k: f", MDE {v:.2g}" if np.isfinite(v := getattr(r, k + '_mde', np.nan)) else ''  # what the contrast alone detects at 80% (a table from before it has none)
+    """One line per (n_base, r_syn) of a `compute_control`: the gain of the synthetic arm over the base, split
+    into more iterations (the control) and new images (the arm over the control), each with its interval and MDE
+    (the effect it detects at 80% power)."""
+    # what the contrast alone detects at 80% (a table from before it has none)
+    md = lambda r, k: f", MDE {v:.2g}" if np.isfinite(v := getattr(r, k + '_mde', np.nan)) else ''
     f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}{md(r, k)}]"
-    return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = {r.r_syn:g}: {r.arm} over the base {f(r, 'total')} "
-            f"points: more iterations on the same images ({r.control}) {f(r, 'iterations')}, new images {f(r, 'new_images')} (95%, over {r.units})"
+    return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = "
+            f"{r.r_syn:g}: {r.arm} over the base {f(r, 'total')} points: more iterations on the same images "
+            f"({r.control}) {f(r, 'iterations')}, new images {f(r, 'new_images')} (95%, over {r.units})"
             for r in ct.itertuples()]
 
 # %% ../../nbs/15e_equiv.words.ipynb #e36225ba
 def answer_text(answers:dict, # arm -> its `base_answers`
                 per_class:int|None=None, # the number of classes, to speak of images per class (n_base / per_class)
                 max_width:float=3.) -> str:
-    "What the exchange rates mean, in plain words, one sentence per arm and base size, each with the numbers it rests on (Markdown)."
+    """What the exchange rates mean, in plain words, one sentence per arm and base size, each with the numbers
+    it rests on (Markdown)."""
     out = []
     for arm, a in answers.items():
         for r in a.itertuples():
@@ -123,51 +161,72 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             real = lambda x: f"{x * r.n_base / per_class:g} extra real images per class" if per_class else f"{x:g}·n_base extra real images"
             if r.answer in ('k', 'k, wide'):
                 ci = f"95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
-                if getattr(r, 'read_at', 'r_real') == 'r_syn':  # read at a synthetic ratio (`syn_worth`): first what that set is worth
+                # read at a synthetic ratio (`syn_worth`): first what that set is worth
+                if getattr(r, 'read_at', 'r_real') == 'r_syn':
                     syn_n = f"{r.r_syn * r.n_base / per_class:g} {arm} synthetic images per class" if per_class else f"{r.r_syn:g}·n_base {arm} synthetic images"
                     real_n = f"{fmt_k(r.r_real * r.n_base / per_class)} extra real images per class" if per_class else f"{fmt_k(r.r_real)}·n_base extra real images"
-                    s = (f"With {at}, {syn_n} are worth about {real_n}: one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic "
-                         f"images** ({ci}, read at {r.r_syn:g}·n_base synthetic images, "
+                    s = (f"With {at}, {syn_n} are worth about {real_n}: one extra real image is worth about "
+                         f"**{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {r.r_syn:g}·n_base synthetic images, "
                          f"placed on the real curve between "
                          f"{'the base alone and ' if r.r_real_below == 0 else (f'{r.r_real_below * r.n_base / per_class:g} and ' if per_class else f'{r.r_real_below:g}·n_base and ')}{real(r.r_real_above)}, in "
                          f"log n)")
-                else: s = f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic images** ({ci}, read at {real(r.r_real)})"
-                s += (('' if r.answer == 'k' else f"; the interval reaches 0, so the runs say only that it is at most {fmt_k(r.hi)}" if r.lo <= 0 else
-                                                       f"; the interval is wider than a factor of {max_width:g}, so the runs do not pin it down") + outside_text(r._asdict()) + '.')
+                else:
+                    s = (f"With {at}, one extra real image is worth about **{fmt_k(r.k)} {arm} synthetic "
+                         f"images** ({ci}, read at {real(r.r_real)})")
+                s += (('' if r.answer == 'k' else "; the interval reaches 0, so the runs say only that it is "
+                                                  f"at most {fmt_k(r.hi)}" if r.lo <= 0 else
+                                                       "; the interval is wider than a factor of "
+                                                       f"{max_width:g}, so the runs do not pin it down") +
+                                                       outside_text(r._asdict()) + '.')
             elif r.answer == 'no gain detected':
-                s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, up to {r.r_syn_max:g}·n_base of "
-                     f"them{mde_text(getattr(r, 'help_mde', None))}): they gain at most "
-                     f"{r.help_gain_hi:+.2f} points (95%)" + (f", less than {real(r.help_r_real_min)} bring, so one real image is worth more "
-                                                              f"than {fmt_k(r.r_syn_max / r.help_r_real_min)} of them." if r.help_below_real
-                                                              else f", not clearly less than what {real(r.help_r_real_min)} bring: the runs "
-                                                                   f"give no bound on k."))
+                s = (f"With {at}, no gain from {arm} synthetic images was detected (Holm p = {r.help_p:.2g}, "
+                     f"up to {r.r_syn_max:g}·n_base of them{mde_text(getattr(r, 'help_mde', None))}): they "
+                     f"gain at most {r.help_gain_hi:+.2f} points (95%)" + (", less than "
+                                                              f"{real(r.help_r_real_min)} bring, so one real "
+                                                              "image is worth more than "
+                                                              f"{fmt_k(r.r_syn_max / r.help_r_real_min)} of "
+                                                              "them." if r.help_below_real
+                                                              else ", not clearly less than what "
+                                                                   f"{real(r.help_r_real_min)} bring: the runs "
+                                                                   "give no bound on k."))
             elif r.answer == 'hurts':
-                s = f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 at 95% (at most {r.help_gain_hi:+.2f} points)."
+                s = (f"With {at}, {arm} synthetic images lower accuracy: every measured ratio's gain is below 0 "
+                     f"at 95% (at most {r.help_gain_hi:+.2f} points).")
             elif r.answer == 'helps, k open':
-                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but " + (f"up to {r.r_syn_max:g}·n_base of them do not "
-                     f"match {real(r.r_real)}: one real image is worth more than {fmt_k(r.lo)} of them, and these runs give no upper bound."
-                     if np.isfinite(r.lo) and r.lo > 0 else "the declared reading's interval is open: these runs give no upper bound on k there."))
+                s = (f"With {at}, {arm} synthetic images help (Holm p = {r.help_p:.2g}), but " +
+                     (f"up to {r.r_syn_max:g}·n_base of them do not "
+                     f"match {real(r.r_real)}: one real image is worth more than {fmt_k(r.lo)} of them, and "
+                     "these runs give no upper bound."
+                     if np.isfinite(r.lo) and r.lo > 0 else "the declared reading's interval is open: these "
+                                                            "runs give no upper bound on k there."))
             elif r.answer == 'curve':
-                s = (f"With {at}, k runs from {fmt_k(r.k_min)} to {fmt_k(r.k_max)} {arm} synthetic images per real image along the measured "
-                     f"curve (no reading was declared before the runs, so no single number is given: see the worth curve).")
+                s = (f"With {at}, k runs from {fmt_k(r.k_min)} to {fmt_k(r.k_max)} {arm} synthetic images per "
+                     "real image along the measured curve (no reading was declared before the runs, so no "
+                     "single number is given: see the worth curve).")
             elif r.answer == 'less than':
-                s = (f"With {at}, {r.r_syn:g}·n_base {arm} synthetic images reach above the largest measured real set: one real image is worth "
-                     f"fewer than {fmt_k(r.hi)} of them.")
+                s = (f"With {at}, {r.r_syn:g}·n_base {arm} synthetic images reach above the largest measured "
+                     f"real set: one real image is worth fewer than {fmt_k(r.hi)} of them.")
             elif r.answer == 'not measured':
-                s = f"With {at}, the declared reading ({r.read_at} = {r.r_syn if r.read_at == 'r_syn' else r.r_real:g}) was not run."
+                s = (f"With {at}, the declared reading ({r.read_at} = "
+                     f"{r.r_syn if r.read_at == 'r_syn' else r.r_real:g}) was not run.")
             elif r.answer == 'more than':
-                s = (f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images" + (f" (point {fmt_k(r.k)}, read at "
-                     f"{r.r_syn:g}·n_base synthetic images)" if np.isfinite(r.k) and getattr(r, 'read_at', '') == 'r_syn' else '') + "; these runs give no upper bound"
-                     + (f": the test of any synthetic gain says {r.help_test} (Holm p = {r.help_p:.2g})." if isinstance(r.help_test, str) and r.help_test != 'not testable' else '.'))
+                s = (f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images" +
+                     (f" (point {fmt_k(r.k)}, read at "
+                     f"{r.r_syn:g}·n_base synthetic images)" if np.isfinite(r.k) and getattr(r, 'read_at',
+                     '') == 'r_syn' else '') + "; these runs give no upper bound"
+                     + (f": the test of any synthetic gain says {r.help_test} (Holm p = {r.help_p:.2g})."
+                        if isinstance(r.help_test, str) and r.help_test != 'not testable' else '.'))
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
-        if 'given' in a and len(a) and isinstance(a['given'].iloc[0], str) and a['given'].iloc[0]: out.append(f"({arm}: 95% intervals {a['given'].iloc[0]}.)")
+        if 'given' in a and len(a) and isinstance(a['given'].iloc[0], str) and a['given'].iloc[0]:
+            out.append(f"({arm}: 95% intervals {a['given'].iloc[0]}.)")
         ks, an = a[a.answer == 'k'], 'an' if arm[:1].lower() in 'aeiou' else 'a'
         if len(ks) and (ks.lo > 1).all():
-            out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole interval lies above 1: {an} {arm} "
-                       f"synthetic image is worth less than a real one there.")
+            out.append(f"Wherever k is bounded for {arm} ({len(ks)} of {len(a)} base sizes), its whole "
+                       f"interval lies above 1: {an} {arm} synthetic image is worth less than a real one there.")
         elif len(ks) and (ks.hi < 1).all():
-            out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} synthetic image is worth more than a real one there.")
+            out.append(f"Wherever k is bounded for {arm}, its whole interval lies below 1: {an} {arm} "
+                       "synthetic image is worth more than a real one there.")
     return ' '.join(out)
 
 # %% ../../nbs/15e_equiv.words.ipynb #7939df83
@@ -175,21 +234,32 @@ def answer_short(r, per_class:int) -> str:
     "One base size's answer (a row of `equiv.base_answers`) in a few words for a headline."
     per = f"{r.n_base / per_class:g}/class"
     if r.answer in ('k', 'k, wide'):
-        at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at', 'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
-        return f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; {at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''})"
+        at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured "
+              f"r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at',
+              'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
+        return (f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, "
+                f"{fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; "
+                f"{at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''})")
     if r.answer == 'no gain detected':
-        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}; at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
-                + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > {fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
+        return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}; "
+                f"at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
+                + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > "
+                   f"{fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
     if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
     if r.answer == 'helps, k open':
-        if not (np.isfinite(r.lo) and r.lo > 0): return f"open at {per} (a gain is detected, Holm p = {r.help_p:.2g}, but the declared reading's interval reaches ∞)"
-        return f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to bound k up to r_syn = {r.r_syn_max:g})"
-    if r.answer == 'curve': return f"{fmt_k(r.k_min)} to {fmt_k(r.k_max)} along the curve at {per} (no reading declared)"
+        if not (np.isfinite(r.lo) and r.lo > 0):
+            return (f"open at {per} (a gain is detected, Holm p = {r.help_p:.2g}, but the declared reading's "
+                    "interval reaches ∞)")
+        return (f"more than {fmt_k(r.lo)} at {per} (a gain is detected, Holm p = {r.help_p:.2g}, too small to "
+                f"bound k up to r_syn = {r.r_syn_max:g})")
+    if r.answer == 'curve':
+        return f"{fmt_k(r.k_min)} to {fmt_k(r.k_max)} along the curve at {per} (no reading declared)"
     if r.answer == 'less than': return f"less than {fmt_k(r.hi)} at {per} (above the largest measured real set)"
     if r.answer == 'not measured': return f"not measured at {per}"
     if r.answer == 'more than':
         pt = f"k = {fmt_k(r.k)}, " if np.isfinite(r.k) else ''
-        tt = (f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r, 'help_mde', None)) if r.help_test == 'no gain detected' else '')
+        tt = (f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r,
+            'help_mde', None)) if r.help_test == 'no gain detected' else '')
               if isinstance(r.help_test, str) and r.help_test != 'not testable' else '')
         return f"more than {fmt_k(r.lo)} at {per} ({pt}95% CI [{fmt_k(r.lo)}, ∞): no upper bound{tt})"
     return f"not determined at {per}"

@@ -19,7 +19,8 @@ from ..data import TensorImages, ImageSet, Splits, load_dataset
 from ..store import SynStore
 from ..settings import from_dict, check_positive
 from ..train import TensorDL, ProgressBar, NoValidation, BF16, opt_state, load_opt_state, learner
-diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.training_utils')  # seconds to import: loaded when a network or scheduler is made
+# seconds to import: loaded when a network or scheduler is made
+diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.training_utils')
 
 # %% auto #0
 __all__ = ['diffusers', 'training_utils', 'PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'SAMPLERS', 'EDM_SAMPLERS', 'SAMPLER_NAMES',
@@ -30,7 +31,8 @@ __all__ = ['diffusers', 'training_utils', 'PREDICTIONS', 'EDM', 'DDPM_PRESETS', 
 
 # %% ../../nbs/06_gen.ddpm.ipynb #0c791005
 PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
-EDM = dict(p_mean=-1.2, p_std=1.2, sigma_data=0.5)  # Karras et al. 2022: training noise levels ln(sigma) ~ N(p_mean, p_std^2); the data's standard deviation
+# Karras et al. 2022: training noise levels ln(sigma) ~ N(p_mean, p_std^2); the data's standard deviation
+EDM = dict(p_mean=-1.2, p_std=1.2, sigma_data=0.5)
 
 @dataclass
 class DDPMConfig:
@@ -44,11 +46,15 @@ class DDPMConfig:
     dropout:float=0.0
     num_train_timesteps:int=1000
     beta_schedule:str='linear' # Ho et al.'s linear betas from 1e-4 to 0.02; 'squaredcos_cap_v2' is the cosine schedule
-    prediction:str='epsilon' # what the network predicts: 'epsilon' (the noise, Ho et al.), 'v_prediction' (the velocity, Salimans & Ho) or 'edm' (Karras et al. 2022: log-normal noise levels, preconditioned network)
+    # what the network predicts: 'epsilon' (the noise, Ho et al.), 'v_prediction' (the velocity, Salimans & Ho)
+    # or 'edm' (Karras et al. 2022: log-normal noise levels, preconditioned network)
+    prediction:str='epsilon'
 
     def __post_init__(self):
         self.block_out_channels, self.attn_blocks = tuple(self.block_out_channels), tuple(self.attn_blocks)
-        if self.prediction not in PREDICTIONS: raise MousterianError(f"Unknown prediction {self.prediction!r}{did_you_mean(str(self.prediction), PREDICTIONS)}")
+        if self.prediction not in PREDICTIONS:
+            raise MousterianError("Unknown prediction "
+                                  f"{self.prediction!r}{did_you_mean(str(self.prediction), PREDICTIONS)}")
     def to_dict(self): return asdict(self)
     def unet(self) -> nn.Module:
         "A new, randomly initialised UNet."
@@ -57,17 +63,23 @@ class DDPMConfig:
         up = tuple('AttnUpBlock2D' if (n - 1 - i) in self.attn_blocks else 'UpBlock2D' for i in range(n))
         return diffusers.UNet2DModel(sample_size=self.image_size, in_channels=self.channels, out_channels=self.channels,
                            block_out_channels=self.block_out_channels, layers_per_block=self.layers_per_block,
-                           down_block_types=down, up_block_types=up, num_class_embeds=self.n_classes + 1, dropout=self.dropout,
+                           down_block_types=down, up_block_types=up, num_class_embeds=self.n_classes + 1,
+                           dropout=self.dropout,
                            norm_num_groups=min(32, self.block_out_channels[0]))
     def noise_scheduler(self):
         "The training noise schedule (an EDM model's: `EDMEulerScheduler` with `EDM`'s sigma_data)."
-        if self.prediction == 'edm': return diffusers.EDMEulerScheduler(sigma_data=EDM['sigma_data'], num_train_timesteps=self.num_train_timesteps)
-        return diffusers.DDPMScheduler(num_train_timesteps=self.num_train_timesteps, beta_schedule=self.beta_schedule, prediction_type=self.prediction)
+        if self.prediction == 'edm':
+            return diffusers.EDMEulerScheduler(sigma_data=EDM['sigma_data'],
+                                               num_train_timesteps=self.num_train_timesteps)
+        return diffusers.DDPMScheduler(num_train_timesteps=self.num_train_timesteps,
+                                       beta_schedule=self.beta_schedule, prediction_type=self.prediction)
 
 # %% ../../nbs/06_gen.ddpm.ipynb #f2fc69bc
 DDPM_PRESETS = {
-    'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),  # noise prediction (Ho et al.): today's recipe before bench_ddpm_levers
-    'fmnist-cpu-v': DDPMConfig(28, 1, 10, (32, 64, 64), 1, prediction='v_prediction'),  # the same network predicting the velocity: with min-SNR-5, the embedded study's default
+    # noise prediction (Ho et al.): today's recipe before bench_ddpm_levers
+    'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),
+    # the same network predicting the velocity: with min-SNR-5, the embedded study's default
+    'fmnist-cpu-v': DDPMConfig(28, 1, 10, (32, 64, 64), 1, prediction='v_prediction'),
     'cifar10-paper': DDPMConfig(32, 3, 10, (128, 256, 256, 256), 2, attn_blocks=(1,), dropout=0.1),
     'tiny': DDPMConfig(28, 1, 10, (8, 16), 1),
 }
@@ -98,20 +110,28 @@ class TrainHP:
     ckpt_every:int=100
     seed:int=0
     amp:bool=False # bfloat16 mixed precision where the device computes it natively (`train.BF16`)
-    snr_gamma:float|None=None # min-SNR-γ loss weighting (Hang et al. 2023, who use 5): weights min(SNR, γ)/SNR (ε) or /(SNR+1) (v); None: plain MSE. Not with EDM (its own weighting)
+    # min-SNR-γ loss weighting (Hang et al. 2023, who use 5): weights min(SNR, γ)/SNR (ε) or /(SNR+1) (v); None:
+    # plain MSE. Not with EDM (its own weighting)
+    snr_gamma:float|None=None
     def __post_init__(self):
-        bad = [f"{k} must be {w}, got {v!r}" for k, v, ok, w in (('steps', self.steps, self.steps >= 1, 'at least 1'), ('bs', self.bs, self.bs >= 1, 'at least 1'),
-               ('ckpt_every', self.ckpt_every, self.ckpt_every >= 1, 'at least 1'), ('lr', self.lr, self.lr > 0, '> 0'), ('warmup', self.warmup, self.warmup >= 0, '>= 0'),
-               ('min_lr_frac', self.min_lr_frac, 0 <= self.min_lr_frac <= 1, 'in [0, 1]'), ('ema_decay', self.ema_decay, 0 < self.ema_decay < 1, 'in (0, 1)'),
-               ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)'), ('snr_gamma', self.snr_gamma, self.snr_gamma is None or self.snr_gamma > 0, '> 0 or None')) if not ok]
+        bad = [f"{k} must be {w}, got {v!r}" for k, v, ok,
+               w in (('steps', self.steps, self.steps >= 1, 'at least 1'), ('bs', self.bs, self.bs >= 1, 'at least 1'),
+               ('ckpt_every', self.ckpt_every, self.ckpt_every >= 1, 'at least 1'),
+               ('lr', self.lr, self.lr > 0, '> 0'), ('warmup', self.warmup, self.warmup >= 0, '>= 0'),
+               ('min_lr_frac', self.min_lr_frac, 0 <= self.min_lr_frac <= 1, 'in [0, 1]'),
+               ('ema_decay', self.ema_decay, 0 < self.ema_decay < 1, 'in (0, 1)'),
+               ('p_uncond', self.p_uncond, 0 <= self.p_uncond < 1, 'in [0, 1)'),
+               ('snr_gamma', self.snr_gamma, self.snr_gamma is None or self.snr_gamma > 0, '> 0 or None')) if not ok]
         if bad: raise MousterianError(f"DDPM training settings: {'; '.join(bad)}.")
     def to_dict(self): return asdict(self)
     @classmethod
     def of(cls, d:dict):
-        "The training settings of a generator's settings `d`: its kind and network preset are left out, and any other key must be a training setting."
+        """The training settings of a generator's settings `d`: its kind and network preset are left out, and
+        any other key must be a training setting."""
         hp = {k: v for k, v in d.items() if k not in ('kind', 'preset')}
         if bad := [k for k in hp if k not in cls.__dataclass_fields__]:
-            raise MousterianError(f"Unknown DDPM training setting {bad[0]!r}{did_you_mean(bad[0], list(cls.__dataclass_fields__))}")
+            raise MousterianError("Unknown DDPM training setting "
+                                  f"{bad[0]!r}{did_you_mean(bad[0], list(cls.__dataclass_fields__))}")
         return cls(**hp)
     def lr_at(self, step:int) -> float:
         if step < self.warmup: return self.lr * (step + 1) / self.warmup
@@ -127,21 +147,28 @@ class _UNetFn(nn.Module):
 def check_training(cfg:DDPMConfig, hp:TrainHP):
     "Refuse training settings that would not act on this model."
     if cfg.prediction == 'edm' and hp.snr_gamma:
-        raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model has its own weighting. Leave snr_gamma unset.")
+        raise MousterianError("snr_gamma weights the loss of an epsilon or v_prediction model; an EDM model "
+                              "has its own weighting. Leave snr_gamma unset.")
 
-def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None, sigma:torch.Tensor|None=None,
+def denoising_task(cfg:DDPMConfig, x0:torch.Tensor, snr_gamma:float|None=None, noise:torch.Tensor|None=None,
+                   sigma:torch.Tensor|None=None,
                    sched=None, # `cfg.noise_scheduler()`, made once by the caller on a hot path
                   ) -> tuple:
-    "The network's input, timestep input, target and per-image loss weight for clean images `x0` (in [-1, 1]) under `cfg.prediction`."
+    """The network's input, timestep input, target and per-image loss weight for clean images `x0` (in [-1, 1])
+    under `cfg.prediction`."""
     B, dev = len(x0), x0.device
     noise = torch.randn_like(x0) if noise is None else noise
     w = torch.ones(B, device=dev)
-    if cfg.prediction == 'edm':  # Karras et al. 2022, Table 1: D(x) = c_skip x + c_out F(c_in x, c_noise); loss λ|D - x0|² = |F - (x0 - c_skip x) / c_out|²
+    # Karras et al. 2022, Table 1: D(x) = c_skip x + c_out F(c_in x, c_noise); loss λ|D - x0|² = |F - (x0 -
+    # c_skip x) / c_out|²
+    if cfg.prediction == 'edm':
         sd = EDM['sigma_data']
         sigma = (torch.randn(B, device=dev) * EDM['p_std'] + EDM['p_mean']).exp() if sigma is None else sigma
         s = sigma.view(-1, *[1] * (x0.ndim - 1)); x = x0 + s * noise
-        c_skip, c_out, c_in = sd ** 2 / (s ** 2 + sd ** 2), s * sd / (s ** 2 + sd ** 2).sqrt(), 1 / (s ** 2 + sd ** 2).sqrt()
-        return c_in * x, 0.25 * sigma.log(), (x0 - c_skip * x) / c_out, w  # the scheduler's precondition_noise / _inputs / _outputs
+        c_skip, c_out, c_in = sd ** 2 / (s ** 2 + sd ** 2), s * sd / (s ** 2 + sd ** 2).sqrt(), 1 / (s ** 2 +
+            sd ** 2).sqrt()
+        # the scheduler's precondition_noise / _inputs / _outputs
+        return c_in * x, 0.25 * sigma.log(), (x0 - c_skip * x) / c_out, w
     sched = sched or cfg.noise_scheduler()
     t = torch.randint(0, cfg.num_train_timesteps, (B,), device=dev)
     target = noise if cfg.prediction == 'epsilon' else sched.get_velocity(x0, noise, t)
@@ -155,9 +182,12 @@ def weighted_mse(pred, target, w):
     return (w * (pred.float() - target).pow(2).flatten(1).mean(1)).mean()
 
 class DDPMCallback(Callback):
-    "Turn each batch into the denoising task in `before_batch` (`denoising_task`): inputs (x_t, t, class or null), targets (what the network predicts, weight)."
+    """Turn each batch into the denoising task in `before_batch` (`denoising_task`): inputs (x_t, t, class or
+    null), targets (what the network predicts, weight)."""
     order = 10
-    def __init__(self, cfg:DDPMConfig, p_uncond:float=0.1, snr_gamma:float|None=None): self.cfg, self.K, self.p, self.gamma, self.sched = cfg, cfg.n_classes, p_uncond, snr_gamma, cfg.noise_scheduler()
+    def __init__(self, cfg:DDPMConfig, p_uncond:float=0.1,
+                 snr_gamma:float|None=
+                 None): self.cfg, self.K, self.p, self.gamma, self.sched = cfg, cfg.n_classes, p_uncond, snr_gamma, cfg.noise_scheduler()
     def before_batch(self):
         x0, y = self.xb[0], self.yb[0]
         c = torch.where(torch.rand(len(y), device=y.device) < self.p, torch.full_like(y, self.K), y)
@@ -166,9 +196,11 @@ class DDPMCallback(Callback):
 
 # %% ../../nbs/06_gen.ddpm.ipynb #97206985
 def _ema_state(state:dict, unet:nn.Module) -> dict:
-    "A checkpoint's EMA as `EMAModel.state_dict()`; a checkpoint from before `EMAModel` (an averaged network's state dict and its step) is converted."
+    """A checkpoint's EMA as `EMAModel.state_dict()`; a checkpoint from before `EMAModel` (an averaged network's
+    state dict and its step) is converted."""
     if 'ema_state' in state: return state['ema_state']
-    return dict(shadow_params=[state['ema'][n] for n, _ in unet.named_parameters()], optimization_step=int(state.get('ema_step', 0)))
+    return dict(shadow_params=[state['ema'][n] for n, _ in unet.named_parameters()],
+                optimization_step=int(state.get('ema_step', 0)))
 
 def ema_network(unet:nn.Module, ema:'EMAModel') -> nn.Module:
     "A copy of `unet` holding the averaged weights of `ema`."
@@ -178,7 +210,8 @@ def ema_network(unet:nn.Module, ema:'EMAModel') -> nn.Module:
 
 # %% ../../nbs/06_gen.ddpm.ipynb #1bb485ba
 class EMA(Callback):
-    "Exponential moving average of the network's weights through diffusers' `EMAModel` (decay warms up as min(decay, (1+n)/(10+n))); `ema_model` is the averaged network."
+    """Exponential moving average of the network's weights through diffusers' `EMAModel` (decay warms up as
+    min(decay, (1+n)/(10+n))); `ema_model` is the averaged network."""
     order = 60
     def __init__(self, decay:float=0.999, state:dict|None=None): self.decay, self.state, self.avg = decay, state, None
     def before_fit(self):
@@ -191,9 +224,11 @@ class EMA(Callback):
 
 # %% ../../nbs/06_gen.ddpm.ipynb #4ea2578c
 class StepSchedule(Callback):
-    "Set the learning rate from the global step (so resumed runs continue the schedule); count steps; keep the loss history."
+    """Set the learning rate from the global step (so resumed runs continue the schedule); count steps; keep the
+    loss history."""
     order = 5
-    def __init__(self, hp:TrainHP, start:int=0, losses:list|None=None, seconds:float=0.): self.hp, self.gstep, self.losses, self.s0 = hp, start, list(losses or []), seconds
+    def __init__(self, hp:TrainHP, start:int=0, losses:list|None=None,
+                 seconds:float=0.): self.hp, self.gstep, self.losses, self.s0 = hp, start, list(losses or []), seconds
     def before_fit(self): self.t0 = time.perf_counter()
     @property
     def seconds(self): return self.s0 + time.perf_counter() - self.t0
@@ -205,11 +240,15 @@ class StepSchedule(Callback):
 class Checkpoint(Callback):
     "Every `every` steps and at the end, save model, EMA, optimiser, step and losses to `path` atomically."
     order = 80
-    def __init__(self, path:Path, every:int, extra:dict, steps:StepSchedule, ema:EMA): self.path, self.every, self.extra, self.steps, self.ema_cb = Path(path), every, extra, steps, ema
+    def __init__(self, path:Path, every:int, extra:dict, steps:StepSchedule,
+                 ema:EMA): self.path, self.every, self.extra, self.steps, self.ema_cb = Path(
+                 path), every, extra, steps, ema
     def save(self):
         s, e = self.steps, self.ema_cb
-        state = dict(unet=self.learn.model.unet.state_dict(), ema_state=e.avg.state_dict(), opt=opt_state(self.learn.opt),
-                     step=s.gstep, losses=s.losses, seconds=s.seconds, rng=torch.get_rng_state(), loader=self.learn.dls.train.state_dict(),
+        state = dict(unet=self.learn.model.unet.state_dict(), ema_state=e.avg.state_dict(),
+                     opt=opt_state(self.learn.opt),
+                     step=s.gstep, losses=s.losses, seconds=s.seconds, rng=torch.get_rng_state(),
+                     loader=self.learn.dls.train.state_dict(),
                      **(dict(cuda_rng=torch.cuda.get_rng_state()) if torch.cuda.is_available() else {}), **self.extra)
         with atomic_write(self.path, 'wb') as f: torch.save(state, f)
     def after_step(self):
@@ -218,14 +257,16 @@ class Checkpoint(Callback):
 
 # %% ../../nbs/06_gen.ddpm.ipynb #92fbe046
 def ddpm_weights(folder:str|Path) -> Path|None:
-    "The network folder of a trained DDPM: `unet/` of its diffusers pipeline, or `unet_ema/` of the layout before pipelines (None if untrained)."
+    """The network folder of a trained DDPM: `unet/` of its diffusers pipeline, or `unet_ema/` of the layout
+    before pipelines (None if untrained)."""
     folder = Path(folder)
     if (folder / 'model_index.json').exists() and (folder / 'unet').is_dir(): return folder / 'unet'
     return folder / 'unet_ema' if (folder / 'unet_ema').is_dir() else None
 
 # %% ../../nbs/06_gen.ddpm.ipynb #c31a7ddb
 def save_pipeline(unet:nn.Module, cfg:DDPMConfig, out:Path):
-    "The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/, scheduler/); the network's config names the null class label that classifier-free guidance uses."
+    """The (EMA) network and its noise schedule as a diffusers pipeline folder (model_index.json, unet/,
+    scheduler/); the network's config names the null class label that classifier-free guidance uses."""
     from diffusers import DDPMPipeline  # heavy, loaded on use
     unet.register_to_config(null_class_label=cfg.n_classes)  # labels 0..K-1 are classes, K is 'no class'
     tmp = out / '.pipeline.tmp'; shutil.rmtree(tmp, ignore_errors=True)
@@ -237,13 +278,15 @@ def save_pipeline(unet:nn.Module, cfg:DDPMConfig, out:Path):
 
 # %% ../../nbs/06_gen.ddpm.ipynb #973c0d5c
 def _diff(a:dict, b:dict, what:str) -> list:
-    return [f"{what}.{k}: checkpoint {a.get(k)!r}, now {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return [f"{what}.{k}: checkpoint {a.get(k)!r}, now {b.get(k)!r}" for k in sorted(set(a) | set(b))
+            if a.get(k) != b.get(k)]
 
 def _norm(d): return json.loads(json.dumps(d, default=str))
 
 def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a generator pool)
                out:str|Path, # folder for checkpoints and weights
-               cfg:DDPMConfig|str='fmnist-cpu', # network and schedule (a preset name takes size and classes from `data`)
+               # network and schedule (a preset name takes size and classes from `data`)
+               cfg:DDPMConfig|str='fmnist-cpu',
                hp:TrainHP|None=None, # training hyperparameters
                data_desc:dict|None=None, # how to rebuild `data` (e.g. a `Splits` dict), saved with the run
                force:bool=False, # resume even when hyperparameters changed
@@ -253,38 +296,50 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     if len(data) == 0: raise MousterianError("The DDPM's training set is empty: give it at least one image per class.")
     cfg = ddpm_config(cfg, data) if isinstance(cfg, str) else cfg
     if (cfg.image_size, cfg.channels, cfg.n_classes) != (data.shape[1], data.shape[0], data.n_classes):
-        raise MousterianError(f"The configuration is for {cfg.channels}x{cfg.image_size}x{cfg.image_size} images of {cfg.n_classes} classes; "
-                              f"the data has {data.shape} images of {data.n_classes} classes.")
+        raise MousterianError(f"The configuration is for {cfg.channels}x{cfg.image_size}x{cfg.image_size} "
+                              f"images of {cfg.n_classes} classes; the data has {data.shape} images of "
+                              f"{data.n_classes} classes.")
     ck = out / 'ckpt.pt'
-    seed_everything(hp.seed)  # the network's initial weights come from the seed too: two runs with one seed are identical
+    # the network's initial weights come from the seed too: two runs with one seed are identical
+    seed_everything(hp.seed)
     unet, state = cfg.unet(), None
     if ck.exists():
-        try: state = torch.load(ck, map_location='cpu', weights_only=True)  # data, never code (a checkpoint from elsewhere cannot run anything)
+        # data, never code (a checkpoint from elsewhere cannot run anything)
+        try: state = torch.load(ck, map_location='cpu', weights_only=True)
         except Exception as e:
-            raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:200]}); it was refused "
-                                  f"unopened. Delete it to train anew, or use another output folder.") from e
-        d = _diff(_norm({**DDPMConfig().to_dict(), **state['cfg']}), _norm(cfg.to_dict()), 'config')  # a field added since counts at its default
-        if d: raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another output folder, or the same configuration.")
-        d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')  # a field added since counts at its default
+            raise MousterianError(f"{ck} is not a plain checkpoint ({type(e).__name__}: "
+                                  f"{str(e).splitlines()[0][:200]}); it was refused unopened. Delete it to "
+                                  "train anew, or use another output folder.") from e
+        # a field added since counts at its default
+        d = _diff(_norm({**DDPMConfig().to_dict(), **state['cfg']}), _norm(cfg.to_dict()), 'config')
+        if d:
+            raise MousterianError(f"{ck} was made with another configuration ({'; '.join(d)}). Use another "
+                                  "output folder, or the same configuration.")
+        # a field added since counts at its default
+        d = _diff(_norm({**TrainHP().to_dict(), **state['hp']}), _norm(hp.to_dict()), 'hp')
         if d and not force:
-            raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass force=True (--force) to resume anyway, "
-                                  f"or use another output folder.")
+            raise MousterianError(f"Resuming {ck} with changed hyperparameters ({'; '.join(d)}). Pass "
+                                  f"force=True (--force) to resume anyway, or use another output folder.")
         unet.load_state_dict(state['unet'])
     start = state['step'] if state else 0
     if start >= hp.steps and ddpm_weights(out):
         print(f"DDPM in {out} is already trained ({start} steps): nothing to do."); return out
     seed_everything(hp.seed + start)  # a checkpoint from before random states were saved resumes from a new draw
-    if state and 'rng' in state:  # the random streams where the checkpoint left them: a resumed run continues as an uninterrupted one would
+    # the random streams where the checkpoint left them: a resumed run continues as an uninterrupted one would
+    if state and 'rng' in state:
         torch.set_rng_state(state['rng'])
         if 'cuda_rng' in state and torch.cuda.is_available(): torch.cuda.set_rng_state(state['cuda_rng'])
     ema = _ema_state(state, unet) if state else None
     check_training(cfg, hp)
     remaining = hp.steps - start
-    steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None, state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema)
+    steps_cb, ema_cb = StepSchedule(hp, start, state['losses'] if state else None,
+                                    state.get('seconds', 0.) if state else 0.), EMA(hp.ema_decay, ema)
     cbs = [DDPMCallback(cfg, hp.p_uncond, hp.snr_gamma), steps_cb, ema_cb,
-           Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb), NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
+           Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb),
+           NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
     if remaining > 0:
-        dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip, seed=hp.seed + (0 if state and 'loader' in state else start), device=device)
+        dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip,
+                      seed=hp.seed + (0 if state and 'loader' in state else start), device=device)
         if state and 'loader' in state: dl.load_state_dict(state['loader'])
         learn = learner(dl, _UNetFn(unet).to(device), weighted_mse, Adam, cbs, lr=hp.lr, wd=0.)
         learn.create_opt()
@@ -293,25 +348,34 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         ema, losses, seconds = ema_cb.ema_model, steps_cb.losses, steps_cb.seconds
     else:
         losses, seconds = state['losses'], state.get('seconds', 0.)
-        e = training_utils.EMAModel(unet.parameters(), decay=hp.ema_decay); e.load_state_dict(ema); ema = ema_network(unet, e)
+        e = training_utils.EMAModel(unet.parameters(), decay=hp.ema_decay)
+        e.load_state_dict(ema); ema = ema_network(unet, e)
     save_pipeline(ema, cfg, out)
-    with atomic_write(out / 'losses.csv') as f: pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
-    save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes, data=data_desc or dict(name=data.name, n=len(data)),
-                   steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=str(out)))), out / 'train.json')
+    with atomic_write(out / 'losses.csv') as f:
+        pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
+    save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes,
+                   data=data_desc or dict(name=data.name, n=len(data)),
+                   steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=str(out)))),
+                   out / 'train.json')
     return out
 
 # %% ../../nbs/06_gen.ddpm.ipynb #e7878504
 SAMPLERS = dict(
     ddpm=lambda c: diffusers.DDPMScheduler.from_config(c, timestep_spacing='trailing'),
     ddim=lambda c: diffusers.DDIMScheduler.from_config(c, timestep_spacing='trailing'),
-    **{'dpm++': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
-       'dpm++sde': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
+    **{'dpm++': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++',
+    solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
+       'dpm++sde': lambda c: diffusers.DPMSolverMultistepScheduler.from_config(c,
+       algorithm_type='sde-dpmsolver++', solver_order=2, timestep_spacing='trailing', final_sigmas_type='zero'),
        'euler_a': lambda c: diffusers.EulerAncestralDiscreteScheduler.from_config(c, timestep_spacing='trailing')},
     unipc=lambda c: diffusers.UniPCMultistepScheduler.from_config(c, timestep_spacing='trailing'),
 )
-EDM_SAMPLERS = {'euler': lambda c: diffusers.EDMEulerScheduler.from_config(c),  # Karras et al.'s deterministic Euler steps on their sigma schedule (rho 7)
-                'dpm++': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='dpmsolver++', solver_order=2, final_sigmas_type='zero'),
-                'dpm++sde': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c, algorithm_type='sde-dpmsolver++', solver_order=2, final_sigmas_type='zero')}
+# Karras et al.'s deterministic Euler steps on their sigma schedule (rho 7)
+EDM_SAMPLERS = {'euler': lambda c: diffusers.EDMEulerScheduler.from_config(c),
+                'dpm++': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c,
+                algorithm_type='dpmsolver++', solver_order=2, final_sigmas_type='zero'),
+                'dpm++sde': lambda c: diffusers.EDMDPMSolverMultistepScheduler.from_config(c,
+                algorithm_type='sde-dpmsolver++', solver_order=2, final_sigmas_type='zero')}
 
 def samplers_for(cfg:DDPMConfig) -> dict:
     "The samplers that suit a model: `EDM_SAMPLERS` for an EDM model, else `SAMPLERS`."
@@ -326,7 +390,8 @@ def make_sampler(cfg:DDPMConfig, name:str='ddpm'):
     "A diffusers scheduler named `name` over `cfg`'s training noise schedule."
     ok = samplers_for(cfg)
     if name not in ok:
-        raise MousterianError(f"Sampler {name!r} does not suit {model_kind(cfg)}: use one of {', '.join(ok)}{did_you_mean(str(name), list(ok))}")
+        raise MousterianError(f"Sampler {name!r} does not suit {model_kind(cfg)}: use one of "
+                              f"{', '.join(ok)}{did_you_mean(str(name), list(ok))}")
     return ok[name](cfg.noise_scheduler().config)
 
 # %% ../../nbs/06_gen.ddpm.ipynb #cf415a84
@@ -342,7 +407,9 @@ class Sampling:
     bs:int=128 # images per sampling batch
     def check(self, where):
         check_positive(where, steps=self.steps, bs=self.bs)
-        if self.guidance < 0: raise MousterianError(f"{where}.guidance must be >= 0 (1: plain conditional sampling, 0: unconditional), got {self.guidance}.")
+        if self.guidance < 0:
+            raise MousterianError(f"{where}.guidance must be >= 0 (1: plain conditional sampling, 0: "
+                                  f"unconditional), got {self.guidance}.")
 
 # %% ../../nbs/06_gen.ddpm.ipynb #71f92ed3
 @torch.inference_mode()
@@ -350,7 +417,8 @@ def sample(unet:nn.Module, # the (EMA) network
            cfg:DDPMConfig, # its configuration (the noise schedule)
            labels, # class of each image
            seeds, # one seed per image
-           sampler:str=Sampling.sampler, steps:int=Sampling.steps, guidance:float=Sampling.guidance, # guidance 1 is plain conditional sampling
+           # guidance 1 is plain conditional sampling
+           sampler:str=Sampling.sampler, steps:int=Sampling.steps, guidance:float=Sampling.guidance,
            bs:int=Sampling.bs, device=None, desc:str|None=None) -> torch.Tensor:
     "Generate one image per label as uint8 (N, C, H, W)."
     device = get_device(device); unet = unet.to(device).eval()
@@ -358,7 +426,8 @@ def sample(unet:nn.Module, # the (EMA) network
     labels, seeds = torch.as_tensor(labels, dtype=torch.int64).reshape(-1), list(map(int, seeds))
     if len(labels) != len(seeds): raise MousterianError(f"{len(labels)} labels but {len(seeds)} seeds.")
     bad = labels[(labels < 0) | (labels >= K)]
-    if len(bad): raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the model's {K} classes (0..{K - 1}).")
+    if len(bad):
+        raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the model's {K} classes (0..{K - 1}).")
     shape = (cfg_u.in_channels, cfg_u.sample_size, cfg_u.sample_size)
     sch = make_sampler(cfg, sampler)
     kw_gen = 'generator' in inspect.signature(sch.step).parameters  # deterministic samplers take no generator
@@ -384,13 +453,14 @@ def load_ddpm(folder:str|Path) -> tuple:
     folder = Path(folder)
     w = ddpm_weights(folder)
     if not (folder / 'train.json').exists() or w is None:
-        raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, model_index.json with unet/): train one "
-                              f"with train_ddpm or `mousterian-ddpm train`.")
+        raise MousterianError(f"{folder} holds no trained DDPM (train.json and a diffusers pipeline, "
+                              f"model_index.json with unet/): train one with train_ddpm or `mousterian-ddpm train`.")
     if (folder / 'provenance.json').exists():  # an export: every file checked against its SHA-256 before use
         verify_ddpm(folder)
     info = load_json(folder / 'train.json')
     from diffusers.utils import logging as dlog  # heavy, loaded on use
-    v = dlog.get_verbosity(); dlog.set_verbosity_error()  # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
+    # the null-class entry of our config is not UNet2DModel's own: kept, and said once here
+    v = dlog.get_verbosity(); dlog.set_verbosity_error()
     try: unet = diffusers.UNet2DModel.from_pretrained(w, low_cpu_mem_usage=False)
     finally: dlog.set_verbosity(v)
     return unet, DDPMConfig(**info['cfg']), info
@@ -399,10 +469,12 @@ def load_ddpm(folder:str|Path) -> tuple:
 DDPM_EXPORT_FORMAT = 'mousterian-ddpm-export'
 
 def verify_ddpm(folder:str|Path) -> dict:
-    "Check a DDPM folder against its provenance.json (every file's SHA-256); the record, or a MousterianError naming what differs."
+    """Check a DDPM folder against its provenance.json (every file's SHA-256); the record, or a MousterianError
+    naming what differs."""
     folder = Path(folder); f = folder / 'provenance.json'
     rec = load_json(f)
-    if rec.get('format') != DDPM_EXPORT_FORMAT: raise MousterianError(f"{f} is not a Mousterian DDPM export record (format {rec.get('format')!r}).")
+    if rec.get('format') != DDPM_EXPORT_FORMAT:
+        raise MousterianError(f"{f} is not a Mousterian DDPM export record (format {rec.get('format')!r}).")
     verify_files(folder, rec['files'], 'The DDPM')
     return rec
 
@@ -411,32 +483,46 @@ def generate(model_dir:str|Path, # a trained DDPM folder
              store:str|Path, # the synthetic store to fill (created, or resumed)
              per_class:int|None=None, # images per class ...
              labels=None, # ... or an explicit list of labels
-             sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None, # None: the defaults of `Sampling`, the one place they live
+             # None: the defaults of `Sampling`, the one place they live
+             sampler:str|None=None, steps:int|None=None, guidance:float|None=None, seed:int|None=None,
              bs:int|None=None, # images per sampling batch (and per store append)
              device=None,
-             sampling:Sampling|None=None, # or the settings above as one `Sampling`, checked where it was read (a study's)
+             # or the settings above as one `Sampling`, checked where it was read (a study's)
+             sampling:Sampling|None=None,
             ) -> SynStore:
     "Sample from the DDPM in `model_dir` into `store`, continuing where an earlier run stopped."
     one = dict(sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs)
     if sampling is not None and (given := [k for k, v in one.items() if v is not None]):
-        raise MousterianError(f"generate takes sampling or its settings one by one, not both (got sampling and {', '.join(given)}): put them in sampling.")
-    if sampling is None: sampling = Sampling(**{k: v for k, v in one.items() if v is not None}); sampling.check('sampling')
-    elif not isinstance(sampling, Sampling): sampling = from_dict(Sampling, sampling, 'sampling')  # a mapping: read and checked as a study reads it
+        raise MousterianError("generate takes sampling or its settings one by one, not both (got sampling and "
+                              f"{', '.join(given)}): put them in sampling.")
+    if sampling is None:
+        sampling = Sampling(**{k: v for k, v in one.items() if v is not None}); sampling.check('sampling')
+    # a mapping: read and checked as a study reads it
+    elif not isinstance(sampling, Sampling): sampling = from_dict(Sampling, sampling, 'sampling')
     d = sampling; sampler, steps, guidance, seed, bs = d.sampler, d.steps, d.guidance, d.seed, d.bs
     unet, cfg, info = load_ddpm(model_dir)
     K = cfg.n_classes
     if (per_class is None) == (labels is None): raise MousterianError("Give either per_class or labels.")
-    L = np.tile(np.arange(K), check_count(per_class, 'per_class')) if labels is None else np.asarray(labels, dtype=np.int64).reshape(-1)
+    L = np.tile(np.arange(K), check_count(per_class, 'per_class')) if labels is None else np.asarray(labels,
+        dtype=np.int64).reshape(-1)
     if len(L) and ((L < 0) | (L >= K)).any():
-        raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's {K} classes (0..{K - 1}).")
-    gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'], steps=info.get('steps_done')), sort_keys=True, default=str).encode()).hexdigest()[:12]
-    settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()), sampler=sampler, steps=steps, guidance=float(guidance))
+        raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's "
+                              f"{K} classes (0..{K - 1}).")
+    gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'],
+                                          steps=info.get('steps_done')), sort_keys=True,
+                                          default=str).encode()).hexdigest()[:12]
+    settings = dict(generator='ddpm', generator_id=gen_id, model_dir=str(Path(model_dir).resolve()),
+                    sampler=sampler, steps=steps, guidance=float(guidance))
     make_sampler(cfg, sampler)  # a sampler that does not suit the model is refused before the store folder exists
     if steps > cfg.num_train_timesteps:
-        raise MousterianError(f"sampling.steps = {steps} is more than the {cfg.num_train_timesteps} noise levels the model was trained on: use at most {cfg.num_train_timesteps} (10 to 50 suit the samplers).")
+        raise MousterianError(f"sampling.steps = {steps} is more than the {cfg.num_train_timesteps} noise "
+                              f"levels the model was trained on: use at most {cfg.num_train_timesteps} (10 to "
+                              "50 suit the samplers).")
     st = SynStore.create(store, info['classes'], cfg.channels, cfg.image_size, generator='ddpm')
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
-        k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)), **{k: v for k, v in settings.items() if k != 'model_dir'})))  # the model by its id, not its path: a moved study still resumes
+        # the model by its id, not its path: a moved study still resumes
+        k = st.check_prefix(pd.DataFrame(dict(label=L, seed=seed + np.arange(len(L)),
+                                              **{k: v for k, v in settings.items() if k != 'model_dir'})))
         if k:
             if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
             print(f"{st.path}: resuming after {k} of {len(L)} images.")
@@ -458,8 +544,10 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                     split_seed:int=None, # train: the split's seed (0)
                     root:str=None, # train: the dataset's folder, where it needs one
                     preset:str=None, # train: network preset (DDPM_PRESETS; fmnist-cpu)
-                    train_steps:int=None, lr:float=None, ckpt_every:int=None, # train: steps, learning rate, checkpoint interval (TrainHP's defaults)
-                    snr_gamma:float=None, # train: min-SNR-γ loss weighting (e.g. 5 with --preset fmnist-cpu-v); unset: plain MSE
+                    # train: steps, learning rate, checkpoint interval (TrainHP's defaults)
+                    train_steps:int=None, lr:float=None, ckpt_every:int=None,
+                    # train: min-SNR-γ loss weighting (e.g. 5 with --preset fmnist-cpu-v); unset: plain MSE
+                    snr_gamma:float=None,
                     bs:int=None, # train: batch size (TrainHP's); sample: images per sampling batch (Sampling's)
                     force:bool=False, # train: resume even with changed hyperparameters
                     per_class:int=None, # sample: images per class (100)
@@ -467,25 +555,42 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                     device:str=None):
     "Train a class-conditional DDPM on a split, or sample one into a synthetic store."
     try:
-        given = dict(dataset=dataset != 'fashion-mnist', pool=pool != 'base', n_per_class=n_per_class, split_seed=split_seed, root=root, preset=preset, train_steps=train_steps,
-                     lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma, force=force or None, store=store, per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed)
-        other = dict(train=('store', 'per_class', 'sampler', 'steps', 'guidance', 'seed'), sample=('dataset', 'pool', 'n_per_class', 'split_seed', 'root', 'preset', 'train_steps', 'lr', 'ckpt_every', 'snr_gamma', 'force'))
-        if cmd not in other: raise MousterianError(f"Unknown command {cmd!r}: use 'train' or 'sample'{did_you_mean(cmd, ['train', 'sample'])}")
+        given = dict(dataset=dataset != 'fashion-mnist', pool=pool != 'base', n_per_class=n_per_class,
+                     split_seed=split_seed, root=root, preset=preset, train_steps=train_steps,
+                     lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma, force=force or None, store=store,
+                     per_class=per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed)
+        other = dict(train=('store', 'per_class', 'sampler', 'steps', 'guidance', 'seed'),
+                     sample=('dataset', 'pool', 'n_per_class', 'split_seed', 'root', 'preset', 'train_steps',
+                             'lr', 'ckpt_every', 'snr_gamma', 'force'))
+        if cmd not in other:
+            raise MousterianError(f"Unknown command {cmd!r}: use 'train' or "
+                                  f"'sample'{did_you_mean(cmd, ['train', 'sample'])}")
         wrong = [k for k in other[cmd] if given[k] not in (None, False)]
-        hint = dict(per_class=" (train's size is --n-per-class)", steps=" (train's length is --train-steps)", n_per_class=" (sample's count is --per-class)", train_steps=" (sample's steps are --steps)")
-        if wrong: raise MousterianError(f"--{wrong[0].replace('_', '-')} is not a {cmd} option{hint.get(wrong[0], '')}: {cmd} would ignore it. Leave it out.")
+        hint = dict(per_class=" (train's size is --n-per-class)", steps=" (train's length is --train-steps)",
+                    n_per_class=" (sample's count is --per-class)", train_steps=" (sample's steps are --steps)")
+        if wrong:
+            raise MousterianError(f"--{wrong[0].replace('_', '-')} is not a {cmd} "
+                                  f"option{hint.get(wrong[0], '')}: {cmd} would ignore it. Leave it out.")
         if cmd == 'train':
             n_per_class, split_seed, preset = 600 if n_per_class is None else n_per_class, split_seed or 0, preset or 'fmnist-cpu'
             check_count(n_per_class, '--n-per-class')
-            if pool not in ('base', 'gen_pool'): raise MousterianError(f"pool must be 'base' or 'gen_pool', got {pool!r}.")
-            sp = Splits(dataset, n_per_class if pool == 'base' else 0, 0, n_per_class if pool == 'gen_pool' else 0, seed=split_seed, root=root)
+            if pool not in ('base', 'gen_pool'):
+                raise MousterianError(f"pool must be 'base' or 'gen_pool', got {pool!r}.")
+            sp = Splits(dataset, n_per_class if pool == 'base' else 0, 0,
+                        n_per_class if pool == 'gen_pool' else 0, seed=split_seed, root=root)
             data = sp.load()[pool].to_tensors()
-            hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every, snr_gamma=snr_gamma).items() if v is not None})
-            o = train_ddpm(data, out, ddpm_config(preset, data), hp, data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
-            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, unet/, scheduler/), checkpoint "
-                  f"{o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
+            hp = TrainHP(**{k: v for k, v in dict(steps=train_steps, bs=bs, lr=lr, ckpt_every=ckpt_every,
+                                                  snr_gamma=snr_gamma).items() if v is not None})
+            o = train_ddpm(data, out, ddpm_config(preset, data), hp,
+                           data_desc=dict(splits=sp.to_dict(), pool=pool), force=force, device=device)
+            print(f"trained DDPM on {len(data)} images ({pool} of {dataset}): pipeline {o} (model_index.json, "
+                  f"unet/, scheduler/), checkpoint {o / 'ckpt.pt'}, losses {o / 'losses.csv'}")
         elif cmd == 'sample':
             if not store: raise MousterianError("sample needs --store, the folder of the synthetic store to fill.")
-            st = generate(out, store, per_class=100 if per_class is None else per_class, sampler=sampler, steps=steps, guidance=guidance, seed=seed, bs=bs, device=device)
-            print(f"store {st.path}: {len(st)} images ({', '.join(f'{c}: {n}' for c, n in zip(st.classes, st.counts()))}); manifest in {st.path / 'manifest'}")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+            st = generate(out, store, per_class=100 if per_class is None else per_class, sampler=sampler,
+                          steps=steps, guidance=guidance, seed=seed, bs=bs, device=device)
+            print(f"store {st.path}: {len(st)} images "
+                  f"({', '.join(f'{c}: {n}' for c, n in zip(st.classes, st.counts()))}); manifest in "
+                  f"{st.path / 'manifest'}")
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None

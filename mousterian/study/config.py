@@ -27,20 +27,28 @@ __all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'Des
 # %% ../../nbs/17b_study.config.ipynb #ed739e63
 @dataclass
 class FilterCfg:
-    "The study's filter of every synthetic store: drop the bottom q per class, scored by a classifier trained on the generator's real images (kind: classifier) or by CLIP's zero-shot confidence in the image's class (kind: clip, He et al.; any arm, a text-to-image one included)."
+    """The study's filter of every synthetic store: drop the bottom q per class, scored by a classifier trained
+    on the generator's real images (kind: classifier) or by CLIP's zero-shot confidence in the image's class
+    (kind: clip, He et al.; any arm, a text-to-image one included)."""
     q:float=0.0
     kind:Literal['classifier', 'clip']='classifier'
-    model:str|None=None # clip: an open_clip model name (e.g. ViT-B-16), or 'tiny' (a small CLIP with random weights, built from a config: for tests)
-    pretrained:str|None=None # clip: a local checkpoint file, or an open_clip pretrained tag (e.g. openai; downloaded, so it needs a network)
+    # clip: an open_clip model name (e.g. ViT-B-16), or 'tiny' (a small CLIP with random weights, built from a
+    # config: for tests)
+    model:str|None=None
+    # clip: a local checkpoint file, or an open_clip pretrained tag (e.g. openai; downloaded, so it needs a
+    # network)
+    pretrained:str|None=None
     def check(self, where):
         if not 0 <= self.q < 1: raise MousterianError(f"{where}.q must be in [0, 1), got {self.q}.")
         if self.kind == 'classifier':
             if self.model or self.pretrained:
-                raise MousterianError(f"{where}.{'model' if self.model else 'pretrained'} acts only with the CLIP filter: add kind: clip, or leave it out.")
+                raise MousterianError(f"{where}.{'model' if self.model else 'pretrained'} acts only with the "
+                                      "CLIP filter: add kind: clip, or leave it out.")
             return
         if not self.model:
-            raise MousterianError(f"{where}.kind clip needs model: an open_clip model name with pretrained weights, e.g. "
-                                  f"{{kind: clip, q: {self.q:g}, model: ViT-B-16, pretrained: openai}} (or a local checkpoint file as pretrained).")
+            raise MousterianError(f"{where}.kind clip needs model: an open_clip model name with pretrained "
+                                  f"weights, e.g. {{kind: clip, q: {self.q:g}, model: ViT-B-16, pretrained: "
+                                  f"openai}} (or a local checkpoint file as pretrained).")
         check_clip(self.model, self.pretrained, where)
 
 # %% ../../nbs/17b_study.config.ipynb #f398540a
@@ -59,22 +67,34 @@ class Grid:
     syn:list[float]=field(default_factory=list) # r_syn without extra real images
     mixed:Mixed=field(default_factory=Mixed)
     cap_syn_per_class:int|None=None # the largest n_syn+ per class any run asks for
-    arm_bases:dict=field(default_factory=dict) # arm -> the base sizes (per class) it runs at (default: every base size); e.g. {internal: [5, 20]}
-    arm_syn:dict=field(default_factory=dict) # arm -> the r_syn it runs at (default: `syn`); e.g. {repeat: [10]}, the compute control at the largest ratio
-    split_seeds:list[int]|None=None # the base draws: each orders the real images afresh (base, extra real and generator pools) and trains its own generators (default: [split_seed], one draw)
-    pair_seeds:bool=False # each base draw with one classifier seed of its own (split_seeds and seeds zipped), instead of every seed at every draw
+    # arm -> the base sizes (per class) it runs at (default: every base size); e.g. {internal: [5, 20]}
+    arm_bases:dict=field(default_factory=dict)
+    # arm -> the r_syn it runs at (default: `syn`); e.g. {repeat: [10]}, the compute control at the largest
+    # ratio
+    arm_syn:dict=field(default_factory=dict)
+    # the base draws: each orders the real images afresh (base, extra real and generator pools) and trains its
+    # own generators (default: [split_seed], one draw)
+    split_seeds:list[int]|None=None
+    # each base draw with one classifier seed of its own (split_seeds and seeds zipped), instead of every seed
+    # at every draw
+    pair_seeds:bool=False
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
         if len(set(self.seeds)) != len(self.seeds):  # a repeated seed is the same run, once: fewer seeds than asked
-            raise MousterianError(f"{where}.seeds repeats a seed ({self.seeds}): a seed names one run, so give distinct seeds, e.g. {list(range(len(self.seeds)))}.")
-        bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn + [x for v in self.arm_syn.values() for x in (v if isinstance(v, list) else [])] if r <= 0]
+            raise MousterianError(f"{where}.seeds repeats a seed ({self.seeds}): a seed names one run, so give "
+                                  f"distinct seeds, e.g. {list(range(len(self.seeds)))}.")
+        bad = [r for r in self.real + self.syn + self.mixed.r_real + self.mixed.r_syn +
+               [x for v in self.arm_syn.values() for x in (v if isinstance(v, list) else [])] if r <= 0]
         if bad: raise MousterianError(f"{where}: ratios must be > 0 (the base alone always runs), got {bad}.")
         if self.split_seeds is not None:
-            if not self.split_seeds or len(set(self.split_seeds)) != len(self.split_seeds) or any(s < 0 for s in self.split_seeds):
-                raise MousterianError(f"{where}.split_seeds must be distinct whole numbers >= 0 (one per base draw), got {self.split_seeds}.")
+            if not self.split_seeds or len(set(self.split_seeds)) != len(self.split_seeds) or any(s < 0
+                    for s in self.split_seeds):
+                raise MousterianError(f"{where}.split_seeds must be distinct whole numbers >= 0 (one per base "
+                                      f"draw), got {self.split_seeds}.")
         if self.pair_seeds and len(self.seeds) != len(self.split_seeds or [0]):
-            raise MousterianError(f"{where}.pair_seeds zips split_seeds and seeds, which must then have one length: got "
-                                  f"{len(self.split_seeds or [0])} base draws and {len(self.seeds)} seeds. Give one seed per draw, or pair_seeds: false.")
+            raise MousterianError(f"{where}.pair_seeds zips split_seeds and seeds, which must then have one "
+                                  f"length: got {len(self.split_seeds or [0])} base draws and "
+                                  f"{len(self.seeds)} seeds. Give one seed per draw, or pair_seeds: false.")
 
 # %% ../../nbs/17b_study.config.ipynb #2bf53d8b
 @dataclass
@@ -86,7 +106,8 @@ class MetricsCfg:
     reference_recipe:str='cpu'
     reference_per_class:int|None=None
     reference_iterations:int|None=None
-    def check(self, where): check_positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
+    def check(self, where): check_positive(where, n_images=self.n_images,
+                                           domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
 
 # %% ../../nbs/17b_study.config.ipynb #794ac386
 @dataclass
@@ -95,31 +116,39 @@ class FitCfg:
     n_boot:int=200 # bootstrap draws
     e:float=0.2 # the paper's e in d^(r_real/e)
     n_starts:int=24 # random starts of each law fit (the best is kept)
-    read_at:dict|None=None # the headline reading, declared before the runs: {r_syn: 1} (what r_syn·n_base synthetic images are worth) or {r_real: 1}; None: the curve alone, no single number
+    # the headline reading, declared before the runs: {r_syn: 1} (what r_syn·n_base synthetic images are worth)
+    # or {r_real: 1}; None: the curve alone, no single number
+    read_at:dict|None=None
     def check(self, where):
         check_positive(where, n_boot=self.n_boot, e=self.e, n_starts=self.n_starts)
         if self.read_at is not None:
-            ok = isinstance(self.read_at, dict) and len(self.read_at) == 1 and next(iter(self.read_at)) in ('r_syn', 'r_real')
+            ok = isinstance(self.read_at,
+                            dict) and len(self.read_at) == 1 and next(iter(self.read_at)) in ('r_syn', 'r_real')
             v = next(iter(self.read_at.values())) if ok else None
             if not ok or isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                raise MousterianError(f"{where}.read_at declares one reading, {{r_syn: RATIO}} or {{r_real: RATIO}} with a ratio > 0 that the grid "
-                                      f"measures, got {self.read_at!r}: e.g. --set \"{{fit: {{read_at: {{r_syn: 1}}}}}}\".")
+                raise MousterianError(f"{where}.read_at declares one reading, {{r_syn: RATIO}} or {{r_real: "
+                                      f"RATIO}} with a ratio > 0 that the grid measures, got {self.read_at!r}: "
+                                      f"e.g. --set \"{{fit: {{read_at: {{r_syn: 1}}}}}}\".")
 
 @dataclass
 class DesignCfg:
     "The design check, the study's first step (`equiv.design_check`): the noise and the law it simulates the grid at."
     noise:float=0.8 # seed-to-seed standard deviation of accuracy, points (the first embedded study's pooled SD: 0.78)
-    truth:list[float]|None=None # the simulated law's parameters A, B, alpha, rho, beta_S, gamma (default: equiv.SMALL, shaped like the first embedded study)
+    # the simulated law's parameters A, B, alpha, rho, beta_S, gamma (default: equiv.SMALL, shaped like the
+    # first embedded study)
+    truth:list[float]|None=None
     n_sim:int=30 # simulated studies
     def check(self, where):
         check_positive(where, noise=self.noise, n_sim=self.n_sim)
         if self.truth is not None and len(self.truth) != 6:
-            raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, gamma], got {self.truth}.")
+            raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, "
+                                  f"gamma], got {self.truth}.")
 
 # %% ../../nbs/17b_study.config.ipynb #f1db6d8f
 @dataclass
 class SweepCfg:
-    "How the grid runs locally: by default it fills the machine (`sweep.machine_plan`: a worker per 2 cores, or 2 runs per GPU); values given here override that."
+    """How the grid runs locally: by default it fills the machine (`sweep.machine_plan`: a worker per 2 cores,
+    or 2 runs per GPU); values given here override that."""
     workers:int|None=None
     threads:int|None=None
     def check(self, where): check_positive(where, workers=self.workers, threads=self.threads)
@@ -135,13 +164,17 @@ class StudyConfig:
     generators:dict
     description:str=''
     split_seed:int=0
-    external_pool_per_class:int=0 # real images per class for an external DDPM, disjoint from everything a classifier sees
+    # real images per class for an external DDPM, disjoint from everything a classifier sees
+    external_pool_per_class:int=0
     n_test_per_class:int|None=None
     root:str|None=None
-    image_size:int|None=None # pixels, for datasets of image files (folder, imagenet10, imagenet100): every real and synthetic image is resized to it
+    # pixels, for datasets of image files (folder, imagenet10, imagenet100): every real and synthetic image is
+    # resized to it
+    image_size:int|None=None
     recipe:str='cpu'
     recipe_overrides:dict=field(default_factory=dict)
-    HINTS = {'recipe': "give a recipe's name (cpu, paper, ...: learn.RECIPES) and its fields in recipe_overrides, e.g. {recipe: cpu, recipe_overrides: {lr: 0.01}}."}
+    HINTS = {'recipe': "give a recipe's name (cpu, paper, ...: learn.RECIPES) and its fields in "
+                       "recipe_overrides, e.g. {recipe: cpu, recipe_overrides: {lr: 0.01}}."}
     sampling:Sampling=field(default_factory=Sampling)
     filter:FilterCfg=field(default_factory=FilterCfg)
     metrics:MetricsCfg=field(default_factory=MetricsCfg)
@@ -151,8 +184,10 @@ class StudyConfig:
 
     def check(self, where):
         if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class):
-            raise MousterianError(f"n_bases_per_class must be a list of positive whole numbers, got {self.n_bases_per_class}.")
-        if self.external_pool_per_class < 0: raise MousterianError(f"external_pool_per_class must be >= 0, got {self.external_pool_per_class}.")
+            raise MousterianError("n_bases_per_class must be a list of positive whole numbers, got "
+                                  f"{self.n_bases_per_class}.")
+        if self.external_pool_per_class < 0:
+            raise MousterianError(f"external_pool_per_class must be >= 0, got {self.external_pool_per_class}.")
         rf = [f.name for f in dataclasses.fields(Recipe)]
         for k in self.recipe_overrides:
             if k not in rf: raise MousterianError(f"{k!r} is not a recipe setting{did_you_mean(k, rf)}")
@@ -160,19 +195,25 @@ class StudyConfig:
         if self.image_size is not None:
             check_positive('study', image_size=self.image_size)
             if self.dataset in list_datasets() and not takes_size(self.dataset):
-                raise MousterianError(f"image_size applies to datasets of image files (folder, imagenet10, imagenet100); {self.dataset} has a "
-                                      f"size of its own: leave image_size unset.")
-        if not self.generators: raise MousterianError("generators is empty: give an internal and/or an external generator.")
+                raise MousterianError("image_size applies to datasets of image files (folder, imagenet10, "
+                                      f"imagenet100); {self.dataset} has a size of its own: leave image_size unset.")
+        if not self.generators:
+            raise MousterianError("generators is empty: give an internal and/or an external generator.")
         gens = {}
         for g, spec in self.generators.items():
             if not re.fullmatch(r'[a-z][a-z0-9_]*', str(g)) or g == 'none':
-                raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' (it names folders), and not "
-                                      f"'none' (the real-only runs): e.g. internal, external, retrieval.")
-            if g not in ('internal', 'external') and (near := difflib.get_close_matches(g, ['internal', 'external'], n=1, cutoff=0.8)):  # a typo would make a new arm
-                raise MousterianError(f"generators.{g}: did you mean {near[0]!r}? A new arm needs a name unlike internal and external (e.g. retrieval, sd2).")
+                raise MousterianError(f"generators.{g}: an arm's name is lower-case letters, digits and '_' "
+                                      "(it names folders), and not 'none' (the real-only runs): e.g. "
+                                      "internal, external, retrieval.")
+            # a typo would make a new arm
+            if g not in ('internal', 'external') and (near := difflib.get_close_matches(g,
+                    ['internal', 'external'], n=1, cutoff=0.8)):
+                raise MousterianError(f"generators.{g}: did you mean {near[0]!r}? A new arm needs a name "
+                                      "unlike internal and external (e.g. retrieval, sd2).")
             kind = (spec or {}).get('kind') if isinstance(spec, dict) else None
             if kind not in ARMS:
-                raise MousterianError(f"generators.{g}.kind is {kind!r}: use {', '.join(map(repr, ARMS))}{did_you_mean(str(kind), list(ARMS))}")
+                raise MousterianError(f"generators.{g}.kind is {kind!r}: use "
+                                      f"{', '.join(map(repr, ARMS))}{did_you_mean(str(kind), list(ARMS))}")
             if g == 'internal' and not ARMS[kind].internal_ok:
                 raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
             gens[g] = from_dict(ARMS[kind], spec, f'generators.{g}')
@@ -180,30 +221,41 @@ class StudyConfig:
         for g, spec in gens.items(): spec.check_among(gens, g)  # a pre-training arm's source, a control's arm
         for g, bs in self.grid.arm_bases.items():
             if g not in gens:
-                raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
+                raise MousterianError(f"grid.arm_bases.{g}: there is no arm {g!r}; the arms are "
+                                      f"{', '.join(gens)}{did_you_mean(str(g), list(gens))}")
             if not isinstance(bs, list) or not bs or (bad := [b for b in bs if b not in self.n_bases_per_class]):
-                raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes {self.n_bases_per_class}, got {bs}: "
-                                      f"name some of them, e.g. --set \"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" (an "
-                                      f"arm left out of arm_bases runs at every base size).")
+                raise MousterianError(f"grid.arm_bases.{g} must be a non-empty list of the study's base sizes "
+                                      f"{self.n_bases_per_class}, got {bs}: name some of them, e.g. --set "
+                                      f"\"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" "
+                                      "(an arm left out of arm_bases runs at every base size).")
         for g, rs in self.grid.arm_syn.items():
             if g not in gens:
-                raise MousterianError(f"grid.arm_syn.{g}: there is no arm {g!r}; the arms are {', '.join(gens)}{did_you_mean(str(g), list(gens))}")
+                raise MousterianError(f"grid.arm_syn.{g}: there is no arm {g!r}; the arms are "
+                                      f"{', '.join(gens)}{did_you_mean(str(g), list(gens))}")
             if not isinstance(rs, list) or not rs:
-                raise MousterianError(f"grid.arm_syn.{g} must be a non-empty list of synthetic ratios, got {rs}: e.g. [10].")
+                raise MousterianError(f"grid.arm_syn.{g} must be a non-empty list of synthetic ratios, got "
+                                      f"{rs}: e.g. [10].")
         if self.fit.read_at:
             (ax, v), g = next(iter(self.fit.read_at.items())), self.grid
-            measured = (g.syn + [x for a, rs in g.arm_syn.items() if not gens[a].control for x in rs]) if ax == 'r_syn' else g.real
+            measured = (g.syn + [x for a,
+                                 rs in g.arm_syn.items() if not gens[a].control
+                                 for x in rs]) if ax == 'r_syn' else g.real
             if not any(abs(v - x) < 1e-9 for x in measured):
-                raise MousterianError(f"fit.read_at {ax} = {v:g} is not a ratio the grid measures ({ax}: {sorted(set(measured))}): declare a "
-                                      f"measured one, so the headline is read where runs are.")
-        for g, spec in gens.items(): spec.check_in(self, g)  # each arm against the study: a DDPM's training, sampler and pool, a retrieval pool's dataset
-        ext = [g for g, s in gens.items() if s.learns_from_pool(g)]  # arms whose generator (and filter) learn from the external pool
+                raise MousterianError(f"fit.read_at {ax} = {v:g} is not a ratio the grid measures ({ax}: "
+                                      f"{sorted(set(measured))}): declare a measured one, so the headline is "
+                                      "read where runs are.")
+        # each arm against the study: a DDPM's training, sampler and pool, a retrieval pool's dataset
+        for g, spec in gens.items(): spec.check_in(self, g)
+        # arms whose generator (and filter) learn from the external pool
+        ext = [g for g, s in gens.items() if s.learns_from_pool(g)]
         if ext and self.filter.kind == 'classifier' and self.filter.q > 0 and not self.external_pool_per_class:
-            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images of generators.{ext[0]}, and "
-                                  f"external_pool_per_class is 0: "
-                                  f"use the CLIP filter, which needs no real images ({{kind: clip, q: {self.filter.q:g}, model: ViT-B-16, pretrained: openai}}, "
-                                  "or a local checkpoint file as pretrained), set filter.q: 0 (no filter), or external_pool_per_class > 0 (real images "
-                                  "held out for the filter, disjoint from the classifier's).")
+            raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images "
+                                  f"of generators.{ext[0]}, and external_pool_per_class is 0: "
+                                  f"use the CLIP filter, which needs no real images ({{kind: clip, q: "
+                                  f"{self.filter.q:g}, model: ViT-B-16, pretrained: openai}}, or a local "
+                                  "checkpoint file as pretrained), set filter.q: 0 (no filter), or "
+                                  "external_pool_per_class > 0 (real images held out for the filter, disjoint "
+                                  "from the classifier's).")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
@@ -212,30 +264,40 @@ STUDIES = Path(mousterian.__file__).parent / 'assets' / 'studies'
 
 def list_studies() -> dict:
     "The shipped presets: name -> description."
-    return {p.stem: (yaml.safe_load(p.read_text()) or {}).get('description', '') for p in sorted(STUDIES.glob('*.yaml'))}
+    return {p.stem: (yaml.safe_load(p.read_text()) or {}).get('description',
+                                                              '') for p in sorted(STUDIES.glob('*.yaml'))}
 
 # %% ../../nbs/17b_study.config.ipynb #7ca0f027
 def _merge(a:dict, b:dict) -> dict:
-    "`b` over `a`, nested; a mapping that names another `kind` (a generator of another kind) replaces the old one instead of merging into it."
+    """`b` over `a`, nested; a mapping that names another `kind` (a generator of another kind) replaces the old
+    one instead of merging into it."""
     out = copy.deepcopy(a)
     for k, v in (b or {}).items():
-        same = isinstance(v, dict) and isinstance(out.get(k), dict) and v.get('kind', out[k].get('kind')) == out[k].get('kind')
+        same = isinstance(v, dict) and isinstance(out.get(k), dict) and v.get('kind',
+            out[k].get('kind')) == out[k].get('kind')
         out[k] = _merge(out[k], v) if same else copy.deepcopy(v)
     return out
 
-def study_config(preset:str|Path|dict|StudyConfig='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, a dict, or a StudyConfig
+def study_config(
+        # a preset name (see `list_studies`), a YAML file, a dict, or a StudyConfig
+        preset:str|Path|dict|StudyConfig='fmnist-cpu',
                  overrides:dict|None=None, # nested values replacing the preset's
                 ) -> StudyConfig:
-    "A study preset with overrides applied, read through `StudyConfig`: unknown keys refused, types and values checked, every default filled in."
+    """A study preset with overrides applied, read through `StudyConfig`: unknown keys refused, types and values
+    checked, every default filled in."""
     if isinstance(preset, StudyConfig): preset = preset.to_dict()
     if isinstance(preset, dict): p = copy.deepcopy(preset)
     else:
         path = Path(preset) if str(preset).endswith(('.yaml', '.yml')) else STUDIES / f'{preset}.yaml'
-        if not path.exists(): raise MousterianError(f"Unknown study {str(preset)!r}: use one of {', '.join(list_studies())}, or the path of a YAML file.")
+        if not path.exists():
+            raise MousterianError(f"Unknown study {str(preset)!r}: use one of {', '.join(list_studies())}, or "
+                                  "the path of a YAML file.")
         try: p = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError as e: raise MousterianError(f"{path} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
+        except yaml.YAMLError as e:
+            raise MousterianError(f"{path} is not valid YAML ({yaml_error_text(e)}): fix the file there.") from e
     if overrides is not None and not isinstance(overrides, dict):
-        raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got {overrides!r}.")
+        raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got "
+                              f"{overrides!r}.")
     return from_dict(StudyConfig, _merge(p, overrides), 'study')
 
 def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict

@@ -22,7 +22,10 @@ __all__ = ['study_time', 'study_steps', 'study_headline']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
-    "(seconds of work, seconds of the fastest rerun or None) from a study's timings.json: the work is every invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts); a rerun of the finished study is the fastest later invocation (one that redid a step, such as a forced report, takes longer)."
+    """(seconds of work, seconds of the fastest rerun or None) from a study's timings.json: the work is every
+    invocation up to the one that wrote the report (a stopped and resumed study counts all of its parts); a
+    rerun of the finished study is the fastest later invocation (one that redid a step, such as a forced report,
+    takes longer)."""
     work = _work(timings); later = [t.get('total_seconds', 0.) for t in timings[len(work):]]
     return sum(t.get('total_seconds', 0.) for t in work), (min(later) if later else None)
 
@@ -46,34 +49,44 @@ def _gen_words(p:dict, g:str) -> str:
 
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                   ) -> str:
-    "What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported exchange rates with their intervals, whether the law fits, and the findings' tests."
+    """What the study found, in a few sentences of measured numbers (Markdown): accuracies, the reported
+    exchange rates with their intervals, whether the law fits, and the findings' tests."""
     folder = Path(folder)
     if not (folder / 'study.json').exists():
-        raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder mousterian-study wrote, or its published copy "
-                              f"in bench/results/study-<name>.")
+        raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder "
+                              f"mousterian-study wrote, or its published copy in bench/results/study-<name>.")
     p = load_json(folder / 'study.json')
     res = pd.read_csv(_study_file(folder, 'results.csv', 'sweep/results.csv'))
     a = summarize(res, by=('generator', 'n_base_per_class', 'r_real', 'r_syn'), metric='acc')
     b0 = min(p['n_bases_per_class'])
-    at = lambda g, rr=0., rs=0.: a[(a.generator == g) & (a.n_base_per_class == b0) & np.isclose(a.r_real, rr) & np.isclose(a.r_syn, rs)]
+    at = lambda g, rr=0., rs=0.: a[(a.generator == g) & (a.n_base_per_class == b0) & np.isclose(a.r_real,
+        rr) & np.isclose(a.r_syn, rs)]
     pm = lambda s: f"{fmt_pm(s['mean'].iloc[0], s['std'].iloc[0], scale=1)}%"
     base = at('none')
-    if base.empty: raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the study's grid first.")
-    arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50', vit='ViT').get(res['arch'].iloc[0], res['arch'].iloc[0])  # the architecture every run recorded
+    if base.empty:
+        raise MousterianError(f"{folder} has no finished run of the base set alone at {b0} per class: run the "
+                              "study's grid first.")
+    # the architecture every run recorded
+    arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50',
+                vit='ViT').get(res['arch'].iloc[0], res['arch'].iloc[0])
     data = list_datasets().get(p['dataset'], p['dataset']).split(',')[0].split(':')[0].split(' of ')[0]
     n = int(base['count'].iloc[0]); draws = 'split_seed' in res and res['split_seed'].nunique() > 1
-    s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({n} {'base draws, each with its own seed and generators' if draws else 'seeds'}; mean ± std)"]
+    s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({n} "
+         f"{'base draws, each with its own seed and generators' if draws else 'seeds'}; mean ± std)"]
     reals = sorted(a[(a.generator == 'none') & (a.n_base_per_class == b0) & (a.r_syn == 0) & (a.r_real > 0)]['r_real'])
     if reals:
-        rr = min(reals, key=lambda r: abs(r - 1)); s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
+        rr = min(reals, key=lambda r: abs(r - 1))
+        s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
     syn = a[(a.n_base_per_class == b0) & (a.r_real == 0) & (a.r_syn > 0)]
     if not syn.empty:
         lead = 'external' if (syn.generator == 'external').any() else syn.generator.iloc[0]
         rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
-        s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} ({_gen_words(p, g)})" for g in gens))
+        s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} "
+            f"({_gen_words(p, g)})" for g in gens))
     out, ks, fits, curves = '; '.join(s) + '.', [], [], []
-    read_at = from_dict(FitCfg, p.get('fit'), 'fit').read_at  # the recorded settings, read typed (and checked) as the study read them
+    # the recorded settings, read typed (and checked) as the study read them
+    read_at = from_dict(FitCfg, p.get('fit'), 'fit').read_at
     ctl = [g for g, a in arms_of(p).items() if a.control]
     for g in sorted((g for g in p['generators'] if g not in ctl), key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
@@ -89,34 +102,46 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         law = load_json(_study_file(folder, f'{g}_law.json', f'laws/{g}/law.json'))
         lof, edge = law.get('lack_of_fit', {}), law.get('at_bounds', {})
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
-                                f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} (lack-of-fit p = {lof['p']:.2g})")
+                                f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} "
+                                f"(lack-of-fit p = {lof['p']:.2g})")
                     + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
     if ks:
         if read_at:
             ax, v = next(iter(read_at.items()))
             how = (f"Read where the preset declared it before the runs (fit.read_at: {ax} = {v:g}, " +
-                   (f"what {v:g}·n_base synthetic images are worth in real images" if ax == 'r_syn' else f"the synthetic images that match {v:g}·n_base extra real ones") + ")")
-        else: how = "No reading was declared before the runs (fit.read_at), so no single number is given; along the measured curves"
+                   (f"what {v:g}·n_base synthetic images are worth in real images" if ax == 'r_syn'
+                    else f"the synthetic images that match {v:g}·n_base extra real ones") + ")")
+        else:
+            how = ("No reading was declared before the runs (fit.read_at), so no single number is given; along "
+                   "the measured curves")
         out += f" {how}, one extra real image is worth, in synthetic images, " + ' — '.join(ks) + '.'
     if curves: out += ' Along the worth curve: ' + ' '.join(curves)
     cf = _study_file(folder, 'compute.csv', 'laws/compute.csv')
     if cf.exists() and len(cc := read_table(cf)):
         K = int(round((cc.n_base / cc.n_base_per_class).iloc[0]))
         big = cc.loc[cc.groupby(['arm', 'n_base'])['r_syn'].idxmax()]
-        out += (" The compute control (the base images repeated to the same count: as many iterations, no new images), at the largest "
-                "synthetic ratio of each base size: " + '; '.join(
-                    f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the base: {r.iterations:+.2f} "
-                    f"[{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more iterations and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, "
-                    f"{r.new_images_hi:+.2f}] from new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
+        out += (" The compute control (the base images repeated to the same count: as many iterations, no new "
+                "images), at the largest synthetic ratio of each base size: " + '; '.join(
+                    f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the "
+                    f"base: {r.iterations:+.2f} [{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more "
+                    f"iterations and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, {r.new_images_hi:+.2f}] from "
+                    "new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
     if fits:
-        out += " The paper's law, checked against one mean per setting: " + '; '.join(fits) + '; a law-based k is used only where the law fits, is identified and stays inside the measured ratios.'
+        out += " The paper's law, checked against one mean per setting: " + '; '.join(
+            fits) + ('; a law-based k is used only where the law fits, is identified and stays inside the '
+                     'measured ratios.')
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
     if ff.exists():
         t = pd.read_csv(ff); dec = t[t.verdict.isin(['supported', 'contradicted'])]
         words = {k: v.split(' (')[0] for k, v in FINDINGS.items()}
         K = round(res['n_base'].iloc[0] / res['n_base_per_class'].iloc[0])
         where = lambda r: '' if 'n_base' not in t or not np.isfinite(r.n_base) else f", {r.n_base / K:g}/class"
-        out += (" Tested at each base size and pooled only where the base sizes agree in sign (Holm-corrected over all): " + '; '.join(f"{words[r.finding]} ({r.generator}{where(r)}): {r.verdict}, {r.estimate:+.2f} ± {r.se:.2f} "
-                                                         f"points, p = {r.p_holm:.2g}" for r in dec.itertuples())
-                + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or not testable.") if len(dec) else " None of the paper's findings was detected by these runs (the report gives what each test could detect: its MDE at 80% power)."
+        out += (" Tested at each base size and pooled only where the base sizes agree in sign (Holm-corrected "
+                "over all): " + '; '.join(f"{words[r.finding]} ({r.generator}{where(r)}): {r.verdict}, "
+                                                         f"{r.estimate:+.2f} ± {r.se:.2f} points, p = "
+                                                         f"{r.p_holm:.2g}" for r in dec.itertuples())
+                + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or "
+                  "not testable.") if len(dec) else (" None of the paper's findings was detected by these runs "
+                                                     "(the report gives what each test could detect: its MDE "
+                                                     "at 80% power).")
     return out

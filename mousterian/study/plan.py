@@ -22,14 +22,16 @@ __all__ = ['STEPS', 'draws', 'Run', 'plan_runs', 'store_name', 'per_base_arms', 
 
 # %% ../../nbs/17c_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
-    "The study's base draws: [(split_seed, the classifier seeds run at it)], in order (the first draw's stores keep the names of a study with one draw)."
+    """The study's base draws: [(split_seed, the classifier seeds run at it)], in order (the first draw's stores
+    keep the names of a study with one draw)."""
     c = as_config(p); g = c.grid
     ss = g.split_seeds or [c.split_seed]
     return [(int(s), [g.seeds[i]] if g.pair_seeds else list(g.seeds)) for i, s in enumerate(ss)]
 
 @dataclass(frozen=True)
 class Run:
-    "One classifier of a study, planned once: its setting, base draw and seed, and the store it draws its synthetic images from (named by the plan)."
+    """One classifier of a study, planned once: its setting, base draw and seed, and the store it draws its
+    synthetic images from (named by the plan)."""
     generator:str # the arm, or 'none' (real images only)
     n_base_per_class:int
     r_real:float
@@ -42,7 +44,8 @@ class Run:
     @property
     def n_syn_plus_per_class(self) -> int: return round(self.r_syn * self.n_base_per_class)
     def setting(self) -> dict:
-        "What the run is, as the grid's parameters (its id in the sweep): the store it draws from is handed to it, not part of its id."
+        """What the run is, as the grid's parameters (its id in the sweep): the store it draws from is handed to
+        it, not part of its id."""
         return {k: v for k, v in asdict(self).items() if k != 'store'}
 
 def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `load_study`)
@@ -57,14 +60,19 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
             settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
             arms = [gen for gen in gens if b in at.get(gen, [b])]
             settings += [(gen, 0., float(s)) for gen in arms for s in g.arm_syn.get(gen, g.syn)]
-            settings += [(gen, float(r), float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms if c.generators[gen].mixes]
+            settings += [(gen, float(r),
+                          float(s)) for r in g.mixed.r_real for s in g.mixed.r_syn for gen in arms
+                          if c.generators[gen].mixes]
             for gen, rr, rs in settings:
                 nr, ns = round(rr * b), round(rs * b)
                 if cap is not None and ns > cap:
-                    notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed cap_syn_per_class = {cap}"); continue
+                    notes.append(f"n_base {b}/class, r_syn {rs:g}: {ns} synthetic images per class exceed "
+                                 f"cap_syn_per_class = {cap}")
+                    continue
                 if available_per_class is not None and b + nr + pool > available_per_class:
-                    notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} for the external generator) exceed "
-                                 f"the {available_per_class} a class holds"); continue
+                    notes.append(f"n_base {b}/class, r_real {rr:g}: {b} + {nr} real images per class (+ {pool} "
+                                 f"for the external generator) exceed the {available_per_class} a class holds")
+                    continue
                 store = run_store(c, gen, b, split) if gen != 'none' and ns else None
                 for seed in seeds:
                     r = Run(gen, b, rr, rs, int(seed), split, store)
@@ -73,20 +81,26 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
 
 # %% ../../nbs/17c_study.plan.ipynb #d4538a22
 def store_name(generator:str, n_base_per_class:int,
-               per_base:bool|None=None, # one store per base size (an internal DDPM, the repeated base images); default: the arm named internal
+               # one store per base size (an internal DDPM, the repeated base images); default: the arm named
+               # internal
+               per_base:bool|None=None,
                split_seed:int|None=None, # the base draw, where it is not the study's first (None: the first)
               ) -> str:
-    "The store a run draws from: one internal (and repeat) store per base size, one store for each other arm (named as the arm); '-s<split_seed>' for a later base draw."
+    """The store a run draws from: one internal (and repeat) store per base size, one store for each other arm
+    (named as the arm); '-s<split_seed>' for a later base draw."""
     per_base = generator == 'internal' if per_base is None else per_base
-    return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None else f'-s{split_seed}')
+    return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None
+        else f'-s{split_seed}')
 
 def per_base_arms(p:StudyConfig|dict) -> list:
-    "The arms with a store per base size: the internal DDPM (trained on the base set) and the compute control (`kind: repeat`, copies of it)."
+    """The arms with a store per base size: the internal DDPM (trained on the base set) and the compute control
+    (`kind: repeat`, copies of it)."""
     c = as_config(p)
     return [g for g, s in c.generators.items() if s.is_per_base(g)]
 
 def source_arm(p:StudyConfig|dict, generator:str) -> str:
-    "The arm whose store a run of `generator` draws its synthetic images from: itself, or for a pre-training arm (`kind: pretrain`) the arm it pre-trains on."
+    """The arm whose store a run of `generator` draws its synthetic images from: itself, or for a pre-training
+    arm (`kind: pretrain`) the arm it pre-trains on."""
     s = as_config(p).generators.get(generator)
     return generator if s is None else s.source(generator)
 
@@ -101,72 +115,100 @@ def as_config(p:StudyConfig|dict) -> StudyConfig:
     return p if isinstance(p, StudyConfig) else study_config(p)
 
 def filter_q(p:StudyConfig|dict, generator:str) -> float:
-    "The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind: real`), which are not filtered."
+    """The share of an arm's images the filter drops: the study's `filter.q`, or 0 for real images (`kind:
+    real`), which are not filtered."""
     c = as_config(p); generator = source_arm(c, generator)
     return c.filter.q if c.generators[generator].filtered else 0.
 
 def keep_column(p:StudyConfig|dict) -> str:
-    "The manifest column that holds the study's keep mask: cls_keep (the classifier filter) or clip_keep (the CLIP filter)."
+    """The manifest column that holds the study's keep mask: cls_keep (the classifier filter) or clip_keep (the
+    CLIP filter)."""
     return 'clip_keep' if as_config(p).filter.kind == 'clip' else 'cls_keep'
 
 def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
-    "Images per class each store needs: store name -> dict(generator, n_base_per_class (a per-base store's, else None), split_seed, draw (its index), per_class)."
+    """Images per class each store needs: store name -> dict(generator, n_base_per_class (a per-base store's,
+    else None), split_seed, draw (its index), per_class)."""
     out, c = {}, as_config(p)
     idx = {s: i for i, (s, _) in enumerate(draws(c))}
     for r in runs:
         if r.store is None: continue
         src = source_arm(c, r.generator)
         need = math.ceil(r.n_syn_plus_per_class / (1 - filter_q(c, src)))
-        cur = out.setdefault(r.store, dict(generator=src, n_base_per_class=r.n_base_per_class if src in per_base_arms(c) else None, split_seed=r.split_seed,
+        cur = out.setdefault(r.store, dict(generator=src,
+                                           n_base_per_class=r.n_base_per_class if src in per_base_arms(c)
+                                           else None, split_seed=r.split_seed,
                                            draw=idx[r.split_seed], per_class=0))
         cur['per_class'] = max(cur['per_class'], need)
     return out
 
 # %% ../../nbs/17c_study.plan.ipynb #a44f14f6
 def run_counts(runs:list, n_classes:int, arm:str|None=None) -> pd.DataFrame:
-    "A plan's runs (`plan_runs`) as image counts, the columns of a results table (n_base, n_real_plus, n_syn_plus, seed); with `arm`, its runs and the real-only ones."
+    """A plan's runs (`plan_runs`) as image counts, the columns of a results table (n_base, n_real_plus,
+    n_syn_plus, seed); with `arm`, its runs and the real-only ones."""
     return pd.DataFrame([dict(n_base=r.n_base_per_class * n_classes, n_real_plus=r.n_real_plus_per_class * n_classes,
                               n_syn_plus=r.n_syn_plus_per_class * n_classes, seed=r.seed, split_seed=r.split_seed)
                          for r in runs if arm is None or r.generator in ('none', arm)])
 
 def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
               dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
-              recipe_overrides:dict|None=None, # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
+              # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
+              recipe_overrides:dict|None=None,
               n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None,
               image_size:int|None=None, # pixels, for datasets of image files
-              inputs:str='', # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
-              budget:str|None=None, # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe redefined since is refused
-              store:str|None=None, # the store it draws from, as the plan named it (`Run.store`: handed to the run, not part of its id)
-              pretrain:dict|None=None, # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base images per class of that arm's store, fine-tuned on the real images
+              # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a
+              # new run
+              inputs:str='',
+              # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe
+              # redefined since is refused
+              budget:str|None=None,
+              # the store it draws from, as the plan named it (`Run.store`: handed to the run, not part of its
+              # id)
+              store:str|None=None,
+              # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base
+              # images per class of that arm's store, fine-tuned on the real images
+              pretrain:dict|None=None,
              ) -> dict:
     "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
     if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
-        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for {budget}: rerun the study step "
-                              f"that makes the grid.")
+        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for "
+                              f"{budget}: rerun the study step that makes the grid.")
     b, K = n_base_per_class, n_classes
     ns = round(r_syn * b) * K
     if ns and not store:
-        raise MousterianError(f"A run with synthetic images (generator {generator}, r_syn {r_syn:g}) needs the store it draws from, which the study's "
-                              f"plan names (`Run.store`): run it through the study (mousterian-study), not on its own.")
+        raise MousterianError(f"A run with synthetic images (generator {generator}, r_syn {r_syn:g}) needs the "
+                              "store it draws from, which the study's plan names (`Run.store`): run it "
+                              "through the study (mousterian-study), not on its own.")
     name, store = store, (str(Path(study_dir) / 'stores' / store) if ns else None)
-    if pretrain and ns:  # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
+    # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
+    if pretrain and ns:
         rc, n = get_recipe(recipe, **(recipe_overrides or {})), round(r_syn * b)
-        enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{generator}-{name}-n{n}-seed{seed}', pretrain['method'], rc.arch, pretrain.get('iterations'),
+        enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{generator}-{name}-n{n}-seed{seed}',
+                             pretrain['method'], rc.arch, pretrain.get('iterations'),
                              n, keep, _real(dataset, 'train', root, image_size).shape[-1], rc, seed, device)
-        row = finetune_run(str(enc), n_base=b * K, n_real_plus=round(r_real * b) * K, seed=seed, dataset=dataset, split_seed=split_seed, n_gen_pool_per_class=pool_per_class,
-                           root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class, device=device, **(recipe_overrides or {}))
-        return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
-    row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset, store=store, keep=keep if ns else None,
-                  split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
+        row = finetune_run(str(enc), n_base=b * K, n_real_plus=round(r_real * b) * K, seed=seed,
+                           dataset=dataset, split_seed=split_seed, n_gen_pool_per_class=pool_per_class,
+                           root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
+                           device=device, **(recipe_overrides or {}))
+        return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
+                    acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
+    row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset,
+                  store=store, keep=keep if ns else None,
+                  split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size,
+                  recipe=recipe, n_test_per_class=n_test_per_class,
                   device=device, **(recipe_overrides or {}))
-    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row, acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
+    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
+                acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
 
 def replicates(store:str|None, seed:int) -> dict:
-    "A run's replicate factors beside its base draw (split_seed, in every row) and classifier seed, for the intervals: the training seed of the generator behind its images (gen_seed: NaN without a trained one), and the seed that drew its synthetic images (syn_seed, the run's seed)."
+    """A run's replicate factors beside its base draw (split_seed, in every row) and classifier seed, for the
+    intervals: the training seed of the generator behind its images (gen_seed: NaN without a trained one), and
+    the seed that drew its synthetic images (syn_seed, the run's seed)."""
     g = math.nan
     if store and (f := Path(store) / 'deps.json').exists():
         gen = load_json(f).get('generator', {})
-        g = gen.get('generator', {}).get('seed', math.nan) if isinstance(gen.get('generator'), dict) and 'data' in gen else math.nan  # a DDPM's: {generator: settings, data}
+        # a DDPM's: {generator: settings, data}
+        g = gen.get('generator', {}).get('seed', math.nan) if isinstance(gen.get('generator'),
+            dict) and 'data' in gen else math.nan
     return dict(gen_seed=g, syn_seed=int(seed) if store else math.nan)
 
 

@@ -21,7 +21,8 @@ from ..benchmarks import calibrate
 from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
 from ..sweep import sweep, SweepLock, WHERE
-from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines, worth_lines, curve_text, compute_control,
+from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines,
+                              worth_lines, curve_text, compute_control,
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
 from .arms import changed, _fingerprint, _settings_hash
@@ -32,7 +33,8 @@ __all__ = ['Study', 'mousterian_study']
 
 # %% ../../nbs/17d_study.steps.ipynb #1b968e2c
 class Study:
-    "One study: its settings (`cfg`, a `StudyConfig`), an output folder, and the steps that fill it (each step is a method, below)."
+    """One study: its settings (`cfg`, a `StudyConfig`), an output folder, and the steps that fill it (each step
+    is a method, below)."""
     def __init__(self, preset:str|Path|dict='fmnist-cpu', # a preset (see `load_study`)
                  out:str|Path|None=None, # output folder (default: study/<name>)
                  overrides:dict|None=None, device=None, root:str|None=None,
@@ -40,8 +42,10 @@ class Study:
                 ):
         self.cfg = study_config(preset, overrides)
         bad = [s for s in redo if s not in ('train', 'generate')]
-        if bad: raise MousterianError(f"--redo takes train and/or generate (the steps whose outputs cost work to redo; the others redo "
-                                      f"themselves), got {bad[0]!r}{did_you_mean(bad[0], ['train', 'generate'])}")
+        if bad:
+            raise MousterianError("--redo takes train and/or generate (the steps whose outputs cost work to "
+                                      "redo; the others redo themselves), got "
+                                      f"{bad[0]!r}{did_you_mean(bad[0], ['train', 'generate'])}")
         self.redo = set(redo)
         if root: self.cfg.root = root
         self.out = Path(out or Path('study') / self.cfg.name).resolve()
@@ -72,51 +76,60 @@ class Study:
         "(runs, notes, generation plan)."
         runs, notes = plan_runs(self.cfg, int(self._real().counts().min()))
         gp = generation_plan(self.cfg, runs)
-        for name, g in gp.items(): self.arm(g['generator']).check_plan(self, g)  # e.g. a pool of real images that cannot serve the grid, refused before any work
+        # e.g. a pool of real images that cannot serve the grid, refused before any work
+        for name, g in gp.items(): self.arm(g['generator']).check_plan(self, g)
         return runs, notes, gp
 
     def _pool(self, g:dict) -> tuple:
-        "(Splits, pool) of the real images a store's generator (and its filter) learn from, at its base draw: the base set (a per-base store), or the external pool."
+        """(Splits, pool) of the real images a store's generator (and its filter) learn from, at its base draw:
+        the base set (a per-base store), or the external pool."""
         c, b = self.cfg, g.get('n_base_per_class') or 0
-        sp = Splits(c.dataset, b, 0, c.external_pool_per_class, seed=g.get('split_seed', c.split_seed), root=c.root, image_size=c.image_size)
+        sp = Splits(c.dataset, b, 0, c.external_pool_per_class, seed=g.get('split_seed', c.split_seed),
+                    root=c.root, image_size=c.image_size)
         return sp, 'base' if b else 'gen_pool'
 
     def training_set(self, g:dict):
-        "The real images a store's generator (and its filter) learn from (`g`, an entry of the generation plan), and their description."
+        """The real images a store's generator (and its filter) learn from (`g`, an entry of the generation
+        plan), and their description."""
         sp, pool = self._pool(g)
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
 
     def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
-        "Settings changed under a finished output: with --redo STEP remove it (and what was made from it), else refuse with the list of changes."
+        """Settings changed under a finished output: with --redo STEP remove it (and what was made from it),
+        else refuse with the list of changes."""
         if step not in self.redo:
-            raise MousterianError(f"{what} was made with other settings: {'; '.join(diff)}. Rerun with --redo {step} to redo it "
-                                  "(and everything made from it), or use another output folder.")
+            raise MousterianError(f"{what} was made with other settings: {'; '.join(diff)}. Rerun with --redo "
+                                  f"{step} to redo it (and everything made from it), or use another output folder.")
         print(f"  {what}: settings changed ({'; '.join(diff)}): redoing it")
         for p in remove: shutil.rmtree(p, ignore_errors=True)
 
 # %% ../../nbs/17d_study.steps.ipynb #43131274
 @patch
 def design(self:Study, runs:list) -> pd.DataFrame:
-    "The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."
+    """The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each
+    base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."""
     dp, K = asdict(self.cfg.design), len(self.classes)
     nb = {g: len({r.n_base_per_class for r in runs if r.generator == g}) for g in self.cfg.generators}
     arm = max(nb, key=nb.get) if any(nb.values()) else None  # the arm run at the most base sizes (the first of those)
     d = run_counts(runs, K, arm)
     key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
-    if f.exists() and (old := load_json(f)).get('key') == key: t = pd.DataFrame(old['table']); print("  checked already")
+    if f.exists() and (old := load_json(f)).get('key') == key:
+        t = pd.DataFrame(old['table']); print("  checked already")
     else:
         try: t = design_check(d, dp['noise'], dp['truth'], dp['n_sim'])
         except MousterianError as e: print(f"  no design check: {e}"); return None
         save_json(dict(key=key, design=dp, arm=arm, table=t.to_dict('records')), f)
     truth = 'design.truth' if dp['truth'] else 'equiv.SMALL (shaped like the first embedded study)'
-    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed noise, if the truth is {truth}:\n"
+    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed "
+          f"noise, if the truth is {truth}:\n"
           + '\n'.join(design_lines(t, K)))
     return t
 
 # %% ../../nbs/17d_study.steps.ipynb #d02fc32a
 @patch
 def train(self:Study, gp:dict):
-    "Train (or reuse, when its recorded settings match) what makes each store's images (a DDPM: `DDPMGen.train`); other arms need no training."
+    """Train (or reuse, when its recorded settings match) what makes each store's images (a DDPM:
+    `DDPMGen.train`); other arms need no training."""
     for name, g in gp.items(): self.arm(g['generator']).train(self, name, g)
 
 # %% ../../nbs/17d_study.steps.ipynb #c6a1f091
@@ -125,13 +138,15 @@ def _check_arm(self:Study, s, src:Path, per_class:int):
     "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
     check_classes(s.classes, self.classes, f"The store {src}", self.cfg.dataset)
     if (c := s.counts()).min() < per_class:
-        raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class ({s.classes[int(c.argmin())]}); the grid needs "
-                              f"{per_class} per class (its largest r_syn, raised by the filter's q). Lower grid ratios, set grid.cap_syn_per_class, "
-                              "or bring more images.")
+        raise MousterianError(f"The store {src} holds {c.min()} images of its smallest class "
+                              f"({s.classes[int(c.argmin())]}); the grid needs {per_class} per class (its "
+                              "largest r_syn, raised by the filter's q). Lower grid ratios, set "
+                              "grid.cap_syn_per_class, or bring more images.")
 
 @patch
 def generate(self:Study, gp:dict):
-    "Fill each store of the plan `gp` with the images per class it asks, by its arm's `fill` (resuming); a store made with other settings is refused, or redone with --redo generate."
+    """Fill each store of the plan `gp` with the images per class it asks, by its arm's `fill` (resuming); a
+    store made with other settings is refused, or redone with --redo generate."""
     for name, g in gp.items():
         spec, st = self.arm(g['generator']), self.store_dir(name)
         deps, need = spec.gen_deps(self, name, g), g['per_class'] * len(self.classes)
@@ -142,7 +157,8 @@ def generate(self:Study, gp:dict):
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else spec.old_deps(self, m, deps)
             diff = changed(old, deps) if old is not None else []
             if diff and spec.redraw:
-                print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)  # no work is lost
+                # no work is lost
+                print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)
             elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
             elif spec.ready(self, st, m, g, need):
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
@@ -154,25 +170,32 @@ def generate(self:Study, gp:dict):
 # %% ../../nbs/17d_study.steps.ipynb #c3376fc7
 @patch
 def _filter_deps(self:Study, name:str, g:dict) -> dict:
-    "What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier (real images: their images alone, never filtered)."
+    """What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier
+    (real images: their images alone, never filtered)."""
     spec, f = self.arm(g['generator']), self.cfg.filter
-    clf = {} if not spec.filtered else dict(kind='clip', model=f.model, pretrained=f.pretrained) if f.kind == 'clip' else dict(recipe=self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
+    clf = {} if not spec.filtered else dict(kind='clip', model=f.model,
+                                            pretrained=f.pretrained) if f.kind == 'clip' else dict(recipe=
+                                            self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
     return dict(images=spec.gen_deps(self, name, g), q=filter_q(self.cfg, g['generator']), **clf)
 
 @patch
 def filter(self:Study, gp:dict):
-    "Score each store by a classifier trained on its generator's training set (`cls_keep`), or by CLIP's zero-shot confidence in each image's class (filter kind clip: `clip_keep`, any arm); keep all but the bottom q per class; redone whenever its settings changed."
+    """Score each store by a classifier trained on its generator's training set (`cls_keep`), or by CLIP's
+    zero-shot confidence in each image's class (filter kind clip: `clip_keep`, any arm); keep all but the bottom
+    q per class; redone whenever its settings changed."""
     col, fc, clip = keep_column(self.cfg), self.cfg.filter, None
     for name, g in gp.items():
         q = filter_q(self.cfg, g['generator'])
-        st = SynStore(self.store_dir(name)); m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
+        st = SynStore(self.store_dir(name))
+        m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
         if col in m.columns and m[col].notna().all():
             diff = changed(load_json(f), deps) if f.exists() else ['not recorded']
             if not diff: print(f"  {name}: filtered already"); continue
             print(f"  {name}: filter settings changed ({'; '.join(diff)}): filtering again")
         if q == 0:  # nothing to drop (or real images): every image kept, no classifier needed
             st.set_column(col, np.ones(len(m), bool)); save_json(deps, f)
-            print(f"  {name}: {'q = 0' if self.arm(g['generator']).filtered else 'real images'}, every image kept"); continue
+            print(f"  {name}: {'q = 0' if self.arm(g['generator']).filtered else 'real images'}, every image kept")
+            continue
         if fc.kind == 'clip':
             clip = clip or load_clip(fc.model, fc.pretrained, self.device)  # loaded once for every store
             keep = clip_filter(st, *clip, classes=list(self.classes), q=q, name='clip', device=self.device)
@@ -191,31 +214,43 @@ def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     c, gp = self.cfg, gp if gp is not None else generation_plan(self.cfg, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
     rc = self.recipe
-    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), pool_per_class=c.external_pool_per_class, recipe=c.recipe,
+    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), pool_per_class=c.external_pool_per_class,
+                 recipe=c.recipe,
                  recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
-                 **({'image_size': c.image_size} if c.image_size else {}),  # absent when unset: older studies keep their run ids
-                 **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),  # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
-                 **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))  # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
-    pre = {g: s.pretrain() for g, s in c.generators.items() if s.pretrain()}  # a pre-training arm's settings travel with each of its runs
-    rs = [dict(r.setting(), inputs=fp.get(r.store, '') if r.store else '', **({'pretrain': pre[r.generator]} if r.generator in pre else {}),
-               **({WHERE: dict(store=r.store)} if r.store else {}))  # the store is handed to the run, not part of its id
+                 # absent when unset: older studies keep their run ids
+                 **({'image_size': c.image_size} if c.image_size else {}),
+                 # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
+                 **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),
+                 # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
+                 **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))
+    # a pre-training arm's settings travel with each of its runs
+    pre = {g: s.pretrain() for g, s in c.generators.items() if s.pretrain()}
+    rs = [dict(r.setting(), inputs=fp.get(r.store, '') if r.store else '',
+               **({'pretrain': pre[r.generator]} if r.generator in pre else {}),
+               # the store is handed to the run, not part of its id
+               **({WHERE: dict(store=r.store)} if r.store else {}))
           for r in runs]
     return dict(function=study_run, fixed=fixed, axes=[{'list': rs}],
                 context=dict(study_dir=str(self.out),  # a moved study keeps its runs
-                             **({'device': str(self.device)} if self.device else {})))  # --device reaches every classifier (not part of a run's id)
+                             # --device reaches every classifier (not part of a run's id)
+                             **({'device': str(self.device)} if self.device else {})))
 
 # %% ../../nbs/17d_study.steps.ipynb #aa33011f
 @patch
-def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float|None=None) -> pd.DataFrame:
+def run_grid(self:Study, runs:list, workers:int|None=None, threads:int|None=None, backend:str='local',
+             address:str|None=None, gpus:float|None=None) -> pd.DataFrame:
     "Run the grid of `runs` (finished runs are reused) and return its results."
     s = self.cfg.sweep
     need = sorted({r.store for r in runs if r.store})
     if (miss := [n for n in need if not (self.store_dir(n) / 'store.json').exists()]):
-        raise MousterianError(f"The grid draws from stores that are not there yet ({', '.join(miss[:4])}{' ...' if len(miss) > 4 else ''}): run the "
-                              f"steps that make them first (--steps train,generate,filter, or the whole study).")
-    df = sweep(self.grid(runs), self.sweep_dir, workers=workers or s.workers, threads=threads or s.threads, backend=backend, address=address, gpus=gpus)
+        raise MousterianError("The grid draws from stores that are not there yet "
+                              f"({', '.join(miss[:4])}{' ...' if len(miss) > 4 else ''}): run the steps that "
+                              "make them first (--steps train,generate,filter, or the whole study).")
+    df = sweep(self.grid(runs), self.sweep_dir, workers=workers or s.workers, threads=threads or s.threads,
+               backend=backend, address=address, gpus=gpus)
     if df.attrs.get('failed'):  # laws fitted on a grid with holes would answer another question
-        raise MousterianError(f"{df.attrs['failed']} of {df.attrs['planned']} grid runs failed (tracebacks: {self.sweep_dir}/runs/<id>/error.txt). {df.attrs['fail_text']}")
+        raise MousterianError(f"{df.attrs['failed']} of {df.attrs['planned']} grid runs failed (tracebacks: "
+                              f"{self.sweep_dir}/runs/<id>/error.txt). {df.attrs['fail_text']}")
     return df
 
 # %% ../../nbs/17d_study.steps.ipynb #503ef009
@@ -229,7 +264,8 @@ def results(self:Study) -> pd.DataFrame:
 # %% ../../nbs/17d_study.steps.ipynb #76da9265
 @patch
 def metrics(self:Study, gp:dict) -> dict:
-    "Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store (cached in metrics.json by fingerprint)."
+    """Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store
+    (cached in metrics.json by fingerprint)."""
     c, mp, f = self.cfg, asdict(self.cfg.metrics), self.out / 'metrics.json'
     cur, ref = (load_json(f) if f.exists() else {}), None
     for name in gp:
@@ -239,56 +275,82 @@ def metrics(self:Study, gp:dict) -> dict:
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
         ddpm = self.arm(gp[name]['generator']).novelty  # a DDPM's training images are at hand: its novelty is measured
         fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
-        if cur.get(name, {}).get('fingerprint') == fp and (not ddpm or ('near_copy_features' in cur[name] and fig.exists())): print(f"  {name}: measured already"); continue
+        if cur.get(name,
+                   {}).get('fingerprint') == fp and (not ddpm or ('near_copy_features' in cur[name] and fig.exists())):
+            print(f"  {name}: measured already"); continue
         if ref is None:
-            ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root, mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
-        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, keep_column(c), mp['domain_iterations'], mp['domain_patch'], self.device,
-                                                              self.training_set(gp[name])[0] if ddpm else None, fig if ddpm else None))
+            ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root,
+                                 mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
+        row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, keep_column(c), mp['domain_iterations'],
+                                                               mp['domain_patch'], self.device,
+                                                              self.training_set(gp[name])[0] if ddpm else None,
+                                                              fig if ddpm else None))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
-        print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; Fréchet distance in reference-classifier features "
-              f"{fd(row['fd_ref_features'])} (real vs real {fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, "
+        print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; "
+              f"Fréchet distance in reference-classifier features {fd(row['fd_ref_features'])} (real vs real "
+              f"{fd(row['fd_real_vs_real'])}); domain classifier {row['domain_whole']:.1%} whole, "
               f"{row['domain_patch']:.1%} patches"
-              + (f"; near-copies of its {row['n_train']} training images {row['near_copy_features']:.1%} in features, {row['near_copy_pixels']:.1%} in pixels "
-                 f"(real test images: {row['real_rate_features']:.1%}, {row['real_rate_pixels']:.1%})" if 'near_copy_features' in row else '')
+              + (f"; near-copies of its {row['n_train']} training images {row['near_copy_features']:.1%} in "
+                 f"features, {row['near_copy_pixels']:.1%} in pixels (real test images: "
+                 f"{row['real_rate_features']:.1%}, {row['real_rate_pixels']:.1%})"
+                 if 'near_copy_features' in row else '')
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
     return cur
 
 # %% ../../nbs/17d_study.steps.ipynb #f7458117
 @patch
 def laws(self:Study) -> dict:
-    "Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm), the paper's findings as tests, per base size (laws/findings.csv), and the variance components of each synthetic cell's gain (laws/variance.csv); refitted when the results or the fit settings change."
+    """Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the
+    compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm), the paper's findings
+    as tests, per base size (laws/findings.csv), and the variance components of each synthetic cell's gain
+    (laws/variance.csv); refitted when the results or the fit settings change."""
     res, d0, fc = self.results(), self.out / 'laws', self.cfg.fit
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
-    done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all((d / f).exists() for f in fs)
+    done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all(
+        (d / f).exists() for f in fs)
     out, K = {}, len(self.classes)
     ctl = [g for g, s in self.cfg.generators.items() if s.control]
     arms = [g for g in self.cfg.generators if g not in ctl]
     for g in arms:
         d = d0 / g
         if done(d, 'exchange.csv', 'worth.csv'):
-            print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue  # a fit from before worth.csv: fitted again
+            # a fit from before worth.csv: fitted again
+            print(f"  {g}: fitted already"); out[g] = load_json(d / 'law.json'); continue
         rows = res[res['generator'].isin(['none', g])]
-        if not (rows['generator'] == g).any(): warnings.warn(f"No finished runs with the {g} generator: no law."); continue
+        if not (rows['generator'] == g).any():
+            warnings.warn(f"No finished runs with the {g} generator: no law."); continue
         out[g] = fit_report(rows, d, g, fc.n_boot, fc.e, n_classes=K, n_starts=fc.n_starts)
         with atomic_write(d / 'fingerprint') as fh: fh.write(fpr)
         w = pd.DataFrame(out[g]['worth'])
-        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']), K) + worth_lines(w, K)
-                                                       + (['  ' + curve_text(x, g, K) for _, x in w.groupby('n_base')] if len(w) else [])))
+        print(f"  {g}: {out[g]['lof_text']}\n" + '\n'.join(exchange_lines(pd.DataFrame(out[g]['exchange']),
+            K) + worth_lines(w, K)
+                                                       + (['  ' + curve_text(x, g, K) for _,
+                                                           x in w.groupby('n_base')] if len(w) else [])))
     if not done(d0, 'findings.csv', 'compute.csv', 'variance.csv'):
         t = findings(clean_results(res[res['generator'].isin(['none', *arms])]))
-        cr = clean_results(res); cells = cr[cr.generator.isin(arms) & (cr.n_real_plus == 0) & (cr.n_syn_plus > 0)][['generator', 'n_base', 'n_syn_plus']].drop_duplicates()
-        vc = [gain_components(cr, g, nb, ns).assign(arm=g, n_base_per_class=round(nb / K), r_syn=ns / nb) for g, nb, ns in sorted(map(tuple, cells.to_numpy()))]
+        cr = clean_results(res)
+        cells = cr[cr.generator.isin(arms) & (cr.n_real_plus == 0) & (cr.n_syn_plus > 0)][['generator',
+            'n_base', 'n_syn_plus']].drop_duplicates()
+        vc = [gain_components(cr, g, nb, ns).assign(arm=g, n_base_per_class=round(nb / K), r_syn=ns / nb) for g,
+              nb, ns in sorted(map(tuple, cells.to_numpy()))]
         vc = pd.concat(vc, ignore_index=True) if vc else pd.DataFrame()
-        with atomic_write(d0 / 'variance.csv') as fh: vc.to_csv(fh, index=False)  # where each synthetic cell's gain varies: between draws, within a draw
-        mixes = [g for g in arms if not self.cfg.generators[g].longer]  # a pre-training arm trains longer than a mix of its size: the repeat arm is no control of its iterations
-        cc = [compute_control(res[res['generator'].isin(['none', g, c])], g, c) for g in mixes for c in ctl if (res['generator'] == c).any() and (res['generator'] == g).any()]
+        # where each synthetic cell's gain varies: between draws, within a draw
+        with atomic_write(d0 / 'variance.csv') as fh: vc.to_csv(fh, index=False)
+        # a pre-training arm trains longer than a mix of its size: the repeat arm is no control of its
+        # iterations
+        mixes = [g for g in arms if not self.cfg.generators[g].longer]
+        cc = [compute_control(res[res['generator'].isin(['none', g, c])], g,
+                              c) for g in mixes for c in ctl if (res['generator'] == c).any()
+                              and (res['generator'] == g).any()]
         cc = pd.concat(cc, ignore_index=True) if cc else pd.DataFrame()
         if len(cc): cc['n_base_per_class'] = (cc['n_base'] / K).round().astype(int)
         with atomic_write(d0 / 'compute.csv') as fh: cc.to_csv(fh, index=False)
         with atomic_write(d0 / 'findings.csv') as fh: t.to_csv(fh, index=False)
         with atomic_write(d0 / 'fingerprint') as fh: fh.write(fpr)
-        for r in t.itertuples(): print(f"  finding {r.finding} ({r.generator}{'' if r.n_base != r.n_base else f', {r.n_base / K:g}/class'}): {r.verdict}")
+        for r in t.itertuples():
+            print(f"  finding {r.finding} "
+                  f"({r.generator}{'' if r.n_base != r.n_base else f', {r.n_base / K:g}/class'}): {r.verdict}")
         if len(cc): print("  the compute control:\n" + '\n'.join(compute_lines(cc, K)))
     return out
 
@@ -296,18 +358,25 @@ def laws(self:Study) -> dict:
 @patch
 def report(self:Study, force:bool=False) -> Path:
     "Execute the report notebook into report.ipynb (and report.html), unless its inputs are unchanged."
-    tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'  # package data (in a checkout, a link to nbs/experiments/)
+    # package data (in a checkout, a link to nbs/experiments/)
+    tpl = Path(mousterian.__file__).parent / 'assets' / 'experiments' / 'study_report.ipynb'
     if not tpl.exists(): raise MousterianError(f"The report template {tpl} is missing: reinstall the package.")
     dst, stamp = self.out / 'report.ipynb', self.out / '.report.fingerprint'
     if not (self.out / 'laws').is_dir() or not (self.sweep_dir / 'results.csv').exists():
-        raise MousterianError(f"{self.out} has no {'grid results' if not (self.sweep_dir / 'results.csv').exists() else 'laws'} yet: the report reads "
-                              f"them. Run the study's earlier steps first (the whole study, or --steps grid,laws,report).")
+        raise MousterianError(f"{self.out} has no "
+                              f"{'grid results' if not (self.sweep_dir / 'results.csv').exists() else 'laws'} "
+                              "yet: the report reads them. Run the study's earlier steps first (the whole "
+                              "study, or --steps grid,laws,report).")
     fp = _fingerprint(tpl, self.sweep_dir / 'results.csv', self.out / 'metrics.json', self.out / 'laws')
-    if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force: print(f"  report up to date: {dst}"); return dst
+    if dst.exists() and stamp.exists() and stamp.read_text() == fp and not force:
+        print(f"  report up to date: {dst}"); return dst
     import papermill as pm  # loaded here: the report step alone runs a kernel
     tmp = self.out / '.report.tmp.ipynb'
-    prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'  # the kernel inherits it: progress bars are noise in a report
-    try: pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False, kernel_name='python3', cwd=str(self.out))
+    # the kernel inherits it: progress bars are noise in a report
+    prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'
+    try:
+        pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False,
+                            kernel_name='python3', cwd=str(self.out))
     finally:
         if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
         else: os.environ['MOUSTERIAN_PROGRESS'] = prev
@@ -321,37 +390,48 @@ def report(self:Study, force:bool=False) -> Path:
 
 # %% ../../nbs/17d_study.steps.ipynb #3e2e26e2
 @patch
-def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local', address:str|None=None, gpus:float|None=None,
+def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, backend:str='local',
+        address:str|None=None, gpus:float|None=None,
         force_report:bool=False) -> Path:
     "Run `steps` in order (each resumable, skipped when done); return the output folder."
     bad = [s for s in steps if s not in STEPS]
     if bad: raise MousterianError(f"Unknown steps {', '.join(bad)}: use {', '.join(STEPS)}.")
     if not steps: raise MousterianError(f"No steps to run: --steps takes a comma-separated list of {', '.join(STEPS)}.")
     for k, v in dict(workers=workers, threads=threads).items():
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise MousterianError(f"--{k} must be a whole number >= 1, got {v!r}.")
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+            raise MousterianError(f"--{k} must be a whole number >= 1, got {v!r}.")
     self.out.mkdir(parents=True, exist_ok=True)
     with SweepLock(self.out, 'study'):
-        (self.out / '.report.tmp.ipynb').unlink(missing_ok=True); clean_tmp(self.out, '*/.*.tmp'); clean_tmp(self.out, '.*.tmp')  # what a killed run left half-written
+        # what a killed run left half-written
+        (self.out / '.report.tmp.ipynb').unlink(missing_ok=True)
+        clean_tmp(self.out, '*/.*.tmp'); clean_tmp(self.out, '.*.tmp')
         old = self.out / 'study.json'
         if old.exists() and (diff := changed(load_json(old), self.p)):
-            print(f"  settings changed since the last run ({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
+            print("  settings changed since the last run "
+                  f"({'; '.join(diff[:6])}{'; ...' if len(diff) > 6 else ''}): each step checks what it depends on")
         save_json(self.p, old)
-        t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), calibration=calibrate(), steps={})  # the host's speed beside every timing (`benchmarks.calibrate`)
+        # the host's speed beside every timing (`benchmarks.calibrate`)
+        t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), calibration=calibrate(),
+                                            steps={})
         tf = self.out / 'timings.json'
         hist = load_json(tf) if tf.exists() else []
         runs, notes, gp = self.plan()
         if not runs:
-            raise MousterianError(f"No classifier of this study fits the data: {'; '.join(notes[:3])}{' ...' if len(notes) > 3 else ''}. Lower n_bases_per_class "
-                                  f"or the grid's ratios.")
+            raise MousterianError("No classifier of this study fits the data: "
+                                  f"{'; '.join(notes[:3])}{' ...' if len(notes) > 3 else ''}. Lower "
+                                  "n_bases_per_class or the grid's ratios.")
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
         w = [self.arm(g['generator']).work(g, len(self.classes)) for g in gp.values()]
         if (trained := [x['train_steps'] for x in w if 'train_steps' in x]) or any('images' in x for x in w):
-            print(f"  to fill them: {len(trained)} generator{'s' if len(trained) != 1 else ''} to train ({sum(trained):,} steps), "
-                  f"{sum(x.get('images', 0) for x in w):,} images to generate (what the folder holds already is reused)")
+            print(f"  to fill them: {len(trained)} generator{'s' if len(trained) != 1 else ''} to train "
+                  f"({sum(trained):,} steps), {sum(x.get('images', 0) for x in w):,} images to generate (what "
+                  "the folder holds already is reused)")
         for n in notes: print(f"  left out: {n}")
-        do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp), generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
-                  grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws, report=lambda: self.report(force_report))
+        do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp),
+                  generate=lambda: self.generate(gp), filter=lambda: self.filter(gp), metrics=lambda: self.metrics(gp),
+                  grid=lambda: self.run_grid(runs, workers, threads, backend, address, gpus), laws=self.laws,
+                  report=lambda: self.report(force_report))
         for i, s in enumerate(steps):
             print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
             do[s]()
@@ -360,7 +440,8 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
             print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
         rep = self.out / 'report.ipynb'
-        print(f"Study {self.cfg.name}: {', '.join(steps)} done in {log['total_seconds'] / 60:.1f} min" + (f": {rep}" if 'report' in steps and rep.exists() else f", in {self.out}"))
+        print(f"Study {self.cfg.name}: {', '.join(steps)} done in {log['total_seconds'] / 60:.1f} min" +
+              (f": {rep}" if 'report' in steps and rep.exists() else f", in {self.out}"))
         if 'laws' in steps: print('\n'.join(study_exchange(self.out)))
     return self.out
 
@@ -371,10 +452,16 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
                      steps:str=','.join(STEPS), # comma-separated steps to run
                      set:str=None, # overrides as a YAML mapping, e.g. "{grid: {seeds: [0]}}"
                      root:str=None, # the dataset's folder, where it needs one
-                     workers:int=None, threads:int=None, # local sweep workers and torch threads each (default: the preset's sweep values, else fill the machine)
-                     backend:str='local', address:str=None, gpus:float=None, # sweep backend: local or ray (cluster address, GPUs per run; default: 1/2 where it has GPUs)
+                     # local sweep workers and torch threads each (default: the preset's sweep values, else fill
+                     # the machine)
+                     workers:int=None, threads:int=None,
+                     # sweep backend: local or ray (cluster address, GPUs per run; default: 1/2 where it has
+                     # GPUs)
+                     backend:str='local', address:str=None, gpus:float=None,
                      device:str=None, force_report:bool=False,
-                     redo:str=None, # comma-separated: train and/or generate, to redo those finished outputs whose settings changed (else they are refused)
+                     # comma-separated: train and/or generate, to redo those finished outputs whose settings
+                     # changed (else they are refused)
+                     redo:str=None,
                      list:bool=False, # list the presets and stop
                     ):
     "Run a study: train generators, generate, filter, sweep the grid, measure, fit the laws, write the report."
@@ -383,6 +470,11 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
             for k, v in list_studies().items(): print(f"{k:<20}{v}")
             return
         ov = yaml.safe_load(set) if set else None
-        if ov is not None and not isinstance(ov, dict): raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
-        Study(preset, out, ov, device, root, tuple(x.strip() for x in (redo or '').split(',') if x.strip())).run(tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus, force_report)
-    except Exception as e: raise command_error(e) from None  # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+        if ov is not None and not isinstance(ov, dict):
+            raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
+        Study(preset, out, ov, device, root,
+              tuple(x.strip() for x in (redo or '').split(',') if x.strip())).run(
+              tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus,
+              force_report)
+    # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
+    except Exception as e: raise command_error(e) from None
