@@ -85,7 +85,7 @@ def test_training_layer_below_learners_and_generators():
     "The fit loop, loader and callbacks are one room (`train`) that learners and generators both stand on: `gen` does not sit above `learn`."
     g = graph()
     assert not [(m, t) for m, ts in g.items() if m.startswith('mousterian.gen') for t in ts if t.startswith('mousterian.learn')]
-    assert 'mousterian.train' in g['mousterian.gen.ddpm'] and 'mousterian.train' in g['mousterian.learn']
+    assert 'mousterian.train' in g['mousterian.gen.ddpm.training'] and 'mousterian.train' in g['mousterian.learn']
     assert not [t for t in g['mousterian.train'] if t.startswith(('mousterian.gen', 'mousterian.learn', 'mousterian.mix'))]
 
 def notebook_of(f:Path) -> str:
@@ -115,3 +115,10 @@ def test_bench_is_a_package():
     "Benchmarks import their siblings as a package (python -m bench.speed.peak), never by patching sys.path."
     files = sorted((ROOT / 'bench').rglob('*.py'))
     assert files and not [f.name for f in files if 'sys.path' in f.read_text()]
+
+def test_lines_a_reader_can_hold():
+    "At most 5% of the library's lines are over 120 characters (a paragraph of a docstring is wrapped, a message is split into literals)."
+    lines = [l for f in modules().values() for l in f.read_text().splitlines()]
+    long = [l for l in lines if len(l) > 120]
+    assert len(long) <= 0.05 * len(lines), f"{len(long)} of {len(lines)} lines are over 120 characters, e.g. {long[0][:130]!r}"
+    assert max(map(len, lines)) < 400, max(lines, key=len)[:130]
