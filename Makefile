@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -128,6 +128,12 @@ bench-batch: env data
 # About 15 minutes: the study's DDPM at three widths, class fidelity, Fréchet distance and seconds side by side.
 bench-ddpm-width: env data
 	$(PY) -m bench.design.ddpm_width
+
+bench-device: env
+	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.device $(or $(PRESET),fmnist-cpu)
+
+bench-planner: env
+	$(PY) -m bench.design.planner 4000
 
 bench-intervals: env
 	$(PY) -m bench.design.intervals 250 100 3

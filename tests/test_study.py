@@ -45,7 +45,9 @@ def test_study_writes_everything(tiny):
     assert not [o for c in nb['cells'] for o in c.get('outputs', []) if o.get('output_type') == 'error']
     t = json.loads((out / 'timings.json').read_text())
     assert list(t[0]['steps']) == ['design', 'train', 'generate', 'filter', 'grid', 'metrics', 'laws', 'report'] and t[0]['calibration']['torch_matmul_s'] > 0
-    assert 'what this grid can tell' in r.stdout and 'Design check before the runs' in html and (out / 'design.json').exists()
+    assert 'Plan for tiny on cpu' in r.stdout and 'Planned before the runs' in html and (out / 'plan.json').exists()  # the design step's forecast
+    q = json.loads((out / 'plan.json').read_text())['questions'][0]
+    assert (q['arm'], q['n_base_per_class'], q['draws']) == ('external', 10, 2) and q['half_width'] > 0 and q['minutes'] > 0
 
 def test_rerun_reuses_everything(tiny):
     out, _ = tiny

@@ -20,15 +20,17 @@ def publish(src:Path):
     if not (src / 'report.ipynb').exists(): sys.exit(f"{src} has no report.ipynb: run the study to the end first.")
     dst = ROOT / 'bench' / 'results' / f'study-{src.name}'
     shutil.rmtree(dst, ignore_errors=True); dst.mkdir(parents=True)
-    for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv', 'design.json']:
-        if f != 'design.json' or (src / f).exists(): shutil.copy(src / f, dst / Path(f).name)  # a study from before the design step has no design.json
+    for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv', 'design.json', 'plan.json', 'plan.png']:
+        # a study from before the design step has no design.json, one from before the planner no plan.json
+        if f in ('study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv') or (src / f).exists():
+            shutil.copy(src / f, dst / Path(f).name)
     for f in (src / 'figures').glob('*.png'): shutil.copy(f, dst / f.name)
     for d in (src / 'laws').glob('*'):
         if d.is_dir():
             for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
             for f in ('worth.csv', 'worth.png'):  # the worth curve (a laws step older than it wrote none)
                 if (d / f).exists(): shutil.copy(d / f, dst / f'{d.name}_{f}')
-    for f in ('findings.csv', 'compute.csv', 'variance.csv'):  # the findings per base size, the compute control, the gains' variance components (a laws step older than them wrote none)
+    for f in ('findings.csv', 'compute.csv', 'variance.csv', 'questions.csv'):  # the findings per base size, the compute control, the gains' variance components, the declared family (a laws step older than them wrote none)
         if (src / 'laws' / f).exists(): shutil.copy(src / 'laws' / f, dst / f)
     for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
     print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
@@ -41,12 +43,13 @@ def refit(name:str) -> Path:
     pub = ROOT / 'bench' / 'results' / f'study-{name}'
     if not (pub / 'results.csv').exists(): sys.exit(f"{pub} holds no published study (no results.csv).")
     src = Path(tempfile.mkdtemp()) / name
-    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json')]:
-        if (pub / f).exists() or f != 'design.json': (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
+    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json'), ('plan.json', 'plan.json')]:
+        if (pub / f).exists() or f not in ('design.json', 'plan.json'): (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
     for f in pub.glob('generator_*.json'):
         (src / 'generators' / f.stem[len('generator_'):]).mkdir(parents=True, exist_ok=True); shutil.copy(f, src / 'generators' / f.stem[len('generator_'):] / 'train.json')
     os.environ['MOUSTERIAN_PROGRESS'] = '0'
-    st = Study(json.loads((src / 'study.json').read_text()), src)
+    from mousterian.study import legacy_free  # a study.json from before the planner records the seed-only design check's settings
+    st = Study(legacy_free(json.loads((src / 'study.json').read_text())), src)
     st.laws(); st.report(force=True)
     return src
 

@@ -16,7 +16,7 @@ from .curves import model_free_k, worth_curve, _arms
 
 # %% auto #0
 __all__ = ['FINDINGS', 'syn_gain_test', 'exchange_table', 'worth_table', 'base_answers', 'compute_control', 'contrast',
-           'findings']
+           'findings', 'paper_effects', 'declared_tests']
 
 # %% ../../nbs/15d_equiv.answers.ipynb #2135ea4b
 def _holm(p) -> np.ndarray:
@@ -347,11 +347,65 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
     # at the family's level: what each test detects at 80% power
     t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
+    pe = paper_effects()  # a finding whose MDE exceeds the paper's own effect could not have been detected
     t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or '
                                 'identical accuracies): run two base draws or seeds or more' if not np.isfinite(p) else
                     ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha
+                    else (f"not testable by this design (MDE {md:.2g} points against the paper's "
+                          f"{pe[(f, g)][0]:.2f}: {pe[(f, g)][1]})") if np.isfinite(md) and (f, g) in pe and md > pe[(f, g)][0]
                     else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md)
                     else 'not detected'
-                    for e, s, p, ph, md, n in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),
-                                                  t['mde'], t['note'].fillna(''))]
+                    for e, s, p, ph, md, n, f, g in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),
+                                                        t['mde'], t['note'].fillna(''), t['finding'], t['generator'])]
+    return t
+
+def paper_effects() -> dict:
+    """The effect the Mousterian paper reports for a finding, where its tables give one number to set an MDE
+    against: (finding, arm) -> (points, where). 'helps': the gain of r_syn 1 at the paper's smallest base set, from
+    its tables shipped with the package (internal: Table 3, CIFAR-10; external: Table 4, ImageNet-10 with SD2)."""
+    from importlib.resources import files
+    T = files('mousterian') / 'assets' / 'paper_tables'  # the package's data: equiv imports nothing above core
+    t3 = pd.read_csv(T / 'mousterian_table3_cifar10_internal.csv', comment='#')
+    t3 = t3[t3.generator == 'vanilla-ddpm']; b = t3.n_base.min()
+    at3 = lambda ns: float(t3[(t3.n_base == b) & (t3.n_real_plus == 0) & (t3.n_syn_plus == ns)].acc_top1.iloc[0])
+    t4 = pd.read_csv(T / 'mousterian_table4_imagenet10.csv', comment='#')
+    t4 = t4[(t4.syn_set == 'sd2') & (t4.block == 'base_fixed')]; b4 = t4.n_real.min()
+    at4 = lambda ns: float(t4[(t4.n_real == b4) & (t4.n_syn == ns)].acc_top1.iloc[0])
+    return {('helps', 'internal'): (at3(b) - at3(0), f"Table 3, CIFAR-10: {b:,} real images + {b:,} internal DDPM "
+                                                      f"images, {at3(0):.2f} -> {at3(b):.2f}%"),
+            ('helps', 'external'): (at4(b4) - at4(0), f"Table 4, ImageNet-10: {b4:,} real images + {b4:,} SD2 images, "
+                                                      f"{at4(0):.2f} -> {at4(b4):.2f}%")}
+
+# %% ../../nbs/15d_equiv.answers.ipynb #9b635ca2
+def declared_tests(df:pd.DataFrame, # results with a `generator` column ('none' for the base runs), with replicates
+                   cells:list, # the declared questions, in order: (label, arm, n_base, n_syn_plus) in total images
+                   alpha:float=0.05,
+                  ) -> pd.DataFrame:
+    """The declared questions as the corrected family: each one's paired gain over the base set (estimate, its
+    95% t interval over whole units, p), Holm-adjusted over the declared questions alone, the MDE at 80% power at
+    the family's most stringent level (alpha / m), and the verdict; a gain whose MDE exceeds the paper's own
+    effect is 'not testable by this design'."""
+    d, pe, rows = as_clean(df), paper_effects(), []
+    m = max(len(cells), 1)
+    for label, arm, nb, ns in cells:
+        r = dict(question=label, arm=arm, n_base=nb, n_syn_plus=ns)
+        try: c = unit_contrast(d, {(arm, nb, 0., ns): 1., ('none', nb, 0., 0.): -1.})
+        except MousterianError as e: rows.append(dict(r, note=str(e))); continue
+        h = stats.t.ppf(0.975, c['df']) * c['se'] if c['df'] > 0 else math.nan
+        rows.append(dict(r, estimate=c['estimate'], lo=c['estimate'] - h, hi=c['estimate'] + h, se=c['se'],
+                         df=c['df'], units=c.get('units', ''), p=c['p'], mde=mde(c['se'], c['df'], alpha / m), note=''))
+    t = pd.DataFrame(rows)
+    for k in ('estimate', 'lo', 'hi', 'se', 'df', 'p', 'mde'):
+        if k not in t: t[k] = math.nan
+    ok = t.p.notna(); t['p_holm'] = math.nan
+    if ok.any(): t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
+    def verdict(r):
+        if r.note: return f"not testable: {r.note}"
+        if not np.isfinite(r.p): return 'not testable: no replicates to test against'
+        if r.p_holm < alpha: return 'gain detected' if r.estimate > 0 else 'loss detected'
+        pp = pe.get(('helps', r.arm))
+        if pp and np.isfinite(r.mde) and r.mde > pp[0]:
+            return f"not testable by this design (MDE {r.mde:.2g} points against the paper's {pp[0]:.2f}: {pp[1]})"
+        return f"not detected (it detects {r.mde:.2g} points or more at 80% power)"
+    t['verdict'] = [verdict(r) for r in t.itertuples()]
     return t

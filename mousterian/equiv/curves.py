@@ -183,6 +183,8 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
     ratios = sorted(rs.unique()) if ratios is None else sorted(ratios)
     isbase = ((m.n_real_plus == 0) & (m.n_syn_plus == 0)).to_numpy()
     base, bound = float(m.loc[isbase, 'mean'].iloc[0]), None
+    # the real curve's best gain: where it never rises, nothing is worth a number of real images
+    real_best = float(m.loc[(m.n_real_plus > 0) & (m.n_syn_plus == 0), 'mean'].max() - base)
     # the measured real ratios (the base is 0) a reading lies between: the data it rests on
     xs = np.r_[0., np.sort(rr.unique())]
     draws, how = unit_draws(at, m, n_boot, seed)
@@ -225,8 +227,10 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
             mg = mg[np.isfinite(mg)]
             # where a tenth of the draws leave the real curve, no interval
             if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))
-        out['status'] = (NO_HELP if req <= 0 else LESS_THAN if not np.isfinite(req) else MORE_THAN
-                         if out['hi'] == math.inf else ESTIMATE)
+        out['real_best'] = real_best
+        # a loss is never worth real images; a gain beside a real curve that never rises has no k
+        out['status'] = (NO_HELP if req <= 0 or out['syn_gain'] <= 0 else NO_REAL_GAIN if real_best <= 0
+                         else LESS_THAN if not np.isfinite(req) else MORE_THAN if out['hi'] == math.inf else ESTIMATE)
         out['point_outside'] = point_outside(out['k'], out['lo'], out['hi'])
         out['marginal_outside'] = point_outside(out['marginal'], out['marginal_lo'], out['marginal_hi'])
         rows.append(out); prev = (r, req)

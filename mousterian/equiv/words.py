@@ -88,6 +88,9 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         rng = f"measured r_real ≤ {r.r_real_max:g}"
         if r.status == NO_HELP:
             s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
+        elif r.status == NO_REAL_GAIN:
+            s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), but the real curve does not rise ({rng}: its "
+                 f"best {r.real_best:+.2f} points): no k is read, no real image count to match")
         elif r.status == LESS_THAN:
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth "
                  f"more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}")

@@ -21,8 +21,8 @@ from ..filter import check_clip
 from .arms import ARMS
 
 # %% auto #0
-__all__ = ['STUDIES', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'DesignCfg', 'SweepCfg', 'StudyConfig',
-           'list_studies', 'study_config', 'load_study']
+__all__ = ['STUDIES', 'LEGACY', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'Question', 'DesignCfg', 'SweepCfg',
+           'StudyConfig', 'list_studies', 'study_config', 'load_study', 'legacy_free']
 
 # %% ../../nbs/17b_study.config.ipynb #ed739e63
 @dataclass
@@ -131,18 +131,37 @@ class FitCfg:
                                       f"e.g. --set \"{{fit: {{read_at: {{r_syn: 1}}}}}}\".")
 
 @dataclass
-class DesignCfg:
-    "The design check, the study's first step (`equiv.design_check`): the noise and the law it simulates the grid at."
-    noise:float=0.8 # seed-to-seed standard deviation of accuracy, points (the first embedded study's pooled SD: 0.78)
-    # the simulated law's parameters A, B, alpha, rho, beta_S, gamma (default: equiv.SMALL, shaped like the
-    # first embedded study)
-    truth:list[float]|None=None
-    n_sim:int=30 # simulated studies
+class Question:
+    """A question declared before the runs: what `r_syn`·n_base images of `arm` add at `n_base_per_class` real
+    images per class (the paired gain over the base set, and the k read there)."""
+    arm:str
+    n_base_per_class:int
+    r_syn:float=1.0
+    target:float|None=None # the 95% half-width of the paired gain the design must reach, points (None: no target)
     def check(self, where):
-        check_positive(where, noise=self.noise, n_sim=self.n_sim)
-        if self.truth is not None and len(self.truth) != 6:
-            raise MousterianError(f"{where}.truth takes the six law parameters [A, B, alpha, rho, beta_S, "
-                                  f"gamma], got {self.truth}.")
+        check_positive(where, n_base_per_class=self.n_base_per_class, r_syn=self.r_syn)
+        if self.target is not None: check_positive(where, target=self.target)
+    def label(self) -> str: return f"{self.arm}, {self.n_base_per_class}/class, r_syn {self.r_syn:g}"
+
+@dataclass
+class DesignCfg:
+    """The design step, the study's first: the planner (`study.planner`) predicts each declared question's
+    interval from a pilot's variance components before any run, and refuses a design that cannot reach the
+    primary question's target."""
+    # a pilot study's folder, or its results.csv, whose variance components and costs the planner reads (None:
+    # the published fmnist-cpu study, shipped with the package)
+    pilot:str|None=None
+    # plan at this one-sided upper confidence bound of each variance component (None: at the estimates; an SD from
+    # 2 df is uncertain by a factor of about 0.5 to 6)
+    sd_level:float|None=0.8
+    budget_minutes:float|None=None # the planner's budget for `mousterian-plan` (None: report the preset's design)
+    # run a design whose primary question cannot reach its target (every sentence of the report then says so)
+    allow_underpowered:bool=False
+    def check(self, where):
+        if self.sd_level is not None and not 0 < self.sd_level < 1:
+            raise MousterianError(f"{where}.sd_level is a one-sided confidence level between 0 and 1 (e.g. 0.8), "
+                                  f"or null for the estimates, got {self.sd_level}.")
+        if self.budget_minutes is not None: check_positive(where, budget_minutes=self.budget_minutes)
 
 # %% ../../nbs/17b_study.config.ipynb #f1db6d8f
 @dataclass
@@ -181,6 +200,9 @@ class StudyConfig:
     fit:FitCfg=field(default_factory=FitCfg)
     sweep:SweepCfg=field(default_factory=SweepCfg)
     design:DesignCfg=field(default_factory=DesignCfg)
+    # the questions declared before the runs, the primary first: each a Question (arm, n_base_per_class, r_syn,
+    # target); only they form the corrected family of tests
+    questions:list[Question]=field(default_factory=list)
 
     def check(self, where):
         if not self.n_bases_per_class or any(b <= 0 for b in self.n_bases_per_class):
@@ -244,6 +266,7 @@ class StudyConfig:
                 raise MousterianError(f"fit.read_at {ax} = {v:g} is not a ratio the grid measures ({ax}: "
                                       f"{sorted(set(measured))}): declare a measured one, so the headline is "
                                       "read where runs are.")
+        for i, q in enumerate(self.questions): self.check_question(q, f'questions[{i}]')
         # each arm against the study: a DDPM's training, sampler and pool, a retrieval pool's dataset
         for g, spec in gens.items(): spec.check_in(self, g)
         # arms whose generator (and filter) learn from the external pool
@@ -256,6 +279,28 @@ class StudyConfig:
                                   "checkpoint file as pretrained), set filter.q: 0 (no filter), or "
                                   "external_pool_per_class > 0 (real images held out for the filter, disjoint "
                                   "from the classifier's).")
+
+    def check_question(self, q:Question, where:str):
+        """A declared question asks what the grid measures: a synthetic arm (not a control) at a base size and
+        ratio it runs."""
+        gens, g = self.generators, self.grid
+        if q.arm not in gens:
+            raise MousterianError(f"{where}.arm: there is no arm {q.arm!r}; the arms are "
+                                  f"{', '.join(gens)}{did_you_mean(str(q.arm), list(gens))}")
+        if gens[q.arm].control:
+            raise MousterianError(f"{where}.arm = {q.arm!r} is a control: a question asks what a synthetic arm "
+                                  f"adds; name one of {', '.join(a for a, s in gens.items() if not s.control)}.")
+        bases = g.arm_bases.get(q.arm, self.n_bases_per_class)
+        if q.n_base_per_class not in bases:
+            raise MousterianError(f"{where}.n_base_per_class = {q.n_base_per_class}: arm {q.arm!r} runs at "
+                                  f"{bases} real images per class; ask at one of them, or add the size to "
+                                  "n_bases_per_class (and grid.arm_bases).")
+        rs, cap = g.arm_syn.get(q.arm, g.syn), g.cap_syn_per_class
+        if not any(abs(q.r_syn - x) < 1e-9 for x in rs) or (cap is not None
+                                                               and round(q.r_syn * q.n_base_per_class) > cap):
+            raise MousterianError(f"{where}.r_syn = {q.r_syn:g} is not a ratio arm {q.arm!r} runs at "
+                                  f"{q.n_base_per_class}/class (grid.syn / grid.arm_syn: {rs}, cap_syn_per_class "
+                                  f"{cap}): ask at a measured ratio.")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
 
@@ -298,10 +343,27 @@ def study_config(
     if overrides is not None and not isinstance(overrides, dict):
         raise MousterianError(f"Overrides are a nested mapping such as {{'grid': {{'seeds': [0]}}}}, got "
                               f"{overrides!r}.")
-    return from_dict(StudyConfig, _merge(p, overrides), 'study')
+    p = _merge(p, overrides)
+    for k, old in LEGACY.items():
+        if isinstance(p.get(k), dict) and (gone := [a for a in p[k] if a in old]):
+            raise MousterianError(f"{k}.{gone[0]} set the seed-only design check, which the planner replaced: remove "
+                                  f"it, and declare the study's questions (questions: [{{arm, n_base_per_class, r_syn, "
+                                  f"target}}]) for the design step to forecast.")
+    return from_dict(StudyConfig, p, 'study')
 
 def load_study(preset:str|Path|dict='fmnist-cpu', # a preset name (see `list_studies`), a YAML file, or a dict
                overrides:dict|None=None, # nested values replacing the preset's
               ) -> dict:
     "`study_config` as a plain dict (what study.json records and each step's fingerprint reads)."
     return study_config(preset, overrides).to_dict()
+
+LEGACY = {'design': ('noise', 'truth', 'n_sim')}  # settings a study.json recorded before the planner replaced them
+
+def legacy_free(p:dict) -> dict:
+    """A recorded study (its study.json) without the settings of a design step it no longer has (the seed-only
+    design check: design.noise, truth, n_sim), so that a study from before the planner reads back typed; a preset
+    or `--set` that gives them is refused."""
+    p = json.loads(json.dumps(p))
+    for k, old in LEGACY.items():
+        if isinstance(p.get(k), dict): p[k] = {a: v for a, v in p[k].items() if a not in old}
+    return p

@@ -126,6 +126,13 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
                     f"base: {r.iterations:+.2f} [{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more "
                     f"iterations and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, {r.new_images_hi:+.2f}] from "
                     "new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
+    qf = _study_file(folder, 'questions.csv', 'laws/questions.csv')
+    if qf.exists():  # the corrected family: the questions declared before the runs
+        qt = pd.read_csv(qf)
+        out += (" The questions declared before the runs (Holm over them): " + '; '.join(
+            f"{r.question}: " + (f"{r.estimate:+.2f} points [{r.lo:+.2f}, {r.hi:+.2f}] (95%, over {r.units}), "
+                                 if np.isfinite(r.estimate) else '') + r.verdict for r in qt.itertuples())
+                + "; every other reading is exploratory.")
     if fits:
         out += " The paper's law, checked against one mean per setting: " + '; '.join(
             fits) + ('; a law-based k is used only where the law fits, is identified and stays inside the '
@@ -133,6 +140,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     ff = _study_file(folder, 'findings.csv', 'laws/findings.csv')
     if ff.exists():
         t = pd.read_csv(ff); dec = t[t.verdict.isin(['supported', 'contradicted'])]
+        nt = t[t.verdict.str.startswith('not testable by this design')]
         words = {k: v.split(' (')[0] for k, v in FINDINGS.items()}
         K = round(res['n_base'].iloc[0] / res['n_base_per_class'].iloc[0])
         where = lambda r: '' if 'n_base' not in t or not np.isfinite(r.n_base) else f", {r.n_base / K:g}/class"
@@ -141,7 +149,18 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
                                                          f"{r.estimate:+.2f} ± {r.se:.2f} points, p = "
                                                          f"{r.p_holm:.2g}" for r in dec.itertuples())
                 + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or "
-                  "not testable.") if len(dec) else (" None of the paper's findings was detected by these runs "
-                                                     "(the report gives what each test could detect: its MDE "
-                                                     "at 80% power).")
+                  "not testable.") if len(dec) else (" None of the paper's findings was detected by these runs"
+                                                     + (f"; {len(nt)} of its {len(t)} tests could not have been "
+                                                        "(not testable by this design: their MDE exceeds the effect "
+                                                        "the paper reports, " + '; '.join(
+                                                            f"{r.generator}{where(r)} MDE {r.mde:.2g} points"
+                                                            for r in nt.itertuples()) + ")" if len(nt) else '')
+                                                     + " (the report gives what each test could detect: its MDE "
+                                                       "at 80% power).")
+    pf = folder / 'plan.json'
+    if pf.exists() and (pj := load_json(pf)).get('underpowered'):  # declared before the runs (design.allow_underpowered)
+        q = pj['questions'][0]
+        out = (f"**Underpowered by design:** planned before the runs, {pj['chosen']['draws']} base draws give the "
+               f"primary question ({q['question']}) a predicted 95% half-width of ±{q['half_width']:.2f} points "
+               f"against its target of ±{pj['target']:g}; every reading below is read with that. ") + out
     return out

@@ -21,11 +21,12 @@ from ..benchmarks import calibrate
 from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
 from ..sweep import sweep, SweepLock, WHERE
-from ..equiv import (design_check, design_lines, fit_report, findings, clean_results, exchange_lines,
+from ..equiv import (declared_tests, fit_report, findings, clean_results, exchange_lines,
                               worth_lines, curve_text, compute_control,
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
 from .arms import changed, _fingerprint, _settings_hash
+from .planner import forecast, plan_lines, save_plan, underpowered_text
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
 
 # %% auto #0
@@ -105,25 +106,30 @@ class Study:
 
 # %% ../../nbs/17d_study.steps.ipynb #43131274
 @patch
-def design(self:Study, runs:list) -> pd.DataFrame:
-    """The design check (`equiv.design_check`) of the grid `runs`: the expected width of k's interval at each
-    base size and extra real ratio (kept in design.json, redone when the grid or the design settings change)."""
-    dp, K = asdict(self.cfg.design), len(self.classes)
-    nb = {g: len({r.n_base_per_class for r in runs if r.generator == g}) for g in self.cfg.generators}
-    arm = max(nb, key=nb.get) if any(nb.values()) else None  # the arm run at the most base sizes (the first of those)
-    d = run_counts(runs, K, arm)
-    key, f = _settings_hash(dict(dp, runs=d.to_dict('list'))), self.out / 'design.json'
-    if f.exists() and (old := load_json(f)).get('key') == key:
-        t = pd.DataFrame(old['table']); print("  checked already")
-    else:
-        try: t = design_check(d, dp['noise'], dp['truth'], dp['n_sim'])
-        except MousterianError as e: print(f"  no design check: {e}"); return None
-        save_json(dict(key=key, design=dp, arm=arm, table=t.to_dict('records')), f)
-    truth = 'design.truth' if dp['truth'] else 'equiv.SMALL (shaped like the first embedded study)'
-    print(f"  what this grid can tell, from {dp['n_sim']} simulated studies at {dp['noise']:g} points of seed "
-          f"noise, if the truth is {truth}:\n"
-          + '\n'.join(design_lines(t, K)))
-    return t
+def design(self:Study, runs:list) -> dict|None:
+    """The planner's forecast of this design (`study.planner.forecast`), before any training: each declared
+    question's predicted 95% half-width and MDE, written to plan.json (redone when the settings or the pilot
+    change); a design whose primary question cannot reach its target is refused, with the draws that would,
+    unless design.allow_underpowered."""
+    c, f = self.cfg, self.out / 'plan.json'
+    if not c.questions:
+        return print("  no declared question: nothing to plan (declare questions: [{arm, n_base_per_class, r_syn, "
+                     "target}] to have the design checked before the runs)")
+    key = _settings_hash(dict(p=self.p, runs=len(runs)))
+    if f.exists() and (old := load_json(f)).get('key') == key: print("  planned already"); return old
+    try: res = forecast(c)
+    except MousterianError as e:
+        if c.questions[0].target is not None and not c.design.allow_underpowered:
+            raise MousterianError(f"The design cannot be checked against questions[0].target: {e} "
+                                  "(or set design.allow_underpowered: true to run it unchecked).") from None
+        print(f"  no forecast: {e}"); return None
+    print('\n'.join('  ' + l for l in plan_lines(res)))
+    if res['underpowered']:
+        if not c.design.allow_underpowered:
+            raise MousterianError(underpowered_text(res) + " Give the draws, or set design.allow_underpowered: true "
+                                  "to run it anyway (every sentence of its report then says it is underpowered).")
+        print(f"  underpowered, run as declared (design.allow_underpowered): {underpowered_text(res)}")
+    save_plan(res, f, key=key); return load_json(f)
 
 # %% ../../nbs/17d_study.steps.ipynb #d02fc32a
 @patch
@@ -303,8 +309,9 @@ def metrics(self:Study, gp:dict) -> dict:
 def laws(self:Study) -> dict:
     """Each generator's worth curve, exchange rates and law (`equiv.fit_report`, into laws/<generator>/), the
     compute control (laws/compute.csv: each synthetic arm against each `kind: repeat` arm), the paper's findings
-    as tests, per base size (laws/findings.csv), and the variance components of each synthetic cell's gain
-    (laws/variance.csv); refitted when the results or the fit settings change."""
+    as tests, per base size (laws/findings.csv), the variance components of each synthetic cell's gain
+    (laws/variance.csv), and the declared questions as the corrected family (laws/questions.csv); refitted when
+    the results or the fit settings change."""
     res, d0, fc = self.results(), self.out / 'laws', self.cfg.fit
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
     done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all(
@@ -352,6 +359,17 @@ def laws(self:Study) -> dict:
             print(f"  finding {r.finding} "
                   f"({r.generator}{'' if r.n_base != r.n_base else f', {r.n_base / K:g}/class'}): {r.verdict}")
         if len(cc): print("  the compute control:\n" + '\n'.join(compute_lines(cc, K)))
+    qf = d0 / 'questions.csv'
+    asked = [q.label() for q in self.cfg.questions]
+    # the declared family, redone when the results or the questions change (a study from before it gains it alone)
+    if asked and not (done(d0, 'questions.csv') and pd.read_csv(qf).question.tolist() == asked):
+        qt = declared_tests(clean_results(res), [(q.label(), q.arm, q.n_base_per_class * K,
+                                                  round(q.r_syn * q.n_base_per_class) * K) for q in self.cfg.questions])
+        qt.insert(1, 'primary', [i == 0 for i in range(len(qt))])
+        with atomic_write(qf) as fh: qt.to_csv(fh, index=False)
+        for r in qt.itertuples():
+            print(f"  declared question {r.question}: " + (f"{r.estimate:+.2f} points [{r.lo:+.2f}, {r.hi:+.2f}] "
+                  f"(95%, over {r.units}), Holm p = {r.p_holm:.2g}: " if np.isfinite(r.estimate) else '') + r.verdict)
     return out
 
 # %% ../../nbs/17d_study.steps.ipynb #ab0babb0
