@@ -38,7 +38,8 @@ def test_cifar10_paper(tmp_path):
     from mousterian.data import write_cifar10_like
     root = write_cifar10_like(tmp_path / 'c10', n_per_batch=60)
     ov = dict(n_bases_per_class=[2, 3], n_test_per_class=4, generators={'internal': {'preset': 'tiny', **SMALL_DDPM}}, sampling={'steps': 2, 'bs': 64},
-              recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID, metrics=small_metrics(16), fit=SMALL_FIT)
+              recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID, metrics=small_metrics(16), fit=SMALL_FIT,
+              questions=[{'arm': 'internal', 'n_base_per_class': 2}])  # the question re-declared at the shrunken base sizes
     r = run('mousterian-study', 'cifar10-paper', '--root', root, '--out', tmp_path / 's', '--device', 'cpu', '--set', yaml.safe_dump(ov, default_flow_style=True))
     res = finished(tmp_path / 's', r, ['internal'])
     assert (res['recipe'] == 'resnet110-cifar').all() and (res['arch'] == 'resnet110').all()
@@ -55,7 +56,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
     gen = {'model': str(tmp_path / pipe), 'size': 16, 'steps': 2, 'bs': 64}
     if pipe == 'sd3': gen.update(lm='tiny', lead='a photo of a {c},', real_shots='base')  # a random-weight captioner names the class only through the lead; real guidance from the study's base set (the preset has none: this covers the study's img2img path)
     ov = dict(image_size=16, n_bases_per_class=[2, 3], n_test_per_class=2, generators={'external': gen}, recipe_overrides=SMALL_RECIPE, grid=SMALL_GRID,
-              metrics=small_metrics(8), fit=SMALL_FIT)
+              metrics=small_metrics(8), fit=SMALL_FIT, questions=[{'arm': 'external', 'n_base_per_class': 2}])
     if pipe == 'sd3': ov['filter'] = {'model': 'tiny', 'pretrained': None}  # the preset's CLIP filter (kind clip, q 0.2) with a tiny CLIP built from a config
     r = run('mousterian-study', preset, '--root', root, '--out', tmp_path / 's', '--device', 'cpu', '--set', yaml.safe_dump(ov, default_flow_style=True))
     res = finished(tmp_path / 's', r, ['external'])
@@ -80,7 +81,8 @@ def test_fmnist(tmp_path, preset):
     before the report: its report is the one fmnist-cpu's (and the tiny preset's) test executes, for the same kind of study."""
     steps = 'train,generate,filter,grid,metrics,laws' if preset == 'fmnist-quick' else 'train,generate,filter,grid,metrics,laws,report'
     ov = dict(n_bases_per_class=[2, 3], external_pool_per_class=4, n_test_per_class=4, generators={'internal': SMALL_DDPM, 'external': SMALL_DDPM},
-              sampling={'steps': 2, 'bs': 64}, recipe_overrides=SMALL_RECIPE, grid=dict(SMALL_GRID, arm_bases={'internal': [2]}), metrics=small_metrics(14), fit=SMALL_FIT)
+              sampling={'steps': 2, 'bs': 64}, recipe_overrides=SMALL_RECIPE, grid=dict(SMALL_GRID, arm_bases={'internal': [2]}), metrics=small_metrics(14), fit=SMALL_FIT,
+              questions=[{'arm': 'external', 'n_base_per_class': 2}, {'arm': 'internal', 'n_base_per_class': 2}])
     arms = ['internal', 'external']
     if preset == 'fmnist-cpu':  # its structure kept: base draws, each with a seed of its own, and the compute control (here at a ratio the synthetic arms run)
         ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_syn={'repeat': [2]}); arms.append('repeat')
@@ -104,7 +106,8 @@ def test_own_data_as_the_readme_writes_it(tmp_path):
     block = re.search(r'## Your own data.*?```sh\n(.*?)```', text, re.S).group(1)
     cmds = [shlex.split(l.split('#')[0]) for l in block.splitlines() if l.strip() and not l.startswith('#')]
     assert [c[0] for c in cmds] == ['mousterian-data', 'mousterian-study', 'mousterian-fit']
-    shrink = dict(image_size=16, n_bases_per_class=[3, 6], recipe_overrides=SMALL_RECIPE, grid={'seeds': [0, 1], 'real': [1], 'syn': [1, 2]}, metrics=small_metrics(8), fit=SMALL_FIT)
+    shrink = dict(image_size=16, n_bases_per_class=[3, 6], recipe_overrides=SMALL_RECIPE, grid={'seeds': [0, 1], 'real': [1], 'syn': [1, 2]}, metrics=small_metrics(8), fit=SMALL_FIT,
+                  questions=[{'arm': 'external', 'n_base_per_class': 3}])
     outs = []
     for c in cmds:
         if '--set' in c: i = c.index('--set') + 1; c[i] = yaml.safe_dump({**yaml.safe_load(c[i]), **shrink}, default_flow_style=True)

@@ -293,7 +293,8 @@ class StudyConfig:
         bases = g.arm_bases.get(q.arm, self.n_bases_per_class)
         if q.n_base_per_class not in bases:
             raise MousterianError(f"{where}.n_base_per_class = {q.n_base_per_class}: arm {q.arm!r} runs at "
-                                  f"{bases} real images per class; ask at one of them, or add the size to "
+                                  f"{bases} real images per class; ask at one of them (e.g. --set \"{{questions: "
+                                  f"[{{arm: {q.arm}, n_base_per_class: {bases[0]}}}]}}\"), or add the size to "
                                   "n_bases_per_class (and grid.arm_bases).")
         rs, cap = g.arm_syn.get(q.arm, g.syn), g.cap_syn_per_class
         if not any(abs(q.r_syn - x) < 1e-9 for x in rs) or (cap is not None
