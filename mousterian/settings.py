@@ -53,7 +53,7 @@ def _coerce(v, tp, where:str):
         return v
     return v
 
-def from_dict(cls, d, where:str):
+def from_dict(cls, d, where:str, check:bool=True):
     """A `cls` (a dataclass) from a mapping: unknown keys refused with the nearest valid name, missing required
     ones named, every value checked against its field's type, then `cls.check` (if any)."""
     if d is None: d = {}
@@ -78,7 +78,7 @@ def from_dict(cls, d, where:str):
             if (h := getattr(cls, 'HINTS', {}).get(k)): raise MousterianError(f"{str(e).rstrip('.')}: {h}") from None
             raise
     obj = cls(**{k: coerce(k, v) for k, v in d.items()})
-    if hasattr(obj, 'check'): obj.check(where)
+    if check and hasattr(obj, 'check'): obj.check(where)  # check=False: the parts checked, not the whole
     return obj
 
 def check_positive(where:str, **kw):

@@ -352,7 +352,8 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
                                 'identical accuracies): run two base draws or seeds or more' if not np.isfinite(p) else
                     ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha
                     else (f"not testable by this design (MDE {md:.2g} points against the paper's "
-                          f"{pe[(f, g)][0]:.2f}: {pe[(f, g)][1]})") if np.isfinite(md) and (f, g) in pe and md > pe[(f, g)][0]
+                          f"{pe[(f, g)][0]:.2f}: {pe[(f, g)][1]})") if np.isfinite(md) and (f,
+                          g) in pe and md > pe[(f, g)][0]
                     else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md)
                     else 'not detected'
                     for e, s, p, ph, md, n, f, g in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),

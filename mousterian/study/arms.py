@@ -53,8 +53,8 @@ class Arm:
     def source(self, name:str) -> str: return name  # the arm whose store its runs draw from
     def pretrain(self) -> dict|None: return None  # a pre-training arm's settings, carried by each of its runs
     def words(
-            # the arm in a few words, for the headline (`p`: the study's settings)
-            self, name:str, p:dict) -> str: return name
+            # the arm in a few words, for the headline (`c`: the study's settings, typed: `config.recorded_study`)
+            self, name:str, c) -> str: return name
     def retrieval(
             # the report's line on what controls for the real images it could have retrieved
             self, name:str, arms:dict) -> str|None: return None
@@ -127,7 +127,7 @@ class DDPMArm(Arm):
     def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
     def words(self, name, p):
         return 'internal DDPM, trained on the base set' if name == 'internal' else (f"{name} DDPM, trained on "
-                                                                                    f"{p.get('external_pool_per_class')} other real images per class")
+                                                                                    f"{p.external_pool_per_class} other real images per class")
     def retrieval(self, name, arms):
         if name == 'internal':
             return ("- **internal** learned from the base set itself: the real curve (extra real images of the "

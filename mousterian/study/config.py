@@ -18,11 +18,11 @@ from ..learn import Recipe, get_recipe
 from ..settings import from_dict, check_positive
 from ..gen.ddpm import Sampling
 from ..filter import check_clip
-from .arms import ARMS
+from .arms import ARMS, arms_of
 
 # %% auto #0
 __all__ = ['STUDIES', 'LEGACY', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'Question', 'DesignCfg', 'SweepCfg',
-           'StudyConfig', 'list_studies', 'study_config', 'load_study', 'legacy_free']
+           'StudyConfig', 'list_studies', 'study_config', 'load_study', 'legacy_free', 'recorded_study']
 
 # %% ../../nbs/17b_study.config.ipynb #ed739e63
 @dataclass
@@ -368,3 +368,12 @@ def legacy_free(p:dict) -> dict:
     for k, old in LEGACY.items():
         if isinstance(p.get(k), dict): p[k] = {a: v for a, v in p[k].items() if a not in old}
     return p
+
+def recorded_study(p:dict) -> StudyConfig:
+    """A finished study's study.json read back typed, as the headline and the report read it: every setting
+    through its field's type and each part's own check, the arms through `arms_of` (typed, without the checks that
+    look at this machine's files, such as an imported store's folder); a retired design check's settings dropped."""
+    q = legacy_free(p)
+    c = from_dict(StudyConfig, dict(q, generators={}), 'study', check=False)
+    c.generators = arms_of(q)
+    return c

@@ -13,9 +13,7 @@ from ..data import list_datasets
 from ..learn import summarize, fmt_pm
 from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table
 from .plan import STEPS
-from .arms import arms_of
-from .config import FitCfg
-from ..settings import from_dict
+from .config import recorded_study
 
 # %% auto #0
 __all__ = ['study_time', 'study_steps', 'study_headline']
@@ -42,10 +40,9 @@ def _study_file(folder:Path, published:str, inside:str) -> Path:
     "A study's file by its published name (`tools/publish_study.py`'s flat layout) or its path inside the study folder."
     return folder / published if (folder / published).exists() else folder / inside
 
-def _gen_words(p:dict, g:str) -> str:
-    "A generator of the study `p` in a few words: its arm's (`study.arms`)."
-    arms = arms_of(p)
-    return arms[g].words(g, p) if g in arms else g
+def _gen_words(c, g:str) -> str:
+    "A generator of the study `c` (typed, `recorded_study`) in a few words: its arm's (`study.arms`)."
+    return c.generators[g].words(g, c) if g in c.generators else g
 
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                   ) -> str:
@@ -55,10 +52,10 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     if not (folder / 'study.json').exists():
         raise MousterianError(f"{folder} is not a study folder (no study.json): give the folder "
                               f"mousterian-study wrote, or its published copy in bench/results/study-<name>.")
-    p = load_json(folder / 'study.json')
+    c = recorded_study(load_json(folder / 'study.json'))  # the recorded settings, typed
     res = pd.read_csv(_study_file(folder, 'results.csv', 'sweep/results.csv'))
     a = summarize(res, by=('generator', 'n_base_per_class', 'r_real', 'r_syn'), metric='acc')
-    b0 = min(p['n_bases_per_class'])
+    b0 = min(c.n_bases_per_class)
     at = lambda g, rr=0., rs=0.: a[(a.generator == g) & (a.n_base_per_class == b0) & np.isclose(a.r_real,
         rr) & np.isclose(a.r_syn, rs)]
     pm = lambda s: f"{fmt_pm(s['mean'].iloc[0], s['std'].iloc[0], scale=1)}%"
@@ -69,7 +66,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     # the architecture every run recorded
     arch = dict(small_cnn='small CNN', resnet110='ResNet-110', resnet20='ResNet-20', resnet50='ResNet-50',
                 vit='ViT').get(res['arch'].iloc[0], res['arch'].iloc[0])
-    data = list_datasets().get(p['dataset'], p['dataset']).split(',')[0].split(':')[0].split(' of ')[0]
+    data = list_datasets().get(c.dataset, c.dataset).split(',')[0].split(':')[0].split(' of ')[0]
     n = int(base['count'].iloc[0]); draws = 'split_seed' in res and res['split_seed'].nunique() > 1
     s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({n} "
          f"{'base draws, each with its own seed and generators' if draws else 'seeds'}; mean ± std)"]
@@ -83,12 +80,12 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
         s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} "
-            f"({_gen_words(p, g)})" for g in gens))
+            f"({_gen_words(c, g)})" for g in gens))
     out, ks, fits, curves = '; '.join(s) + '.', [], [], []
     # the recorded settings, read typed (and checked) as the study read them
-    read_at = from_dict(FitCfg, p.get('fit'), 'fit').read_at
-    ctl = [g for g, a in arms_of(p).items() if a.control]
-    for g in sorted((g for g in p['generators'] if g not in ctl), key=lambda g: g != 'external'):
+    read_at = c.fit.read_at
+    ctl = [g for g, a in c.generators.items() if a.control]
+    for g in sorted((g for g in c.generators if g not in ctl), key=lambda g: g != 'external'):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
         e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
@@ -158,7 +155,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
                                                      + " (the report gives what each test could detect: its MDE "
                                                        "at 80% power).")
     pf = folder / 'plan.json'
-    if pf.exists() and (pj := load_json(pf)).get('underpowered'):  # declared before the runs (design.allow_underpowered)
+    # declared before the runs (design.allow_underpowered)
+    if pf.exists() and (pj := load_json(pf)).get('underpowered'):
         q = pj['questions'][0]
         out = (f"**Underpowered by design:** planned before the runs, {pj['chosen']['draws']} base draws give the "
                f"primary question ({q['question']}) a predicted 95% half-width of ±{q['half_width']:.2f} points "

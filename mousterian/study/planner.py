@@ -71,7 +71,8 @@ def read_pilot(
 
 # %% ../../nbs/17ca_study.planner.ipynb #8bdcb680
 def _work(c:StudyConfig, n_classes:int) -> dict:
-    "What a study's design asks of the machine: classifier runs and their iterations, DDPM steps, images made, filtered and measured."
+    """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps, images made,
+    filtered and measured."""
     runs, _ = plan_runs(c); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
     its = [rc.iterations_for((r.n_base_per_class + r.n_real_plus_per_class + r.n_syn_plus_per_class) * n_classes,
                              (r.n_base_per_class + r.n_real_plus_per_class) * n_classes) for r in runs]
@@ -129,7 +130,8 @@ def question_pilot(pilot:Pilot, q:Question, n_classes:int) -> dict:
     the mean gain, and the real curve's slope at its base size (points per n_base of extra real images)."""
     d = pilot.results
     b, ns = q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
-    cell = d[(d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus, ns) & np.isclose(d.n_real_plus, 0)]
+    cell = d[(d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus,
+        ns) & np.isclose(d.n_real_plus, 0)]
     if cell.empty:
         have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
                 [['pc', 'rs']].drop_duplicates().sort_values(['pc', 'rs']))
@@ -213,10 +215,13 @@ def device_rates(device:str, preset:str, rates_file:str|Path|None=None) -> dict:
         (Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results').glob('device-*.json'),
         key=lambda f: f.stat().st_mtime, reverse=True)
     for f in files:
-        if not f.exists(): raise MousterianError(f"The rates file {str(f)!r} does not exist: give a JSON file of a device's rates (see device_rates).")
+        if not f.exists():
+            raise MousterianError(f"The rates file {str(f)!r} does not exist: give a JSON file of a device's "
+                                  "rates (see device_rates).")
         r = load_json(f)
         if r.get('device_kind') == device and preset in r.get('presets', {}):
-            return dict(r['presets'][preset], source=f"device rates {f.name} ({r.get('device')})", host=r.get('calibration', {}),
+            return dict(r['presets'][preset], source=f"device rates {f.name} ({r.get('device')})",
+                        host=r.get('calibration', {}),
                         preset=preset)
     raise MousterianError(f"No measured rates of a {device} device for {preset}: give --pilot a study of this "
                           "preset run on that device (its timings price the design), or --rates a JSON file of "
@@ -238,18 +243,19 @@ def choose(t:pd.DataFrame, budget:float|None=None, target:float|None=None) -> pd
     the narrowest primary interval within `budget`."""
     cheapest = t.sort_values('minutes').iloc[0]
     if budget is not None and budget < cheapest.minutes:
-        raise MousterianError(f"A budget of {budget:g} minutes is below the cheapest design's cost ({cheapest.minutes:.1f} "
-                              f"min: {int(cheapest.draws)} draws, {cheapest.scope}): give at least that, or run on a "
-                              "faster device (--device cuda with its rates).")
+        raise MousterianError(f"A budget of {budget:g} minutes is below the cheapest design's cost "
+                              f"({cheapest.minutes:.1f} min: {int(cheapest.draws)} draws, {cheapest.scope}): "
+                              "give at least that, or run on a faster device (--device cuda with its rates).")
     ok = t if budget is None else t[t.minutes <= budget]
     if target is not None:
         hit = ok[ok.q0_half_width <= target]
         if hit.empty:
             best = ok.sort_values('q0_half_width').iloc[0]; anyhit = t[t.q0_half_width <= target]
-            more = (f"; {anyhit.minutes.min():.0f} minutes would ({int(anyhit.sort_values('minutes').iloc[0].draws)} draws)"
+            more = (f"; {anyhit.minutes.min():.0f} minutes would "
+                    f"({int(anyhit.sort_values('minutes').iloc[0].draws)} draws)"
                     if budget is not None and not anyhit.empty else f" with up to {int(t.draws.max())} draws")
-            raise MousterianError(f"No design reaches a half-width of {target:g} points{'' if budget is None else f' within {budget:g} minutes'}"
-                                  f"{more if budget is not None else ''}: the best, {int(best.draws)} draws x {int(best.seeds)} "
+            raise MousterianError(f"No design reaches a half-width of {target:g} "
+                                  f"points{'' if budget is None else f' within {budget:g} minutes'}{more if budget is not None else ''}: the best, {int(best.draws)} draws x {int(best.seeds)} "
                                   f"seeds ({best.scope}), gives ±{best.q0_half_width:.2f} in {best.minutes:.0f} min"
                                   f"{'' if budget is not None else more}. Raise the budget, "
                                   "relax the target, or declare a question the data can answer more sharply.")
@@ -270,11 +276,14 @@ def question_rows(c:StudyConfig, qps:list, draws:int, seeds:int, minutes:float, 
     return out
 
 def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to plan (its declared questions)
-               pilot:str|Path|None=None, # a pilot study (folder or results.csv); None: the preset's design.pilot, else the published fmnist-cpu
+               # a pilot study (folder or results.csv); None: the preset's design.pilot, else the published
+               # fmnist-cpu
+               pilot:str|Path|None=None,
                budget:float|None=None, # minutes; None: the preset's design.budget_minutes
                target:float|None=None, # the primary question's 95% half-width, points; None: the preset's
                device:str='cpu', # the device the study will run on: cpu or cuda
-               rates_file:str|Path|None=None, # a JSON file of a device's rates (see `device_rates`), instead of the pilot's
+               # a JSON file of a device's rates (see `device_rates`), instead of the pilot's
+               rates_file:str|Path|None=None,
                max_draws:int=40,
                sd_level:float|None=None, # None: the preset's design.sd_level
               ) -> dict:
@@ -299,7 +308,8 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
                own=dict(draws=D0, seeds=S0, minutes=own, questions=question_rows(c, qps, D0, S0, own['total'], sd)),
                table=t)
     if pick is not None:
-        res['choice'] = dict(scope=pick.scope, draws=int(pick.draws), seeds=int(pick.seeds), minutes=float(pick.minutes),
+        res['choice'] = dict(scope=pick.scope, draws=int(pick.draws), seeds=int(pick.seeds),
+                             minutes=float(pick.minutes),
                              questions=question_rows(c, qps, int(pick.draws), int(pick.seeds), float(pick.minutes), sd))
     return res
 
@@ -324,16 +334,19 @@ def forecast(c:StudyConfig, # the study as it will run
     if res['underpowered']:
         t = design_table(c, pl, rates, 40, seeds=(S0,), sd_level=sd); res['table'] = t
         hit = t[t.q0_half_width <= tgt].sort_values(['draws', 'minutes'])
-        res['would'] = {sc: (dict(draws=int(h.iloc[0].draws), minutes=float(h.iloc[0].minutes)) if not h.empty else None)
+        res['would'] = {sc: (dict(draws=int(h.iloc[0].draws),
+                                  minutes=float(h.iloc[0].minutes)) if not h.empty else None)
                         for sc, h in hit.groupby('scope')}
     else: res['table'] = pd.DataFrame([dict(scope='preset', draws=D0, seeds=S0, runs=own['runs'],
                                             minutes=own['total'], q0_half_width=hw)])
     return res
 
 def underpowered_text(res:dict) -> str:
-    "Why a `forecast` is underpowered, and the draws that would reach the target (same grid; only the questions' cells)."
+    """Why a `forecast` is underpowered, and the draws that would reach the target (same grid; only the
+    questions' cells)."""
     w, q = res.get('would') or {}, res['own']['questions'][0]
-    how = '; '.join(f"{v['draws']} draws ({'the same grid' if sc == 'preset' else 'only the cells the questions read'}, "
+    how = '; '.join(f"{v['draws']} draws "
+                    f"({'the same grid' if sc == 'preset' else 'only the cells the questions read'}, "
                     + (f"about {v['minutes']:.0f} min)" if np.isfinite(v['minutes']) else "minutes not known)")
                     for sc, v in w.items() if v) or 'no design with up to 40 draws'
     return (f"The design cannot reach questions[0].target: ±{res['target']:g} points for {q['question']}, predicted "
@@ -344,36 +357,40 @@ def underpowered_text(res:dict) -> str:
 def plan_lines(res:dict) -> list:
     "`plan_study`'s answer in words and a table per declared question: draws, half-width, k, MDE, minutes."
     sd = res['sd_level']
-    how = (f"at the {sd:.0%} upper confidence bound of each variance component" if sd else "at the components' estimates")
+    how = (f"at the {sd:.0%} upper confidence bound of each variance component" if sd
+           else "at the components' estimates")
     out = [f"Plan for {res['preset']} on {res['device']}: variance components from {res['pilot']}, costs from "
            f"{res['rates']['source']}; half-widths are 95% intervals of the paired gain (points), predicted {how} "
            "(in brackets: at the estimates)."]
     def table(rows, head):
         out.append(head)
-        out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'MDE (α)':>15} {'k if the pilot gain holds':>26} {'minutes':>8}")
+        out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'MDE (α)':>15} "
+                   f"{'k if the pilot gain holds':>26} {'minutes':>8}")
         for r in rows:
             k = r['k_if_pilot_holds']
             ks = f"[{k[0]:.2g}, {k[1]:.2g}]" if k else 'gain not detected'
-            hw = f"±{r['half_width']:.2f} (±{r['half_width_at_estimates']:.2f})" if np.isfinite(r['half_width']) else 'one draw: n/a'
+            hw = f"±{r['half_width']:.2f} (±{r['half_width_at_estimates']:.2f})" if np.isfinite(
+                r['half_width']) else 'one draw: n/a'
             md = f"{r['mde']:.2f} ({r['alpha']:.3g})" if np.isfinite(r['mde']) else 'n/a'
-            out.append(f"  {('* ' if r['primary'] else '  ') + r['question']:<34} {r['draws']:>6} x {r['seeds']:<4} {hw:>17} "
-                       f"{md:>15} {ks:>26} {r['minutes']:>8.1f}")
+            out.append(f"  {('* ' if r['primary'] else '  ') + r['question']:<34} {r['draws']:>6} x "
+                       f"{r['seeds']:<4} {hw:>17} {md:>15} {ks:>26} {r['minutes']:>8.1f}")
     o = res['own']
     cost = (f"{o['minutes']['total']:.0f} min: " + ', '.join(f"{k} {v:.1f}" for k, v in o['minutes'].items()
                                                           if k not in ('total', 'runs', 'draws'))
             if np.isfinite(o['minutes']['total']) else "minutes not known: no rates for this preset")
-    table(o['questions'], f"The preset's design ({o['draws']} draws x {o['seeds']} seed{'s' if o['seeds'] > 1 else ''}, "
-                          f"{o['minutes']['runs']} classifier runs, {cost}):")
+    table(o['questions'], f"The preset's design ({o['draws']} draws x {o['seeds']} "
+                          f"seed{'s' if o['seeds'] > 1 else ''}, {o['minutes']['runs']} classifier runs, {cost}):")
     if 'choice' in res:
         ch = res['choice']; why = (f"the cheapest design reaching ±{res['target']:g}" if res['target'] is not None
                                    else f"the narrowest primary interval within {res['budget']:g} minutes")
         if res['target'] is not None and res['budget'] is not None: why += f" within {res['budget']:g} minutes"
         table(ch['questions'], f"The planner's choice, {why}: {ch['draws']} draws x {ch['seeds']} seed"
-                               f"{'s' if ch['seeds'] > 1 else ''}, {'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}, "
-                               f"{ch['minutes']:.0f} min:")
+                               f"{'s' if ch['seeds'] > 1 else ''}, "
+                               f"{'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}, {ch['minutes']:.0f} min:")
     out.append("* the primary question. The declared questions are one family (Holm at 0.05); the MDE, the smallest "
-               "gain detected with 80% power, is at its most stringent level, 0.05 / their number. k assumes the pilot's gain and a straight real curve up to its first extra "
-               "real ratio: a forecast, not an estimate.")
+               "gain detected with 80% power, is at its most stringent level, 0.05 / their number. k assumes "
+               "the pilot's gain and a straight real curve up to its first extra real ratio: a forecast, not "
+               "an estimate.")
     return out
 
 def frontier(t:pd.DataFrame) -> pd.DataFrame:
@@ -387,19 +404,26 @@ def plot_frontier(res:dict, ax=None):
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.6))
     t = res['table']
     for (sc, S), g in t.groupby(['scope', 'seeds']):
-        ax.plot(g.minutes, g.q0_half_width, '.', ms=4, alpha=0.6, label=f"{sc}, {S} seed{'s' if S > 1 else ''} per draw")
+        ax.plot(g.minutes, g.q0_half_width, '.', ms=4, alpha=0.6, label=f"{sc}, {S} seed{'s' if S > 1 else ''} "
+            "per draw")
     f = frontier(t); ax.plot(f.minutes, f.q0_half_width, 'k-', lw=1, label='frontier')
-    o = res['own']; ax.plot(o['minutes']['total'], o['questions'][0]['half_width'], 'r*', ms=10, label="the preset's design")
-    if 'choice' in res: ax.plot(res['choice']['minutes'], res['choice']['questions'][0]['half_width'], 'gD', ms=6, label='chosen')
+    o = res['own']
+    ax.plot(o['minutes']['total'], o['questions'][0]['half_width'], 'r*', ms=10, label="the preset's design")
+    if 'choice' in res:
+        ax.plot(res['choice']['minutes'], res['choice']['questions'][0]['half_width'], 'gD', ms=6, label='chosen')
     if res['target'] is not None: ax.axhline(res['target'], color='g', ls=':', lw=1)
-    ax.set(xscale='log', yscale='log', xlabel=f"minutes ({res['device']})", ylabel='95% half-width of the gain (points)',
+    ax.set(xlabel=f"minutes ({res['device']})", ylabel='95% half-width of the gain (points)',
            title=f"{res['preset']}: {res['own']['questions'][0]['question']}")
+    # log axes where there are values to put on them (one draw: no half-width; no rates: no minutes)
     from matplotlib.ticker import ScalarFormatter, NullFormatter
-    for a in (ax.xaxis, ax.yaxis): a.set_major_formatter(ScalarFormatter()); a.set_minor_formatter(NullFormatter())
+    for a, v, scale in ((ax.xaxis, t.minutes, ax.set_xscale), (ax.yaxis, t.q0_half_width, ax.set_yscale)):
+        if (np.isfinite(v) & (v > 0)).any():
+            scale('log'); a.set_major_formatter(ScalarFormatter()); a.set_minor_formatter(NullFormatter())
     ax.legend(fontsize=7); return ax
 
 def save_plan(res:dict, out:str|Path, **extra) -> Path:
-    "plan.json (per question: n_base_per_class, arm, r_syn, draws, half_width, mde, minutes; the frontier) and plan.png beside it."
+    """plan.json (per question: n_base_per_class, arm, r_syn, draws, half_width, mde, minutes; the frontier) and
+    plan.png beside it."""
     out = Path(out)
     if out.exists() and out.is_dir():
         raise MousterianError(f"{out} is a folder: give the plan's file name, e.g. {out / 'plan.json'}.")
@@ -422,10 +446,12 @@ def save_plan(res:dict, out:str|Path, **extra) -> Path:
 def mousterian_plan(preset:str='fmnist-cpu', # a preset name or a YAML file: its declared questions are planned
                     pilot:str=None, # a pilot study's folder or results.csv (default: the published fmnist-cpu study)
                     budget:float=None, # minutes the study may take: the narrowest primary interval within it
-                    target:float=None, # the primary question's 95% half-width in points: the cheapest design reaching it
+                    # the primary question's 95% half-width in points: the cheapest design reaching it
+                    target:float=None,
                     device:str='cpu', # cpu or cuda: the device the study will run on
                     rates:str=None, # a JSON file of a device's rates (see device_rates), instead of the pilot's costs
-                    sd_level:float=None, # plan at this upper confidence bound of each variance (default: the preset's, 0.8)
+                    # plan at this upper confidence bound of each variance (default: the preset's, 0.8)
+                    sd_level:float=None,
                     out:str=None, # write plan.json (and plan.png) here
                     set:str=None, # overrides of the preset, as in mousterian-study
                    ):
