@@ -19,3 +19,10 @@ def save_result(obj, name:str) -> Path:
     save_json(obj, p)
     print(f"wrote {p.relative_to(ROOT)}")
     return p
+
+def timed(f):
+    "(f(), the seconds it took), CUDA's queue drained before and after where there is one."
+    import time, torch
+    sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)
+    sync(); t = time.perf_counter(); r = f(); sync()
+    return r, time.perf_counter() - t

@@ -13,14 +13,16 @@ import mousterian
 from .core import load_json
 
 # %% auto #0
-__all__ = ['bench_result', 'calibrate']
+__all__ = ['BENCH_RESULTS', 'bench_result', 'calibrate']
 
 # %% ../nbs/02_benchmarks.ipynb #b10e421e
+BENCH_RESULTS = Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results'  # a checkout's measurements
+
 def bench_result(name:str, # a file in bench/results, e.g. 'learn.json'
                 ):
     """The measurement `bench/results/<name>` (parsed JSON, or the path of another file), or None with a note
     when it is missing."""
-    p = Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results' / name
+    p = BENCH_RESULTS / name
     if not p.exists():
         print(f"Not measured yet: {p} is missing. Run the bench/ script that writes it (`make bench` and its "
               "siblings).")

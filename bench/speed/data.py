@@ -2,11 +2,10 @@
 epoch of batches of 256 from memory. Prints each time beside its target. Run: `make bench` or
 `.venv/bin/python -m bench.speed.data`."""
 import time, torch
-from mousterian.data import load_dataset, tensor_batches, _fashion_arrays
+from mousterian.data import load_dataset, tensor_batches
+from mousterian.data.sets import _fashion_arrays  # a room's private reader: the wing re-exports public names only
 
-
-def timed(f):
-    t = time.perf_counter(); r = f(); return r, time.perf_counter() - t
+from bench import timed
 
 if __name__ == '__main__':
     torch.set_num_threads(2)

@@ -18,15 +18,10 @@ from mousterian.learn import get_recipe, get_model, fit, predict
 from mousterian.sweep import machine_plan
 from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, sample
 from mousterian.study.config import study_config
+from mousterian.study.arms import DDPMArm
 from mousterian.study.plan import plan_runs, generation_plan
 from mousterian.study.planner import design_minutes, pilot_rates, read_pilot, _classes
-from bench import RESULTS, save_result
-
-def timed(f):
-    if torch.cuda.is_available(): torch.cuda.synchronize()
-    t = time.perf_counter(); out = f()
-    if torch.cuda.is_available(): torch.cuda.synchronize()
-    return time.perf_counter() - t, out
+from bench import RESULTS, save_result, timed
 
 def images(n, K, C, H, seed=0):
     g = torch.Generator().manual_seed(seed)
@@ -36,7 +31,7 @@ def images(n, K, C, H, seed=0):
 if __name__ == '__main__':
     preset = sys.argv[1] if len(sys.argv) > 1 else 'fmnist-cpu'
     c = study_config(preset); K = _classes(c); dev = get_device(None); t0 = time.perf_counter()
-    ddpm_arms = {a: s for a, s in c.generators.items() if s.work(dict(per_class=1), 1).get('train_steps')}
+    ddpm_arms = {a: s for a, s in c.generators.items() if isinstance(s, DDPMArm)}
     spec = next(iter(ddpm_arms.values()), None)
     cfg0 = ddpm_config(spec.preset) if spec else None
     C, H = (cfg0.channels, cfg0.image_size) if cfg0 else (3, c.image_size or 32)
@@ -48,9 +43,9 @@ if __name__ == '__main__':
     run = lambda n: fit(get_model(rc.arch, K, C, H, **rc.arch_kwargs), [ds], rc, n, device=dev)
     run(5)  # warm-up
     a, b = 40, 160
-    ta, _ = timed(lambda: run(a)); tb, learn = timed(lambda: run(b))
+    _, ta = timed(lambda: run(a)); learn, tb = timed(lambda: run(b))
     per_it = (tb - ta) / (b - a)
-    t_eval, _ = timed(lambda: predict(learn.model, test, device=dev))
+    _, t_eval = timed(lambda: predict(learn.model, test, device=dev))
     out['classifier'] = dict(seconds_per_iteration=per_it, fixed=max(ta - a * per_it, 0.) + t_eval, eval_seconds=t_eval,
                              batch=rc.bs, arch=rc.arch)
     score = t_eval / n_test
@@ -60,11 +55,11 @@ if __name__ == '__main__':
         hp = lambda n: TrainHP.of(dict(asdict(spec), steps=n, warmup=1, ckpt_every=10**6))  # the arm's recipe, n steps
         cfg = ddpm_config(spec.preset, data)
         s1, s2 = 6, 24
-        t1, _ = timed(lambda: train_ddpm(data, f'{tmp}/a', cfg, hp(s1), device=dev, force=True))
-        t2, _ = timed(lambda: train_ddpm(data, f'{tmp}/b', cfg, hp(s2), device=dev, force=True))
+        _, t1 = timed(lambda: train_ddpm(data, f'{tmp}/a', cfg, hp(s1), device=dev, force=True))
+        _, t2 = timed(lambda: train_ddpm(data, f'{tmp}/b', cfg, hp(s2), device=dev, force=True))
         step = (t2 - t1) / (s2 - s1)
         unet = cfg.unet().to(dev).eval(); n_img = 2 * c.sampling.bs
-        ts, _ = timed(lambda: sample(unet, cfg, [i % K for i in range(n_img)], list(range(n_img)), c.sampling.sampler,
+        _, ts = timed(lambda: sample(unet, cfg, [i % K for i in range(n_img)], list(range(n_img)), c.sampling.sampler,
                                      c.sampling.steps, c.sampling.guidance, c.sampling.bs, device=dev))
         out['ddpm'] = dict(seconds_per_step=step, batch=spec.bs, seconds_per_image=ts / n_img, sampler=c.sampling.sampler,
                            sampler_steps=c.sampling.steps)

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/equiv.answers.html.md"""
 
 # %% ../../nbs/15d_equiv.answers.ipynb #8f122c65
 from __future__ import annotations
-import math
+import math, functools
 import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
@@ -360,6 +360,7 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
                                                         t['mde'], t['note'].fillna(''), t['finding'], t['generator'])]
     return t
 
+@functools.cache  # two small tables, read once
 def paper_effects() -> dict:
     """The effect the Mousterian paper reports for a finding, where its tables give one number to set an MDE
     against: (finding, arm) -> (points, where). 'helps': the gain of r_syn 1 at the paper's smallest base set, from

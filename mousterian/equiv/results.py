@@ -302,6 +302,7 @@ def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
                     # plan at this one-sided upper confidence bound of each variance (e.g. 0.8); None: the
                     # estimates
                     sd_level:float|None=None,
+                    alpha:float|None=None, # the level of the test whose MDE is given (None: 1 - level)
                    ) -> dict:
     """The predicted half-width (points), standard error, df and MDE of a cell's paired gain for a design of
     `draws` x `seeds`, from a pilot's variance components."""
@@ -319,4 +320,4 @@ def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)
     se = math.sqrt(between / draws + within / (draws * seeds))
     df = draws - 1
     return dict(half_width=float(stats.t.ppf((1 + level) / 2, df) * se), se=se, df=df,
-                mde=mde(se, df, 1 - level), draws=draws, seeds=seeds)
+                mde=mde(se, df, 1 - level if alpha is None else alpha), draws=draws, seeds=seeds)

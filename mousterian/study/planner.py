@@ -15,17 +15,22 @@ import mousterian
 from ..core import *
 from ..data import dataset_classes
 from ..learn import get_recipe
-from ..equiv import gain_components, gain_half_width, mde
+from ..equiv import gain_components, gain_half_width, clean_results, unit_contrast
+from ..benchmarks import BENCH_RESULTS
 from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
-__all__ = ['PILOTS', 'Pilot', 'read_pilot', 'pilot_rates', 'design_minutes', 'question_pilot', 'predict', 'design_of',
-           'design_table', 'device_rates', 'rates_for', 'choose', 'question_rows', 'plan_study', 'forecast',
-           'underpowered_text', 'plan_lines', 'frontier', 'plot_frontier', 'save_plan', 'mousterian_plan']
+__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_files', 'read_pilot', 'pilot_rates', 'design_minutes',
+           'question_pilot', 'predict', 'design_of', 'design_table', 'device_rates', 'rates_for', 'choose',
+           'question_rows', 'plan_study', 'forecast', 'underpowered_text', 'plan_lines', 'frontier', 'plot_frontier',
+           'save_plan', 'mousterian_plan']
 
 # %% ../../nbs/17ca_study.planner.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
+
+class PilotGap(MousterianError):
+    "A sound pilot that did not run a question's cell: it cannot inform that question (the design step says so)."
 
 @dataclass
 class Pilot:
@@ -35,14 +40,22 @@ class Pilot:
     config:StudyConfig|None # the study's settings (its study.json)
     where:str # the folder or file it was read from
 
+def pilot_path(pilot:str|Path|None=None) -> Path:
+    "Where a pilot lies: a shipped pilot's folder (by name; None: fmnist-cpu), else the folder or file given."
+    return PILOTS / (pilot or 'fmnist-cpu') if pilot is None or (PILOTS / str(pilot)).is_dir() else Path(pilot)
+
+def pilot_files(pilot:str|Path|None=None) -> list:
+    "The files a pilot is read from (results, step times, settings): what a forecast from it depends on."
+    p = pilot_path(pilot); folder = p if p.is_dir() else p.parent
+    return [p / 'results.csv' if p.is_dir() else p, folder / 'timings.json', folder / 'study.json']
+
 def read_pilot(
         # a study folder, or its results.csv, or the name of a pilot shipped with the package (fmnist-cpu: the
         # published study; tiny: the tiny preset's own runs); None: fmnist-cpu
         pilot:str|Path|None=None,
               ) -> Pilot:
     "A pilot study read for the planner: its results, and its step times and settings where the folder has them."
-    shipped = sorted(d.name for d in PILOTS.iterdir() if d.is_dir())
-    p = PILOTS / (pilot or 'fmnist-cpu') if pilot is None or str(pilot) in shipped else Path(pilot)
+    p, shipped = pilot_path(pilot), sorted(d.name for d in PILOTS.iterdir() if d.is_dir())
     if not p.exists():
         raise MousterianError(f"The pilot {str(p)!r} does not exist: give a study folder (it holds results.csv), "
                               f"its results.csv (e.g. --pilot study/own/results.csv), or a shipped pilot: "
@@ -53,7 +66,7 @@ def read_pilot(
                               "(mousterian-study own), or give the results file itself.")
     try: df = pd.read_csv(f)
     except pd.errors.EmptyDataError: df = pd.DataFrame()
-    need = {'generator', 'n_base', 'n_real_plus', 'n_syn_plus', 'seed'}
+    need = {'generator', 'n_base', 'n_real_plus', 'n_syn_plus', 'seed'}  # and an accuracy column (`clean_results`)
     if df.empty or not need <= set(df.columns):
         raise MousterianError(f"The pilot's results {str(f)!r} lack rows or the columns "
                               f"{', '.join(sorted(need - set(df.columns))) or '(none missing: it has no rows)'}: "
@@ -64,7 +77,9 @@ def read_pilot(
                               "measured, so no design can be planned from it. Run the pilot with at least 2 base "
                               "draws, e.g. --set \"{grid: {split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: "
                               "true}}\".")
-    if 'acc' not in df and 'top1' in df: df['acc'] = df['top1'] * (100 if df['top1'].max() <= 1 else 1)
+    try: df = clean_results(df)  # accuracy in percent, as every other reading takes it
+    except MousterianError as e:
+        raise MousterianError(f"The pilot's results {str(f)!r}: {e} Give the results.csv a study wrote.") from None
     tm = load_json(folder / 'timings.json') if (folder / 'timings.json').exists() else None
     cfg = study_config(legacy_free(load_json(folder / 'study.json'))) if (folder / 'study.json').exists() else None
     return Pilot(df, tm[-1] if isinstance(tm, list) and tm else tm, cfg, str(p))
@@ -136,33 +151,34 @@ def question_pilot(pilot:Pilot, q:Question, n_classes:int) -> dict:
         have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
                 [['pc', 'rs']].drop_duplicates().sort_values(['pc', 'rs']))
         cells = ', '.join(f"{int(r.pc)}/class r_syn {r.rs:g}" for r in have.itertuples()) or 'none'
-        raise MousterianError(f"The pilot {pilot.where!r} has no runs of {q.label()}: it cannot inform this question. "
+        raise PilotGap(f"The pilot {pilot.where!r} has no runs of {q.label()}: it cannot inform this question. "
                               f"Run a pilot that measures that cell (the preset with 2-3 base draws: --set \"{{grid: "
                               "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\"), or ask where the "
                               f"pilot measured {q.arm}: {cells}.")
     vc = gain_components(d, q.arm, b, ns)
-    acc = d
-    at = lambda g, nr, ns: acc[(acc.generator == g) & np.isclose(acc.n_base, b) & np.isclose(acc.n_real_plus, nr)
-                               & np.isclose(acc.n_syn_plus, ns)].groupby('split_seed').acc.mean()
-    base = at('none', 0, 0); gain = float((at(q.arm, 0, ns) - base).mean())
-    reals = sorted(x for x in acc[(acc.generator == 'none') & np.isclose(acc.n_base, b)].n_real_plus.unique() if x > 0)
-    slope = float((at('none', reals[0], 0) - base).mean() / (reals[0] / b)) if reals else math.nan
+    # the paired gain, and the real curve's first step, over the pilot's units (`equiv.unit_contrast`)
+    step = lambda g, nr, ns: unit_contrast(d, {(g, b, nr, ns): 1., ('none', b, 0., 0.): -1.})['estimate']
+    gain = step(q.arm, 0., ns)
+    reals = sorted(x for x in d[(d.generator == 'none') & np.isclose(d.n_base, b)].n_real_plus.unique() if x > 0)
+    slope = step('none', reals[0], 0.) / (reals[0] / b) if reals else math.nan
     return dict(components=vc, gain=gain, real_slope=slope, r_real=reals[0] / b if reals else math.nan,
                 draws=int(d.split_seed.nunique()))
 
-def predict(q:Question, qp:dict, draws:int, seeds:int=1, sd_level:float|None=0.8, alpha:float=0.05) -> dict:
+def predict(q:Question, qp:dict, draws:int, seeds:int=1, sd_level:float|None=0.8, alpha:float=0.05,
+            estimates:bool=True, # also the half-width at the components' estimates (a design table needs none)
+           ) -> dict:
     """A question's predicted 95% half-width of the paired gain for `draws` x `seeds` (at the `sd_level` upper
     bound of each variance component, and at the estimates), its MDE at `alpha`, and the k interval it would give
     if the pilot's gain and real slope hold (None where the gain would not be detected)."""
     if draws < 2:  # an interval over seeds alone is conditional on the one draw: not what the components predict
         return dict(half_width=math.nan, half_width_at_estimates=math.nan, se=math.nan, df=0, mde=math.nan,
                     alpha=alpha, k_if_pilot_holds=None)
-    hw = gain_half_width(qp['components'], draws, seeds, sd_level=sd_level)
-    est = gain_half_width(qp['components'], draws, seeds) if sd_level else hw
-    m = mde(hw['se'], hw['df'], alpha)
+    hw = gain_half_width(qp['components'], draws, seeds, sd_level=sd_level, alpha=alpha)
+    est = (gain_half_width(qp['components'], draws, seeds)['half_width'] if sd_level else hw['half_width']
+           ) if estimates else math.nan
     g, s, h = qp['gain'], qp['real_slope'], hw['half_width']
     k = (q.r_syn * s / (g + h), q.r_syn * s / (g - h)) if g - h > 0 and s > 0 else None
-    return dict(half_width=h, half_width_at_estimates=est['half_width'], se=hw['se'], df=hw['df'], mde=m,
+    return dict(half_width=h, half_width_at_estimates=est, se=hw['se'], df=hw['df'], mde=hw['mde'],
                 alpha=alpha, k_if_pilot_holds=k)
 
 # %% ../../nbs/17ca_study.planner.ipynb #f6452b8c
@@ -188,20 +204,21 @@ def design_of(c:StudyConfig, draws:int, seeds:int=1, scope:str='preset') -> Stud
     elif scope != 'preset': raise MousterianError(f"scope is 'preset' or 'questions', got {scope!r}.")
     return study_config(p)
 
-def design_table(c:StudyConfig, pilot:Pilot, rates:dict, max_draws:int=40, seeds=(1, 2),
+def design_table(c:StudyConfig, qps:list, # each declared question's `question_pilot`
+                 rates:dict, max_draws:int=40, seeds=(1, 2),
                  scopes=('preset', 'questions'), sd_level:float|None=0.8) -> pd.DataFrame:
     """Every candidate design (scope x seeds per draw x draws from 2 to `max_draws`): its minutes and each declared
     question's predicted half-width and MDE (at alpha 0.05 / m, the most stringent step of Holm over the m declared
     questions, as `equiv.declared_tests` tests them)."""
-    K = _classes(c); qps = [question_pilot(pilot, q, K) for q in c.questions]
-    m, rows = len(c.questions), []
+    K, m, rows = _classes(c), len(c.questions), []
     for scope in scopes:
         for S in seeds:
             for D in range(2, max_draws + 1):
                 dc = design_of(c, D, S, scope); t = design_minutes(dc, rates, K)
                 row = dict(scope=scope, draws=D, seeds=S, runs=t['runs'], minutes=t['total'])
                 for i, (q, qp) in enumerate(zip(c.questions, qps)):
-                    pr = predict(q, qp, D, S, sd_level, 0.05 / m)  # Holm over the declared: its most stringent step
+                    # Holm over the declared: its most stringent step
+                    pr = predict(q, qp, D, S, sd_level, 0.05 / m, estimates=False)
                     row.update({f'q{i}_half_width': pr['half_width'], f'q{i}_mde': pr['mde']})
                 rows.append(row)
     return pd.DataFrame(rows)
@@ -211,14 +228,21 @@ def device_rates(device:str, preset:str, rates_file:str|Path|None=None) -> dict:
     """A device's measured rates for `preset`: `rates_file`, else the newest bench/results/device-*.json of that
     device kind that holds this preset. A rates file is JSON: {device, device_kind, presets: {PRESET: {run_fixed,
     run_per_iteration (seconds), parallel (runs at once), ddpm_step, image, filtered, store, fixed (seconds)}}}."""
-    files = [Path(rates_file)] if rates_file else sorted(
-        (Path(mousterian.__file__).resolve().parents[1] / 'bench' / 'results').glob('device-*.json'),
-        key=lambda f: f.stat().st_mtime, reverse=True)
+    files = [Path(rates_file)] if rates_file else sorted(BENCH_RESULTS.glob('device-*.json'),
+                                                         key=lambda f: f.stat().st_mtime, reverse=True)
     for f in files:
         if not f.exists():
             raise MousterianError(f"The rates file {str(f)!r} does not exist: give a JSON file of a device's "
                                   "rates (see device_rates).")
-        r = load_json(f)
+        try: r = load_json(f)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise MousterianError(f"The rates file {str(f)!r} is not JSON ({e}): give the file make bench-device "
+                                  "wrote.") from None
+        if rates_file and not (r.get('device_kind') == device and preset in r.get('presets', {})):
+            raise MousterianError(f"The rates file {str(f)!r} holds no rates of a {device} device for {preset} "
+                                  f"(its device_kind: {r.get('device_kind')!r}, presets: "
+                                  f"{', '.join(r.get('presets', {})) or 'none'}): give the file make bench-device "
+                                  f"PRESET={preset} wrote on that device.")
         if r.get('device_kind') == device and preset in r.get('presets', {}):
             return dict(r['presets'][preset], source=f"device rates {f.name} ({r.get('device')})",
                         host=r.get('calibration', {}),
@@ -233,8 +257,7 @@ def rates_for(c:StudyConfig, pilot:Pilot, device:str='cpu', rates_file=None) -> 
     pc = pilot.config
     same = (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
             and pc.recipe_overrides == c.recipe_overrides and pc.sampling == c.sampling
-            and all(a in pc.generators and pc.generators[a] == s for a, s in c.generators.items() if s.work(
-                dict(per_class=1), 1).get('train_steps')))
+            and all(pc.generators.get(a) == s for a, s in c.generators.items()))
     if device == 'cpu' and same and rates_file is None: return pilot_rates(pilot)
     return device_rates(device, c.name, rates_file)
 
@@ -275,6 +298,23 @@ def question_rows(c:StudyConfig, qps:list, draws:int, seeds:int, minutes:float, 
                         k_if_pilot_holds=pr['k_if_pilot_holds']))
     return out
 
+def _basis(c:StudyConfig, pilot=None, device:str='cpu', rates_file=None, sd_level=None, strict:bool=True) -> tuple:
+    """What `plan_study` and `forecast` start from: the pilot, the rates (`strict=False`: None where none apply,
+    the half-widths need no costs), each question's `question_pilot`, and the study's own design priced and
+    predicted: (the answer so far, the questions' pilot readings, the rates)."""
+    pl = read_pilot(pilot if pilot is not None else c.design.pilot)
+    sd, K, why = c.design.sd_level if sd_level is None else sd_level, _classes(c), None
+    try: rates = rates_for(c, pl, device, rates_file)
+    except MousterianError as e:
+        if strict: raise
+        rates, why = None, str(e)
+    qps = [question_pilot(pl, q, K) for q in c.questions]
+    own = design_minutes(c, rates, K); D0, S0 = len(draws(c)), len(draws(c)[0][1])
+    res = dict(preset=c.name, pilot=pl.where, device=device, rates=rates or dict(source=f"none ({why})"),
+               sd_level=sd, own=dict(draws=D0, seeds=S0, minutes=own,
+                                     questions=question_rows(c, qps, D0, S0, own['total'], sd)))
+    return res, qps, rates
+
 def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to plan (its declared questions)
                # a pilot study (folder or results.csv); None: the preset's design.pilot, else the published
                # fmnist-cpu
@@ -294,23 +334,20 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
         raise MousterianError(f"Study {c.name!r} declares no question: add one, e.g. questions: [{{arm: "
                               f"{next(iter(c.generators))}, n_base_per_class: {c.n_bases_per_class[0]}, r_syn: 1}}].")
     if device not in ('cpu', 'cuda'): raise MousterianError(f"device is cpu or cuda, got {device!r}.")
-    pl = read_pilot(pilot if pilot is not None else c.design.pilot)
-    sd = c.design.sd_level if sd_level is None else sd_level
+    for k, v in dict(budget=budget, target=target).items():  # minutes and points: a plan needs some of each
+        if v is not None and not v > 0:
+            raise MousterianError(f"{k} is {'minutes' if k == 'budget' else 'a 95% half-width in points'} and must "
+                                  f"be > 0, got {v:g}: e.g. --{k} {60 if k == 'budget' else 1.25}.")
+    res, qps, rates = _basis(c, pilot, device, rates_file, sd_level)
     budget = c.design.budget_minutes if budget is None else budget
     # a budget alone asks for the narrowest interval it buys; the preset's target is then shown, not imposed
     target = (c.questions[0].target if budget is None else None) if target is None else target
-    rates, K = rates_for(c, pl, device, rates_file), _classes(c)
-    qps = [question_pilot(pl, q, K) for q in c.questions]
-    own = design_minutes(c, rates, K); D0 = len(draws(c)); S0 = len(draws(c)[0][1])
-    t = design_table(c, pl, rates, max_draws, sd_level=sd)
-    pick = choose(t, budget, target) if (budget is not None or target is not None) else None
-    res = dict(preset=c.name, pilot=pl.where, device=device, rates=rates, sd_level=sd, budget=budget, target=target,
-               own=dict(draws=D0, seeds=S0, minutes=own, questions=question_rows(c, qps, D0, S0, own['total'], sd)),
-               table=t)
-    if pick is not None:
-        res['choice'] = dict(scope=pick.scope, draws=int(pick.draws), seeds=int(pick.seeds),
-                             minutes=float(pick.minutes),
-                             questions=question_rows(c, qps, int(pick.draws), int(pick.seeds), float(pick.minutes), sd))
+    t = design_table(c, qps, rates, max_draws, sd_level=res['sd_level'])
+    res.update(budget=budget, target=target, table=t)
+    if budget is not None or target is not None:
+        pick = choose(t, budget, target); D, S, mins = int(pick.draws), int(pick.seeds), float(pick.minutes)
+        res['choice'] = dict(scope=pick.scope, draws=D, seeds=S, minutes=mins,
+                             questions=question_rows(c, qps, D, S, mins, res['sd_level']))
     return res
 
 def forecast(c:StudyConfig, # the study as it will run
@@ -319,26 +356,18 @@ def forecast(c:StudyConfig, # the study as it will run
     """The design step's check: `c`'s own design priced and each declared question predicted (no search), and
     whether the primary question reaches its target; where it does not, the draws that would (same grid, and
     only the questions' cells)."""
-    pl = read_pilot(pilot if pilot is not None else c.design.pilot); sd = c.design.sd_level
-    K, why = _classes(c), None
-    try: rates = rates_for(c, pl)
-    except MousterianError as e: rates, why = None, str(e)  # the half-widths do not need the costs
-    qps = [question_pilot(pl, q, K) for q in c.questions]
-    own = design_minutes(c, rates, K); D0, S0 = len(draws(c)), len(draws(c)[0][1])
-    rows = question_rows(c, qps, D0, S0, own['total'], sd)
-    tgt = c.questions[0].target; hw = rows[0]['half_width']
-    res = dict(preset=c.name, pilot=pl.where, device='cpu', rates=rates or dict(source=f"none ({why})"), sd_level=sd,
-               budget=None, target=tgt,
-               own=dict(draws=D0, seeds=S0, minutes=own, questions=rows),
-               underpowered=bool(tgt is not None and not (hw <= tgt)))
+    res, qps, rates = _basis(c, pilot, strict=False)
+    o, tgt = res['own'], c.questions[0].target; hw = o['questions'][0]['half_width']
+    res.update(budget=None, target=tgt, underpowered=bool(tgt is not None and not (hw <= tgt)))
     if res['underpowered']:
-        t = design_table(c, pl, rates, 40, seeds=(S0,), sd_level=sd); res['table'] = t
+        t = design_table(c, qps, rates, 40, seeds=(o['seeds'],), sd_level=res['sd_level']); res['table'] = t
         hit = t[t.q0_half_width <= tgt].sort_values(['draws', 'minutes'])
         res['would'] = {sc: (dict(draws=int(h.iloc[0].draws),
                                   minutes=float(h.iloc[0].minutes)) if not h.empty else None)
                         for sc, h in hit.groupby('scope')}
-    else: res['table'] = pd.DataFrame([dict(scope='preset', draws=D0, seeds=S0, runs=own['runs'],
-                                            minutes=own['total'], q0_half_width=hw)])
+    else: res['table'] = pd.DataFrame([dict(scope='preset', draws=o['draws'], seeds=o['seeds'],
+                                            runs=o['minutes']['runs'], minutes=o['minutes']['total'],
+                                            q0_half_width=hw)])
     return res
 
 def underpowered_text(res:dict) -> str:
@@ -427,12 +456,12 @@ def save_plan(res:dict, out:str|Path, **extra) -> Path:
     out = Path(out)
     if out.exists() and out.is_dir():
         raise MousterianError(f"{out} is a folder: give the plan's file name, e.g. {out / 'plan.json'}.")
-    pick = res.get('choice', dict(res['own'], scope='preset'))
+    pick = res.get('choice', dict(res['own'], scope='preset'))  # no choice asked: the preset's own design
     j = dict(preset=res['preset'], pilot=res['pilot'], device=res['device'], sd_level=res['sd_level'],
              budget_minutes=res['budget'], target=res['target'], rates=res['rates'],
              own=dict(draws=res['own']['draws'], seeds=res['own']['seeds'], minutes=res['own']['minutes'],
                       questions=res['own']['questions']),
-             chosen=dict(scope=pick.get('scope', 'preset'), draws=pick['draws'], seeds=pick['seeds']),
+             chosen=dict(scope=pick['scope'], draws=pick['draws'], seeds=pick['seeds']),
              questions=pick['questions'], frontier=frontier(res['table']).to_dict('records'),
              underpowered=bool(res.get('underpowered', False)), **extra)
     save_json(json.loads(json.dumps(j, default=float)), out)

@@ -26,7 +26,7 @@ from ..equiv import (declared_tests, fit_report, findings, clean_results, exchan
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
 from .arms import changed, _fingerprint, _settings_hash
-from .planner import forecast, plan_lines, save_plan, underpowered_text
+from .planner import forecast, plan_lines, save_plan, underpowered_text, pilot_files, PilotGap
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
 
 # %% auto #0
@@ -115,10 +115,10 @@ def design(self:Study, runs:list) -> dict|None:
     if not c.questions:
         return print("  no declared question: nothing to plan (declare questions: [{arm, n_base_per_class, r_syn, "
                      "target}] to have the design checked before the runs)")
-    key = _settings_hash(dict(p=self.p, runs=len(runs)))
+    key = _settings_hash(dict(p=self.p, runs=len(runs), pilot=_fingerprint(*pilot_files(c.design.pilot))))
     if f.exists() and (old := load_json(f)).get('key') == key: print("  planned already"); return old
-    try: res = forecast(c)
-    except MousterianError as e:
+    try: res = forecast(c)  # a pilot given but missing or unsound is refused; one that lacks the cell is said
+    except PilotGap as e:
         if c.questions[0].target is not None and not c.design.allow_underpowered:
             raise MousterianError(f"The design cannot be checked against questions[0].target: {e} "
                                   "(or set design.allow_underpowered: true to run it unchecked).") from None
