@@ -206,6 +206,10 @@ def command_error(e:BaseException) -> SystemExit:
     if isinstance(e, KeyboardInterrupt):
         return SystemExit("interrupted: run the same command again to resume where it stopped.")
     if isinstance(e, MousterianError): return SystemExit(f"error: {e}")
+    if isinstance(e, (FileExistsError, NotADirectoryError)) and getattr(e, 'filename', None) and Path(
+            e.filename).is_file():  # a file where a folder is to be made or read
+        return SystemExit(f"error: {e.filename} is a file, and a folder is needed there: give a folder's path (a "
+                          "new name, or an existing folder), or move the file away.")
     if isinstance(e, OSError) and getattr(e, 'filename', None):
         return SystemExit(f"error: {e.filename}: {e.strerror or first(e)}. Check the path (it must exist, be "
                           "of the right kind, and be readable or writable).")

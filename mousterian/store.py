@@ -278,7 +278,9 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
     bad = labels[(labels < 0) | (labels >= len(self.classes))]
     if len(bad):
         raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the store's {len(self.classes)} "
-                              f"classes (0..{len(self.classes) - 1}).")
+                              f"classes: give class indices from 0 to {len(self.classes) - 1} (in the order of "
+                              f"store.classes: {', '.join(map(str, self.classes[:3]))}{', ...' if len(self.classes) > 3 else ''}), "
+                              "or make a store with the classes of these labels.")
     if isinstance(rows, list): extra = pd.DataFrame(rows)
     else:
         extra = pd.DataFrame({k: (list(v) if isinstance(v,
@@ -297,7 +299,10 @@ def append(self:SynStore, images, # uint8 tensor (B, C, H, W), or a list of uint
             pil = _to_pil(img)
             want = (self.channels, *(self.image_size or [pil.size[1], pil.size[0]]))
             got = (len(pil.getbands()), pil.size[1], pil.size[0])
-            if got != want: raise MousterianError(f"Image of shape {got} does not fit the store's images {want}.")
+            if got != want:
+                raise MousterianError(f"Image of shape {got} (channels, height, width) does not fit the store's "
+                                      f"images {want}: resize it to {want[2]}x{want[1]} pixels with {want[0]} "
+                                      "channel(s) before appending, or make a new store for images of its size.")
             with atomic_write(self.path / self._file(i), 'wb') as f:
                 # on disk, with its folder, before the manifest names it
                 pil.save(f, format='PNG' if self.ext == 'png' else 'JPEG')

@@ -76,7 +76,9 @@ def check_grid(g:dict, where:str='the grid') -> dict:
         if k not in GRID_KEYS: raise MousterianError(f"{k!r} is not a grid setting{did_you_mean(k, GRID_KEYS)}")
     for sub in g.get('union', []): check_grid({k: v for k, v in sub.items()}, f'{where} (a union member)')
     if 'function' not in g and 'notebook' not in g and 'a union member' not in where:
-        raise MousterianError("The grid names neither an experiment function nor a notebook.")
+        raise MousterianError("The grid names neither an experiment function nor a notebook: give one of the keys "
+                              "function (a dotted path, e.g. function: mousterian.learn.run_mix) or notebook (a "
+                              "papermill notebook's path, e.g. notebook: nbs/experiments/train_mix.ipynb).")
     return g
 
 # %% ../nbs/16_sweep.ipynb #46508fc5

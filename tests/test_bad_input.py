@@ -56,6 +56,7 @@ def fixtures(T:Path) -> dict:
     sim.assign(acc=sim.acc.map(lambda v: f'{v:.1f}%')).to_csv(T / 'pct.csv', index=False)
     sim.to_csv(T / 'semi.csv', index=False, sep=';')
     sim.drop(columns='n_real_plus').to_csv(T / 'noreal.csv', index=False)
+    sim.assign(acc=None).to_csv(T / 'noacc.csv', index=False); sim.head(0).to_csv(T / 'headonly.csv', index=False)  # an accuracy column empty, a header alone
     sim.assign(acc=sim.acc.map(lambda v: f'{v:.1f}'.replace('.', ','))).to_csv(T / 'comma.csv', index=False, sep=';', quoting=1)
     # datasets: an empty folder, IDX files of unequal lengths, an image folder with an empty class
     (T / 'emptydir').mkdir()
@@ -117,6 +118,8 @@ CASES = [
     ('mousterian-fit', ['{T}/good.csv', '--group', 'sede'], "did you mean 'seed'?"),
     ('mousterian-fit', ['{T}/good.csv', '--group', 'arm'], '(valid: n_base, n_real_plus, n_syn_plus, seed, acc)'),
     ('mousterian-fit', ['{T}/nope.csv'], 'give a results CSV'),
+    ('mousterian-fit', ['{T}/noacc.csv', '--n-boot', '5'], "the accuracy column 'acc' (read as it) holds no number in any row. Give one row per trained classifier"),
+    ('mousterian-fit', ['{T}/headonly.csv', '--n-boot', '5'], "holds no number in any row"),
     # mousterian-ddpm
     ('mousterian-ddpm', ['trian', '{O}'], "did you mean 'train'?"),
     ('mousterian-ddpm', ['train', '{O}', '--train-steps', '0', '--n-per-class', '5'], 'steps must be at least 1, got 0'),
@@ -141,7 +144,7 @@ CASES = [
     ('mousterian-ddpm', ['sample', '{T}/ckpt', '--store', '{O}', '--sampler', 'dpm'], 'holds no trained DDPM'),
     # mousterian-sweep
     ('mousterian-sweep', ['{T}/unknown_key.yaml', '{O}'], "'axis'"),
-    ('mousterian-sweep', ['{T}/no_function.yaml', '{O}'], 'function'),
+    ('mousterian-sweep', ['{T}/no_function.yaml', '{O}'], 'give one of the keys function (a dotted path'),
     ('mousterian-sweep', ['{T}/empty_grid.yaml', '{O}'], 'the axis product.x is empty'),
     ('mousterian-sweep', ['{T}/malformed.yaml', '{O}'], 'YAML'),
     ('mousterian-sweep', ['{T}/nope.yaml', '{O}'], 'nope.yaml'),
@@ -158,6 +161,7 @@ CASES = [
     ('mousterian-sweep', ['{T}/nope.yaml', '{O}'], 'give the path of a grid YAML'),
     # mousterian-study
     ('mousterian-study', ['fmnist_cpu', '--out', '{O}'], "Unknown study 'fmnist_cpu'"),
+    ('mousterian-study', ['tiny', '--out', '{T}/afile'], 'afile is a file, and a folder is needed there'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--steps', ','], 'No steps to run'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--steps', 'train,fit'], 'Unknown steps fit'),
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: [1'], 'invalid YAML'),
@@ -202,6 +206,7 @@ CASES = [
     ('mousterian-study', ['tiny', '--out', '{O}', '--set', '{grid: [1'], 'line 1, column'),
     # mousterian-generate
     ('mousterian-generate', ['{T}/nowhere', '{O}'], 'nowhere'),
+    ('mousterian-generate', ['{T}/ddpm', '{O}'], 'is a DDPM (DDPMPipeline), not a text-to-image pipeline: sample it with mousterian-ddpm sample'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--dataset', 'imagenet_10'], 'imagenet_10'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--strategy', 'captionz'], 'captionz'),
     ('mousterian-generate', ['{T}/nowhere', '{O}', '--lm', 'tiny'], '--lm does not act with --strategy template'),
@@ -338,8 +343,15 @@ def test_store_append_and_mix_agree(tmp_path):
     "What `append` refuses (an image of another shape), a mix refuses too: both name the shape."
     from mousterian.core import MousterianError
     st, ds = _store_with(tmp_path, 10)
-    with pytest.raises(MousterianError, match=r'does not fit the store'): st.append(torch.zeros(1, 1, 12, 12, dtype=torch.uint8), [0])
-    with pytest.raises(MousterianError, match=r'outside the store'): st.append(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), [10])
+    with pytest.raises(MousterianError, match=r'does not fit the store.*resize it to 8x8 pixels'): st.append(torch.zeros(1, 1, 12, 12, dtype=torch.uint8), [0])
+    with pytest.raises(MousterianError, match=r'outside the store.*give class indices from 0 to 9'): st.append(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), [10])
+
+def test_model_labels_name_the_range():
+    "Labels outside a DDPM's classes are refused with the valid range as the fix."
+    from mousterian.core import MousterianError
+    from mousterian.gen.ddpm import ddpm_config, sample
+    cfg = ddpm_config('tiny'); unet = cfg.unet().eval()
+    with pytest.raises(MousterianError, match=r"outside the model's 10 classes: give class indices from 0 to 9"): sample(unet, cfg, [10], [0], steps=2, device='cpu')
 
 def test_store_of_other_classes(tmp_path):
     from mousterian.core import MousterianError

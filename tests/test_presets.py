@@ -75,7 +75,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
         assert 'kept' in r.stdout and "CLIP tiny's zero-shot confidence" in r.stdout and (res.loc[res.n_syn_plus > 0, 'keep'] == 'clip_keep').all()
     else: assert 'clip_keep' not in m.columns
 
-@pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-quick'])
+@pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-cpu-wide', 'fmnist-quick'])
 def test_fmnist(tmp_path, preset):
     """The embedded presets on Fashion-MNIST: internal and external DDPMs of the preset's network, filter, small CNN. fmnist-quick stops
     before the report: its report is the one fmnist-cpu's (and the tiny preset's) test executes, for the same kind of study."""
@@ -84,12 +84,19 @@ def test_fmnist(tmp_path, preset):
               sampling={'steps': 2, 'bs': 64}, recipe_overrides=SMALL_RECIPE, grid=dict(SMALL_GRID, arm_bases={'internal': [2]}), metrics=small_metrics(14), fit=SMALL_FIT,
               questions=[{'arm': 'external', 'n_base_per_class': 2}, {'arm': 'internal', 'n_base_per_class': 2}])
     arms = ['internal', 'external']
-    if preset == 'fmnist-cpu':  # its structure kept: base draws, each with a seed of its own, and the compute control (here at a ratio the synthetic arms run)
+    if preset == 'fmnist-cpu-wide':  # its structure kept: base draws, each with a seed of its own, and the compute control (here at a ratio the synthetic arms run)
         ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_syn={'repeat': [2]}); arms.append('repeat')
+    if preset == 'fmnist-cpu':  # its structure kept: a question per base size, each arm at its own, the second base size at its first draw only
+        ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={'external': [2], 'internal': [3]}, base_draws={3: 1})
+        ov['questions'] = [{'arm': 'external', 'n_base_per_class': 2}, {'arm': 'internal', 'n_base_per_class': 3}]
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, arms, report=preset != 'fmnist-quick')
-    if preset == 'fmnist-cpu':
+    if preset == 'fmnist-cpu-wide':
         cc = pd.read_csv(tmp_path / 's' / 'laws' / 'compute.csv'); assert set(cc.arm) == {'internal', 'external'} and (cc.r_syn == 2).all()
+    if preset == 'fmnist-cpu':  # 3/class at draw 0 only: its internal DDPM trained once
+        res = pd.read_csv(tmp_path / 's' / 'results.csv')
+        assert set(res[res.n_base == 30].split_seed) == {0} and set(res[res.n_base == 20].split_seed) == {0, 1}
+        assert sorted(p.name for p in (tmp_path / 's' / 'generators').iterdir()) == ['external', 'external-s1', 'internal-b3']
 
 def test_own_data_as_the_readme_writes_it(tmp_path):
     "The README's three commands, parsed from its 'Your own data' section, run on a small folder of digits (the --set shrunk for the test)."

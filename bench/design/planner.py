@@ -1,6 +1,6 @@
 """Does the planner's forecast hold when base draws, generator trainings and seeds all vary? (`make bench-planner`)
 
-The truth is shaped like the published fmnist-cpu study at its primary question (external DDPM, 16 real images per class,
+The truth is shaped like the study published on 2026-12-04 (fmnist-cpu-wide) at its primary question (external DDPM, 16 real images per class,
 r_syn 1): the paired gain of a base draw (synthetic minus base, same draw) is mu + a + g + e, with a the draw-level variation
 of the effect, g the generator training (one per draw), e the two runs' classifier-seed noise (each run SD_SEED, averaged over
 the S seeds of a draw). SD_SEED is the classifier-seed floor measured at 16/class (about 0.5 point); a and g share the rest of
@@ -27,7 +27,7 @@ SD_SEED, MU, TARGET = 0.5, 1.0, 1.25
 
 def truth():
     "The true components, from the published study's unit variance at the primary question."
-    c = study_config('fmnist-cpu'); q = c.questions[0]
+    c = study_config('fmnist-cpu-wide'); q = c.questions[0]
     qp = question_pilot(read_pilot(), q, 10)
     unit = float(qp['components'].variance.sum())
     rest = max(unit - 2 * SD_SEED ** 2, 0.)
@@ -84,7 +84,7 @@ if __name__ == '__main__':
         f"planned at the {k}: {v['median_draws']:.0f} draws (median), {v['share_meeting_target']:.0%} of studies meet it"
         for k, v in e2e.items()))
     # 3. the planner's design against the preset's at the preset's own minutes
-    res = plan_study('fmnist-cpu', sd_level=None)
+    res = plan_study('fmnist-cpu-wide', sd_level=None)
     own = res['own']; budget = own['minutes']['total']
     p2 = choose(res['table'], budget=budget).to_dict()  # the narrowest primary interval within the preset's minutes
     p2['draws'], p2['seeds'] = int(p2['draws']), int(p2['seeds'])

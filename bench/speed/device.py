@@ -68,7 +68,9 @@ if __name__ == '__main__':
     runs, _ = plan_runs(c); gp = generation_plan(c, runs)
     per_store = np.mean([g['per_class'] * K for g in gp.values()]) if gp else 1.
     pool = c.external_pool_per_class * K
-    filt = ((out['classifier']['fixed'] + per_it * rc.iterations_for(pool)) / per_store + score) if pool and c.filter.q > 0 else score
+    # the filter, per iteration of its classifier (`study.planner._work`): one store's classifier on the pool and its scoring
+    its = rc.iterations_for(pool, pool) if pool else 1
+    filt = (out['classifier']['fixed'] + per_it * its + score * per_store) / its if pool and c.filter.q > 0 else 0.
     store = c.metrics.domain_iterations * per_it + 3 * c.metrics.n_images * score + out['classifier']['fixed']
     workers = machine_plan()['workers']
     rates = dict(run_fixed=out['classifier']['fixed'], run_per_iteration=per_it, parallel=float(workers),
@@ -86,8 +88,8 @@ if __name__ == '__main__':
     print(f"{preset} on {j['device']} ({j['device_kind']}): classifier {per_it * 1000:.1f} ms/iteration + {rates['run_fixed']:.1f} s a run; "
           f"DDPM {step:.3f} s/step; sampling {rates['image'] * 1000:.1f} ms/image; {workers} runs at once; the preset's design "
           f"priced at {own['total']:.1f} min (" + ', '.join(f"{k} {v:.1f}" for k, v in own.items() if k not in ('total', 'runs', 'draws')) + ")")
-    if not cuda and preset == 'fmnist-cpu':
-        pr = pilot_rates(read_pilot('fmnist-cpu')); po = design_minutes(c, pr, K)
+    if not cuda and preset == 'fmnist-cpu-wide':  # the preset the shipped pilot ran
+        pr = pilot_rates(read_pilot('fmnist-cpu-wide')); po = design_minutes(c, pr, K)
         print(f"  beside the published study's own rates (its host): {po['total']:.1f} min (" + ', '.join(
               f"{k} {v:.1f}" for k, v in po.items() if k not in ('total', 'runs', 'draws')) + "); ratio "
               f"{own['total'] / po['total']:.2f}")

@@ -18,7 +18,7 @@ from ..core import *
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
-           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_contrast', 'mde',
+           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde',
            'gain_components', 'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
@@ -62,7 +62,11 @@ def clean_results(df:pd.DataFrame, # one row per trained classifier
         warnings.warn(f"{int(nan.sum())} rows have no accuracy (NaN) and are left out: "
                       f"{df.loc[nan, KEYS].to_dict('records')[:5]}")
         df = df[~nan]
-    if len(df) == 0: raise MousterianError("No rows with an accuracy are left.")
+    if len(df) == 0:
+        raise MousterianError(f"No rows with an accuracy are left: the accuracy column {acc!r} (read as it) holds no "
+                              "number in any row. Give one row per trained classifier with its accuracy there "
+                              "(percent or a fraction), in a column named acc, top1, acc_top1 or accuracy "
+                              "(clean_results(df, acc=NAME) reads another).")
     for k in KEYS:
         v = pd.to_numeric(df[k], errors='coerce')
         if v.isna().any():
@@ -190,6 +194,16 @@ def unit_draws(d:pd.DataFrame, # results at one base size (see `clean_results`)
     return m['mean'].to_numpy() + se * rng.standard_normal((n_boot, len(m))) * t, ("seeds pooled at this base "
                                                                                    f"size ({df} df; units incomplete)")
 
+def unit_matrix(d:pd.DataFrame, # results (see `clean_results`), with the columns of `by`
+                keys:list, # the settings (tuples of the `by` values)
+                by=('generator', *KEYS)) -> pd.DataFrame:
+    """Each unit's mean accuracy at each setting (a row per unit, a column per setting), the units that ran them all
+    (empty where the table has no unit: see `replication`)."""
+    by, u = list(by), replication(d)['unit']
+    if u is None: return pd.DataFrame(columns=pd.MultiIndex.from_tuples(list(keys), names=by))
+    return d.pivot_table(index=u, columns=by, values='acc',
+                         aggfunc='mean').reindex(columns=pd.MultiIndex.from_tuples(list(keys), names=by)).dropna()
+
 def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the columns of `by`
                   weights:dict, # {setting (a tuple of the `by` values): weight}: a linear combination of setting means
                   by=('generator', *KEYS)) -> dict:
@@ -204,8 +218,7 @@ def unit_contrast(d:pd.DataFrame, # results (see `clean_results`), with the colu
     if miss: raise MousterianError(f"The contrast needs settings that were not run: {miss[:3]}.")
     w, rep = np.array([weights[k] for k in keys], float), replication(d)
     if rep['unit'] is not None:
-        Y = d.pivot_table(index=rep['unit'], columns=by, values='acc',
-                          aggfunc='mean').reindex(columns=pd.MultiIndex.from_tuples(keys, names=by)).dropna()
+        Y = unit_matrix(d, keys, by)
         if len(Y) >= 2:
             c = Y.to_numpy() @ w; U = len(c)
             est, sd = float(c.mean()), float(c.std(ddof=1)); se = sd / math.sqrt(U)

@@ -78,6 +78,9 @@ class Grid:
     # each base draw with one classifier seed of its own (split_seeds and seeds zipped), instead of every seed
     # at every draw
     pair_seeds:bool=False
+    # base size (per class) -> how many of the base draws run there, the first ones (default: every draw); e.g.
+    # {500: 3}: a costly base size at 3 draws, the others at all of split_seeds
+    base_draws:dict=field(default_factory=dict)
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
         if len(set(self.seeds)) != len(self.seeds):  # a repeated seed is the same run, once: fewer seeds than asked
@@ -95,6 +98,15 @@ class Grid:
             raise MousterianError(f"{where}.pair_seeds zips split_seeds and seeds, which must then have one "
                                   f"length: got {len(self.split_seeds or [0])} base draws and "
                                   f"{len(self.seeds)} seeds. Give one seed per draw, or pair_seeds: false.")
+        D = len(self.split_seeds or [0])
+        try: self.base_draws = {int(b): n for b, n in (self.base_draws or {}).items()}  # JSON keys are text
+        except (TypeError, ValueError, AttributeError):
+            raise MousterianError(f"{where}.base_draws maps base sizes per class to draw counts, e.g. {{500: 3}}; "
+                                  f"got {self.base_draws!r}.") from None
+        for b, n in self.base_draws.items():
+            if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= D):
+                raise MousterianError(f"{where}.base_draws.{b} = {n!r}: give how many of the {D} base draws "
+                                      f"(split_seeds) run at {b}/class, a whole number from 1 to {D}.")
 
 # %% ../../nbs/17b_study.config.ipynb #2bf53d8b
 @dataclass
@@ -148,9 +160,10 @@ class DesignCfg:
     """The design step, the study's first: the planner (`study.planner`) predicts each declared question's
     interval from a pilot's variance components before any run, and refuses a design that cannot reach the
     primary question's target."""
-    # a pilot study's folder, or its results.csv, whose variance components and costs the planner reads (None:
-    # the published fmnist-cpu study, shipped with the package)
-    pilot:str|None=None
+    # a pilot study's folder, or its results.csv, or a list of them (each question reads the first that ran its
+    # cell; their costs are pooled), whose variance components and costs the planner reads (None: the study
+    # published on 2026-12-04, fmnist-cpu-wide, shipped with the package)
+    pilot:str|list|None=None
     # plan at this one-sided upper confidence bound of each variance component (None: at the estimates; an SD from
     # 2 df is uncertain by a factor of about 0.5 to 6)
     sd_level:float|None=0.8
@@ -158,6 +171,9 @@ class DesignCfg:
     # run a design whose primary question cannot reach its target (every sentence of the report then says so)
     allow_underpowered:bool=False
     def check(self, where):
+        if isinstance(self.pilot, list) and not (self.pilot and all(isinstance(x, str) for x in self.pilot)):
+            raise MousterianError(f"{where}.pilot is a pilot study's folder or name, or a non-empty list of them, "
+                                  f"got {self.pilot!r}.")
         if self.sd_level is not None and not 0 < self.sd_level < 1:
             raise MousterianError(f"{where}.sd_level is a one-sided confidence level between 0 and 1 (e.g. 0.8), "
                                   f"or null for the estimates, got {self.sd_level}.")
@@ -250,6 +266,10 @@ class StudyConfig:
                                       f"{self.n_bases_per_class}, got {bs}: name some of them, e.g. --set "
                                       f"\"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" "
                                       "(an arm left out of arm_bases runs at every base size).")
+        if bad := [b for b in self.grid.base_draws if b not in self.n_bases_per_class]:
+            raise MousterianError(f"grid.base_draws names {bad}, not base sizes of this study "
+                                  f"({self.n_bases_per_class} per class): key it by one of them, e.g. "
+                                  f"{{{self.n_bases_per_class[-1]}: 3}}.")
         for g, rs in self.grid.arm_syn.items():
             if g not in gens:
                 raise MousterianError(f"grid.arm_syn.{g}: there is no arm {g!r}; the arms are "

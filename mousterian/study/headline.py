@@ -11,12 +11,12 @@ import numpy as np, pandas as pd
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
-from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table
+from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
 from .plan import STEPS
 from .config import recorded_study
 
 # %% auto #0
-__all__ = ['study_time', 'study_steps', 'study_headline']
+__all__ = ['study_time', 'study_steps', 'question_text', 'study_headline']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -43,6 +43,35 @@ def _study_file(folder:Path, published:str, inside:str) -> Path:
 def _gen_words(c, g:str) -> str:
     "A generator of the study `c` (typed, `recorded_study`) in a few words: its arm's (`study.arms`)."
     return c.generators[g].words(g, c) if g in c.generators else g
+
+def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
+                  c, # the study's recorded settings (`recorded_study`)
+                  res:pd.DataFrame, # its results
+                  metrics:dict|None=None, # its metrics.json (the stores' class fidelity)
+                 ) -> str:
+    """A declared question's answer in one sentence: the paired gain with its interval and test, what as many extra
+    real images give and the gain as a share of it; an internal DDPM's question is set beside the paper's Table 3
+    on that share, with what differs."""
+    s = f"{r.question}: " + (f"{r.estimate:+.2f} points [{r.lo:+.2f}, {r.hi:+.2f}] (95%, over {r.units}), Holm p = "
+                             f"{r.p_holm:.2g}: " if np.isfinite(r.estimate) else '') + r.verdict
+    if not np.isfinite(getattr(r, 'real_gain', np.nan)): return s
+    s += f"; as many extra real images give {r.real_gain:+.2f} [{r.real_lo:+.2f}, {r.real_hi:+.2f}]"
+    s += (f", so the synthetic gain is {r.share:.2f} [{r.share_lo:.2f}, {r.share_hi:.2f}] of the real one (Fieller's "
+          "95% interval)" if np.isfinite(r.share_lo) else ", which is not told from 0: no share is read")
+    if r.arm != 'internal' or not np.isfinite(r.share_lo): return s
+    p = paper_real_share(); K = round(r.n_base / res['n_base_per_class'][res.n_base == r.n_base].iloc[0])
+    side = ('above' if p['share_lo'] > r.share_hi else 'below' if p['share_hi'] < r.share_lo else 'inside')
+    cell = res[(res.generator == 'none') & (res.n_base == r.n_base) & (res.n_real_plus == 0)]
+    fid = [v['fidelity_kept'] for k, v in (metrics or {}).items()
+           if k.startswith(f'internal-b{int(r.n_base // K)}') and 'fidelity_kept' in v]
+    g = c.generators.get('internal')
+    return s + (f". Beside the paper's {p['how']}: its share lies {side} our interval"
+                + (" (it is not read from one run: a bracket, set beside ours)" if side == 'inside' else '')
+                + f". What differs: the dataset ({c.dataset}, the base set at {cell.acc.mean():.1f}%, against CIFAR-10 "
+                f"at {p['base']:.2f}%), the classifier ({res['arch'].iloc[0]}, {int(cell.iterations.iloc[0]):,} "
+                f"iterations at the base set, against ResNet-110 for 320 epochs), the DDPM ({getattr(g, 'steps', '?')} "
+                f"training steps" + (f", class fidelity {100 * np.mean(fid):.1f}% of its kept images" if fid else '')
+                + ", against Ho et al.'s Vanilla-DDPM, whose training the paper does not state)")
 
 def study_headline(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                   ) -> str:
@@ -125,11 +154,10 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
                     "new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
     qf = _study_file(folder, 'questions.csv', 'laws/questions.csv')
     if qf.exists():  # the corrected family: the questions declared before the runs
-        qt = pd.read_csv(qf)
+        qt = pd.read_csv(qf); mf = _study_file(folder, 'metrics.json', 'metrics.json')
+        met = load_json(mf) if mf.exists() else {}
         out += (" The questions declared before the runs (Holm over them): " + '; '.join(
-            f"{r.question}: " + (f"{r.estimate:+.2f} points [{r.lo:+.2f}, {r.hi:+.2f}] (95%, over {r.units}), "
-                                 if np.isfinite(r.estimate) else '') + r.verdict for r in qt.itertuples())
-                + "; every other reading is exploratory.")
+            question_text(r, c, res, met) for r in qt.itertuples()) + "; every other reading is exploratory.")
     if fits:
         out += " The paper's law, checked against one mean per setting: " + '; '.join(
             fits) + ('; a law-based k is used only where the law fits, is identified and stays inside the '
@@ -157,8 +185,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     pf = folder / 'plan.json'
     # declared before the runs (design.allow_underpowered)
     if pf.exists() and (pj := load_json(pf)).get('underpowered'):
-        q = pj['questions'][0]
-        out = (f"**Underpowered by design:** planned before the runs, {pj['chosen']['draws']} base draws give the "
-               f"primary question ({q['question']}) a predicted 95% half-width of ±{q['half_width']:.2f} points "
-               f"against its target of ±{pj['target']:g}; every reading below is read with that. ") + out
+        miss = [q for q in pj['questions'] if q.get('target') is not None and not q['half_width'] <= q['target']]
+        out = ("**Underpowered by design:** planned before the runs, " + '; '.join(
+            f"{q['draws']} base draws give {q['question']} a predicted 95% half-width of ±{q['half_width']:.2f} points "
+            f"against its target of ±{q['target']:g}" for q in miss) + "; every reading below is read with that. ") + out
     return out

@@ -55,8 +55,9 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
     c = as_config(p); g, gens = c.grid, list(c.generators)
     cap, pool, at = g.cap_syn_per_class, c.external_pool_per_class, g.arm_bases or {}
     runs, notes, seen = [], [], set()
-    for split, seeds in draws(c):
+    for i, (split, seeds) in enumerate(draws(c)):
         for b in c.n_bases_per_class:
+            if i >= g.base_draws.get(b, math.inf): continue  # a base size runs at its first draws only
             settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
             arms = [gen for gen in gens if b in at.get(gen, [b])]
             settings += [(gen, 0., float(s)) for gen in arms for s in g.arm_syn.get(gen, g.syn)]

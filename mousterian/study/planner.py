@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.planner.html.md"""
 
 # %% ../../nbs/17ca_study.planner.ipynb #70ed3d02
 from __future__ import annotations
-import json, math
+import json, math, itertools, dataclasses
 from pathlib import Path
 from dataclasses import dataclass
 import numpy as np, pandas as pd, yaml
@@ -21,10 +21,10 @@ from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
-__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_files', 'read_pilot', 'pilot_rates', 'design_minutes',
-           'question_pilot', 'predict', 'design_of', 'design_table', 'device_rates', 'rates_for', 'choose',
-           'question_rows', 'plan_study', 'forecast', 'underpowered_text', 'plan_lines', 'frontier', 'plot_frontier',
-           'save_plan', 'mousterian_plan']
+__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'pilot_files', 'read_pilot', 'read_pilots', 'pilot_rates',
+           'design_minutes', 'question_pilot', 'predict', 'question_bases', 'own_draws', 'design_of', 'design_table',
+           'device_rates', 'rates_for', 'choose', 'question_rows', 'plan_study', 'forecast', 'underpowered_text',
+           'plan_lines', 'frontier', 'plot_frontier', 'save_plan', 'mousterian_plan']
 
 # %% ../../nbs/17ca_study.planner.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
@@ -41,17 +41,25 @@ class Pilot:
     where:str # the folder or file it was read from
 
 def pilot_path(pilot:str|Path|None=None) -> Path:
-    "Where a pilot lies: a shipped pilot's folder (by name; None: fmnist-cpu), else the folder or file given."
-    return PILOTS / (pilot or 'fmnist-cpu') if pilot is None or (PILOTS / str(pilot)).is_dir() else Path(pilot)
+    "Where a pilot lies: a shipped pilot's folder (by name; None: fmnist-cpu-wide), else the folder or file given."
+    return PILOTS / (pilot or 'fmnist-cpu-wide') if pilot is None or (PILOTS / str(pilot)).is_dir() else Path(pilot)
 
-def pilot_files(pilot:str|Path|None=None) -> list:
-    "The files a pilot is read from (results, step times, settings): what a forecast from it depends on."
-    p = pilot_path(pilot); folder = p if p.is_dir() else p.parent
-    return [p / 'results.csv' if p.is_dir() else p, folder / 'timings.json', folder / 'study.json']
+def pilot_list(pilot:str|Path|list|None=None) -> list:
+    "A design's pilots as a list: one pilot, or several (each question reads the first that ran its cell)."
+    return list(pilot) if isinstance(pilot, (list, tuple)) else [pilot]
+
+def pilot_files(pilot:str|Path|list|None=None) -> list:
+    "The files the pilots are read from (results, step times, settings): what a forecast from them depends on."
+    out = []
+    for p in map(pilot_path, pilot_list(pilot)):
+        folder = p if p.is_dir() else p.parent
+        out += [p / 'results.csv' if p.is_dir() else p, folder / 'timings.json', folder / 'study.json']
+    return out
 
 def read_pilot(
-        # a study folder, or its results.csv, or the name of a pilot shipped with the package (fmnist-cpu: the
-        # published study; tiny: the tiny preset's own runs); None: fmnist-cpu
+        # a study folder, or its results.csv, or the name of a pilot shipped with the package (fmnist-cpu-wide:
+        # the study published on 2026-12-04; fmnist-pilot500: the pilot of the Table 3 regime; tiny: the tiny
+        # preset's own runs); None: fmnist-cpu-wide
         pilot:str|Path|None=None,
               ) -> Pilot:
     "A pilot study read for the planner: its results, and its step times and settings where the folder has them."
@@ -84,10 +92,14 @@ def read_pilot(
     cfg = study_config(legacy_free(load_json(folder / 'study.json'))) if (folder / 'study.json').exists() else None
     return Pilot(df, tm[-1] if isinstance(tm, list) and tm else tm, cfg, str(p))
 
+def read_pilots(pilot:str|Path|list|None=None) -> list:
+    "The design's pilots read (`read_pilot` each): one, or several measuring different cells."
+    return [read_pilot(x) for x in pilot_list(pilot)]
+
 # %% ../../nbs/17ca_study.planner.ipynb #8bdcb680
 def _work(c:StudyConfig, n_classes:int) -> dict:
     """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps, images made,
-    filtered and measured."""
+    the filter's classifier iterations (one per filtered store, on its generator's training set), stores measured."""
     runs, _ = plan_runs(c); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
     its = [rc.iterations_for((r.n_base_per_class + r.n_real_plus_per_class + r.n_syn_plus_per_class) * n_classes,
                              (r.n_base_per_class + r.n_real_plus_per_class) * n_classes) for r in runs]
@@ -95,7 +107,10 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
     for name, g in gp.items():
         spec = c.generators[g['generator']]; w = spec.work(g, n_classes)
         steps += w.get('train_steps', 0); images += w.get('images', 0)
-        filtered += w.get('images', 0) if spec.filtered and c.filter.q > 0 else 0
+        if spec.filtered and c.filter.q > 0 and c.filter.kind == 'classifier':
+            # a classifier trained on the generator's training set: the base set, or the external pool
+            n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
+            filtered += rc.iterations_for(n, n)
         stores += 1 if spec.has_images else 0
     return dict(runs=len(runs), iterations=its, ddpm_steps=steps, images=images, filtered=filtered, stores=stores,
                 draws=len(draws(c)))
@@ -105,26 +120,30 @@ def _classes(c:StudyConfig) -> int:
     "How many classes the study's dataset has (without loading its images where the package knows them)."
     return len(dataset_classes(c.dataset, c.root))
 
-def pilot_rates(pilot:Pilot) -> dict:
-    """Seconds per unit of work, measured by a pilot study on its host: a classifier run (a fixed part and a part
-    per iteration, fitted to its runs), a DDPM training step, an image generated, filtered, a store measured; the
-    grid's parallelism and the fixed steps."""
-    d, tm, c = pilot.results, pilot.timings, pilot.config
-    if tm is None or c is None or 'run_seconds' not in d or 'iterations' not in d:
-        raise MousterianError(f"The pilot {pilot.where!r} has no timings.json, study.json or run times: its costs "
-                              "are not known. Give a study folder mousterian-study wrote, or a device's rates "
-                              "(--rates: see device_rates).")
-    s, w = tm['steps'], _work(c, _classes(c))
+def pilot_rates(pilot:Pilot|list) -> dict:
+    """Seconds per unit of work, measured by one pilot study or pooled over several (each step's seconds over its
+    work, summed over the pilots; the run times fitted together): a classifier run (a fixed part and a part per
+    iteration), a DDPM training step, an image generated, an iteration of the filter's classifier, a store
+    measured; the grid's parallelism and the fixed steps."""
+    ps = pilot if isinstance(pilot, list) else [pilot]
+    for pl in ps:
+        if pl.timings is None or pl.config is None or not {'run_seconds', 'iterations'} <= set(pl.results):
+            raise MousterianError(f"The pilot {pl.where!r} has no timings.json, study.json or run times: its "
+                                  "costs are not known. Give a study folder mousterian-study wrote, or a "
+                                  "device's rates (--rates: see device_rates).")
+    d = pd.concat([pl.results for pl in ps], ignore_index=True)
+    s = lambda step: sum(pl.timings['steps'].get(step, 0.) for pl in ps)
+    ws = [_work(pl.config, _classes(pl.config)) for pl in ps]; w = lambda k: sum(x[k] for x in ws)
     it, sec = d['iterations'].astype(float), d['run_seconds'].astype(float)
     # a fixed part and a part per iteration; runs of one length (a tiny study) give the mean per iteration alone
     b, a = np.polyfit(it, sec, 1) if it.nunique() > 1 else (float((sec / it).mean()), 0.)
-    per = lambda step, n: s.get(step, 0.) / n if n else 0.
-    return dict(source=f"pilot {pilot.where}", host=tm.get('calibration', {}), preset=c.name,
-                run_fixed=float(a), run_per_iteration=float(b),
-                parallel=float(d['run_seconds'].sum() / s['grid']) if s.get('grid') else 1.,
-                ddpm_step=per('train', w['ddpm_steps']), image=per('generate', w['images']),
-                filtered=per('filter', w['filtered']), store=per('metrics', w['stores']),
-                fixed=sum(s.get(k, 0.) for k in ('laws', 'report')))
+    per = lambda step, n: s(step) / w(n) if w(n) else 0.
+    return dict(source='pilot ' + ' + '.join(pl.where for pl in ps), host=ps[0].timings.get('calibration', {}),
+                preset=' + '.join(pl.config.name for pl in ps), run_fixed=float(a), run_per_iteration=float(b),
+                parallel=float(sec.sum() / s('grid')) if s('grid') else 1.,
+                ddpm_step=per('train', 'ddpm_steps'), image=per('generate', 'images'),
+                filtered=per('filter', 'filtered'), store=per('metrics', 'stores'),
+                fixed=(s('laws') + s('report')) / len(ps))
 
 def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     "The minutes each step of design `c` takes at `rates` (`pilot_rates`, or a device's), and their total."
@@ -140,21 +159,26 @@ def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     return dict(out, total=sum(out.values()), runs=w['runs'], draws=w['draws'])
 
 # %% ../../nbs/17ca_study.planner.ipynb #cf7606ee
-def question_pilot(pilot:Pilot, q:Question, n_classes:int) -> dict:
+def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran the question's cell is read
+                   q:Question, n_classes:int) -> dict:
     """What a pilot says of a question's cell: the variance components of its paired gain (`equiv.gain_components`),
     the mean gain, and the real curve's slope at its base size (points per n_base of extra real images)."""
-    d = pilot.results
+    ps = pilot if isinstance(pilot, list) else [pilot]
     b, ns = q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
-    cell = d[(d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus,
+    cell = lambda d: d[(d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus,
         ns) & np.isclose(d.n_real_plus, 0)]
-    if cell.empty:
+    have = [pl for pl in ps if not cell(pl.results).empty]
+    if not have:
+        d = pd.concat([pl.results for pl in ps])
         have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
                 [['pc', 'rs']].drop_duplicates().sort_values(['pc', 'rs']))
         cells = ', '.join(f"{int(r.pc)}/class r_syn {r.rs:g}" for r in have.itertuples()) or 'none'
-        raise PilotGap(f"The pilot {pilot.where!r} has no runs of {q.label()}: it cannot inform this question. "
+        where = ' or '.join(repr(pl.where) for pl in ps)
+        raise PilotGap(f"The pilot {where} has no runs of {q.label()}: it cannot inform this question. "
                               f"Run a pilot that measures that cell (the preset with 2-3 base draws: --set \"{{grid: "
-                              "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\"), or ask where the "
-                              f"pilot measured {q.arm}: {cells}.")
+                              "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\") and add it to "
+                              f"design.pilot, or ask where the pilot measured {q.arm}: {cells}.")
+    pl = have[0]; d = pl.results
     vc = gain_components(d, q.arm, b, ns)
     # the paired gain, and the real curve's first step, over the pilot's units (`equiv.unit_contrast`)
     step = lambda g, nr, ns: unit_contrast(d, {(g, b, nr, ns): 1., ('none', b, 0., 0.): -1.})['estimate']
@@ -162,7 +186,7 @@ def question_pilot(pilot:Pilot, q:Question, n_classes:int) -> dict:
     reals = sorted(x for x in d[(d.generator == 'none') & np.isclose(d.n_base, b)].n_real_plus.unique() if x > 0)
     slope = step('none', reals[0], 0.) / (reals[0] / b) if reals else math.nan
     return dict(components=vc, gain=gain, real_slope=slope, r_real=reals[0] / b if reals else math.nan,
-                draws=int(d.split_seed.nunique()))
+                draws=int(d[np.isclose(d.n_base, b)].split_seed.nunique()), pilot=pl.where)
 
 def predict(q:Question, qp:dict, draws:int, seeds:int=1, sd_level:float|None=0.8, alpha:float=0.05,
             estimates:bool=True, # also the half-width at the components' estimates (a design table needs none)
@@ -182,15 +206,32 @@ def predict(q:Question, qp:dict, draws:int, seeds:int=1, sd_level:float|None=0.8
                 alpha=alpha, k_if_pilot_holds=k)
 
 # %% ../../nbs/17ca_study.planner.ipynb #f6452b8c
-def design_of(c:StudyConfig, draws:int, seeds:int=1, scope:str='preset') -> StudyConfig:
+def question_bases(c:StudyConfig) -> list:
+    "The base sizes (per class) the declared questions ask at, in the order first asked: each gets its own draws."
+    return list(dict.fromkeys(q.n_base_per_class for q in c.questions))
+
+def own_draws(c:StudyConfig) -> dict:
+    "The base draws study `c` runs at each base size its questions ask at (`grid.base_draws`, else every draw)."
+    D = len(draws(c))
+    return {b: min(c.grid.base_draws.get(b, D), D) for b in question_bases(c)}
+
+def design_of(c:StudyConfig,
+              draws:int|dict, # base draws: one count for every base size, or {base size per class: draws}
+              seeds:int=1, scope:str='preset',
+              questions:list|None=None, # the questions scope 'questions' keeps (default: all declared)
+             ) -> StudyConfig:
     """Study `c` with `draws` base draws and `seeds` classifier seeds at each (one seed: a seed of its own per draw);
     scope 'questions' keeps only what the declared questions read: their base sizes, arms and ratios, the real
-    curve (to read k), no control and no mixed cells."""
+    curve (to read k), no control and no mixed cells. Draws given per base size run the first ones there
+    (`grid.base_draws`)."""
     p = c.to_dict(); g = p['grid']
-    g['split_seeds'] = list(range(draws))
-    g['seeds'], g['pair_seeds'] = (list(range(draws)), True) if seeds == 1 else (list(range(seeds)), False)
+    per = dict(draws) if isinstance(draws, dict) else {}
+    D = max(per.values()) if per else int(draws)
+    g['split_seeds'] = list(range(D))
+    g['seeds'], g['pair_seeds'] = (list(range(D)), True) if seeds == 1 else (list(range(seeds)), False)
+    g['base_draws'] = {b: n for b, n in per.items() if n < D}
     if scope == 'questions':
-        qs = c.questions
+        qs = c.questions if questions is None else questions
         arms = {q.arm for q in qs}
         arms |= {c.generators[a].source(a) for a in arms}  # what a pre-training arm learns from
         p['generators'] = {a: s for a, s in p['generators'].items() if a in arms}
@@ -200,6 +241,8 @@ def design_of(c:StudyConfig, draws:int, seeds:int=1, scope:str='preset') -> Stud
         g['arm_bases'] = {a: sorted({q.n_base_per_class for q in qs if q.arm == a} or p['n_bases_per_class'])
                           for a in p['generators']}
         g['mixed'] = dict(r_real=[], r_syn=[])
+        g['base_draws'] = {b: n for b, n in g['base_draws'].items() if b in p['n_bases_per_class']}
+        p['questions'] = [dataclasses.asdict(q) for q in qs]
         p['fit']['read_at'] = {'r_syn': qs[0].r_syn}
     elif scope != 'preset': raise MousterianError(f"scope is 'preset' or 'questions', got {scope!r}.")
     return study_config(p)
@@ -207,20 +250,37 @@ def design_of(c:StudyConfig, draws:int, seeds:int=1, scope:str='preset') -> Stud
 def design_table(c:StudyConfig, qps:list, # each declared question's `question_pilot`
                  rates:dict, max_draws:int=40, seeds=(1, 2),
                  scopes=('preset', 'questions'), sd_level:float|None=0.8) -> pd.DataFrame:
-    """Every candidate design (scope x seeds per draw x draws from 2 to `max_draws`): its minutes and each declared
-    question's predicted half-width and MDE (at alpha 0.05 / m, the most stringent step of Holm over the m declared
-    questions, as `equiv.declared_tests` tests them)."""
-    K, m, rows = _classes(c), len(c.questions), []
-    for scope in scopes:
-        for S in seeds:
-            for D in range(2, max_draws + 1):
-                dc = design_of(c, D, S, scope); t = design_minutes(dc, rates, K)
-                row = dict(scope=scope, draws=D, seeds=S, runs=t['runs'], minutes=t['total'])
-                for i, (q, qp) in enumerate(zip(c.questions, qps)):
-                    # Holm over the declared: its most stringent step
-                    pr = predict(q, qp, D, S, sd_level, 0.05 / m, estimates=False)
-                    row.update({f'q{i}_half_width': pr['half_width'], f'q{i}_mde': pr['mde']})
-                rows.append(row)
+    """Every candidate design: the preset's grid at 2 to `max_draws` draws, and only the questions' cells with the
+    draws chosen apart at each base size the questions ask at (its parts priced apart and summed: a store two
+    base sizes would share is priced twice), each at 1 or 2 seeds per draw: its minutes and each declared
+    question's predicted 95% half-width and MDE (at alpha 0.05 / m, the most stringent step of Holm over the m
+    declared questions, as `equiv.declared_tests` tests them)."""
+    K, m, rows, bases = _classes(c), len(c.questions), [], question_bases(c)
+    Ds = range(2, max_draws + 1)
+    pred = {(i, D, S): predict(q, qp, D, S, sd_level, 0.05 / m, estimates=False)
+            for S in seeds for D in Ds for i, (q, qp) in enumerate(zip(c.questions, qps))}
+    def row(scope, S, per, minutes, runs):
+        r = dict(scope=scope, draws=max(per.values()), seeds=S, runs=runs, minutes=minutes,
+                 draws_at=' '.join(f"{b}:{per[b]}" for b in bases))
+        for i, q in enumerate(c.questions):
+            D = per[q.n_base_per_class]; pr = pred[(i, D, S)]
+            r.update({f'q{i}_draws': D, f'q{i}_half_width': pr['half_width'], f'q{i}_mde': pr['mde']})
+        return r
+    for S in seeds:
+        if 'preset' in scopes:
+            for D in Ds:
+                t = design_minutes(design_of(c, D, S, 'preset'), rates, K)
+                rows.append(row('preset', S, {b: D for b in bases}, t['total'], t['runs']))
+        if 'questions' in scopes:
+            # each base size's part alone, at each count of draws; a design sums its parts (the fixed steps once)
+            parts = {b: {D: design_minutes(design_of(c, D, S, 'questions', [q for q in c.questions
+                                                                          if q.n_base_per_class == b]), rates, K)
+                         for D in Ds} for b in bases}
+            fixed = (rates or {}).get('fixed', math.nan) / 60
+            for combo in itertools.product(Ds, repeat=len(bases)):
+                per = dict(zip(bases, combo))
+                mins = sum(parts[b][per[b]]['total'] for b in bases) - (len(bases) - 1) * fixed
+                rows.append(row('questions', S, per, mins, sum(parts[b][per[b]]['runs'] for b in bases)))
     return pd.DataFrame(rows)
 
 # %% ../../nbs/17ca_study.planner.ipynb #2f967655
@@ -251,74 +311,91 @@ def device_rates(device:str, preset:str, rates_file:str|Path|None=None) -> dict:
                           "preset run on that device (its timings price the design), or --rates a JSON file of "
                           "the device's rates (see `device_rates`).")
 
-def rates_for(c:StudyConfig, pilot:Pilot, device:str='cpu', rates_file=None) -> dict:
-    """The costs the planner prices a design at: the pilot's own where it ran this preset's work (same dataset,
-    recipe and generators) on this kind of device, else a device's measured rates."""
-    pc = pilot.config
-    same = (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
-            and pc.recipe_overrides == c.recipe_overrides and pc.sampling == c.sampling
-            and all(pc.generators.get(a) == s for a, s in c.generators.items()))
-    if device == 'cpu' and same and rates_file is None: return pilot_rates(pilot)
+def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None) -> dict:
+    """The costs the planner prices a design at: the pilots' own (pooled) where they ran this preset's work (same
+    dataset, recipe and generators) on this kind of device, else a device's measured rates."""
+    same = lambda pc: (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
+                       and pc.recipe_overrides == c.recipe_overrides and pc.sampling == c.sampling
+                       and all(pc.generators.get(a, s) == s for a, s in c.generators.items())
+                       and any(a in pc.generators for a in c.generators))
+    ps = [pl for pl in (pilot if isinstance(pilot, list) else [pilot]) if same(pl.config)]
+    if device == 'cpu' and ps and rates_file is None: return pilot_rates(ps)
     return device_rates(device, c.name, rates_file)
 
-def choose(t:pd.DataFrame, budget:float|None=None, target:float|None=None) -> pd.Series:
-    """The design the planner picks from `design_table`: the cheapest that reaches `target` (within `budget`), or
-    the narrowest primary interval within `budget`."""
+def choose(t:pd.DataFrame, budget:float|None=None,
+           targets:list|None=None, # each declared question's target half-width (None: none for it)
+          ) -> pd.Series:
+    """The design the planner picks from `design_table`. With targets: the cheapest that reaches every target; with
+    a budget too, of those within it the one with the widest margin (the largest smallest ratio of a target to
+    its predicted half-width: the budget buys insurance against a pilot that guessed low); where none reaches
+    every target within the budget, the one that reaches the most, then the narrowest primary interval. With no
+    target, the narrowest primary interval within `budget`. Its `met` counts the targets it reaches."""
     cheapest = t.sort_values('minutes').iloc[0]
     if budget is not None and budget < cheapest.minutes:
         raise MousterianError(f"A budget of {budget:g} minutes is below the cheapest design's cost "
                               f"({cheapest.minutes:.1f} min: {int(cheapest.draws)} draws, {cheapest.scope}): "
                               "give at least that, or run on a faster device (--device cuda with its rates).")
+    tg = {i: v for i, v in enumerate(targets or []) if v is not None}
+    hits = pd.DataFrame({i: t[f'q{i}_half_width'] <= v for i, v in tg.items()}, index=t.index)
+    t = t.assign(met=hits.sum(axis=1) if tg else 0)
     ok = t if budget is None else t[t.minutes <= budget]
-    if target is not None:
-        hit = ok[ok.q0_half_width <= target]
-        if hit.empty:
-            best = ok.sort_values('q0_half_width').iloc[0]; anyhit = t[t.q0_half_width <= target]
-            more = (f"; {anyhit.minutes.min():.0f} minutes would "
-                    f"({int(anyhit.sort_values('minutes').iloc[0].draws)} draws)"
-                    if budget is not None and not anyhit.empty else f" with up to {int(t.draws.max())} draws")
-            raise MousterianError(f"No design reaches a half-width of {target:g} "
-                                  f"points{'' if budget is None else f' within {budget:g} minutes'}{more if budget is not None else ''}: the best, {int(best.draws)} draws x {int(best.seeds)} "
-                                  f"seeds ({best.scope}), gives ±{best.q0_half_width:.2f} in {best.minutes:.0f} min"
-                                  f"{'' if budget is not None else more}. Raise the budget, "
-                                  "relax the target, or declare a question the data can answer more sharply.")
-        return hit.sort_values(['minutes', 'q0_half_width']).iloc[0]
-    return ok.sort_values(['q0_half_width', 'minutes']).iloc[0]
+    if not tg: return ok.sort_values(['q0_half_width', 'minutes']).iloc[0]
+    full = ok[ok.met == len(tg)]
+    if not full.empty and budget is None: return full.sort_values(['minutes', 'q0_half_width']).iloc[0]
+    if not full.empty:
+        margin = pd.concat([v / full[f'q{i}_half_width'] for i, v in tg.items()], axis=1).min(axis=1)
+        return full.assign(margin=margin).sort_values(['margin', 'minutes'], ascending=[False, True]).iloc[0]
+    anyfull = t[t.met == len(tg)]
+    what = ' and '.join(f"±{v:g} points (question {i})" for i, v in tg.items())
+    if budget is None:
+        best = ok.sort_values(['met', 'q0_half_width'], ascending=[False, True]).iloc[0]
+        raise MousterianError(f"No design reaches a half-width of {what} with up to {int(t.draws.max())} draws: "
+                              f"the best, {best.draws_at} draws x {int(best.seeds)} seeds ({best.scope}), gives "
+                              + ', '.join(f"±{best[f'q{i}_half_width']:.2f}" for i in tg) +
+                              f" in {best.minutes:.0f} min. Raise the budget, relax the target, or declare a "
+                              "question the data can answer more sharply.")
+    # within the budget: as many targets as it allows, then the narrowest primary interval
+    return ok.sort_values(['met', 'q0_half_width', 'minutes'], ascending=[False, True, True]).iloc[0]
 
 # %% ../../nbs/17ca_study.planner.ipynb #ce95a0ea
-def question_rows(c:StudyConfig, qps:list, draws:int, seeds:int, minutes:float, sd_level) -> list:
+def question_rows(c:StudyConfig, qps:list,
+                  draws:int|dict, # base draws: one count, or {base size per class: draws}
+                  seeds:int, minutes:float, sd_level) -> list:
     "One row per declared question for a design of `draws` x `seeds`: what plan.json records."
     m, out = len(c.questions), []
     for i, (q, qp) in enumerate(zip(c.questions, qps)):
-        pr = predict(q, qp, draws, seeds, sd_level, 0.05 / m)
+        D = draws[q.n_base_per_class] if isinstance(draws, dict) else draws
+        pr = predict(q, qp, D, seeds, sd_level, 0.05 / m)
         out.append(dict(question=q.label(), primary=i == 0, n_base_per_class=q.n_base_per_class, arm=q.arm,
-                        r_syn=q.r_syn, draws=draws, seeds=seeds, half_width=pr['half_width'],
+                        r_syn=q.r_syn, draws=D, seeds=seeds, half_width=pr['half_width'],
                         half_width_at_estimates=pr['half_width_at_estimates'], mde=pr['mde'], alpha=pr['alpha'],
-                        target=q.target, minutes=minutes, pilot_gain=qp['gain'], pilot_draws=qp['draws'],
+                        target=q.target, reached=None if q.target is None else bool(pr['half_width'] <= q.target),
+                        minutes=minutes, pilot=qp.get('pilot'), pilot_gain=qp['gain'], pilot_draws=qp['draws'],
                         k_if_pilot_holds=pr['k_if_pilot_holds']))
     return out
 
 def _basis(c:StudyConfig, pilot=None, device:str='cpu', rates_file=None, sd_level=None, strict:bool=True) -> tuple:
-    """What `plan_study` and `forecast` start from: the pilot, the rates (`strict=False`: None where none apply,
+    """What `plan_study` and `forecast` start from: the pilots, the rates (`strict=False`: None where none apply,
     the half-widths need no costs), each question's `question_pilot`, and the study's own design priced and
     predicted: (the answer so far, the questions' pilot readings, the rates)."""
-    pl = read_pilot(pilot if pilot is not None else c.design.pilot)
+    pls = read_pilots(pilot if pilot is not None else c.design.pilot)
     sd, K, why = c.design.sd_level if sd_level is None else sd_level, _classes(c), None
-    try: rates = rates_for(c, pl, device, rates_file)
+    try: rates = rates_for(c, pls, device, rates_file)
     except MousterianError as e:
         if strict: raise
         rates, why = None, str(e)
-    qps = [question_pilot(pl, q, K) for q in c.questions]
-    own = design_minutes(c, rates, K); D0, S0 = len(draws(c)), len(draws(c)[0][1])
-    res = dict(preset=c.name, pilot=pl.where, device=device, rates=rates or dict(source=f"none ({why})"),
-               sd_level=sd, own=dict(draws=D0, seeds=S0, minutes=own,
-                                     questions=question_rows(c, qps, D0, S0, own['total'], sd)))
+    qps = [question_pilot(pls, q, K) for q in c.questions]
+    own = design_minutes(c, rates, K); D0, S0, per = len(draws(c)), len(draws(c)[0][1]), own_draws(c)
+    res = dict(preset=c.name, pilot=' + '.join(pl.where for pl in pls), device=device,
+               rates=rates or dict(source=f"none ({why})"), sd_level=sd,
+               own=dict(draws=D0, draws_at=per, seeds=S0, minutes=own,
+                        questions=question_rows(c, qps, per, S0, own['total'], sd)))
     return res, qps, rates
 
 def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to plan (its declared questions)
-               # a pilot study (folder or results.csv); None: the preset's design.pilot, else the published
-               # fmnist-cpu
-               pilot:str|Path|None=None,
+               # a pilot study (folder or results.csv), or a list of them; None: the preset's design.pilot, else
+               # the published fmnist-cpu-wide study
+               pilot:str|Path|list|None=None,
                budget:float|None=None, # minutes; None: the preset's design.budget_minutes
                target:float|None=None, # the primary question's 95% half-width, points; None: the preset's
                device:str='cpu', # the device the study will run on: cpu or cuda
@@ -327,8 +404,9 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
                max_draws:int=40,
                sd_level:float|None=None, # None: the preset's design.sd_level
               ) -> dict:
-    """The preset's own design and the planner's choice, each declared question's predicted half-width, MDE and
-    minutes, and every candidate (`design_table`)."""
+    """The preset's own design and the planner's choice (`choose`: the cheapest design reaching every declared
+    target within the budget, else the most targets and the narrowest primary interval it allows), each declared
+    question's predicted half-width, MDE and minutes, and every candidate (`design_table`)."""
     c = preset if isinstance(preset, StudyConfig) else study_config(preset)
     if not c.questions:
         raise MousterianError(f"Study {c.name!r} declares no question: add one, e.g. questions: [{{arm: "
@@ -340,47 +418,55 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
                                   f"be > 0, got {v:g}: e.g. --{k} {60 if k == 'budget' else 1.25}.")
     res, qps, rates = _basis(c, pilot, device, rates_file, sd_level)
     budget = c.design.budget_minutes if budget is None else budget
-    # a budget alone asks for the narrowest interval it buys; the preset's target is then shown, not imposed
-    target = (c.questions[0].target if budget is None else None) if target is None else target
+    targets = [q.target for q in c.questions]
+    if target is not None: targets[0] = target
     t = design_table(c, qps, rates, max_draws, sd_level=res['sd_level'])
-    res.update(budget=budget, target=target, table=t)
-    if budget is not None or target is not None:
-        pick = choose(t, budget, target); D, S, mins = int(pick.draws), int(pick.seeds), float(pick.minutes)
-        res['choice'] = dict(scope=pick.scope, draws=D, seeds=S, minutes=mins,
-                             questions=question_rows(c, qps, D, S, mins, res['sd_level']))
+    res.update(budget=budget, target=targets[0], targets=targets, table=t)
+    if budget is not None or any(v is not None for v in targets):
+        pick = choose(t, budget, targets); S, mins = int(pick.seeds), float(pick.minutes)
+        per = {q.n_base_per_class: int(pick[f'q{i}_draws']) for i, q in enumerate(c.questions)}
+        res['choice'] = dict(scope=pick.scope, draws=int(pick.draws), draws_at=per, seeds=S, minutes=mins,
+                             questions=question_rows(c, qps, per, S, mins, res['sd_level']))
     return res
 
 def forecast(c:StudyConfig, # the study as it will run
-             pilot:str|Path|None=None, # None: the study's design.pilot, else the published fmnist-cpu study
+             # None: the study's design.pilot, else the published fmnist-cpu-wide study
+             pilot:str|Path|list|None=None,
             ) -> dict:
     """The design step's check: `c`'s own design priced and each declared question predicted (no search), and
-    whether the primary question reaches its target; where it does not, the draws that would (same grid, and
-    only the questions' cells)."""
+    whether each question with a target reaches it; for one that does not, the draws at its base size that would
+    (only the questions' cells, the other base sizes at their own draws)."""
     res, qps, rates = _basis(c, pilot, strict=False)
-    o, tgt = res['own'], c.questions[0].target; hw = o['questions'][0]['half_width']
-    res.update(budget=None, target=tgt, underpowered=bool(tgt is not None and not (hw <= tgt)))
-    if res['underpowered']:
-        t = design_table(c, qps, rates, 40, seeds=(o['seeds'],), sd_level=res['sd_level']); res['table'] = t
-        hit = t[t.q0_half_width <= tgt].sort_values(['draws', 'minutes'])
-        res['would'] = {sc: (dict(draws=int(h.iloc[0].draws),
-                                  minutes=float(h.iloc[0].minutes)) if not h.empty else None)
-                        for sc, h in hit.groupby('scope')}
-    else: res['table'] = pd.DataFrame([dict(scope='preset', draws=o['draws'], seeds=o['seeds'],
-                                            runs=o['minutes']['runs'], minutes=o['minutes']['total'],
-                                            q0_half_width=hw)])
+    o = res['own']; targets = [q.target for q in c.questions]
+    miss = [i for i, r in enumerate(o['questions']) if r['reached'] is False]
+    res.update(budget=None, target=targets[0], targets=targets, underpowered=bool(miss))
+    t = design_table(c, qps, rates, 40, seeds=(o['seeds'],), scopes=('questions',), sd_level=res['sd_level'])
+    res['table'] = t
+    if miss:
+        would = {}
+        for i in miss:
+            q = c.questions[i]
+            keep = np.logical_and.reduce([t[f'q{j}_draws'] == o['draws_at'][c.questions[j].n_base_per_class]
+                                          for j in range(len(c.questions))
+                                          if c.questions[j].n_base_per_class != q.n_base_per_class] or [True])
+            h = t[keep & (t[f'q{i}_half_width'] <= q.target)].sort_values(['minutes'])
+            would[i] = dict(draws=int(h.iloc[0][f'q{i}_draws']), minutes=float(h.iloc[0].minutes)) if len(h) else None
+        res['would'] = would
     return res
 
 def underpowered_text(res:dict) -> str:
-    """Why a `forecast` is underpowered, and the draws that would reach the target (same grid; only the
-    questions' cells)."""
-    w, q = res.get('would') or {}, res['own']['questions'][0]
-    how = '; '.join(f"{v['draws']} draws "
-                    f"({'the same grid' if sc == 'preset' else 'only the cells the questions read'}, "
-                    + (f"about {v['minutes']:.0f} min)" if np.isfinite(v['minutes']) else "minutes not known)")
-                    for sc, v in w.items() if v) or 'no design with up to 40 draws'
-    return (f"The design cannot reach questions[0].target: ±{res['target']:g} points for {q['question']}, predicted "
-            f"±{q['half_width']:.2f} with {res['own']['draws']} draws; {how} would (mousterian-plan {res['preset']} "
-            f"--target {res['target']:g} for the design).")
+    """Why a `forecast` is underpowered: each question that cannot reach its target, and the draws at its base size
+    that would (only the questions' cells)."""
+    out = []
+    for i, v in (res.get('would') or {}).items():
+        q = res['own']['questions'][i]
+        how = (f"{v['draws']} draws there would (about {v['minutes']:.0f} min for the questions' cells)"
+               if v and np.isfinite(v['minutes']) else f"{v['draws']} draws there would" if v
+               else 'no design with up to 40 draws would')
+        out.append(f"questions[{i}] ({q['question']}) cannot reach its target of ±{q['target']:g} points: predicted "
+                   f"±{q['half_width']:.2f} with {q['draws']} draws; {how}")
+    return ("The design is underpowered: " + '; '.join(out) +
+            f" (mousterian-plan {res['preset']} for the design).")
 
 # %% ../../nbs/17ca_study.planner.ipynb #3430a567
 def plan_lines(res:dict) -> list:
@@ -393,16 +479,17 @@ def plan_lines(res:dict) -> list:
            "(in brackets: at the estimates)."]
     def table(rows, head):
         out.append(head)
-        out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'MDE (α)':>15} "
-                   f"{'k if the pilot gain holds':>26} {'minutes':>8}")
+        out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'target':>7} {'MDE (α)':>15} "
+                   f"{'k if the pilot gain holds':>26}")
         for r in rows:
             k = r['k_if_pilot_holds']
             ks = f"[{k[0]:.2g}, {k[1]:.2g}]" if k else 'gain not detected'
             hw = f"±{r['half_width']:.2f} (±{r['half_width_at_estimates']:.2f})" if np.isfinite(
                 r['half_width']) else 'one draw: n/a'
             md = f"{r['mde']:.2f} ({r['alpha']:.3g})" if np.isfinite(r['mde']) else 'n/a'
+            tg = '' if r.get('target') is None else f"±{r['target']:g}" + ('' if r.get('reached') else ' ✗')
             out.append(f"  {('* ' if r['primary'] else '  ') + r['question']:<34} {r['draws']:>6} x "
-                       f"{r['seeds']:<4} {hw:>17} {md:>15} {ks:>26} {r['minutes']:>8.1f}")
+                       f"{r['seeds']:<4} {hw:>17} {tg:>7} {md:>15} {ks:>26}")
     o = res['own']
     cost = (f"{o['minutes']['total']:.0f} min: " + ', '.join(f"{k} {v:.1f}" for k, v in o['minutes'].items()
                                                           if k not in ('total', 'runs', 'draws'))
@@ -410,59 +497,70 @@ def plan_lines(res:dict) -> list:
     table(o['questions'], f"The preset's design ({o['draws']} draws x {o['seeds']} "
                           f"seed{'s' if o['seeds'] > 1 else ''}, {o['minutes']['runs']} classifier runs, {cost}):")
     if 'choice' in res:
-        ch = res['choice']; why = (f"the cheapest design reaching ±{res['target']:g}" if res['target'] is not None
-                                   else f"the narrowest primary interval within {res['budget']:g} minutes")
-        if res['target'] is not None and res['budget'] is not None: why += f" within {res['budget']:g} minutes"
-        table(ch['questions'], f"The planner's choice, {why}: {ch['draws']} draws x {ch['seeds']} seed"
-                               f"{'s' if ch['seeds'] > 1 else ''}, "
-                               f"{'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}, {ch['minutes']:.0f} min:")
-    out.append("* the primary question. The declared questions are one family (Holm at 0.05); the MDE, the smallest "
-               "gain detected with 80% power, is at its most stringent level, 0.05 / their number. k assumes "
-               "the pilot's gain and a straight real curve up to its first extra real ratio: a forecast, not "
-               "an estimate.")
+        ch, tg = res['choice'], [v for v in res.get('targets', [res['target']]) if v is not None]
+        met = [r['reached'] for r in ch['questions'] if r['target'] is not None]
+        within = '' if res['budget'] is None else f" within {res['budget']:g} minutes"
+        why = (f"the narrowest primary interval{within}" if not tg else
+               f"the cheapest design reaching every target{within}" if all(met) else
+               f"no design reaches every target{within}: it reaches {sum(met)} of {len(met)}, with the "
+               "narrowest primary interval")
+        table(ch['questions'], f"The planner's choice, {why}: "
+              + ', '.join(f"{d} draws at {b}/class" for b, d in ch['draws_at'].items())
+              + f" x {ch['seeds']} seed{'s' if ch['seeds'] > 1 else ''}, "
+              + f"{'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}, "
+              + f"{ch['minutes']:.0f} min:")
+    out.append("* the primary question; ✗ a target the design does not reach. The declared questions are one family "
+               "(Holm at 0.05); the MDE, the smallest gain detected with 80% power, is at its most stringent level, "
+               "0.05 / their number. k assumes the pilot's gain and a straight real curve up to its first extra "
+               "real ratio: a forecast, not an estimate.")
     return out
 
-def frontier(t:pd.DataFrame) -> pd.DataFrame:
-    "The designs no other beats on both minutes and the primary's half-width."
-    t = t.sort_values(['minutes', 'q0_half_width'])
-    return t[t.q0_half_width < t.q0_half_width.cummin().shift(fill_value=np.inf)]
+def frontier(t:pd.DataFrame, i:int=0) -> pd.DataFrame:
+    "The designs no other beats on both minutes and question `i`'s half-width."
+    h = f'q{i}_half_width'; t = t.sort_values(['minutes', h])
+    return t[t[h] < t[h].cummin().shift(fill_value=np.inf)]
 
 def plot_frontier(res:dict, ax=None):
-    "The primary question's predicted half-width against minutes, per scope and seeds, with the frontier."
+    """Each declared question's predicted half-width against minutes (a panel each), per scope and seeds, with its
+    frontier, target, the preset's design and the chosen one."""
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(6, 3.6))
-    t = res['table']
-    for (sc, S), g in t.groupby(['scope', 'seeds']):
-        ax.plot(g.minutes, g.q0_half_width, '.', ms=4, alpha=0.6, label=f"{sc}, {S} seed{'s' if S > 1 else ''} "
-            "per draw")
-    f = frontier(t); ax.plot(f.minutes, f.q0_half_width, 'k-', lw=1, label='frontier')
-    o = res['own']
-    ax.plot(o['minutes']['total'], o['questions'][0]['half_width'], 'r*', ms=10, label="the preset's design")
-    if 'choice' in res:
-        ax.plot(res['choice']['minutes'], res['choice']['questions'][0]['half_width'], 'gD', ms=6, label='chosen')
-    if res['target'] is not None: ax.axhline(res['target'], color='g', ls=':', lw=1)
-    ax.set(xlabel=f"minutes ({res['device']})", ylabel='95% half-width of the gain (points)',
-           title=f"{res['preset']}: {res['own']['questions'][0]['question']}")
-    # log axes where there are values to put on them (one draw: no half-width; no rates: no minutes)
     from matplotlib.ticker import ScalarFormatter, NullFormatter
-    for a, v, scale in ((ax.xaxis, t.minutes, ax.set_xscale), (ax.yaxis, t.q0_half_width, ax.set_yscale)):
-        if (np.isfinite(v) & (v > 0)).any():
-            scale('log'); a.set_major_formatter(ScalarFormatter()); a.set_minor_formatter(NullFormatter())
-    ax.legend(fontsize=7); return ax
+    t, qs = res['table'], res['own']['questions']
+    if ax is None: _, ax = plt.subplots(1, len(qs), figsize=(5.2 * len(qs), 3.6), squeeze=False)
+    axs = np.atleast_1d(ax).ravel()
+    for i, (a, q) in enumerate(zip(axs, qs)):
+        h = f'q{i}_half_width'
+        for (sc, S), g in t.groupby(['scope', 'seeds']):
+            a.plot(g.minutes, g[h], '.', ms=3, alpha=0.35, label=f"{sc}, {S} seed{'s' if S > 1 else ''} per draw")
+        f = frontier(t, i); a.plot(f.minutes, f[h], 'k-', lw=1, label='frontier')
+        a.plot(res['own']['minutes']['total'], q['half_width'], 'r*', ms=10, label="the preset's design")
+        if 'choice' in res:
+            a.plot(res['choice']['minutes'], res['choice']['questions'][i]['half_width'], 'gD', ms=6, label='chosen')
+        if q.get('target') is not None: a.axhline(q['target'], color='g', ls=':', lw=1)
+        if res.get('budget') is not None: a.axvline(res['budget'], color='0.5', ls='--', lw=1)
+        a.set(xlabel=f"minutes ({res['device']})", ylabel='95% half-width of the gain (points)',
+              title=f"{res['preset']}: {q['question']}")
+        # log axes where there are values to put on them (one draw: no half-width; no rates: no minutes)
+        for ax_, v, scale in ((a.xaxis, t.minutes, a.set_xscale), (a.yaxis, t[h], a.set_yscale)):
+            if (np.isfinite(v) & (v > 0)).any():
+                scale('log'); ax_.set_major_formatter(ScalarFormatter()); ax_.set_minor_formatter(NullFormatter())
+    axs[0].legend(fontsize=7); return axs[0]
 
 def save_plan(res:dict, out:str|Path, **extra) -> Path:
-    """plan.json (per question: n_base_per_class, arm, r_syn, draws, half_width, mde, minutes; the frontier) and
-    plan.png beside it."""
+    """plan.json (per question: n_base_per_class, arm, r_syn, draws, half_width, mde, target, minutes; each
+    question's frontier) and plan.png beside it."""
     out = Path(out)
     if out.exists() and out.is_dir():
         raise MousterianError(f"{out} is a folder: give the plan's file name, e.g. {out / 'plan.json'}.")
     pick = res.get('choice', dict(res['own'], scope='preset'))  # no choice asked: the preset's own design
     j = dict(preset=res['preset'], pilot=res['pilot'], device=res['device'], sd_level=res['sd_level'],
-             budget_minutes=res['budget'], target=res['target'], rates=res['rates'],
-             own=dict(draws=res['own']['draws'], seeds=res['own']['seeds'], minutes=res['own']['minutes'],
-                      questions=res['own']['questions']),
-             chosen=dict(scope=pick['scope'], draws=pick['draws'], seeds=pick['seeds']),
-             questions=pick['questions'], frontier=frontier(res['table']).to_dict('records'),
+             budget_minutes=res['budget'], target=res['target'], targets=res.get('targets'), rates=res['rates'],
+             own=dict(draws=res['own']['draws'], draws_at=res['own']['draws_at'], seeds=res['own']['seeds'],
+                      minutes=res['own']['minutes'], questions=res['own']['questions']),
+             chosen=dict(scope=pick['scope'], draws=pick['draws'], draws_at=pick['draws_at'], seeds=pick['seeds']),
+             questions=pick['questions'],
+             frontier={q['question']: frontier(res['table'], i).to_dict('records')
+                       for i, q in enumerate(res['own']['questions'])},
              underpowered=bool(res.get('underpowered', False)), **extra)
     save_json(json.loads(json.dumps(j, default=float)), out)
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
@@ -473,7 +571,9 @@ def save_plan(res:dict, out:str|Path, **extra) -> Path:
 
 @call_parse(pos=['preset'])
 def mousterian_plan(preset:str='fmnist-cpu', # a preset name or a YAML file: its declared questions are planned
-                    pilot:str=None, # a pilot study's folder or results.csv (default: the published fmnist-cpu study)
+                    # a pilot study's folder or results.csv, or several, comma-separated (default: the preset's
+                    # design.pilot, else the published fmnist-cpu-wide study)
+                    pilot:str=None,
                     budget:float=None, # minutes the study may take: the narrowest primary interval within it
                     # the primary question's 95% half-width in points: the cheapest design reaching it
                     target:float=None,
@@ -489,7 +589,9 @@ def mousterian_plan(preset:str='fmnist-cpu', # a preset name or a YAML file: its
         ov = yaml.safe_load(set) if set else None
         if ov is not None and not isinstance(ov, dict):
             raise MousterianError(f"--set takes a YAML mapping such as \"{{grid: {{seeds: [0]}}}}\", got {set!r}.")
-        res = plan_study(study_config(preset, ov), pilot, budget, target, device, rates, sd_level=sd_level)
+        pilots = [x.strip() for x in pilot.split(',')] if pilot else None
+        res = plan_study(study_config(preset, ov), pilots if pilots is None or len(pilots) > 1 else pilots[0],
+                         budget, target, device, rates, sd_level=sd_level)
         print('\n'.join(plan_lines(res)))
         if out: print(f"  written: {save_plan(res, out)} (and its frontier, {Path(out).with_suffix('.png').name})")
     except Exception as e: raise command_error(e) from None

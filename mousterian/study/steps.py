@@ -119,8 +119,8 @@ def design(self:Study, runs:list) -> dict|None:
     if f.exists() and (old := load_json(f)).get('key') == key: print("  planned already"); return old
     try: res = forecast(c)  # a pilot given but missing or unsound is refused; one that lacks the cell is said
     except PilotGap as e:
-        if c.questions[0].target is not None and not c.design.allow_underpowered:
-            raise MousterianError(f"The design cannot be checked against questions[0].target: {e} "
+        if any(q.target is not None for q in c.questions) and not c.design.allow_underpowered:
+            raise MousterianError(f"The design cannot be checked against its questions' targets: {e} "
                                   "(or set design.allow_underpowered: true to run it unchecked).") from None
         print(f"  no forecast: {e}"); return None
     print('\n'.join('  ' + l for l in plan_lines(res)))

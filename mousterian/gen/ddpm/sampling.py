@@ -93,7 +93,8 @@ def sample(unet:nn.Module, # the (EMA) network
     if len(labels) != len(seeds): raise MousterianError(f"{len(labels)} labels but {len(seeds)} seeds.")
     bad = labels[(labels < 0) | (labels >= K)]
     if len(bad):
-        raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the model's {K} classes (0..{K - 1}).")
+        raise MousterianError(f"Labels {sorted(set(bad.tolist()))} are outside the model's {K} classes: give "
+                              f"class indices from 0 to {K - 1} (the order of the dataset it was trained on).")
     shape = (cfg_u.in_channels, cfg_u.sample_size, cfg_u.sample_size)
     sch = make_sampler(cfg, sampler)
     kw_gen = 'generator' in inspect.signature(sch.step).parameters  # deterministic samplers take no generator
@@ -173,7 +174,8 @@ def generate(model_dir:str|Path, # a trained DDPM folder
         dtype=np.int64).reshape(-1)
     if len(L) and ((L < 0) | (L >= K)).any():
         raise MousterianError(f"Labels {sorted(set(L[(L < 0) | (L >= K)].tolist()))} are outside the model's "
-                              f"{K} classes (0..{K - 1}).")
+                              f"{K} classes: give class indices from 0 to {K - 1} (the order of the dataset it was "
+                              "trained on).")
     gen_id = hashlib.sha1(json.dumps(dict(cfg=info['cfg'], hp=info['hp'], data=info['data'],
                                           steps=info.get('steps_done')), sort_keys=True,
                                           default=str).encode()).hexdigest()[:12]

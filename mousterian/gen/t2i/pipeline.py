@@ -48,8 +48,13 @@ def load_t2i(model:str, # a hub name (e.g. stabilityai/stable-diffusion-2-1-base
                                                             '_TORCH_DTYPE_DEPRECATION_MESSAGE')
                                                             else 'torch_dtype': dtype})
     except ValueError as e:
+        if 'DDPMPipeline' in str(e):  # a class-conditional DDPM (mousterian-ddpm train's, or one saved so)
+            raise MousterianError(f"{model} is a DDPM (DDPMPipeline), not a text-to-image pipeline: sample it with "
+                                  f"mousterian-ddpm sample {model} --store STORE, or give a text-to-image "
+                                  "pipeline's folder or hub name.") from e
         if 'AutoPipeline' in str(e) or 'not' in str(e).lower() and 'pipeline' in str(e).lower():
-            raise MousterianError(f"{model} is not a text-to-image pipeline ({e}).") from e
+            raise MousterianError(f"{model} is not a text-to-image pipeline ({e}): give a text-to-image pipeline's "
+                                  "folder (pipe.save_pretrained) or hub name.") from e
         raise
     except (OSError, EnvironmentError) as e:
         net = 'the network is off (HF_HUB_OFFLINE is set)' if _offline() else 'it could not be downloaded (no network?)'
