@@ -87,7 +87,7 @@ def test_fmnist(tmp_path, preset):
     if preset == 'fmnist-cpu-wide':  # its structure kept: base draws, each with a seed of its own, and the compute control (here at a ratio the synthetic arms run)
         ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_syn={'repeat': [2]}); arms.append('repeat')
     if preset == 'fmnist-cpu':  # its structure kept: a question per base size, each arm at its own, the second base size at its first draw only
-        ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={'external': [2], 'internal': [3]}, base_draws={3: 1})
+        ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={'external': [2], 'internal': [3]}, base_draws={3: 1}, base_real={3: [1]})
         ov['questions'] = [{'arm': 'external', 'n_base_per_class': 2}, {'arm': 'internal', 'n_base_per_class': 3}]
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, arms, report=preset != 'fmnist-quick')

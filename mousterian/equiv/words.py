@@ -212,6 +212,12 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             elif r.answer == 'not measured':
                 s = (f"With {at}, the declared reading ({r.read_at} = "
                      f"{r.r_syn if r.read_at == 'r_syn' else r.r_real:g}) was not run.")
+            elif r.answer == 'more than' and not r.lo > 1:  # [lo <= 1, ∞): worth more than a real image, or nothing
+                s = (f"With {at}, the exchange rate of {arm} synthetic images is not estimable by these runs: k's 95% "
+                     f"interval [{fmt_k(r.lo)}, ∞) holds both a synthetic image worth more than a real one and one "
+                     "worth nothing" + (f"; the test of any synthetic gain says {r.help_test} (Holm p = "
+                                        f"{r.help_p:.2g})." if isinstance(r.help_test, str)
+                                        and r.help_test != 'not testable' else '.'))
             elif r.answer == 'more than':
                 s = (f"With {at}, one real image is worth more than {fmt_k(r.lo)} {arm} synthetic images" +
                      (f" (point {fmt_k(r.k)}, read at "
@@ -264,5 +270,8 @@ def answer_short(r, per_class:int) -> str:
         tt = (f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r,
             'help_mde', None)) if r.help_test == 'no gain detected' else '')
               if isinstance(r.help_test, str) and r.help_test != 'not testable' else '')
+        if not r.lo > 1:  # [lo <= 1, ∞) holds k < 1 (worth more than a real image) and k = ∞ (worth nothing)
+            return (f"not estimable by these runs at {per} ({pt}95% CI [{fmt_k(r.lo)}, ∞) holds both a synthetic "
+                    f"image worth more than a real one and one worth nothing{tt})")
         return f"more than {fmt_k(r.lo)} at {per} ({pt}95% CI [{fmt_k(r.lo)}, ∞): no upper bound{tt})"
     return f"not determined at {per}"

@@ -81,6 +81,9 @@ class Grid:
     # base size (per class) -> how many of the base draws run there, the first ones (default: every draw); e.g.
     # {500: 3}: a costly base size at 3 draws, the others at all of split_seeds
     base_draws:dict=field(default_factory=dict)
+    # base size (per class) -> the r_real it runs at, in place of `real` (e.g. {500: [1]}: a costly base size with
+    # the one real ratio its question reads)
+    base_real:dict=field(default_factory=dict)
     def check(self, where):
         if not self.seeds: raise MousterianError(f"{where}.seeds is empty: give at least one seed.")
         if len(set(self.seeds)) != len(self.seeds):  # a repeated seed is the same run, once: fewer seeds than asked
@@ -103,6 +106,14 @@ class Grid:
         except (TypeError, ValueError, AttributeError):
             raise MousterianError(f"{where}.base_draws maps base sizes per class to draw counts, e.g. {{500: 3}}; "
                                   f"got {self.base_draws!r}.") from None
+        try: self.base_real = {int(b): v for b, v in (self.base_real or {}).items()}
+        except (TypeError, ValueError, AttributeError):
+            raise MousterianError(f"{where}.base_real maps base sizes per class to lists of r_real, e.g. {{500: [1]}}; "
+                                  f"got {self.base_real!r}.") from None
+        for b, v in self.base_real.items():
+            if not (isinstance(v, list) and all(isinstance(x, (int, float)) and x > 0 for x in v)):
+                raise MousterianError(f"{where}.base_real.{b} = {v!r}: give a list of extra-real ratios > 0 (e.g. [1]), "
+                                      "or [] for the base set alone.")
         for b, n in self.base_draws.items():
             if not (isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= D):
                 raise MousterianError(f"{where}.base_draws.{b} = {n!r}: give how many of the {D} base draws "
@@ -266,10 +277,16 @@ class StudyConfig:
                                       f"{self.n_bases_per_class}, got {bs}: name some of them, e.g. --set "
                                       f"\"{{grid: {{arm_bases: {{{g}: [{self.n_bases_per_class[0]}]}}}}}}\" "
                                       "(an arm left out of arm_bases runs at every base size).")
+        if bad := [b for b in self.grid.base_real if b not in self.n_bases_per_class]:
+            raise MousterianError(f"grid.base_real names {bad}, not base sizes of this study "
+                                  f"({self.n_bases_per_class} per class): key it by one of them, e.g. "
+                                  f"{{{self.n_bases_per_class[-1]}: [1]}}, or clear it where the base sizes "
+                                  f"were overridden (--set \"{{grid: {{base_real: {{}}}}}}\").")
         if bad := [b for b in self.grid.base_draws if b not in self.n_bases_per_class]:
             raise MousterianError(f"grid.base_draws names {bad}, not base sizes of this study "
                                   f"({self.n_bases_per_class} per class): key it by one of them, e.g. "
-                                  f"{{{self.n_bases_per_class[-1]}: 3}}.")
+                                  f"{{{self.n_bases_per_class[-1]}: 3}}, or clear it where the base sizes "
+                                  f"were overridden (--set \"{{grid: {{base_draws: {{}}}}}}\").")
         for g, rs in self.grid.arm_syn.items():
             if g not in gens:
                 raise MousterianError(f"grid.arm_syn.{g}: there is no arm {g!r}; the arms are "
@@ -336,11 +353,12 @@ def list_studies() -> dict:
 # %% ../../nbs/17b_study.config.ipynb #7ca0f027
 def _merge(a:dict, b:dict) -> dict:
     """`b` over `a`, nested; a mapping that names another `kind` (a generator of another kind) replaces the old
-    one instead of merging into it."""
+    one instead of merging into it, and so does a mapping keyed by base size (grid.base_draws, grid.base_real:
+    its keys follow n_bases_per_class, so {} clears it)."""
     out = copy.deepcopy(a)
     for k, v in (b or {}).items():
         same = isinstance(v, dict) and isinstance(out.get(k), dict) and v.get('kind',
-            out[k].get('kind')) == out[k].get('kind')
+            out[k].get('kind')) == out[k].get('kind') and k not in ('base_draws', 'base_real')
         out[k] = _merge(out[k], v) if same else copy.deepcopy(v)
     return out
 

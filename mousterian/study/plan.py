@@ -58,7 +58,7 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
     for i, (split, seeds) in enumerate(draws(c)):
         for b in c.n_bases_per_class:
             if i >= g.base_draws.get(b, math.inf): continue  # a base size runs at its first draws only
-            settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.real]
+            settings = [('none', 0., 0.)] + [('none', float(r), 0.) for r in g.base_real.get(b, g.real)]
             arms = [gen for gen in gens if b in at.get(gen, [b])]
             settings += [(gen, 0., float(s)) for gen in arms for s in g.arm_syn.get(gen, g.syn)]
             settings += [(gen, float(r),

@@ -242,6 +242,7 @@ def design_of(c:StudyConfig,
                           for a in p['generators']}
         g['mixed'] = dict(r_real=[], r_syn=[])
         g['base_draws'] = {b: n for b, n in g['base_draws'].items() if b in p['n_bases_per_class']}
+        g['base_real'] = {b: v for b, v in g['base_real'].items() if b in p['n_bases_per_class']}
         p['questions'] = [dataclasses.asdict(q) for q in qs]
         p['fit']['read_at'] = {'r_syn': qs[0].r_syn}
     elif scope != 'preset': raise MousterianError(f"scope is 'preset' or 'questions', got {scope!r}.")
