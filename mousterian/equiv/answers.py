@@ -191,7 +191,9 @@ def compute_control(
     """What the synthetic images add as information, apart from the iterations a bigger mix trains for: at each
     base size and synthetic ratio both arms ran, the arm's gain over the base alone (total), the control's (more
     iterations on the same images) and the arm's over the control (new images), each a contrast of whole units
-    (`unit_contrast`) with its interval and p."""
+    (`unit_contrast`) with its interval and p; and the iterations the control trains beyond the base set's
+    (`extra_iterations`: 0 where both sit at the recipe's floor, and the control then measures repeated images
+    alone). The two parts share the control's cell, so their errors are correlated."""
     d = as_clean(df)
     d = d.assign(generator=np.where(d.n_syn_plus == 0, 'none', d.generator))
     key = lambda g, nb, ns: (g, float(nb), 0., float(ns))
@@ -212,6 +214,10 @@ def compute_control(
                         f'{name}_p': c['p'],
                         f'{name}_mde': mde(c['se'], c['df'], 1 - level)})  # what this contrast, alone, detects at 80%
         row['units'] = c['units']
+        # the iterations the control trains beyond the base set's (0 where both sit at the recipe's floor)
+        its = lambda g, n: sub.loc[(sub.generator == g) & np.isclose(sub.n_syn_plus, n) & (sub.n_real_plus == 0),
+                                   'iterations'].mean() if 'iterations' in sub else math.nan
+        row['extra_iterations'] = float(its(control, ns) - its('none', 0.))
         rows.append(row)
     return pd.DataFrame(rows)
 

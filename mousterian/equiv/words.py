@@ -13,7 +13,7 @@ from .curves import INTERPOLATIONS
 
 # %% auto #0
 __all__ = ['OUTSIDE', 'fmt_k', 'outside_text', 'mde_text', 'k_text', 'exchange_lines', 'worth_lines', 'curve_text',
-           'compute_lines', 'answer_text', 'answer_short']
+           'compute_lines', 'control_label', 'answer_text', 'answer_short']
 
 # %% ../../nbs/15e_equiv.words.ipynb #cfaf6143
 def fmt_k(v:float) -> str:
@@ -84,7 +84,10 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
     for r in w.itertuples():
         at = (f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = "
               f"{r.r_syn:g}: ")
-        ci = '' if np.isnan(r.lo) else f", 95% CI [{fmt_k(r.lo)}, {fmt_k(r.hi)}]"
+        # a lower end of 0: some draws' gains pass the whole measured real curve, so k has no lower bound there
+        low = (f"below {fmt_k(r.k_bound)} (the gain may exceed what the largest measured r_real, {r.r_real_max:g}, "
+               "gives)" if r.lo == 0 and np.isfinite(getattr(r, 'k_bound', np.nan)) else fmt_k(r.lo))
+        ci = '' if np.isnan(r.lo) else f", 95% CI [{low}, {fmt_k(r.hi)}]"
         rng = f"measured r_real ≤ {r.r_real_max:g}"
         if r.status == NO_HELP:
             s = f"no gain over the base (the monotone synthetic curve: {r.syn_gain:+.2f} points): worth no real images"
@@ -147,9 +150,16 @@ def compute_lines(ct:pd.DataFrame, # a `compute_control` table
     md = lambda r, k: f", MDE {v:.2g}" if np.isfinite(v := getattr(r, k + '_mde', np.nan)) else ''
     f = lambda r, k: f"{getattr(r, k):+.2f} [{getattr(r, k + '_lo'):+.2f}, {getattr(r, k + '_hi'):+.2f}{md(r, k)}]"
     return [f"  n_base = {r.n_base:g}{f' ({r.n_base / per_class:g}/class)' if per_class else ''}, r_syn = "
-            f"{r.r_syn:g}: {r.arm} over the base {f(r, 'total')} points: more iterations on the same images "
-            f"({r.control}) {f(r, 'iterations')}, new images {f(r, 'new_images')} (95%, over {r.units})"
+            f"{r.r_syn:g}: {r.arm} over the base {f(r, 'total')} points: {control_label(r)} {f(r, 'iterations')}, "
+            f"new images {f(r, 'new_images')} (95%, uncorrected for the other cells: exploratory, over {r.units}; "
+            "the two parts share the control's runs, so their errors are correlated)"
             for r in ct.itertuples()]
+
+def control_label(r) -> str:
+    "What a compute control's part measures: more iterations, or, where it trains no more than the base, repeats."
+    if getattr(r, 'extra_iterations', np.nan) == 0:
+        return f"no extra iterations (the control, {r.control}, measures repeated images)"
+    return f"more iterations on the same images ({r.control})"
 
 # %% ../../nbs/15e_equiv.words.ipynb #e36225ba
 def answer_text(answers:dict, # arm -> its `base_answers`
@@ -246,9 +256,12 @@ def answer_short(r, per_class:int) -> str:
         at = (f"read at r_syn = {r.r_syn:g}, worth {fmt_k(r.r_real)}·n_base real images, between the measured "
               f"r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at',
               'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
+        # a finite interval says a gain at 95% for this reading alone; the test of any gain is Holm-corrected
+        both = (f"; the Holm-corrected test of any synthetic gain detects none (p = {r.help_p:.2g}): the interval is "
+                "this reading's alone, uncorrected" if getattr(r, 'help_test', None) == 'no gain detected' else '')
         return (f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, "
                 f"{fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; "
-                f"{at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''})")
+                f"{at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''}{both})")
     if r.answer == 'no gain detected':
         return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}; "
                 f"at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"

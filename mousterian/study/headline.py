@@ -100,16 +100,18 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     s = [f"A {arch} classifier on {b0} real {data} images per class reaches {pm(base)} ({n} "
          f"{'base draws, each with its own seed and generators' if draws else 'seeds'}; mean ± std)"]
     reals = sorted(a[(a.generator == 'none') & (a.n_base_per_class == b0) & (a.r_syn == 0) & (a.r_real > 0)]['r_real'])
-    if reals:
-        rr = min(reals, key=lambda r: abs(r - 1))
-        s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
+    rr = min(reals, key=lambda r: abs(r - 1)) if reals else None
+    if reals: s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
     syn = a[(a.n_base_per_class == b0) & (a.r_real == 0) & (a.r_syn > 0)]
     if not syn.empty:
         lead = 'external' if (syn.generator == 'external').any() else syn.generator.iloc[0]
-        rs = syn[syn.generator == lead].sort_values('mean')['r_syn'].iloc[-1]
+        # as many synthetic images as the real ones above, where run: never the best ratio picked afterwards
+        rss = sorted(syn[syn.generator == lead]['r_syn'])
+        rs = next((x for x in rss if rr is not None and np.isclose(x, rr)), min(rss, key=lambda x: abs(x - 1)))
         gens = [g for g in (lead, *sorted(set(syn.generator) - {lead})) if not at(g, 0, rs).empty]
         s.append(f"{rs * b0:g} synthetic images per class instead give " + ', '.join(f"{pm(at(g, 0, rs))} "
-            f"({_gen_words(c, g)})" for g in gens))
+            f"({_gen_words(c, g)})" for g in gens) + ('' if rr is None or np.isclose(rs, rr) else
+                                                      " (another count than the real images: not like for like)"))
     out, ks, fits, curves = '; '.join(s) + '.', [], [], []
     # the recorded settings, read typed (and checked) as the study read them
     read_at = c.fit.read_at
@@ -149,9 +151,11 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         out += (" The compute control (the base images repeated to the same count: as many iterations, no new "
                 "images), at the largest synthetic ratio of each base size: " + '; '.join(
                     f"{r.arm} at {r.n_base / K:g}/class, r_syn {r.r_syn:g}: {r.total:+.2f} points over the "
-                    f"base: {r.iterations:+.2f} [{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from more "
-                    f"iterations and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, {r.new_images_hi:+.2f}] from "
-                    "new images" for r in big.itertuples()) + f" (95%, over {cc['units'].iloc[0]}).")
+                    f"base: {r.iterations:+.2f} [{r.iterations_lo:+.2f}, {r.iterations_hi:+.2f}] from "
+                    + ('repeated images, no extra iterations' if getattr(r, 'extra_iterations', np.nan) == 0
+                       else 'more iterations') + f" and {r.new_images:+.2f} [{r.new_images_lo:+.2f}, "
+                    f"{r.new_images_hi:+.2f}] from new images" for r in big.itertuples())
+                + f" (95%, uncorrected, over {cc['units'].iloc[0]}; the two parts share the control's runs).")
     qf = _study_file(folder, 'questions.csv', 'laws/questions.csv')
     if qf.exists():  # the corrected family: the questions declared before the runs
         qt = pd.read_csv(qf); mf = _study_file(folder, 'metrics.json', 'metrics.json')
