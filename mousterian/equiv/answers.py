@@ -160,7 +160,8 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
         r = hit.iloc[0]; st = r['status']
         if ax == 'r_syn':
             row.update(r_syn=float(v), r_real=r['r_real_eq'], r_real_below=r['r_real_below'],
-                       r_real_above=r['r_real_above'])
+                       r_real_above=r['r_real_above'], pooled=bool(r.get('pooled', False)),
+                       syn_gain_cell=r.get('syn_gain_cell', math.nan), syn_gain=r.get('syn_gain', math.nan))
         else: row.update(r_real=float(v), r_syn=r['k'] * v)
         row.update(k=r['k'], lo=r['lo'], hi=r['hi'])
         if st == ESTIMATE and np.isfinite(r['hi']):

@@ -228,6 +228,10 @@ def worth_curve(df:pd.DataFrame, # results of one generator with the real-only r
             # where a tenth of the draws leave the real curve, no interval
             if len(mg) >= 0.9 * len(q): out['marginal_lo'], out['marginal_hi'] = map(float, interval(mg, level))
         out['real_best'] = real_best
+        # the cell itself: where the monotone synthetic curve pools it with its neighbours, the reading borrows them
+        cell = m.loc[(m.n_real_plus == 0) & np.isclose(m.n_syn_plus, r * n_base), 'mean']
+        out['syn_gain_cell'] = float(cell.iloc[0] - base) if len(cell) else math.nan
+        out['pooled'] = bool(len(cell) and not np.isclose(cell.iloc[0], target, atol=1e-6))
         # a loss is never worth real images; a gain beside a real curve that never rises has no k
         out['status'] = (NO_HELP if req <= 0 or out['syn_gain'] <= 0 else NO_REAL_GAIN if real_best <= 0
                          else LESS_THAN if not np.isfinite(req) else MORE_THAN if out['hi'] == math.inf else ESTIMATE)

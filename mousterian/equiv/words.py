@@ -259,9 +259,12 @@ def answer_short(r, per_class:int) -> str:
         # a finite interval says a gain at 95% for this reading alone; the test of any gain is Holm-corrected
         both = (f"; the Holm-corrected test of any synthetic gain detects none (p = {r.help_p:.2g}): the interval is "
                 "this reading's alone, uncorrected" if getattr(r, 'help_test', None) == 'no gain detected' else '')
+        # the declared cell read through the monotone curve: say where it borrows its neighbours (#48 item 5)
+        pool = (f"; the monotone synthetic curve pools this cell with its neighbours: {r.syn_gain:+.2f} points "
+                f"there, {r.syn_gain_cell:+.2f} in the cell alone" if getattr(r, 'pooled', False) else '')
         return (f"{fmt_k(r.k)} at {per} (95% CI [{fmt_k(r.lo)}, "
                 f"{fmt_k(r.hi)}]{'' if r.answer == 'k' else ', wider than a factor of 3'}; "
-                f"{at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''}{both})")
+                f"{at}{'; the point lies outside its interval' if getattr(r, 'point_outside', False) else ''}{both}{pool})")
     if r.answer == 'no gain detected':
         return (f"no gain detected at {per} (Holm p = {r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}; "
                 f"at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
