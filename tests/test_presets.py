@@ -94,7 +94,7 @@ def test_fmnist(tmp_path, preset):
     if preset == 'fmnist-cpu-wide':
         cc = pd.read_csv(tmp_path / 's' / 'laws' / 'compute.csv'); assert set(cc.arm) == {'internal', 'external'} and (cc.r_syn == 2).all()
     if preset == 'fmnist-cpu':  # 3/class at draw 0 only: its internal DDPM trained once
-        res = pd.read_csv(tmp_path / 's' / 'results.csv')
+        res = pd.read_csv(tmp_path / 's' / 'sweep' / 'results.csv')
         assert set(res[res.n_base == 30].split_seed) == {0} and set(res[res.n_base == 20].split_seed) == {0, 1}
         assert sorted(p.name for p in (tmp_path / 's' / 'generators').iterdir()) == ['external', 'external-s1', 'internal-b3']
 

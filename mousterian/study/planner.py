@@ -242,7 +242,7 @@ def design_of(c:StudyConfig,
                           for a in p['generators']}
         g['mixed'] = dict(r_real=[], r_syn=[])
         g['base_draws'] = {b: n for b, n in g['base_draws'].items() if b in p['n_bases_per_class']}
-        g['base_real'] = {b: v for b, v in g['base_real'].items() if b in p['n_bases_per_class']}
+        g['base_real'] = {b: v for b, v in g['base_real'].items() if int(b) in p['n_bases_per_class']}  # JSON keys
         p['questions'] = [dataclasses.asdict(q) for q in qs]
         p['fit']['read_at'] = {'r_syn': qs[0].r_syn}
     elif scope != 'preset': raise MousterianError(f"scope is 'preset' or 'questions', got {scope!r}.")
@@ -326,37 +326,35 @@ def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None
 def choose(t:pd.DataFrame, budget:float|None=None,
            targets:list|None=None, # each declared question's target half-width (None: none for it)
           ) -> pd.Series:
-    """The design the planner picks from `design_table`. With targets: the cheapest that reaches every target; with
-    a budget too, of those within it the one with the widest margin (the largest smallest ratio of a target to
-    its predicted half-width: the budget buys insurance against a pilot that guessed low); where none reaches
-    every target within the budget, the one that reaches the most, then the narrowest primary interval. With no
-    target, the narrowest primary interval within `budget`. Its `met` counts the targets it reaches."""
+    """The design the planner picks from `design_table`. With targets and no budget: the cheapest that reaches every
+    target. With a budget too: within it, the design with the widest margin over its weakest question (the
+    largest smallest ratio of a target to its predicted half-width, then the largest mean ratio, then the fewest
+    minutes): where every target can be reached, the budget buys insurance against a pilot that guessed low;
+    where none can, each question gets as close to its target as the others allow. With no target, the
+    narrowest primary interval within `budget`. Its `met` counts the targets it reaches, `margin` its weakest
+    ratio."""
     cheapest = t.sort_values('minutes').iloc[0]
     if budget is not None and budget < cheapest.minutes:
         raise MousterianError(f"A budget of {budget:g} minutes is below the cheapest design's cost "
                               f"({cheapest.minutes:.1f} min: {int(cheapest.draws)} draws, {cheapest.scope}): "
                               "give at least that, or run on a faster device (--device cuda with its rates).")
     tg = {i: v for i, v in enumerate(targets or []) if v is not None}
-    hits = pd.DataFrame({i: t[f'q{i}_half_width'] <= v for i, v in tg.items()}, index=t.index)
-    t = t.assign(met=hits.sum(axis=1) if tg else 0)
+    ratio = pd.DataFrame({i: v / t[f'q{i}_half_width'] for i, v in tg.items()}, index=t.index)
+    t = t.assign(met=(ratio >= 1).sum(axis=1) if tg else 0, margin=ratio.min(axis=1) if tg else np.nan,
+                 mean_margin=ratio.mean(axis=1) if tg else np.nan)
     ok = t if budget is None else t[t.minutes <= budget]
     if not tg: return ok.sort_values(['q0_half_width', 'minutes']).iloc[0]
+    if budget is not None:
+        return ok.sort_values(['margin', 'mean_margin', 'minutes'], ascending=[False, False, True]).iloc[0]
     full = ok[ok.met == len(tg)]
-    if not full.empty and budget is None: return full.sort_values(['minutes', 'q0_half_width']).iloc[0]
-    if not full.empty:
-        margin = pd.concat([v / full[f'q{i}_half_width'] for i, v in tg.items()], axis=1).min(axis=1)
-        return full.assign(margin=margin).sort_values(['margin', 'minutes'], ascending=[False, True]).iloc[0]
-    anyfull = t[t.met == len(tg)]
+    if not full.empty: return full.sort_values(['minutes', 'q0_half_width']).iloc[0]
     what = ' and '.join(f"±{v:g} points (question {i})" for i, v in tg.items())
-    if budget is None:
-        best = ok.sort_values(['met', 'q0_half_width'], ascending=[False, True]).iloc[0]
-        raise MousterianError(f"No design reaches a half-width of {what} with up to {int(t.draws.max())} draws: "
-                              f"the best, {best.draws_at} draws x {int(best.seeds)} seeds ({best.scope}), gives "
-                              + ', '.join(f"±{best[f'q{i}_half_width']:.2f}" for i in tg) +
-                              f" in {best.minutes:.0f} min. Raise the budget, relax the target, or declare a "
-                              "question the data can answer more sharply.")
-    # within the budget: as many targets as it allows, then the narrowest primary interval
-    return ok.sort_values(['met', 'q0_half_width', 'minutes'], ascending=[False, True, True]).iloc[0]
+    best = ok.sort_values(['margin', 'mean_margin'], ascending=[False, False]).iloc[0]
+    raise MousterianError(f"No design reaches a half-width of {what} with up to {int(t.draws.max())} draws: "
+                          f"the closest, {best.draws_at} draws x {int(best.seeds)} seeds ({best.scope}), gives "
+                          + ', '.join(f"±{best[f'q{i}_half_width']:.2f}" for i in tg) +
+                          f" in {best.minutes:.0f} min. Raise the budget, relax the target, or declare a "
+                          "question the data can answer more sharply.")
 
 # %% ../../nbs/17ca_study.planner.ipynb #ce95a0ea
 def question_rows(c:StudyConfig, qps:list,
@@ -502,9 +500,10 @@ def plan_lines(res:dict) -> list:
         met = [r['reached'] for r in ch['questions'] if r['target'] is not None]
         within = '' if res['budget'] is None else f" within {res['budget']:g} minutes"
         why = (f"the narrowest primary interval{within}" if not tg else
-               f"the cheapest design reaching every target{within}" if all(met) else
-               f"no design reaches every target{within}: it reaches {sum(met)} of {len(met)}, with the "
-               "narrowest primary interval")
+               "the cheapest design reaching every target" if res['budget'] is None else
+               f"the widest margin over every target{within}" if all(met) else
+               f"no design{within} reaches every target: the one that comes closest for its weakest question "
+               f"(it reaches {sum(met)} of {len(met)})")
         table(ch['questions'], f"The planner's choice, {why}: "
               + ', '.join(f"{d} draws at {b}/class" for b, d in ch['draws_at'].items())
               + f" x {ch['seeds']} seed{'s' if ch['seeds'] > 1 else ''}, "
