@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import numpy as np, pandas as pd
 from scipy.optimize import isotonic_regression
+from scipy import stats
 from ..core import *
 from .results import *
 from .law import interval, point_outside
@@ -101,7 +102,12 @@ def model_free_k(df:pd.DataFrame, # results of one generator with the real-only 
         # a draw that never reaches the gain says only k > r_syn_max / r_real
         out['lo'] = float(interval(np.where(never, k_range, ks), level)[0])
         out['hi'] = float(interval(ks, level)[1]); out['share_never'] = float(never.mean())
-        out['gain_lo'], out['gain_hi'] = map(float, interval(draws[:, ib] - draws[:, isbase][:, 0], level))
+        # a paired gain has one interval wherever it is printed: the t interval over whole units (`unit_contrast`,
+        # as `declared_tests` gives it); k, a ratio, keeps the percentile interval of the units' draws
+        cb = unit_contrast(d, {(float(n_base), 0., float(m.loc[ib, 'n_syn_plus'])): 1., (float(n_base), 0., 0.): -1.},
+                           KEYS)
+        h = stats.t.ppf((1 + level) / 2, cb['df']) * cb['se'] if cb['df'] > 0 else math.nan
+        out['gain_lo'], out['gain_hi'] = float(cb['estimate'] - h), float(cb['estimate'] + h)
     out['status'] = _mf_status(out)
     out['point_outside'] = point_outside(k, out['lo'], out['hi'])
     out['gain_outside'] = point_outside(out['best_gain'], out['gain_lo'], out['gain_hi'])
