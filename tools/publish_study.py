@@ -43,8 +43,8 @@ def refit(name:str) -> Path:
     pub = ROOT / 'bench' / 'results' / f'study-{name}'
     if not (pub / 'results.csv').exists(): sys.exit(f"{pub} holds no published study (no results.csv).")
     src = Path(tempfile.mkdtemp()) / name
-    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json'), ('plan.json', 'plan.json')]:
-        if (pub / f).exists() or f not in ('design.json', 'plan.json'): (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
+    for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json'), ('plan.json', 'plan.json'), ('plan.png', 'plan.png')]:
+        if (pub / f).exists() or f not in ('design.json', 'plan.json', 'plan.png'): (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)
     for f in pub.glob('generator_*.json'):
         (src / 'generators' / f.stem[len('generator_'):]).mkdir(parents=True, exist_ok=True); shutil.copy(f, src / 'generators' / f.stem[len('generator_'):] / 'train.json')
     os.environ['MOUSTERIAN_PROGRESS'] = '0'

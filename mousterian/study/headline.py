@@ -48,6 +48,7 @@ def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
                   c, # the study's recorded settings (`recorded_study`)
                   res:pd.DataFrame, # its results
                   metrics:dict|None=None, # its metrics.json (the stores' class fidelity)
+                  arch:str|None=None, data:str|None=None, # the classifier and the dataset in words
                  ) -> str:
     """A declared question's answer in one sentence: the paired gain with its interval and test, what as many extra
     real images give and the gain as a share of it; an internal DDPM's question is set beside the paper's Table 3
@@ -67,8 +68,8 @@ def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
     g = c.generators.get('internal')
     return s + (f". Beside the paper's {p['how']}: its share lies {side} our interval"
                 + (" (it is not read from one run: a bracket, set beside ours)" if side == 'inside' else '')
-                + f". What differs: the dataset ({c.dataset}, the base set at {cell.acc.mean():.1f}%, against CIFAR-10 "
-                f"at {p['base']:.2f}%), the classifier ({res['arch'].iloc[0]}, {int(cell.iterations.iloc[0]):,} "
+                + f". What differs: the dataset ({data or c.dataset}, the base set at {cell.acc.mean():.1f}%, against "
+                f"CIFAR-10 at {p['base']:.2f}%), the classifier ({arch or res['arch'].iloc[0]}, {int(cell.iterations.iloc[0]):,} "
                 f"iterations at the base set, against ResNet-110 for 320 epochs), the DDPM ({getattr(g, 'steps', '?')} "
                 f"training steps" + (f", class fidelity {100 * np.mean(fid):.1f}% of its kept images" if fid else '')
                 + ", against Ho et al.'s Vanilla-DDPM, whose training the paper does not state)")
@@ -160,8 +161,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     if qf.exists():  # the corrected family: the questions declared before the runs
         qt = pd.read_csv(qf); mf = _study_file(folder, 'metrics.json', 'metrics.json')
         met = load_json(mf) if mf.exists() else {}
-        out += (" The questions declared before the runs (Holm over them): " + '; '.join(
-            question_text(r, c, res, met) for r in qt.itertuples()) + "; every other reading is exploratory.")
+        out += (" The questions declared before the runs (Holm over them; every other reading is exploratory): " + ' '.join(
+            f"Q{i + 1}, {question_text(r, c, res, met, arch, data)}." for i, r in enumerate(qt.itertuples())))
     if fits:
         out += " The paper's law, checked against one mean per setting: " + '; '.join(
             fits) + ('; a law-based k is used only where the law fits, is identified and stays inside the '
