@@ -83,13 +83,16 @@ MODELS = dict(joint=JointLaw(), powermix=PowerMix())
 # %% ../../nbs/15b_equiv.law.ipynb #9ba872e2
 def at_bounds(model:AccModel, p, fixed=(), rtol:float=0.01) -> dict:
     """Parameters of `model` in `p` (other than `fixed` ones and the model's natural bounds) within `rtol` of
-    the search range from one of its bounds (1%: a γ of 49.8 against a bound of 50 is at it): {name: 'lower' or
-    'upper'}. Such a law is not identified: no curve, no law-based k."""
-    lo, hi = np.array(model.lo, float), np.array(model.hi, float)
+    the search range from one of its bounds (1%: a γ of 49.8 against a bound of 50 is at it; a range over several
+    decades on a log scale): {name: 'lower' or 'upper'}. Such a law is not identified: no curve, no law-based k."""
+    lo, hi, v = np.array(model.lo, float), np.array(model.hi, float), np.asarray(p, float)
+    # a range over several decades (B from 1e-6 to 1e4) is searched, and measured, on a log scale
+    lg = (lo > 0) & (hi > 100 * np.where(lo > 0, lo, 1))
+    lo, hi, v = (np.where(lg, np.log(np.where(lg, x, 1.)), x) for x in (lo, hi, np.maximum(v, np.where(lg, 1e-300, -np.inf))))
     tol = rtol * (hi - lo)
-    out = {n: 'lower' if v - l <= t else 'upper' for n, v, l, h,
-           t in zip(model.names, np.asarray(p, float), lo, hi, tol)
-           if n not in fixed and (v - l <= t or h - v <= t)}
+    out = {n: 'lower' if x - l <= t else 'upper' for n, x, l, h,
+           t in zip(model.names, v, lo, hi, tol)
+           if n not in fixed and (x - l <= t or h - x <= t)}
     return {n: s for n, s in out.items() if model.natural.get(n) != s}
 
 # %% ../../nbs/15b_equiv.law.ipynb #14af66b5
