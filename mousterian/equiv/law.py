@@ -81,18 +81,25 @@ class PowerMix(AccModel):
 MODELS = dict(joint=JointLaw(), powermix=PowerMix())
 
 # %% ../../nbs/15b_equiv.law.ipynb #9ba872e2
-def at_bounds(model:AccModel, p, fixed=(), rtol:float=0.01) -> dict:
+def at_bounds(model:AccModel, p, fixed=(), rtol:float=0.01,
+              boot:np.ndarray|None=None, # bootstrap parameter sets: a 95% interval over 90% of the range is no estimate
+             ) -> dict:
     """Parameters of `model` in `p` (other than `fixed` ones and the model's natural bounds) within `rtol` of
     the search range from one of its bounds (1%: a γ of 49.8 against a bound of 50 is at it; a range over several
     decades on a log scale): {name: 'lower' or 'upper'}. Such a law is not identified: no curve, no law-based k."""
     lo, hi, v = np.array(model.lo, float), np.array(model.hi, float), np.asarray(p, float)
     # a range over several decades (B from 1e-6 to 1e4) is searched, and measured, on a log scale
     lg = (lo > 0) & (hi > 100 * np.where(lo > 0, lo, 1))
-    lo, hi, v = (np.where(lg, np.log(np.where(lg, x, 1.)), x) for x in (lo, hi, np.maximum(v, np.where(lg, 1e-300, -np.inf))))
+    scale = lambda x: np.where(lg, np.log(np.maximum(x, 1e-300)), x)
+    lo, hi, v = scale(lo), scale(hi), scale(v)
     tol = rtol * (hi - lo)
     out = {n: 'lower' if x - l <= t else 'upper' for n, x, l, h,
            t in zip(model.names, v, lo, hi, tol)
            if n not in fixed and (x - l <= t or h - x <= t)}
+    if boot is not None and len(boot) > 1:  # an interval that spans the search range pins nothing down
+        b = scale(np.asarray(boot, float)); ql, qh = np.nanpercentile(b, [2.5, 97.5], axis=0)
+        out.update({n: 'range' for n, a, z, l, h in zip(model.names, ql, qh, lo, hi)
+                    if n not in fixed and n not in out and z - a >= 0.9 * (h - l)})
     return {n: s for n, s in out.items() if model.natural.get(n) != s}
 
 # %% ../../nbs/15b_equiv.law.ipynb #14af66b5
@@ -115,10 +122,10 @@ class Fit:
             if hi > max_ratio * n_base: return math.inf
         return brentq(f, 0, hi, xtol=1e-6 * n_base, rtol=1e-10)
 
-    def at_bounds(self) -> dict:
-        """Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}): the runs do not pin
-        them down."""
-        return at_bounds(self.model, self.p, self.fixed)
+    def at_bounds(self, boot:np.ndarray|None=None) -> dict:
+        """Free parameters that ended at a bound of the search ({name: 'lower' or 'upper'}), or, given its
+        bootstrap, whose interval spans the search range ('range'): the runs do not pin them down."""
+        return at_bounds(self.model, self.p, self.fixed, boot=boot)
 
     def law(self, n_base, r_real) -> np.ndarray:
         "r_syn equivalent to r_real at n_base, from the model's closed-form law."
@@ -285,8 +292,8 @@ def law_text(fit:Fit, boot:np.ndarray|None=None, e:float=0.2) -> str:
             "(real images one synthetic image is worth, few added, at n_base → 0; 0 = no effect), β = "
             f"{f('beta', '.3g')}, γ = {f('gamma', '.3g')}"
             + (f"\n  not identified by these runs: {', '.join(f'{k} ({s})' for k, s in b.items())} ended at a "
-               "bound of the fit's search range, so the law gives no point exchange rate, only intervals"
-               if (b := fit.at_bounds()) else ''))
+               "bound of the fit's search range (range: its interval spans it), so the law gives no point exchange "
+               "rate, only intervals" if (b := fit.at_bounds(boot)) else ''))
 
 # %% ../../nbs/15b_equiv.law.ipynb #6078660e
 def recovery(n_sim:int=50, n_boot:int=100, noise:float=0.3, seed:int=0) -> pd.DataFrame:
@@ -396,7 +403,7 @@ def law_k(fit:Fit, n_base:float, r_real:float, boot:np.ndarray|None=None, lof:di
         ks = np.array([Fit(fit.model, b, d, fit.rmse, fit.fixed).equivalent_syn(n_base, nr) / nr for b in boot])
         lo, hi = interval(ks, level)
         out.update(lo=float(lo), hi=float(hi), share_never=float(np.isinf(ks).mean()))
-    edge = fit.at_bounds()
+    edge = fit.at_bounds(boot)
     out['inside'] = bool(k * r_real <= r_max * (1 + 1e-6))
     out['status'] = (NO_FIT if lof is not None and np.isfinite(lof['p']) and lof['p'] < alpha else
                      NOT_IDENTIFIED if edge else

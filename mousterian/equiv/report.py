@@ -55,7 +55,7 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
         fig.suptitle(f"{name}: what each synthetic count is worth in real images (95%, {wt['given'].iloc[0]})",
                      fontsize=9)
         fig.tight_layout(); fig.savefig(out / 'worth.png', dpi=100); plt.close(fig)
-    summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(),
+    summary = dict(name=name, n_rows=len(d), rmse=f.rmse, params=f.params(), fixed=f.fixed, at_bounds=f.at_bounds(boot),
                    lack_of_fit={k: v for k, v in lof.items() if k != 'cells'},
                    residual_z=lof['cells'].to_dict(orient='records'),
                    compare=cm.to_dict(orient='records'), law=law_table(f, boot, e).to_dict(orient='index'),

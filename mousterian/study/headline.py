@@ -133,7 +133,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         fits.append(f"{g}: " + ('not testable' if lof.get('p') is None or not np.isfinite(lof['p']) else
                                 f"{'does not fit' if lof['p'] < 0.05 else 'no lack of fit detected'} "
                                 f"(lack-of-fit p = {lof['p']:.2g})")
-                    + (f", not identified ({', '.join(edge)} at a bound)" if edge else ''))
+                    + (", not identified (" + ', '.join(f"{k} {'spans its search range' if s == 'range' else 'at a bound'}"
+                                                       for k, s in edge.items()) + ")" if edge else ''))
     if ks:
         if read_at:
             ax, v = next(iter(read_at.items()))
