@@ -20,7 +20,8 @@ from mousterian.core import run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.equiv import gain_half_width
 from mousterian.study.config import study_config
-from mousterian.study.planner import read_pilot, question_pilot, plan_study, choose
+from mousterian.study.pilots import read_pilot, question_pilot
+from mousterian.study.planner import plan_study, choose
 from bench import save_result
 
 SD_SEED, MU, TARGET = 0.5, 1.0, 1.25

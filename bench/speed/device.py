@@ -20,7 +20,7 @@ from mousterian.gen.ddpm import TrainHP, train_ddpm, ddpm_config, sample
 from mousterian.study.config import study_config
 from mousterian.study.arms import DDPMArm
 from mousterian.study.plan import plan_runs, generation_plan
-from mousterian.study.planner import design_minutes, pilot_rates, read_pilot, _classes
+from mousterian.study.pilots import design_minutes, pilot_rates, read_pilot, _classes
 from bench import RESULTS, save_result, timed
 
 def images(n, K, C, H, seed=0):

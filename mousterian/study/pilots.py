@@ -6,17 +6,15 @@ Docs: https://mousterian.github.io/mousterian/study.pilots.html.md"""
 
 # %% ../../nbs/17ca_study.pilots.ipynb #70ed3d02p
 from __future__ import annotations
-import json, math, itertools, dataclasses
+import math
 from pathlib import Path
 from dataclasses import dataclass
-import numpy as np, pandas as pd, yaml
-from fastcore.script import call_parse
+import numpy as np, pandas as pd
 import mousterian
 from ..core import *
 from ..data import dataset_classes
 from ..learn import get_recipe
 from ..equiv import gain_components, gain_half_width, clean_results, unit_contrast
-from ..benchmarks import BENCH_RESULTS
 from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 

@@ -8,17 +8,12 @@ Docs: https://mousterian.github.io/mousterian/study.planner.html.md"""
 from __future__ import annotations
 import json, math, itertools, dataclasses
 from pathlib import Path
-from dataclasses import dataclass
 import numpy as np, pandas as pd, yaml
 from fastcore.script import call_parse
-import mousterian
 from ..core import *
-from ..data import dataset_classes
-from ..learn import get_recipe
-from ..equiv import gain_components, gain_half_width, clean_results, unit_contrast
 from ..benchmarks import BENCH_RESULTS
-from .config import StudyConfig, Question, study_config, legacy_free
-from .plan import plan_runs, generation_plan, draws
+from .config import StudyConfig, study_config
+from .plan import draws
 from .pilots import *
 from .pilots import _classes
 
