@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -87,6 +87,10 @@ bench-sampling: env data
 # One minute: the test set scored at 4 forward batch sizes (predict's default on a CPU).
 bench-eval: env data
 	$(PY) -m bench.speed.eval
+
+# About 3 minutes: the study's DDPM sampled at batch 32, 64, 128 and 256, side by side.
+bench-sample-bs: env
+	$(PY) -m bench.speed.sample_bs
 
 # Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
 bench-vmap: env

@@ -129,8 +129,13 @@ class MetricsCfg:
     reference_recipe:str='cpu'
     reference_per_class:int|None=None
     reference_iterations:int|None=None
-    def check(self, where): check_positive(where, n_images=self.n_images,
-                                           domain_iterations=self.domain_iterations, domain_patch=self.domain_patch)
+    # measure the stores of the first `draws` base draws only (None: every draw's): what a generator's images are
+    # like is told by one draw's stores; the intervals over draws need the grid's runs, not these measures
+    draws:int|None=None
+    def check(self, where):
+        check_positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations,
+                       domain_patch=self.domain_patch)
+        if self.draws is not None: check_positive(where, draws=self.draws)
 
 # %% ../../nbs/17b_study.config.ipynb #794ac386
 @dataclass

@@ -19,8 +19,8 @@ from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
-__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'pilot_files', 'read_pilot', 'read_pilots', 'pilot_rates',
-           'design_minutes', 'question_pilot', 'predict']
+__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'pilot_files', 'read_pilot', 'pilot_timings', 'read_pilots',
+           'pilot_rates', 'design_minutes', 'question_pilot', 'predict']
 
 # %% ../../nbs/17ca_study.pilots.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
@@ -86,7 +86,17 @@ def read_pilot(
         raise MousterianError(f"The pilot's results {str(f)!r}: {e} Give the results.csv a study wrote.") from None
     tm = load_json(folder / 'timings.json') if (folder / 'timings.json').exists() else None
     cfg = study_config(legacy_free(load_json(folder / 'study.json'))) if (folder / 'study.json').exists() else None
-    return Pilot(df, tm[-1] if isinstance(tm, list) and tm else tm, cfg, str(p))
+    return Pilot(df, pilot_timings(tm), cfg, str(p))
+
+def pilot_timings(tm:list|dict|None) -> dict|None:
+    """A study's timings.json (a list, an entry per run of the study) as one entry: each step priced by the run in
+    which it took longest, the run that did its work (a pilot run again with more seeds reuses its generators,
+    and those steps take no time then); the host's calibration from the newest run."""
+    if not isinstance(tm, list) or not tm: return tm or None
+    steps = {}
+    for e in tm:
+        for k, v in e.get('steps', {}).items(): steps[k] = max(steps.get(k, 0.), float(v))
+    return dict(tm[-1], steps=steps, total_seconds=sum(steps.values()), runs=len(tm))
 
 def read_pilots(pilot:str|Path|list|None=None) -> list:
     "The design's pilots read (`read_pilot` each): one, or several measuring different cells."
@@ -107,7 +117,8 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
             # a classifier trained on the generator's training set: the base set, or the external pool
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)
-        stores += 1 if spec.has_images else 0
+        # metrics.draws: the first draws' stores alone are measured
+        stores += 1 if spec.has_images and g['draw'] < (c.metrics.draws or math.inf) else 0
     return dict(runs=len(runs), iterations=its, ddpm_steps=steps, images=images, filtered=filtered, stores=stores,
                 draws=len(draws(c)))
 

@@ -274,9 +274,11 @@ def metrics(self:Study, gp:dict) -> dict:
     """Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store
     (cached in metrics.json by fingerprint)."""
     c, mp, f = self.cfg, asdict(self.cfg.metrics), self.out / 'metrics.json'
-    cur, ref = (load_json(f) if f.exists() else {}), None
+    cur, ref, skipped = (load_json(f) if f.exists() else {}), None, []
     for name in gp:
         if not self.arm(gp[name]['generator']).measured: continue  # e.g. copies of the base set: nothing to measure
+        if c.metrics.draws is not None and gp[name]['draw'] >= c.metrics.draws:
+            skipped.append(name); continue  # metrics.draws: the first draws' stores alone
         st = self.store_dir(name)
         size = {'image_size': c.image_size} if c.image_size else {}
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
@@ -303,6 +305,10 @@ def metrics(self:Study, gp:dict) -> dict:
                  f"{row['real_rate_features']:.1%}, {row['real_rate_pixels']:.1%})"
                  if 'near_copy_features' in row else '')
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
+    if skipped:
+        n = c.metrics.draws
+        print(f"  not measured (metrics.draws = {n}: the {'first draw' if n == 1 else f'first {n} draws'}'"
+              f"{'s' if n == 1 else ''} stores alone): {', '.join(skipped)}")
     return cur
 
 # %% ../../nbs/17d_study.steps.ipynb #f7458117
