@@ -1,4 +1,4 @@
-"""How fast does the study's DDPM sample, by batch size? Side by side in one run (`make bench-sample-bs`, about 3 minutes): the
+"""How fast does the study's DDPM sample, by batch size? Side by side in one run (`make bench-sample-bs`, about 6 minutes): the
 study's network (`fmnist-cpu-v`, randomly initialised: the weights do not change the cost) sampled as fmnist-cpu samples (ddpm, 5
 steps, guidance 2: each forward pass carries the batch twice, conditional and unconditional), 640 images at batch 32, 64, 128
 (Sampling's default) and 256, interleaved over 3 rounds; the median seconds per image of each and its ratio to batch 128, beside

@@ -132,8 +132,8 @@ def device_rates(device:str, preset:str, rates_file:str|Path|None=None) -> dict:
 def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None) -> dict:
     """The costs the planner prices a design at: the pilots' own (pooled) where they ran this preset's work (same
     dataset, recipe, generators and sampler) on this kind of device, else a device's measured rates. The sampling
-    batch is not compared: each image is seeded on its own, so the batch changes the speed alone (on 2 CPU cores a
-    batch of 64 samples in about 0.7 times the time of 128: make bench-sample-bs), and a design sampling at another
+    batch is not compared: each image is seeded on its own, so the batch changes the speed alone (on 2 AVX-512 cores
+    a batch of 32 samples in 0.63 of the time of 128, pixel for pixel the same images: make bench-sample-bs), and a design sampling at another
     batch than its pilots is priced at theirs."""
     nobs = lambda s: {k: v for k, v in dataclasses.asdict(s).items() if k != 'bs'}
     same = lambda pc: (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
