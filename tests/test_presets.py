@@ -77,7 +77,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
 
 @pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-cpu-wide', 'fmnist-quick'])
 def test_fmnist(tmp_path, preset):
-    """The embedded presets on Fashion-MNIST: internal and external DDPMs of the preset's network, filter, small CNN. fmnist-quick stops
+    """The embedded presets on Fashion-MNIST: internal and external DDPMs of the preset's network (fmnist-quick: the external alone), filter, small CNN. fmnist-quick stops
     before the report: its report is the one fmnist-cpu's (and the tiny preset's) test executes, for the same kind of study."""
     steps = 'train,generate,filter,grid,metrics,laws' if preset == 'fmnist-quick' else 'train,generate,filter,grid,metrics,laws,report'
     ov = dict(n_bases_per_class=[2, 3], external_pool_per_class=4, n_test_per_class=4, generators={'internal': SMALL_DDPM, 'external': SMALL_DDPM},
@@ -89,14 +89,21 @@ def test_fmnist(tmp_path, preset):
     if preset == 'fmnist-cpu':  # its structure kept: a question per base size, each arm at its own, the second base size at its first draw only
         ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={'external': [2], 'internal': [3]}, base_draws={3: 1}, base_real={3: [1]})
         ov['questions'] = [{'arm': 'external', 'n_base_per_class': 2}, {'arm': 'internal', 'n_base_per_class': 3}]
+    if preset == 'fmnist-quick':  # its structure kept: fmnist-cpu's Q1 alone, the external arm at one base size, base draws of its own
+        ov.update(generators={'external': SMALL_DDPM}, n_bases_per_class=[2], questions=[{'arm': 'external', 'n_base_per_class': 2}])
+        ov['grid'].update(split_seeds=[20, 21], seeds=[20, 21], arm_bases={}, mixed={'r_real': [], 'r_syn': []}); arms = ['external']
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, arms, report=preset != 'fmnist-quick')
+    if preset == 'fmnist-quick':
+        res = pd.read_csv(tmp_path / 's' / 'sweep' / 'results.csv')
+        assert set(res.split_seed) == {20, 21} and set(res.generator) == {'none', 'external'}
     if preset == 'fmnist-cpu-wide':
         cc = pd.read_csv(tmp_path / 's' / 'laws' / 'compute.csv'); assert set(cc.arm) == {'internal', 'external'} and (cc.r_syn == 2).all()
     if preset == 'fmnist-cpu':  # 3/class at draw 0 only: its internal DDPM trained once
         res = pd.read_csv(tmp_path / 's' / 'sweep' / 'results.csv')
         assert set(res[res.n_base == 30].split_seed) == {0} and set(res[res.n_base == 20].split_seed) == {0, 1}
         assert sorted(p.name for p in (tmp_path / 's' / 'generators').iterdir()) == ['external', 'external-s1', 'internal-b3']
+        assert sorted(json.loads((tmp_path / 's' / 'metrics.json').read_text())) == ['external', 'internal-b3']  # metrics.draws 1: the first draw's stores alone
 
 def test_own_data_as_the_readme_writes_it(tmp_path):
     "The README's three commands, parsed from its 'Your own data' section, run on a small folder of digits (the --set shrunk for the test)."

@@ -32,7 +32,7 @@ class PilotGap(MousterianError):
 class Pilot:
     "A pilot study's runs, step times and settings: what the planner reads its variance components and costs from."
     results:pd.DataFrame # one row per classifier run (a study's results.csv)
-    timings:dict|None # the study's step times, seconds (its timings.json, the latest entry)
+    timings:dict|None # the study's step times, seconds (its timings.json: each step from the run that did its work)
     config:StudyConfig|None # the study's settings (its study.json)
     where:str # the folder or file it was read from
 
