@@ -44,8 +44,8 @@ def k_text(row) -> str:
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts'
               else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
         if r['help_test'] == 'no gain detected': tt += mde_text(r.get('help_mde'))
-        tt += (f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (95%, all "
-               "ratios at once)")
+        tt += (f"; every measured synthetic ratio gains at most {r['help_gain_hi']:+.2f} points (one-sided 95%, "
+               "all ratios at once)")
         if r.get('help_below_real'):
             tt += (f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > "
                    f"{fmt_k(r['r_syn_max'] / r['help_r_real_min'])}")
@@ -270,7 +270,8 @@ def answer_short(r, per_class:int) -> str:
                 f"at most {r.help_gain_hi:+.2f} points up to r_syn = {r.r_syn_max:g}"
                 + (f", less than {r.help_r_real_min:g}·n_base real images bring: k > "
                    f"{fmt_k(r.r_syn_max / r.help_r_real_min)})" if r.help_below_real else ')'))
-    if r.answer == 'hurts': return f"synthetic images hurt at {per} (every measured ratio below the base at 95%)"
+    if r.answer == 'hurts':
+        return f"synthetic images hurt at {per} (every measured ratio's one-sided 95% upper bound below the base)"
     if r.answer == 'helps, k open':
         if not (np.isfinite(r.lo) and r.lo > 0):
             return (f"open at {per} (a gain is detected, Holm p = {r.help_p:.2g}, but the declared reading's "
