@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 
 # %% ../../nbs/17d_study.steps.ipynb #2d5e4782
 from __future__ import annotations
-import os, time, shutil, warnings
+import os, math, time, shutil, warnings
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
@@ -277,10 +277,8 @@ def metrics(self:Study, gp:dict) -> dict:
     cur, ref, skipped = (load_json(f) if f.exists() else {}), None, []
     for name in gp:
         if not self.arm(gp[name]['generator']).measured: continue  # e.g. copies of the base set: nothing to measure
-        if c.metrics.draws is not None and gp[name]['draw'] >= c.metrics.draws:
-            skipped.append(name); continue  # metrics.draws: the first draws' stores alone
-        st = self.store_dir(name)
-        size = {'image_size': c.image_size} if c.image_size else {}
+        if gp[name]['draw'] >= (c.metrics.draws or math.inf): skipped.append(name); continue  # metrics.draws
+        st, size = self.store_dir(name), ({'image_size': c.image_size} if c.image_size else {})
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
         ddpm = self.arm(gp[name]['generator']).novelty  # a DDPM's training images are at hand: its novelty is measured
         fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
@@ -305,10 +303,7 @@ def metrics(self:Study, gp:dict) -> dict:
                  f"{row['real_rate_features']:.1%}, {row['real_rate_pixels']:.1%})"
                  if 'near_copy_features' in row else '')
               + ''.join(f"\n    {k}: {v}" for k, v in row['why'].items()))
-    if skipped:
-        n = c.metrics.draws
-        print(f"  not measured (metrics.draws = {n}: the {'first draw' if n == 1 else f'first {n} draws'}'"
-              f"{'s' if n == 1 else ''} stores alone): {', '.join(skipped)}")
+    if skipped: print(f"  not measured (metrics.draws = {c.metrics.draws}: later draws' stores): {', '.join(skipped)}")
     return cur
 
 # %% ../../nbs/17d_study.steps.ipynb #f7458117
