@@ -402,7 +402,8 @@ def train_eval_seeds(spec:MixSpec, recipe='cpu', seeds=(0, 1, 2), **kwargs) -> p
 
 # %% ../nbs/09_learn.ipynb #7968c2b9
 def summarize(df:pd.DataFrame, by=('n_base', 'n_real_plus', 'n_syn_plus'), metric:str='top1') -> pd.DataFrame:
-    "Mean, std and count of `metric` over seeds for each setting in `by`, with a 'mean ± std' column."
+    """Mean, std and count of `metric` over the rows of each setting in `by` (its seeds, or its base draws where a
+    study ran several), with a 'mean ± std' column."""
     g = df.groupby(list(by), dropna=False)[metric].agg(['mean', 'std', 'count']).reset_index()
     g['std'] = g['std'].fillna(0.)
     g[metric] = [fmt_pm(m, s) for m, s in zip(g['mean'], g['std'])]
