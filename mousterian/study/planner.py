@@ -262,7 +262,8 @@ def forecast(c:StudyConfig, # the study as it will run
     res, qps, rates = _basis(c, pilot, strict=False)
     o = res['own']; targets = [q.target for q in c.questions]
     miss = [i for i, r in enumerate(o['questions']) if r['reached'] is False]
-    res.update(budget=None, target=targets[0], targets=targets, underpowered=bool(miss))
+    # the preset's budget rides along: plan.json records it and plan.png draws it
+    res.update(budget=c.design.budget_minutes, target=targets[0], targets=targets, underpowered=bool(miss))
     t = design_table(c, qps, rates, 40, seeds=(o['seeds'],), scopes=('questions',), sd_level=res['sd_level'])
     res['table'] = t
     if miss:
@@ -364,7 +365,7 @@ def plot_frontier(res:dict, ax=None):
         if 'choice' in res:
             a.plot(res['choice']['minutes'], res['choice']['questions'][i]['half_width'], 'gD', ms=6, label='chosen')
         if q.get('target') is not None: a.axhline(q['target'], color='g', ls=':', lw=1)
-        if res.get('budget') is not None: a.axvline(res['budget'], color='0.5', ls='--', lw=1)
+        if res.get('budget') is not None: a.axvline(res['budget'], color='0.5', ls='--', lw=1, label='budget')
         a.set(xlabel=f"minutes ({res['device']})", ylabel='95% half-width of the gain (points)',
               title=f"{res['preset']}: {q['question']}")
         # log axes where there are values to put on them (one draw: no half-width; no rates: no minutes)
