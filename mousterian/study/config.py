@@ -136,6 +136,7 @@ class MetricsCfg:
         check_positive(where, n_images=self.n_images, domain_iterations=self.domain_iterations,
                        domain_patch=self.domain_patch)
         if self.draws is not None: check_positive(where, draws=self.draws)
+    def measures(self, draw:int) -> bool: return self.draws is None or draw < self.draws  # a store of base draw `draw`
 
 # %% ../../nbs/17b_study.config.ipynb #794ac386
 @dataclass

@@ -117,8 +117,7 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
             # a classifier trained on the generator's training set: the base set, or the external pool
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)
-        # metrics.draws: the first draws' stores alone are measured
-        stores += 1 if spec.has_images and g['draw'] < (c.metrics.draws or math.inf) else 0
+        stores += 1 if spec.has_images and c.metrics.measures(g['draw']) else 0
     return dict(runs=len(runs), iterations=its, ddpm_steps=steps, images=images, filtered=filtered, stores=stores,
                 draws=len(draws(c)))
 

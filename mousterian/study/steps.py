@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 
 # %% ../../nbs/17d_study.steps.ipynb #2d5e4782
 from __future__ import annotations
-import os, math, time, shutil, warnings
+import os, time, shutil, warnings
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
@@ -277,7 +277,7 @@ def metrics(self:Study, gp:dict) -> dict:
     cur, ref, skipped = (load_json(f) if f.exists() else {}), None, []
     for name in gp:
         if not self.arm(gp[name]['generator']).measured: continue  # e.g. copies of the base set: nothing to measure
-        if gp[name]['draw'] >= (c.metrics.draws or math.inf): skipped.append(name); continue  # metrics.draws
+        if not c.metrics.measures(gp[name]['draw']): skipped.append(name); continue
         st, size = self.store_dir(name), ({'image_size': c.image_size} if c.image_size else {})
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
         ddpm = self.arm(gp[name]['generator']).novelty  # a DDPM's training images are at hand: its novelty is measured
