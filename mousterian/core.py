@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #bbd67f3b
 from __future__ import annotations
-import os, sys, json, hashlib, importlib, ctypes, signal, difflib, random, socket, platform, subprocess, tempfile, time, datetime, warnings
+import os, sys, json, hashlib, importlib, ctypes, shutil, signal, difflib, random, socket, platform, subprocess, tempfile, time, datetime, warnings
 from pathlib import Path
 from contextlib import contextmanager
 import mousterian  # the package root (its version and folder): __init__.py imports nothing
@@ -21,9 +21,11 @@ warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated',
 warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' option is deprecated")
 
 # %% auto #0
-__all__ = ['MousterianError', 'get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp',
-           'die_with_parent', 'git_commit', 'run_meta', 'cache_dir', 'progress', 'LazyModule', 'did_you_mean',
-           'check_count', 'yaml_error_text', 'command_error', 'sha256_file', 'verify_files']
+__all__ = ['FULL_DISK', 'MousterianError', 'get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp',
+           'die_with_parent', 'atomic_folder', 'free_bytes', 'check_space', 'disk_full', 'git_commit', 'run_meta',
+           'cache_dir', 'steady_malloc', 'release_memory', 'rss_gb', 'reset_peak_rss', 'peak_rss_gb', 'available_gb',
+           'check_memory', 'progress', 'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text', 'command_error',
+           'sha256_file', 'verify_files']
 
 # %% ../nbs/00_core.ipynb #94051700
 class MousterianError(ValueError):
@@ -108,6 +110,7 @@ def clean_tmp(folder:str|Path, # a folder whose writer is the caller (it holds t
     n = 0
     for f in Path(folder).glob(pattern):
         if f.is_file(): f.unlink(missing_ok=True); n += 1
+        elif f.is_dir(): shutil.rmtree(f, ignore_errors=True); n += 1  # what a killed `atomic_folder` left
     return n
 
 # %% ../nbs/00_core.ipynb #9f483450
@@ -119,6 +122,65 @@ def die_with_parent():
     try: ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))
     except (OSError, AttributeError): return
     if os.getppid() != ppid: os.kill(os.getpid(), signal.SIGKILL)  # the parent died before the request took effect
+
+# %% ../nbs/00_core.ipynb #59e2e7bb
+@contextmanager
+def atomic_folder(path:str|Path, # the folder to write
+                 ) -> Path:
+    """Yield a temporary folder beside `path` to fill; on success it replaces `path` (an older `path` is removed),
+    on error it is removed and `path` is left as it was."""
+    import shutil
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(17, 'A file is where a folder is to be written', str(path))
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'))
+    try:
+        os.chmod(tmp, 0o777 & ~_UMASK)
+        yield tmp
+        old = None
+        if path.exists(): old = path.with_name(f'.{path.name}.{os.getpid()}.old.tmp'); os.replace(path, old)
+        os.replace(tmp, path)
+        if old is not None: shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+def _fmt_bytes(n:float) -> str:
+    for u in ('bytes', 'KB', 'MB', 'GB', 'TB'):
+        if abs(n) < 1024 or u == 'TB': return f"{n:.0f} {u}" if u == 'bytes' else f"{n:.1f} {u}"
+        n /= 1024
+
+def free_bytes(folder:str|Path) -> int:
+    "The bytes free to this user on the disk that holds `folder` (or its nearest existing parent)."
+    import shutil
+    p = Path(folder).absolute()
+    while not p.exists() and p != p.parent: p = p.parent
+    return shutil.disk_usage(p).free
+
+def check_space(folder:str|Path, # where the step writes
+                need:float, # bytes it will write (an estimate)
+                what:str, # the step, for the message
+                moves:str='--out', # the option that moves the output
+               ):
+    "Refuse a step before it starts where the disk holding `folder` has less free space than it will write."
+    free = free_bytes(folder); need = float(need) * 1.1 + (8 << 20)  # a margin for what the estimate leaves out
+    if free < need:
+        raise MousterianError(f"{what} writes about {_fmt_bytes(need)} into {folder}, and its disk has "
+                              f"{_fmt_bytes(free)} free: free space there, or give another folder with {moves}. "
+                              "Nothing written is lost: the same command resumes where it stopped.")
+
+FULL_DISK = ('No space left on device', 'Disk quota exceeded')
+
+def disk_full(e:BaseException) -> bool:
+    "Whether `e` (or an exception it was raised from) says the disk is full: ENOSPC or EDQUOT, by code or by text."
+    import errno
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if getattr(e, 'errno', None) in (errno.ENOSPC, errno.EDQUOT) or any(s in str(e) for s in FULL_DISK): return True
+        e = e.__cause__ or e.__context__
+    return False
+
 
 # %% ../nbs/00_core.ipynb #55710ecc
 def git_commit(path:str|Path|None=None, # a folder inside the checkout; default: the package's folder
@@ -149,6 +211,80 @@ def cache_dir(*parts) -> Path:
     p = Path(os.environ.get('MOUSTERIAN_CACHE') or Path.home() / '.cache' / 'mousterian', *parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+# %% ../nbs/00_core.ipynb #4c4b78f2
+def _libc():
+    "glibc, where this is Linux and it loads; else None."
+    if not sys.platform.startswith('linux'): return None
+    try: return ctypes.CDLL('libc.so.6', use_errno=True)
+    except OSError: return None
+
+def steady_malloc(threshold:int=32 << 20, # bytes: blocks at least this large get a mapping of their own
+                 ) -> bool:
+    """Fix glibc's mmap threshold (and with it its trim threshold), so that memory freed between training
+    batches goes back to the system; True where it took effect (Linux with glibc, `$MOUSTERIAN_MALLOC` not 0)."""
+    libc = _libc()
+    if libc is None or os.environ.get('MOUSTERIAN_MALLOC', '1') == '0': return False
+    try: return bool(libc.mallopt(-3, int(threshold)))  # M_MMAP_THRESHOLD
+    except AttributeError: return False  # a libc without mallopt (musl)
+
+def release_memory():
+    "Hand freed memory back to the system: Python's cycles collected, glibc's free heap trimmed (Linux)."
+    import gc; gc.collect(); libc = _libc()
+    if libc is not None and hasattr(libc, 'malloc_trim'): libc.malloc_trim(0)
+
+def _status_kb(key:str) -> float|None:
+    try:
+        for line in Path('/proc/self/status').read_text().splitlines():
+            if line.startswith(key + ':'): return float(line.split()[1])
+    except OSError: return None
+    return None
+
+def rss_gb() -> float:
+    "The resident memory of this process, GB (NaN where /proc is not there)."
+    kb = _status_kb('VmRSS'); return kb / 2**20 if kb is not None else float('nan')
+
+def reset_peak_rss() -> bool:
+    "Start the peak (`peak_rss_gb`) anew from what the process holds now (Linux 4.0+); True where it took effect."
+    try: Path('/proc/self/clear_refs').write_text('5'); return True
+    except OSError: return False
+
+def peak_rss_gb(children:bool=False, # also the largest peak of the finished child processes (a grid's workers)
+               ) -> float:
+    "The most resident memory this process held since it started or since `reset_peak_rss`, GB."
+    import resource
+    kb = _status_kb('VmHWM')
+    if kb is None: kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
+    if children: kb = max(kb, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return kb / 2**20
+
+def available_gb() -> float:
+    """The memory a new step may use, GB: the kernel's MemAvailable, within a container's limit (cgroup v2
+    memory.max less memory.current); `$MOUSTERIAN_MEMORY_GB` overrides it (to plan for a smaller machine)."""
+    if os.environ.get('MOUSTERIAN_MEMORY_GB'): return float(os.environ['MOUSTERIAN_MEMORY_GB'])
+    gb = float('inf')
+    try:
+        for line in Path('/proc/meminfo').read_text().splitlines():
+            if line.startswith('MemAvailable:'): gb = float(line.split()[1]) / 2**20
+    except OSError: pass
+    try:
+        lim, cur = (Path('/sys/fs/cgroup', f).read_text().strip() for f in ('memory.max', 'memory.current'))
+        if lim != 'max': gb = min(gb, (int(lim) - int(cur)) / 2**30)
+    except (OSError, ValueError): pass
+    return gb
+
+def check_memory(need_gb:float, # what the step is estimated to hold at its peak
+                 what:str, # the step, for the message
+                 lower:str, # the setting that lowers it, for the message
+                ):
+    "Refuse a step that needs more memory than the machine has available, before it starts, naming what lowers it."
+    have = available_gb()
+    if need_gb > have:
+        raise MousterianError(f"{what} needs about {need_gb:.1f} GB of memory and this machine has {have:.1f} GB "
+                              f"available: {lower}, or free memory (close other programs) and run it again.")
+
+steady_malloc()
+
 
 # %% ../nbs/00_core.ipynb #e56fdac1
 def progress(it=None, # an iterable to wrap (or None with `total`)
@@ -198,14 +334,35 @@ def yaml_error_text(e:BaseException) -> str:
     ctx = getattr(e, 'context', None)
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" + (f" ({ctx})" if ctx else '')
 
-def command_error(e:BaseException) -> SystemExit:
+def _writes_here(e:BaseException, out) -> str:
+    "The folder a failed write was in: the file's folder where the error names one, else the command's output."
+    f = getattr(e, 'filename', None)
+    if f: return str(Path(f).parent if not Path(f).is_dir() else Path(f))
+    return str(out) if out is not None else 'the output folder'
+
+def command_error(e:BaseException,
+                  out:str|Path|None=None, # the folder the command writes into (named when its disk is full)
+                  moves:str='--out', # the option that gives the command another output folder
+                 ) -> SystemExit:
     """The one line a command ends with when `e` stops it (raise the result `from None`); with
     `$MOUSTERIAN_DEBUG` set, `e` itself is raised, traceback and all."""
+    import errno
     if os.environ.get('MOUSTERIAN_DEBUG', '') not in ('', '0'): raise e
     first = lambda x: (str(x).strip().splitlines() or [''])[0][:500]
     if isinstance(e, KeyboardInterrupt):
         return SystemExit("interrupted: run the same command again to resume where it stopped.")
     if isinstance(e, MousterianError): return SystemExit(f"error: {e}")
+    if disk_full(e):
+        where = _writes_here(e, out)
+        try: free = f" ({_fmt_bytes(free_bytes(where))} free)" if where != 'the output folder' else ''
+        except OSError: free = ''
+        return SystemExit(f"error: the disk holding {where} is full{free}: free space there, or give another "
+                          f"folder with {moves}. Nothing written is lost: the same command resumes where it stopped.")
+    if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and getattr(e, 'filename',
+                                                                                                    None):
+        kind = 'is on a read-only file system' if e.errno == errno.EROFS else 'cannot be written by this user'
+        return SystemExit(f"error: {_writes_here(e, out)} {kind} ({e.filename}: {e.strerror}): give a writable "
+                          f"folder with {moves}, or make this one writable.")
     if isinstance(e, (FileExistsError, NotADirectoryError)) and getattr(e, 'filename', None) and Path(
             e.filename).is_file():  # a file where a folder is to be made or read
         return SystemExit(f"error: {e.filename} is a file, and a folder is needed there: give a folder's path (a "

@@ -360,5 +360,5 @@ def mousterian_pretrain(store:str, # a synthetic store
               f"({m['iterations']} steps): encoder in {o}\nfine-tune from it: a grid with function "
               f"mousterian.pretrain:finetune_run and init: {o}")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, out, 'another out folder') from None
 

@@ -315,4 +315,4 @@ def mousterian_store(cmd:str, # export, verify, import or novelty
         else:
             st = import_store(p, dest); print(f"imported {p} -> {st.path} ({len(st)} images, every checksum verified)")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, dest, 'another dest folder') from None

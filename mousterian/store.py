@@ -245,6 +245,16 @@ def todo(self:SynStore, per_class) -> np.ndarray:
     want = np.broadcast_to(np.asarray(per_class, dtype=np.int64), (len(self.classes),))
     return np.maximum(want - self.counts(), 0)
 
+# %% ../nbs/04_store.ipynb #20cf6a58
+@patch
+def check_space(self:SynStore, n:int, # images still to write
+                moves:str='another store folder', # where the message points the user
+               ):
+    """Refuse to start writing `n` more images where the disk holding the store has less room than they take at
+    most (uncompressed pixels, 512 x 512 where sizes vary, plus a manifest row each)."""
+    h, w = self.image_size or (512, 512)
+    check_space(self.path, n * (self.channels * h * w + 512), f"Generating {n:,} images", moves)
+
 # %% ../nbs/04_store.ipynb #9bf14cbc
 @patch
 def _lock(self:SynStore):

@@ -149,6 +149,7 @@ def execute(params:dict, out:str|Path, function:str|None=None, notebook:str|None
                run_seconds=time.perf_counter() - t0, **_meta_flat(params))
     save_json(dict(params=params, result=res), d / 'result.json')
     if (d / 'error.txt').exists(): (d / 'error.txt').unlink()
+    release_memory()  # what the run freed goes back to the system: a grid's memory does not grow with its runs
     return res
 
 def _meta_flat(params):
@@ -322,7 +323,12 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         save_json(dict(grid={**g, **({'function': entry_point(g['function'])} if g.get('function') else {})},
                        n_runs=len(runs), mode=mode, backend=backend,
                        layout=plan), out / 'grid.json')
-        if todo and backend == 'local':
+        if todo and backend == 'local':  # memory for the workers, checked before any run starts
+            fewer = max(1, int(available_gb() // WORKER_GB))
+            check_memory(WORKER_GB * workers if workers > 1 else max(0.5, WORKER_GB - rss_gb()),
+                         f"The grid's {workers} worker{'s' if workers > 1 else ''} ({WORKER_GB:g} GB each)",
+                         f"run fewer at once (--workers {fewer})" if workers > 1 and fewer < workers else
+                         "train with a smaller batch (the recipe's bs) or on a machine with more memory")
             print(f"sweep {out.name}: {len(todo)} runs, {workers} worker{'s' if workers > 1 else ''} x "
                                               f"{threads} threads ({plan['why']}; --workers/--threads override)",
                                               flush=True)
@@ -402,4 +408,4 @@ def mousterian_sweep(grid:str, # the grid file (YAML)
             raise SystemExit(f"error: {df.attrs['failed']} of {df.attrs['planned']} runs failed (their tracebacks: "
                              f"{Path(out)}/runs/<id>/error.txt). {df.attrs['fail_text']}")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, out, 'another out folder') from None

@@ -15,7 +15,7 @@ from .results import *
 from .law import interval, point_outside
 
 # %% auto #0
-__all__ = ['INTERPOLATIONS', 'model_free_k', 'real_runs_as_extra', 'worth_curve', 'syn_worth']
+__all__ = ['INTERPOLATIONS', 'model_free_k', 'real_runs_as_extra', 'paper_layout', 'worth_curve', 'syn_worth']
 
 # %% ../../nbs/15c_equiv.curves.ipynb #a42ed48e
 def _curve(x, y, w):
@@ -131,6 +131,22 @@ def real_runs_as_extra(df:pd.DataFrame, # results (see `clean_results`)
     d = as_clean(df)
     big = d[(d.n_syn_plus == 0) & (d.n_real_plus == 0) & (d.n_base > n_base)]
     return pd.concat([d, big.assign(n_real_plus=big.n_base - n_base, n_base=n_base)], ignore_index=True)
+
+# %% ../../nbs/15c_equiv.curves.ipynb #ceabca96
+def paper_layout(df:pd.DataFrame, # results (see `clean_results`)
+                ) -> tuple:
+    """(`df` with real-only runs of larger sets read as extra real images at every base size that has synthetic
+    runs and no extra-real runs, via `real_runs_as_extra`; the base sizes so filled, each with its real sizes)."""
+    d, filled = as_clean(df), {}
+    for b in sorted(d.loc[d.n_syn_plus > 0, 'n_base'].unique()):
+        at = d[np.isclose(d.n_base, b)]
+        if (at.n_real_plus > 0).any(): continue  # an extra-real arm of its own: read as it ran
+        big = sorted(d.loc[(d.n_syn_plus == 0) & (d.n_real_plus == 0) & (d.n_base > b), 'n_base'].unique())
+        if big:
+            filled[b] = big
+            d = pd.concat([d, real_runs_as_extra(d[d.n_real_plus == 0], b).iloc[len(d[d.n_real_plus == 0]):]],
+                          ignore_index=True)
+    return d, filled
 
 # %% ../../nbs/15c_equiv.curves.ipynb #9f169a4f
 # the monotone readings of the real curve between measured ratios that a worth's interval spans

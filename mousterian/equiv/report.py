@@ -13,6 +13,7 @@ from ..core import *
 from .results import *
 from .law import bootstrap, compare_models, fit_accuracy, lack_of_fit, law_table, law_text, lof_text
 from .answers import exchange_table, worth_table
+from .curves import paper_layout
 from .words import exchange_lines, worth_lines, curve_text
 from .plots import equivalence_curves, plot_exchange, plot_k_reading, plot_ratio_curves, plot_worth_curve
 
@@ -123,9 +124,20 @@ def mousterian_fit(
             near = did_you_mean(miss[0], list(map(str, df.columns)))
             raise MousterianError(f"--group names columns that are not in {p}: {', '.join(miss)}{near}" +
                                   (f" (its columns: {', '.join(map(str, df.columns))})." if '?' in near else '.'))
+        if base.exists() and base.is_dir() and any(base.iterdir()) and not ((base / 'law.json').exists() or any(
+                base.glob('*/law.json'))):  # a law folder is replaced whole: never a folder of other files
+            raise MousterianError(f"--out {base} holds other files, and a law folder is written whole in its "
+                                  "place: give a new folder, or a law folder mousterian-fit wrote.")
         for key, g in _shared_real(df, groups):
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
-            s = fit_report(g, base / name if groups else base, name, n_boot, e)
+            g, filled = paper_layout(g)
+            for b, big in filled.items():
+                print(f"{name}: no runs with extra real images at n_base = {b:,.0f}: its real-only runs of "
+                      f"{', '.join(f'{n:,.0f}' for n in big)} images are read as the base set plus "
+                      f"{', '.join(f'{n - b:,.0f}' for n in big)} extra real images, which assumes the larger "
+                      "real sets hold the smaller (nested) or are drawn alike.")
+            with atomic_folder(base / name if groups else base) as tmp:  # whole, or not at all
+                s = fit_report(g, tmp, name, n_boot, e)
             ex = pd.DataFrame(s['exchange'])
             print(f"== {name}: {s['n_rows']} rows\nOne extra real image is worth, in synthetic images (k), "
                   f"read from the measured curves unless the law is usable:")
@@ -142,7 +154,7 @@ def mousterian_fit(
             print(f"   written: {base / name if groups else base}/law.json, exchange.csv, worth.csv, law.png, "
                   "worth.png, equivalence.csv")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, locals().get('base'), '--out') from None
 
 # %% ../../nbs/15h_equiv.report.ipynb #fcdb335e
 def study_exchange(folder:str|Path, # a study's output folder

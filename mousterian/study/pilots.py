@@ -19,8 +19,9 @@ from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
-__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'pilot_files', 'read_pilot', 'pilot_timings', 'read_pilots',
-           'pilot_rates', 'design_minutes', 'question_pilot', 'predict']
+__all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'results_file', 'pilot_files', 'read_pilot',
+           'pilot_timings', 'read_pilots', 'pilot_rates', 'design_minutes', 'ran_cell', 'default_pilots',
+           'question_pilot', 'predict']
 
 # %% ../../nbs/17ca_study.pilots.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
@@ -44,12 +45,26 @@ def pilot_list(pilot:str|Path|list|None=None) -> list:
     "A design's pilots as a list: one pilot, or several (each question reads the first that ran its cell)."
     return list(pilot) if isinstance(pilot, (list, tuple)) else [pilot]
 
+def results_file(p:Path) -> Path:
+    """A pilot's results table: the file given, or in a folder its results.csv (a published study, a shipped pilot)
+    or sweep/results.csv (the folder `mousterian-study` wrote)."""
+    if not p.is_dir(): return p
+    return p / 'results.csv' if (p / 'results.csv').exists() or not (p / 'sweep' / 'results.csv').exists() else (
+        p / 'sweep' / 'results.csv')
+
+def _folder(p:Path) -> Path:
+    "The study folder a pilot's results lie in (its timings.json and study.json are there)."
+    f = results_file(p); return f.parent.parent if f.parent.name == 'sweep' else f.parent
+
+def _where(p:Path) -> str:
+    "A pilot named as a reader finds it: a shipped pilot by its name, a study by the path given."
+    return f"shipped pilot {p.name}" if p.parent == PILOTS else str(p)
+
 def pilot_files(pilot:str|Path|list|None=None) -> list:
     "The files the pilots are read from (results, step times, settings): what a forecast from them depends on."
     out = []
     for p in map(pilot_path, pilot_list(pilot)):
-        folder = p if p.is_dir() else p.parent
-        out += [p / 'results.csv' if p.is_dir() else p, folder / 'timings.json', folder / 'study.json']
+        out += [results_file(p), _folder(p) / 'timings.json', _folder(p) / 'study.json']
     return out
 
 def read_pilot(
@@ -64,10 +79,11 @@ def read_pilot(
         raise MousterianError(f"The pilot {str(p)!r} does not exist: give a study folder (it holds results.csv), "
                               f"its results.csv (e.g. --pilot study/own/results.csv), or a shipped pilot: "
                               f"{', '.join(shipped)}.")
-    folder, f = (p, p / 'results.csv') if p.is_dir() else (p.parent, p)
+    folder, f = _folder(p), results_file(p)
     if not f.exists():
-        raise MousterianError(f"The pilot folder {str(folder)!r} has no results.csv: run the pilot study first "
-                              "(mousterian-study own), or give the results file itself.")
+        raise MousterianError(f"The pilot folder {str(p)!r} has no results.csv (nor sweep/results.csv): run the "
+                              f"pilot study into it first (mousterian-study PRESET --out {p}), or give the results "
+                              "file itself.")
     try: df = pd.read_csv(f)
     except pd.errors.EmptyDataError: df = pd.DataFrame()
     need = {'generator', 'n_base', 'n_real_plus', 'n_syn_plus', 'seed'}  # and an accuracy column (`clean_results`)
@@ -86,7 +102,7 @@ def read_pilot(
         raise MousterianError(f"The pilot's results {str(f)!r}: {e} Give the results.csv a study wrote.") from None
     tm = load_json(folder / 'timings.json') if (folder / 'timings.json').exists() else None
     cfg = study_config(legacy_free(load_json(folder / 'study.json'))) if (folder / 'study.json').exists() else None
-    return Pilot(df, pilot_timings(tm), cfg, str(p))
+    return Pilot(df, pilot_timings(tm), cfg, _where(p))
 
 def pilot_timings(tm:list|dict|None) -> dict|None:
     """A study's timings.json (a list, an entry per run of the study) as one entry: each step priced by the run in
@@ -144,7 +160,7 @@ def pilot_rates(pilot:Pilot|list) -> dict:
     # a fixed part and a part per iteration; runs of one length (a tiny study) give the mean per iteration alone
     b, a = np.polyfit(it, sec, 1) if it.nunique() > 1 else (float((sec / it).mean()), 0.)
     per = lambda step, n: s(step) / w(n) if w(n) else 0.
-    return dict(source='pilot ' + ' + '.join(pl.where for pl in ps), host=ps[0].timings.get('calibration', {}),
+    return dict(source=' + '.join(pl.where if pl.where.startswith('shipped') else f'pilot {pl.where}' for pl in ps), host=ps[0].timings.get('calibration', {}),
                 preset=' + '.join(pl.config.name for pl in ps), run_fixed=float(a), run_per_iteration=float(b),
                 parallel=float(sec.sum() / s('grid')) if s('grid') else 1.,
                 ddpm_step=per('train', 'ddpm_steps'), image=per('generate', 'images'),
@@ -165,15 +181,31 @@ def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     return dict(out, total=sum(out.values()), runs=w['runs'], draws=w['draws'])
 
 # %% ../../nbs/17ca_study.pilots.ipynb #cf7606ee
+def ran_cell(pl:Pilot, q:Question, n_classes:int) -> bool:
+    "Whether the pilot ran the question's cell (its arm at its base size and synthetic count, no extra real images)."
+    d, b, ns = pl.results, q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
+    return bool(((d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus, ns)
+                 & np.isclose(d.n_real_plus, 0)).any())
+
+def default_pilots(c:StudyConfig, n_classes:int) -> list:
+    """The pilots of a study that names none: the published fmnist-cpu-wide study, and for each declared question
+    it did not run, the first shipped pilot of the same dataset that ran the question's cell."""
+    pls = [read_pilot(None)]
+    for q in c.questions:
+        if any(ran_cell(pl, q, n_classes) for pl in pls): continue
+        for name in sorted(d.name for d in PILOTS.iterdir() if d.is_dir()):
+            pl = read_pilot(name)
+            if pl.config is not None and pl.config.dataset == c.dataset and ran_cell(pl, q, n_classes):
+                pls.append(pl); break
+    return pls
+
 def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran the question's cell is read
                    q:Question, n_classes:int) -> dict:
     """What a pilot says of a question's cell: the variance components of its paired gain (`equiv.gain_components`),
     the mean gain, and the real curve's slope at its base size (points per n_base of extra real images)."""
     ps = pilot if isinstance(pilot, list) else [pilot]
     b, ns = q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
-    cell = lambda d: d[(d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus,
-        ns) & np.isclose(d.n_real_plus, 0)]
-    have = [pl for pl in ps if not cell(pl.results).empty]
+    have = [pl for pl in ps if ran_cell(pl, q, n_classes)]
     if not have:
         d = pd.concat([pl.results for pl in ps])
         have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)

@@ -201,8 +201,9 @@ def _basis(c:StudyConfig, pilot=None, device:str='cpu', rates_file=None, sd_leve
     """What `plan_study` and `forecast` start from: the pilots, the rates (`strict=False`: None where none apply,
     the half-widths need no costs), each question's `question_pilot`, and the study's own design priced and
     predicted: (the answer so far, the questions' pilot readings, the rates)."""
-    pls = read_pilots(pilot if pilot is not None else c.design.pilot)
-    sd, K, why = c.design.sd_level if sd_level is None else sd_level, _classes(c), None
+    K = _classes(c); given = pilot if pilot is not None else c.design.pilot
+    pls = read_pilots(given) if given is not None else default_pilots(c, K)  # none named: the shipped that ran it
+    sd, why = c.design.sd_level if sd_level is None else sd_level, None
     try: rates = rates_for(c, pls, device, rates_file)
     except MousterianError as e:
         if strict: raise
@@ -239,10 +240,13 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
         if v is not None and not v > 0:
             raise MousterianError(f"{k} is {'minutes' if k == 'budget' else 'a 95% half-width in points'} and must "
                                   f"be > 0, got {v:g}: e.g. --{k} {60 if k == 'budget' else 1.25}.")
+    declared = c.questions[0].target
+    if target is not None:  # the primary question's target, replaced everywhere the plan reads it
+        c = dataclasses.replace(c, questions=[dataclasses.replace(c.questions[0], target=target), *c.questions[1:]])
     res, qps, rates = _basis(c, pilot, device, rates_file, sd_level)
     budget = c.design.budget_minutes if budget is None else budget
     targets = [q.target for q in c.questions]
-    if target is not None: targets[0] = target
+    if target is not None and target != declared: res['target_given'] = dict(given=target, declared=declared)
     t = design_table(c, qps, rates, max_draws, sd_level=res['sd_level'])
     res.update(budget=budget, target=targets[0], targets=targets, table=t)
     if budget is not None or any(v is not None for v in targets):
@@ -301,6 +305,12 @@ def plan_lines(res:dict) -> list:
     out = [f"Plan for {res['preset']} on {res['device']}: variance components from {res['pilot']}, costs from "
            f"{res['rates']['source']}; half-widths are 95% intervals of the paired gain (points), predicted {how} "
            "(in brackets: at the estimates)."]
+    if len({r['pilot'] for r in res['own']['questions']}) > 1 or ' + ' in res['pilot']:
+        out.append("  Each question's pilot (the first that ran its cell): " + '; '.join(
+            f"{r['question']}: {r['pilot']}" for r in res['own']['questions']) + '.')
+    if (tg := res.get('target_given')):
+        was = f"±{tg['declared']:g}, as the preset declares" if tg['declared'] is not None else 'none declared'
+        out.append(f"  --target: the primary question's target is ±{tg['given']:g} points ({was}).")
     def table(rows, head):
         out.append(head)
         out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'target':>7} {'MDE (α)':>15} "

@@ -432,7 +432,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         save_json(self.p, old)
         # the host's speed beside every timing (`benchmarks.calibrate`)
         t0, log = time.perf_counter(), dict(started=time.strftime('%Y-%m-%d %H:%M:%S'), calibration=calibrate(),
-                                            steps={})
+                                            steps={}, memory_gb={})
         tf = self.out / 'timings.json'
         hist = load_json(tf) if tf.exists() else []
         runs, notes, gp = self.plan()
@@ -454,11 +454,14 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
                   report=lambda: self.report(force_report))
         for i, s in enumerate(steps):
             print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
+            release_memory(); reset_peak_rss()  # each step's peak resident memory its own
             do[s]()
             log['steps'][s] = time.perf_counter() - t
+            # the peak of this process in the step (a grid's spawned workers: the largest of theirs, if larger)
+            log['memory_gb'][s] = round(peak_rss_gb(children=s == 'grid'), 3)
             log['total_seconds'] = time.perf_counter() - t0
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
-            print(f"    {s}: {log['steps'][s]:.0f} s", flush=True)
+            print(f"    {s}: {log['steps'][s]:.0f} s, peak memory {log['memory_gb'][s]:.1f} GB", flush=True)
         rep = self.out / 'report.ipynb'
         print(f"Study {self.cfg.name}: {', '.join(steps)} done in {log['total_seconds'] / 60:.1f} min" +
               (f": {rep}" if 'report' in steps and rep.exists() else f", in {self.out}"))
@@ -497,4 +500,4 @@ def mousterian_study(preset:str='fmnist-cpu', # a preset name (see --list) or a 
               tuple(s.strip() for s in steps.split(',') if s.strip()), workers, threads, backend, address, gpus,
               force_report)
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, out or 'the study folder', '--out') from None

@@ -194,6 +194,7 @@ def generate(model_dir:str|Path, # a trained DDPM folder
         if k:
             if k == len(L): print(f"{st.path}: all {k} images are there already."); return st
             print(f"{st.path}: resuming after {k} of {len(L)} images.")
+        st.check_space(len(L) - k, '--store')  # a full disk said before the first batch, not at the last
         cfg_json = json.dumps(info['cfg'])
         for i in progress(range(k, len(L), bs), desc=f'generating into {st.path.name}'):
             lb, sd = L[i:i + bs], seed + np.arange(i, min(i + bs, len(L)))
@@ -261,4 +262,5 @@ def mousterian_ddpm(cmd:str, # 'train' or 'sample'
                   f"({', '.join(f'{c}: {n}' for c, n in zip(st.classes, st.counts()))}); manifest in "
                   f"{st.path / 'manifest'}")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e:
+        raise command_error(e, store if cmd == 'sample' else out, '--store' if cmd == 'sample' else 'another out folder') from None

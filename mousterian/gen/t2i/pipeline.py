@@ -178,6 +178,7 @@ def generate_t2i(pipe, # a pipeline from `load_t2i`
     st = SynStore.create(store, classes, 3, [size, size] if size else None, generator='t2i')
     with st.writer():  # one writer for the whole generation: a second one waits, then finds the images there
         k = st.check_prefix(jobs[['seed', 'prompt']])
+        st.check_space(len(jobs) - k, 'another store folder')  # a full disk said before the first image
         if sources is not None:
             from diffusers import AutoPipelineForImage2Image  # heavy, loaded on use
             pipe = AutoPipelineForImage2Image.from_pipe(pipe); pipe.set_progress_bar_config(disable=True)
@@ -333,4 +334,4 @@ def mousterian_generate(model:str, # diffusers pipeline: hub name or local folde
         print(f"store {st.path}: {len(st)} images of {len(classes)} classes ({strategy} prompts); manifest in "
               f"{st.path / 'manifest'}")
     # one line, non-zero exit (MOUSTERIAN_DEBUG=1: the traceback)
-    except Exception as e: raise command_error(e) from None
+    except Exception as e: raise command_error(e, store, 'another store folder') from None
