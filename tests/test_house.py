@@ -1,4 +1,4 @@
-"The shape of the house: every import of `mousterian/` (at any depth, inside functions too) runs down, with no circle, and no module outgrows a room."
+"The shape of the house (drawn in nbs/architecture.ipynb, the Architecture page): every import of `mousterian/` (at any depth, inside functions too) runs down, with no circle, and no module outgrows a room."
 import ast, functools
 from pathlib import Path
 import pytest
@@ -71,7 +71,7 @@ def test_no_circle_of_imports():
     assert cycles(graph()) == []
 
 def test_equiv_needs_only_core():
-    "The maths of the answer stands on core alone (DESIGN.md)."
+    "The maths of the answer stands on core alone (nbs/architecture.ipynb)."
     g = graph()
     outside = {m: sorted(t for t in ts if not t.startswith(('mousterian.equiv', 'mousterian.core'))) for m, ts in g.items() if m.startswith('mousterian.equiv')}
     assert not any(outside.values()), outside
@@ -122,3 +122,12 @@ def test_lines_a_reader_can_hold():
     long = [l for l in lines if len(l) > 120]
     assert len(long) <= 0.05 * len(lines), f"{len(long)} of {len(lines)} lines are over 120 characters, e.g. {long[0][:130]!r}"
     assert max(map(len, lines)) < 400, max(lines, key=len)[:130]
+
+def test_architecture_page_names_every_room():
+    "The Architecture page (nbs/architecture.ipynb) says where each room stands: a room added without a word there fails."
+    import json
+    nb = json.loads((ROOT / 'nbs' / 'architecture.ipynb').read_text())
+    text = ''.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'markdown')
+    missing = [m for m in modules() if m != 'mousterian' and m.removeprefix('mousterian.') not in text]
+    assert not missing, f"nbs/architecture.ipynb does not name {missing}: add them to its floors"
+    assert 'Where a change goes' in text

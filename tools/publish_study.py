@@ -11,10 +11,10 @@ MARK = re.compile(r'(<!-- study-headline -->\n).*?(\n<!-- /study-headline -->)',
 
 def readme_headline(published:Path) -> str:
     "The README with its headline block written from the published study."
-    from mousterian.study import study_headline
+    from mousterian.study import study_glance
     s = (ROOT / 'README.md').read_text()
     if not MARK.search(s): sys.exit("README.md has no <!-- study-headline --> ... <!-- /study-headline --> block to write the headline into.")
-    return MARK.sub(lambda m: m[1] + study_headline(published) + m[2], s)
+    return MARK.sub(lambda m: m[1] + study_glance(published) + m[2], s)
 
 def publish(src:Path):
     if not (src / 'report.ipynb').exists(): sys.exit(f"{src} has no report.ipynb: run the study to the end first.")

@@ -169,8 +169,9 @@ def base_answers(ex:pd.DataFrame, # an `exchange_table`
             row.update(answer='k' if wd <= max_width else 'k, wide', width=wd)
         elif st == LESS_THAN: row.update(answer='less than', k=math.nan, lo=0., hi=r['k_bound'])
         # open above: the point, its lower bound, and the test
-        elif st == MORE_THAN and np.isfinite(r['lo']) and r['lo'] > 0: row.update(answer='more than', hi=math.inf)
-        elif st == MORE_THAN and test['help_test'] == 'helps':
+        elif st in (MORE_THAN, NOT_ESTIMABLE) and np.isfinite(r['lo']) and r['lo'] > 0:
+            row.update(answer='more than', hi=math.inf)  # said 'not estimable' where lo <= 1 (`answer_short`)
+        elif st in (MORE_THAN, NOT_ESTIMABLE) and test['help_test'] == 'helps':
             row.update(answer='helps, k open', lo=math.nan, hi=math.inf)
         else: row.update(answer=_no_number(test), k=math.nan, lo=math.nan, hi=math.nan)
         rows.append({**row, 'point_outside': point_outside(row['k'], row['lo'], row['hi'])})

@@ -132,7 +132,7 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     arrows lower bounds, crosses 'do not help'."""
     import matplotlib.pyplot as plt  # plots only
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
-    if not ex['status'].isin([ESTIMATE, MORE_THAN, NO_HELP, HURTS]).any():
+    if not ex['status'].isin([ESTIMATE, MORE_THAN, NOT_ESTIMABLE, NO_HELP, HURTS]).any():
         ax.text(0.5, 0.5, 'no exchange rate to plot:\n' + ', '.join(sorted(set(ex['status']))), ha='center',
                 va='center', transform=ax.transAxes)
         ax.set_axis_off()
@@ -142,7 +142,8 @@ def plot_exchange(ex:pd.DataFrame, ax=None, title:str='', per_class:int|None=Non
     for i, (nb, g) in enumerate(ex.groupby('n_base')):
         col, dx = f'C{i}', 1 + 0.04 * i
         lab = f'n_base = {nb:g}' + (f' ({nb / per_class:g}/class)' if per_class else '')
-        est, more, no = g[g.status == ESTIMATE], g[g.status == MORE_THAN], g[g.status.isin([NO_HELP, HURTS])]
+        est, more = g[g.status == ESTIMATE], g[g.status.isin([MORE_THAN, NOT_ESTIMABLE])]
+        no = g[g.status.isin([NO_HELP, HURTS])]
         ax.errorbar(est.r_real * dx, est.k, yerr=[np.clip(est.k - est.lo, 0, None),
                                                   np.clip(np.where(np.isfinite(est.hi), est.hi, top) - est.k, 0,
                                                           None)], fmt='o', color=col, capsize=3, label=lab)

@@ -33,7 +33,8 @@ def fit_report(df:pd.DataFrame, out:str|Path, name:str='results', n_boot:int=200
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     d = clean_results(df)
     f = fit_accuracy(d, n_starts=n_starts, quiet=True); boot = bootstrap(f, n_boot); lof = lack_of_fit(f)
-    ex, wt = exchange_table(d, f, boot, lof, r_reals, n_boot), worth_table(d, n_boot)
+    # an open reading whose lower end is at or below 1 is written 'not estimable', never 'more than'
+    ex, wt = mark_not_estimable(exchange_table(d, f, boot, lof, r_reals, n_boot)), mark_not_estimable(worth_table(d, n_boot))
     if n_classes:
         ex, wt = [t.assign(n_base_per_class=(t['n_base'] / n_classes).round().astype(int)) if len(t) else t
                   for t in (ex, wt)]

@@ -17,9 +17,9 @@ from ..core import *
 
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
-           'FIT_UNTESTED', 'NO_REAL_GAIN', 'REPLICATES', 'clean_results', 'aggregate', 'as_clean', 'read_table',
-           'pure_error', 'replication', 'given_text', 'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde',
-           'gain_components', 'gain_half_width']
+           'FIT_UNTESTED', 'NO_REAL_GAIN', 'NOT_ESTIMABLE', 'REPLICATES', 'clean_results', 'aggregate', 'lower_end',
+           'mark_not_estimable', 'as_clean', 'read_table', 'pure_error', 'replication', 'given_text', 'unit_table',
+           'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -115,6 +115,28 @@ def aggregate(df:pd.DataFrame, by:list|None=None) -> pd.DataFrame:
 ESTIMATE, MORE_THAN, LESS_THAN, NO_HELP, HURTS = 'estimate', 'more than', 'less than', 'does not help', 'hurts'
 EXTRAPOLATED, NOT_IDENTIFIED, NO_FIT, FIT_UNTESTED = 'extrapolated', 'not identified', 'does not fit', 'fit not testable'
 NO_REAL_GAIN = 'no real gain'  # the extra real images gave no gain: nothing to match
+# open above with a lower end at or below 1: k < 1 (worth more than a real image) and k = ∞ (worth nothing) both held
+NOT_ESTIMABLE = 'not estimable'
+
+def lower_end(r) -> float:
+    """The lower end of a reading of k that is open above: its interval's where it has one, else the bound the
+    measured ratios give (an exchange row: the largest synthetic ratio over its real ratio; a worth row: its k)."""
+    lo = r.get('lo', np.nan)
+    if np.isfinite(lo): return float(lo)
+    if 'r_syn_max' in r and 'r_real' in r and r['r_real'] > 0: return r['r_syn_max'] / r['r_real']
+    return float(r.get('k', np.nan)) if np.isfinite(r.get('k', np.nan)) else 0.
+
+def mark_not_estimable(t:pd.DataFrame) -> pd.DataFrame:
+    """A table of readings (`exchange_table`, `worth_table`) whose 'more than' readings with a lower end ≤ 1 say not
+    estimable: the reported one (`status`) and each source's (`mf_status`, `law_status`)."""
+    if not len(t): return t
+    t = t.copy()
+    for p in ('', 'mf_', 'law_'):
+        if f'{p}status' not in t: continue
+        rows = [{**r, 'lo': r.get(f'{p}lo', np.nan), 'k': r.get(f'{p}k', np.nan)} for r in t.to_dict('records')]
+        bad = [r[f'{p}status'] == MORE_THAN and not lower_end(r) > 1 for r in rows]
+        t[f'{p}status'] = np.where(bad, NOT_ESTIMABLE, t[f'{p}status'])
+    return t
 
 def as_clean(df:pd.DataFrame) -> pd.DataFrame:
     """`df` as `clean_results` gives it: a table with `acc` and `seed` columns is taken as cleaned already, any

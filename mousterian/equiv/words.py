@@ -39,7 +39,8 @@ def k_text(row) -> str:
     interval and the range it rests on; where k is not a number, the test of any synthetic gain
     (`syn_gain_test`)."""
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
-    if r['status'] in (MORE_THAN, NO_HELP, HURTS) and isinstance(r.get('help_test'),
+    if r['status'] == MORE_THAN and not lower_end(r) > 1: r['status'] = NOT_ESTIMABLE  # the rule, wherever read
+    if r['status'] in (MORE_THAN, NOT_ESTIMABLE, NO_HELP, HURTS) and isinstance(r.get('help_test'),
             str) and r['help_test'] != 'not testable':
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts'
               else 'no gain detected') + f" (Holm p = {r['help_p']:.2g})"
@@ -61,6 +62,11 @@ def k_text(row) -> str:
                           f"{r['gain_hi']:+.2f}]{', the point outside it' if r.get('gain_outside') else ''})"
                           if np.isfinite(r['gain_lo']) else '') + f"; {rng}{tt}")
     src = 'from the curves' if r['source'] == 'curves' else 'from the law'
+    if r['status'] == NOT_ESTIMABLE:
+        why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k'])
+               else f"the point {fmt_k(r['k'])} is not supported: its 95% interval reaches ∞")
+        return (f"not estimable by these runs ({src}: {why}; k ≥ {fmt_k(lower_end(r))} holds both a synthetic image "
+                f"worth more than a real one and one worth nothing; {ci}{tt}{outside_text(r)})")
     if r['status'] == MORE_THAN:
         bound = r['lo'] if np.isfinite(r['lo']) else r['r_syn_max'] / r['r_real']
         why = (f"the synthetic curve never reaches that gain, {rng}" if not np.isfinite(r['k'])
@@ -97,13 +103,17 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         elif r.status == LESS_THAN:
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth "
                  f"more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}")
+        elif r.status == NOT_ESTIMABLE or (r.status == MORE_THAN and not lower_end(r._asdict()) > 1):
+            s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real "
+                 f"images bring: k = {fmt_k(r.k)}, not estimable by these runs (95% CI [{low}, ∞) holds both a "
+                 f"synthetic image worth more than a real one and one worth nothing); {rng}" + outside_text(r._asdict()))
         else:
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra "
                    f"real images bring (between the measured r_real {r.r_real_below:g} and "
                    f"{r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
                    + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show "
                                                       "no gain)") + outside_text(r._asdict()))
-        if r.status in (ESTIMATE, MORE_THAN) and getattr(r, 'help_test', 'helps') != 'helps':
+        if r.status in (ESTIMATE, MORE_THAN, NOT_ESTIMABLE) and getattr(r, 'help_test', 'helps') != 'helps':
             s += ("; the test of any synthetic gain detects none at this base size (Holm p = "
                   f"{r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer")
         if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
@@ -122,7 +132,8 @@ def curve_text(w:pd.DataFrame, # a `worth_table`'s rows at one base size
                arm:str='synthetic', per_class:int|None=None) -> str:
     """How k changes along one base size's worth curve, in words: 'k rises from 0.94 at r_syn 1 to 5.2 at r_syn
     10 (the last 240 images are worth 0.1 real images each): the returns saturate'."""
-    w = w.sort_values('r_syn'); e = w[w.status.isin([ESTIMATE, MORE_THAN]) & np.isfinite(w.k) & (w.k > 0)]
+    w = w.sort_values('r_syn')
+    e = w[w.status.isin([ESTIMATE, MORE_THAN, NOT_ESTIMABLE]) & np.isfinite(w.k) & (w.k > 0)]
     at = f"{w.n_base.iloc[0] / per_class:g} real images per class" if per_class else f"n_base = {w.n_base.iloc[0]:g}"
     if len(e) < 2:
         return f"With {at}, the {arm} worth curve has {'one point' if len(e) else 'no point'} with a number" + (

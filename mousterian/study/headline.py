@@ -16,7 +16,7 @@ from .plan import STEPS
 from .config import recorded_study
 
 # %% auto #0
-__all__ = ['study_time', 'study_steps', 'question_text', 'study_headline']
+__all__ = ['study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -196,3 +196,57 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
             f"{q['draws']} base draws give {q['question']} a predicted 95% half-width of ±{q['half_width']:.2f} points "
             f"against its target of ±{q['target']:g}" for q in miss) + "; every reading below is read with that. ") + out
     return out
+
+# %% ../../nbs/17e_study.headline.ipynb #6a3b06ec
+def _iv(x, lo, hi, d=2, sign=True) -> str:
+    "A value with its interval, '[lo, hi]'; a dash where it was not measured."
+    if not np.isfinite(x): return '–'
+    f = f"{{:{'+' if sign else ''}.{d}f}}"
+    return f"{f.format(x)} [{f.format(lo)}, {f.format(hi)}]" if np.isfinite(lo) else f.format(x)
+
+def _paper_cell(r) -> str:
+    "The paper's figure for a declared question: Table 3's cell for an internal DDPM at 5,000 real images."
+    if r.arm != 'internal': return '–'
+    p = paper_real_share()
+    return f"+{p['gain']:.2f}; share {p['share_lo']:.2f}–{p['share_hi']:.2f} (Table 3, CIFAR-10)"
+
+def study_glance(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
+                ) -> str:
+    """The study's declared answers at a glance (Markdown): the primary question's answer in one sentence, a table
+    of every declared question, and at most two short sentences (the paper beside the primary; a question planned
+    underpowered)."""
+    folder = Path(folder); qf = _study_file(folder, 'questions.csv', 'laws/questions.csv')
+    if not qf.exists():
+        raise MousterianError(f"{folder} holds no declared questions (questions.csv): run the study's laws step, "
+                              "or declare questions in its preset (questions: [{arm, n_base_per_class, r_syn}]).")
+    c = recorded_study(load_json(folder / 'study.json')); qt = pd.read_csv(qf)
+    data = list_datasets().get(c.dataset, c.dataset).split(',')[0].split(':')[0].split(' of ')[0]
+    p = qt.iloc[0]; K = round(p.n_base / next(q.n_base_per_class for q in c.questions))
+    kind = {'ddpm': 'DDPM', 't2i': 'text-to-image'}.get(getattr(c.generators.get(p.arm), 'kind', ''), '')
+    lead = (f"**Q1, the primary question:** {p.n_syn_plus:,.0f} {p.arm} {kind} images add "
+            f"{_iv(p.estimate, p.lo, p.hi)} points (95%, {p.units}) to a classifier trained on {p.n_base:,.0f} real "
+            f"{data} images" + (f"; {p.n_syn_plus:,.0f} more real images add {_iv(p.real_gain, p.real_lo, p.real_hi)}"
+                                if np.isfinite(p.real_gain) else '') + '.')
+    rows = ["| | question | gain, points [95%] | as many real images | share of their gain [95%] | detects "
+            "(80% power) | verdict | paper |", "|---|---|---|---|---|---|---|---|"]
+    for i, r in enumerate(qt.itertuples()):
+        rows.append(f"| Q{i + 1}{' (primary)' if r.primary else ''} | {r.n_syn_plus / K:,.0f} {r.arm} images per "
+                    f"class at {r.n_base / K:,.0f}/class | {_iv(r.estimate, r.lo, r.hi)} ({r.units}) | "
+                    f"{_iv(r.real_gain, r.real_lo, r.real_hi)} | {_iv(r.share, r.share_lo, r.share_hi, sign=False)} | "
+                    f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g} | {_paper_cell(r)} |")
+    notes = []
+    if p.arm == 'internal' and np.isfinite(p.share_lo):
+        s = paper_real_share(); g = c.generators.get('internal')
+        side = ('above' if s['share_lo'] > p.share_hi else 'below' if s['share_hi'] < p.share_lo else 'inside')
+        # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
+        notes.append(f"Table 3's share lies {side} our interval for this generator, a DDPM trained "
+                     f"{getattr(g, 'steps', '?')} steps on {data}; no disagreement with the paper is claimed before "
+                     "the best DDPM this machine trains is measured.")
+    pf = folder / 'plan.json'
+    if pf.exists() and (pj := load_json(pf)).get('underpowered'):
+        miss = [(i, q) for i, q in enumerate(pj['questions'])
+                if q.get('target') is not None and not q['half_width'] <= q['target']]
+        notes += [f"Q{i + 1} was planned short of its target: a 95% half-width of {q['half_width']:.2f} predicted "
+                  f"against {q['target']:g} points." for i, q in miss[:1]]
+    return '\n\n'.join([lead, '\n'.join(rows)] + ([' '.join(notes)] if notes else []))
+

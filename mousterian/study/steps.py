@@ -454,11 +454,8 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
                   report=lambda: self.report(force_report))
         for i, s in enumerate(steps):
             print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
-            release_memory(); reset_peak_rss()  # each step's peak resident memory its own
-            do[s]()
-            log['steps'][s] = time.perf_counter() - t
-            # the peak of this process in the step (a grid's spawned workers: the largest of theirs, if larger)
-            log['memory_gb'][s] = round(peak_rss_gb(children=s == 'grid'), 3)
+            release_memory(); reset_peak_rss(); do[s]()  # each step's peak memory its own (a grid's: its workers' too)
+            log['steps'][s], log['memory_gb'][s] = time.perf_counter() - t, round(peak_rss_gb(children=s == 'grid'), 3)
             log['total_seconds'] = time.perf_counter() - t0
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
             print(f"    {s}: {log['steps'][s]:.0f} s, peak memory {log['memory_gb'][s]:.1f} GB", flush=True)
