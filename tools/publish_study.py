@@ -16,25 +16,43 @@ def readme_headline(published:Path) -> str:
     if not MARK.search(s): sys.exit("README.md has no <!-- study-headline --> ... <!-- /study-headline --> block to write the headline into.")
     return MARK.sub(lambda m: m[1] + study_glance(published) + m[2], s)
 
-def publish(src:Path):
+def travels(src:Path, dst:Path, runs_clean:bool=True) -> list:
+    """What keeps a published copy from travelling: a file naming this machine's folders (the study's, the checkout's,
+    the home folder), a checkout with uncommitted changes, runs recorded at a '+dirty' commit (`runs_clean`)."""
+    import pandas as pd
+    from mousterian.core import git_commit
+    bad, here = [], {str(src.resolve()), str(ROOT), str(Path.home())}
+    for f in sorted(dst.iterdir()):
+        if f.suffix in ('.json', '.csv', '.ipynb', '.md', '.txt') and (hit := next((h for h in here if h in f.read_text(errors='ignore')), None)):
+            bad.append(f"{f.name} names {hit}")
+    if (c := git_commit(ROOT)) is None or c.endswith('+dirty'): bad.append(f"the checkout is at {c}: commit first, so that the files record a commit that reproduces them")
+    if runs_clean and (dst / 'results.csv').exists():
+        dirty = sorted({c for c in pd.read_csv(dst / 'results.csv').get('git_commit', pd.Series(dtype=str)).dropna() if str(c).endswith('+dirty')})
+        if dirty: bad.append(f"its runs were made at {', '.join(dirty[:2])}: run the study again from a clean commit (a fresh --out)")
+    return bad
+
+def publish(src:Path, runs_clean:bool=True):
     if not (src / 'report.ipynb').exists(): sys.exit(f"{src} has no report.ipynb: run the study to the end first.")
-    dst = ROOT / 'bench' / 'results' / f'study-{src.name}'
-    shutil.rmtree(dst, ignore_errors=True); dst.mkdir(parents=True)
-    for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv', 'design.json', 'plan.json', 'plan.png']:
-        # a study from before the design step has no design.json, one from before the planner no plan.json
-        if f in ('study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv') or (src / f).exists():
-            shutil.copy(src / f, dst / Path(f).name)
-    for f in (src / 'figures').glob('*.png'): shutil.copy(f, dst / f.name)
-    for d in (src / 'laws').glob('*'):
-        if d.is_dir():
-            for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
-            for f in ('worth.csv', 'worth.png'):  # the worth curve (a laws step older than it wrote none)
-                if (d / f).exists(): shutil.copy(d / f, dst / f'{d.name}_{f}')
-    for f in ('findings.csv', 'compute.csv', 'variance.csv', 'questions.csv'):  # the findings per base size, the compute control, the gains' variance components, the declared family (a laws step older than them wrote none)
-        if (src / 'laws' / f).exists(): shutil.copy(src / 'laws' / f, dst / f)
-    for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
-    print(f"published {src} -> {dst.relative_to(ROOT)} ({sum(f.stat().st_size for f in dst.iterdir()) / 1024:.0f} KB)")
-    return dst
+    from mousterian.core import atomic_folder
+    final = ROOT / 'bench' / 'results' / f'study-{src.name}'
+    with atomic_folder(final) as dst:  # the copy before is replaced only by a whole one that travels
+        for f in ['study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv', 'design.json', 'plan.json', 'plan.png']:
+            # a study from before the design step has no design.json, one from before the planner no plan.json
+            if f in ('study.json', 'metrics.json', 'timings.json', 'report.ipynb', 'sweep/results.csv') or (src / f).exists():
+                shutil.copy(src / f, dst / Path(f).name)
+        for f in (src / 'figures').glob('*.png'): shutil.copy(f, dst / f.name)
+        for d in (src / 'laws').glob('*'):
+            if d.is_dir():
+                for f in ('law.json', 'exchange.csv', 'equivalence.csv'): shutil.copy(d / f, dst / f'{d.name}_{f}')
+                for f in ('worth.csv', 'worth.png'):  # the worth curve (a laws step older than it wrote none)
+                    if (d / f).exists(): shutil.copy(d / f, dst / f'{d.name}_{f}')
+        for f in ('findings.csv', 'compute.csv', 'variance.csv', 'questions.csv'):  # the findings per base size, the compute control, the gains' variance components, the declared family (a laws step older than them wrote none)
+            if (src / 'laws' / f).exists(): shutil.copy(src / 'laws' / f, dst / f)
+        for d in (src / 'generators').glob('*'): shutil.copy(d / 'train.json', dst / f'generator_{d.name}.json')
+        if (bad := travels(src, dst, runs_clean)):
+            sys.exit(f"not published (a published study must travel): {'; '.join(bad)}.")
+    print(f"published {src} -> {final.relative_to(ROOT)} ({sum(f.stat().st_size for f in final.iterdir()) / 1024:.0f} KB)")
+    return final
 
 def refit(name:str) -> Path:
     "A study folder rebuilt from its published copy, with the laws and report steps rerun on the published runs."
@@ -62,7 +80,7 @@ if __name__ == '__main__':
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
     elif '--refit' in sys.argv:
-        dst = publish(refit(args[0] if args else README_STUDY))
+        dst = publish(refit(args[0] if args else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
         if dst.name == f'study-{README_STUDY}': write_readme(dst)
     else:
         dst = publish(Path(args[0] if args else f'study/{README_STUDY}').resolve())

@@ -159,6 +159,7 @@ def pilot_rates(pilot:Pilot|list) -> dict:
     it, sec = d['iterations'].astype(float), d['run_seconds'].astype(float)
     # a fixed part and a part per iteration; runs of one length (a tiny study) give the mean per iteration alone
     b, a = np.polyfit(it, sec, 1) if it.nunique() > 1 else (float((sec / it).mean()), 0.)
+    if a < 0: b, a = float((it * sec).sum() / (it * it).sum()), 0.  # a cost is never negative: through the origin
     per = lambda step, n: s(step) / w(n) if w(n) else 0.
     return dict(source=' + '.join(pl.where if pl.where.startswith('shipped') else f'pilot {pl.where}' for pl in ps), host=ps[0].timings.get('calibration', {}),
                 preset=' + '.join(pl.config.name for pl in ps), run_fixed=float(a), run_per_iteration=float(b),

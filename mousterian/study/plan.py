@@ -190,6 +190,7 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                            dataset=dataset, split_seed=split_seed, n_gen_pool_per_class=pool_per_class,
                            root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
                            device=device, **(recipe_overrides or {}))
+        row = {**row, 'store': f'stores/{name}'} if ns else row  # named inside the study folder (it may move)
         return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
                     acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
     row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset,
@@ -197,6 +198,8 @@ def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, 
                   split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size,
                   recipe=recipe, n_test_per_class=n_test_per_class,
                   device=device, **(recipe_overrides or {}))
+    # the store's row names it inside the study folder, as the context hands it: a moved study's rows still hold
+    row = {**row, 'store': f'stores/{name}'} if ns else row
     return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
                 acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
 

@@ -392,15 +392,12 @@ def report(self:Study, force:bool=False) -> Path:
         print(f"  report up to date: {dst}"); return dst
     import papermill as pm  # loaded here: the report step alone runs a kernel
     tmp = self.out / '.report.tmp.ipynb'
-    # the kernel inherits it: progress bars are noise in a report
-    prev = os.environ.get('MOUSTERIAN_PROGRESS'); os.environ['MOUSTERIAN_PROGRESS'] = '0'
-    try:
-        pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir=str(self.out)), progress_bar=False,
+    from unittest import mock
+    with mock.patch.dict(os.environ, MOUSTERIAN_PROGRESS='0'):  # the kernel inherits it: no progress bars in a report
+        pm.execute_notebook(str(tpl), str(tmp), parameters=dict(study_dir='.'), progress_bar=False,
                             kernel_name='python3', cwd=str(self.out))
-    finally:
-        if prev is None: os.environ.pop('MOUSTERIAN_PROGRESS', None)
-        else: os.environ['MOUSTERIAN_PROGRESS'] = prev
-    os.replace(tmp, dst)
+    nb = load_json(tmp); nb['metadata']['papermill'].update(input_path=tpl.name, output_path=dst.name)
+    save_json(nb, dst); tmp.unlink()  # paths inside the study folder's files name no machine's folders
     from nbconvert import HTMLExporter  # loaded here, as papermill
     html, _ = HTMLExporter(exclude_input=False).from_filename(str(dst))
     with atomic_write(self.out / 'report.html') as fh: fh.write(html)

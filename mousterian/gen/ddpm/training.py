@@ -353,6 +353,6 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
     save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes,
                    data=data_desc or dict(name=data.name, n=len(data)),
-                   steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=str(out)))),
+                   steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=Path(out).name))),
                    out / 'train.json')
     return out
