@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -60,6 +60,10 @@ test: sync-check nbtest pytest
 bench: env data
 	$(PY) -m bench.speed.data
 	$(PY) -m bench.speed.metrics
+
+# About 4 minutes: resident memory run after run with glibc's allocator as it comes and with core.steady_malloc, side by side.
+bench-memory: env data
+	$(PY) -m bench.speed.memory
 
 bench-learn: env data
 	$(PY) -m bench.speed.learn

@@ -2,7 +2,9 @@
 where the home page and the docs site read them, and, for the default study (fmnist-cpu), write its headline into the README:
 `python tools/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
 `--refit NAME` rebuilds a study folder from the published copy bench/results/study-NAME, reruns its laws and report steps on the
-published runs, no training, and publishes the result: for when the analysis changes and the runs do not)."""
+published runs, no training, and publishes the result: for when the analysis changes and the runs do not; `--relative NAME`
+rewrites the paths of a copy published before they were relative). A copy that names this machine's folders, or was made
+from uncommitted code, is refused."""
 import re, shutil, sys
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +73,22 @@ def refit(name:str) -> Path:
     st.laws(); st.report(force=True)
     return src
 
+def relative(pub:Path, checkout:str='/work/main'):
+    """A copy published before paths were relative: every path of the checkout that made it rewritten inside the study
+    folder (its stores, generators, report), a shipped pilot by its name. Its runs' recorded commits are left as they
+    were: only a run from a clean commit gives a clean one."""
+    import re
+    study = re.escape(checkout) + r'/study/[^/"\s,\\]+'  # a study folder's path, up to a quote, space, comma or backslash
+    rules = [(re.escape(checkout) + r'/mousterian/assets/experiments/study_report\.ipynb', 'study_report.ipynb'),
+             (study + r'/\.report\.tmp\.ipynb', 'report.ipynb'),
+             (re.escape(checkout) + r'/mousterian/assets/pilots/([\w.-]+)', r'shipped pilot \1'),
+             (study + '/', ''), (study, '.')]
+    for f in sorted(pub.iterdir()):
+        if f.suffix not in ('.json', '.csv', '.ipynb'): continue
+        s = t = f.read_text()
+        for a, b in rules: t = re.sub(a, b, t)
+        if t != s: f.write_text(t); print(f"{f.relative_to(ROOT)}: paths made relative")
+
 def write_readme(published:Path):
     from mousterian.core import atomic_write
     with atomic_write(ROOT / 'README.md') as fh: fh.write(readme_headline(published))
@@ -79,6 +97,7 @@ def write_readme(published:Path):
 if __name__ == '__main__':
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
+    elif '--relative' in sys.argv: relative(ROOT / 'bench' / 'results' / f'study-{args[0]}')
     elif '--refit' in sys.argv:
         dst = publish(refit(args[0] if args else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
         if dst.name == f'study-{README_STUDY}': write_readme(dst)

@@ -111,8 +111,8 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra "
                    f"real images bring (between the measured r_real {r.r_real_below:g} and "
                    f"{r.r_real_above:g}): k = {fmt_k(r.k)}{ci}; {rng}"
-                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the draws show "
-                                                      "no gain)") + outside_text(r._asdict()))
+                   + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the bootstrap "
+                                                      "resamples show no gain)") + outside_text(r._asdict()))
         if r.status in (ESTIMATE, MORE_THAN, NOT_ESTIMABLE) and getattr(r, 'help_test', 'helps') != 'helps':
             s += ("; the test of any synthetic gain detects none at this base size (Holm p = "
                   f"{r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer")

@@ -177,7 +177,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
         where = lambda r: '' if 'n_base' not in t or not np.isfinite(r.n_base) else f", {r.n_base / K:g}/class"
         out += (" Tested at each base size and pooled only where the base sizes agree in sign (Holm-corrected "
                 "over all): " + '; '.join(f"{words[r.finding]} ({r.generator}{where(r)}): {r.verdict}, "
-                                                         f"{r.estimate:+.2f} ± {r.se:.2f} points, p = "
+                                                         f"{r.estimate:+.2f} points (SE {r.se:.2f}), p = "
                                                          f"{r.p_holm:.2g}" for r in dec.itertuples())
                 + f"; {len(t) - len(dec)} other finding{'s' if len(t) - len(dec) != 1 else ''} not detected or "
                   "not testable.") if len(dec) else (" None of the paper's findings was detected by these runs"
@@ -193,8 +193,8 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     if pf.exists() and (pj := load_json(pf)).get('underpowered'):
         miss = [q for q in pj['questions'] if q.get('target') is not None and not q['half_width'] <= q['target']]
         out = ("**Underpowered by design:** planned before the runs, " + '; '.join(
-            f"{q['draws']} base draws give {q['question']} a predicted 95% half-width of ±{q['half_width']:.2f} points "
-            f"against its target of ±{q['target']:g}" for q in miss) + "; every reading below is read with that. ") + out
+            f"{q['draws']} base draws give {q['question']} a predicted 95% half-width of {q['half_width']:.2f} points "
+            f"against its target of {q['target']:g}" for q in miss) + "; every reading below is read with that. ") + out
     return out
 
 # %% ../../nbs/17e_study.headline.ipynb #6a3b06ec

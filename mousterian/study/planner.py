@@ -172,11 +172,11 @@ def choose(t:pd.DataFrame, budget:float|None=None,
         return ok.sort_values(['margin', 'mean_margin', 'minutes'], ascending=[False, False, True]).iloc[0]
     full = ok[ok.met == len(tg)]
     if not full.empty: return full.sort_values(['minutes', 'q0_half_width']).iloc[0]
-    what = ' and '.join(f"±{v:g} points (question {i})" for i, v in tg.items())
+    what = ' and '.join(f"{v:g} points (question {i})" for i, v in tg.items())
     best = ok.sort_values(['margin', 'mean_margin'], ascending=[False, False]).iloc[0]
     raise MousterianError(f"No design reaches a half-width of {what} with up to {int(t.draws.max())} draws: "
                           f"the closest, {best.draws_at} draws x {int(best.seeds)} seeds ({best.scope}), gives "
-                          + ', '.join(f"±{best[f'q{i}_half_width']:.2f}" for i in tg) +
+                          + ', '.join(f"{best[f'q{i}_half_width']:.2f}" for i in tg) +
                           f" in {best.minutes:.0f} min. Raise the budget, relax the target, or declare a "
                           "question the data can answer more sharply.")
 
@@ -291,8 +291,8 @@ def underpowered_text(res:dict) -> str:
         how = (f"{v['draws']} draws there would (about {v['minutes']:.0f} min for the questions' cells)"
                if v and np.isfinite(v['minutes']) else f"{v['draws']} draws there would" if v
                else 'no design with up to 40 draws would')
-        out.append(f"questions[{i}] ({q['question']}) cannot reach its target of ±{q['target']:g} points: predicted "
-                   f"±{q['half_width']:.2f} with {q['draws']} draws; {how}")
+        out.append(f"questions[{i}] ({q['question']}) cannot reach its target 95% half-width of {q['target']:g} points: predicted "
+                   f"{q['half_width']:.2f} with {q['draws']} draws; {how}")
     return ("The design is underpowered: " + '; '.join(out) +
             f" (mousterian-plan {res['preset']} for the design).")
 
@@ -309,8 +309,8 @@ def plan_lines(res:dict) -> list:
         out.append("  Each question's pilot (the first that ran its cell): " + '; '.join(
             f"{r['question']}: {r['pilot']}" for r in res['own']['questions']) + '.')
     if (tg := res.get('target_given')):
-        was = f"±{tg['declared']:g}, as the preset declares" if tg['declared'] is not None else 'none declared'
-        out.append(f"  --target: the primary question's target is ±{tg['given']:g} points ({was}).")
+        was = f"{tg['declared']:g}, as the preset declares" if tg['declared'] is not None else 'none declared'
+        out.append(f"  --target: the primary question's target 95% half-width is {tg['given']:g} points ({was}).")
     def table(rows, head):
         out.append(head)
         out.append(f"  {'question':<34} {'draws x seeds':>13} {'half-width':>17} {'target':>7} {'MDE (α)':>15} "
@@ -318,10 +318,10 @@ def plan_lines(res:dict) -> list:
         for r in rows:
             k = r['k_if_pilot_holds']
             ks = f"[{k[0]:.2g}, {k[1]:.2g}]" if k else 'gain not detected'
-            hw = f"±{r['half_width']:.2f} (±{r['half_width_at_estimates']:.2f})" if np.isfinite(
+            hw = f"{r['half_width']:.2f} ({r['half_width_at_estimates']:.2f})" if np.isfinite(
                 r['half_width']) else 'one draw: n/a'
             md = f"{r['mde']:.2f} ({r['alpha']:.3g})" if np.isfinite(r['mde']) else 'n/a'
-            tg = '' if r.get('target') is None else f"±{r['target']:g}" + ('' if r.get('reached') else ' ✗')
+            tg = '' if r.get('target') is None else f"{r['target']:g}" + ('' if r.get('reached') else ' ✗')
             out.append(f"  {('* ' if r['primary'] else '  ') + r['question']:<34} {r['draws']:>6} x "
                        f"{r['seeds']:<4} {hw:>17} {tg:>7} {md:>15} {ks:>26}")
     o = res['own']
