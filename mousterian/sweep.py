@@ -323,6 +323,9 @@ def sweep(grid:dict|str|Path, # a grid (parsed) or its YAML file
         save_json(dict(grid={**g, **({'function': entry_point(g['function'])} if g.get('function') else {})},
                        n_runs=len(runs), mode=mode, backend=backend,
                        layout=plan), out / 'grid.json')
+        # room for the runs' files (a result row, about 6 KB in-process; an executed notebook, up to 1 MB)
+        check_space(out, len(todo) * (1 << 20 if mode == 'papermill' else 64 << 10), f"The grid's {len(todo)} runs",
+                    'another out folder')
         if todo and backend == 'local':  # memory for the workers, checked before any run starts
             fewer = max(1, int(available_gb() // WORKER_GB))
             check_memory(WORKER_GB * workers if workers > 1 else max(0.5, WORKER_GB - rss_gb()),

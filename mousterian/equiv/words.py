@@ -50,7 +50,7 @@ def k_text(row) -> str:
         if r.get('help_below_real'):
             tt += (f", less than {r['help_r_real_min']:g}·n_base extra real images bring: k > "
                    f"{fmt_k(r['r_syn_max'] / r['help_r_real_min'])}")
-        tt = f"; test of any synthetic gain: {tt}"
+        tt = f"; exploratory test of any synthetic gain: {tt}"
     else: tt = ''
     ci = 'no interval: one seed per setting' if np.isnan(r['lo']) else f"95% CI [{fmt_k(r['lo'])}, {fmt_k(r['hi'])}]"
     if r['status'] == NO_REAL_GAIN:
@@ -114,7 +114,7 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
                    + ('' if r.status == ESTIMATE else f" (no upper bound: {r.share_none:.0%} of the bootstrap "
                                                       "resamples show no gain)") + outside_text(r._asdict()))
         if r.status in (ESTIMATE, MORE_THAN, NOT_ESTIMABLE) and getattr(r, 'help_test', 'helps') != 'helps':
-            s += ("; the test of any synthetic gain detects none at this base size (Holm p = "
+            s += ("; the exploratory test of any synthetic gain detects none at this base size (Holm p = "
                   f"{r.help_p:.2g}{mde_text(getattr(r, 'help_mde', None))}): not an answer")
         if r.status != NO_HELP and np.isfinite(getattr(r, 'marginal', np.nan)):
             mci = (f" [{r.marginal_lo:.2g}, "
@@ -236,7 +236,7 @@ def answer_text(answers:dict, # arm -> its `base_answers`
             elif r.answer == 'more than' and not r.lo > 1:  # [lo <= 1, ∞): worth more than a real image, or nothing
                 s = (f"With {at}, the exchange rate of {arm} synthetic images is not estimable by these runs: k's 95% "
                      f"interval [{fmt_k(r.lo)}, ∞) holds both a synthetic image worth more than a real one and one "
-                     "worth nothing" + (f"; the test of any synthetic gain says {r.help_test} (Holm p = "
+                     "worth nothing" + (f"; the exploratory test of any synthetic gain says {r.help_test} (Holm p = "
                                         f"{r.help_p:.2g})." if isinstance(r.help_test, str)
                                         and r.help_test != 'not testable' else '.'))
             elif r.answer == 'more than':
@@ -244,7 +244,7 @@ def answer_text(answers:dict, # arm -> its `base_answers`
                      (f" (point {fmt_k(r.k)}, read at "
                      f"{r.r_syn:g}·n_base synthetic images)" if np.isfinite(r.k) and getattr(r, 'read_at',
                      '') == 'r_syn' else '') + "; these runs give no upper bound"
-                     + (f": the test of any synthetic gain says {r.help_test} (Holm p = {r.help_p:.2g})."
+                     + (f": the exploratory test of any synthetic gain says {r.help_test} (Holm p = {r.help_p:.2g})."
                         if isinstance(r.help_test, str) and r.help_test != 'not testable' else '.'))
             else: s = f"With {at}, these runs determine no exchange rate for {arm} synthetic images."
             out.append(s)
@@ -268,7 +268,7 @@ def answer_short(r, per_class:int) -> str:
               f"r_real {r.r_real_below:g} and {r.r_real_above:g}" if getattr(r, 'read_at',
               'r_real') == 'r_syn' else f"read at r_real = {r.r_real:g}, measured r_syn ≤ {r.r_syn_max:g}")
         # a finite interval says a gain at 95% for this reading alone; the test of any gain is Holm-corrected
-        both = (f"; the Holm-corrected test of any synthetic gain detects none (p = {r.help_p:.2g}): the interval is "
+        both = (f"; the Holm-corrected (exploratory) test of any synthetic gain detects none (p = {r.help_p:.2g}): the interval is "
                 "this reading's alone, uncorrected" if getattr(r, 'help_test', None) == 'no gain detected' else '')
         # the declared cell read through the monotone curve: say where it borrows its neighbours (#48 item 5)
         pool = (f"; the monotone synthetic curve pools this cell with its neighbours: {r.syn_gain:+.2f} points "
@@ -295,7 +295,7 @@ def answer_short(r, per_class:int) -> str:
     if r.answer == 'not measured': return f"not measured at {per}"
     if r.answer == 'more than':
         pt = f"k = {fmt_k(r.k)}, " if np.isfinite(r.k) else ''
-        tt = (f"; test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r,
+        tt = (f"; exploratory test of any synthetic gain: {r.help_test}, Holm p = {r.help_p:.2g}" + (mde_text(getattr(r,
             'help_mde', None)) if r.help_test == 'no gain detected' else '')
               if isinstance(r.help_test, str) and r.help_test != 'not testable' else '')
         if not r.lo > 1:  # [lo <= 1, ∞) holds k < 1 (worth more than a real image) and k = ∞ (worth nothing)

@@ -274,6 +274,7 @@ def metrics(self:Study, gp:dict) -> dict:
     """Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store
     (cached in metrics.json by fingerprint)."""
     c, mp, f = self.cfg, asdict(self.cfg.metrics), self.out / 'metrics.json'
+    check_space(self.out, 4 * len(gp) << 20, 'The metrics step', '--out')  # its figures: up to 4 MB a store
     cur, ref, skipped = (load_json(f) if f.exists() else {}), None, []
     for name in gp:
         if not self.arm(gp[name]['generator']).measured: continue  # e.g. copies of the base set: nothing to measure
