@@ -114,3 +114,28 @@ def test_store_novelty(bin_path, tmp_path):
     assert r.returncode != 0 and 'records no DDPM' in r.stderr and 'Traceback' not in r.stderr
     r = run(bin_path, 'mousterian-store', 'verify', str(st), '--figure', 'x.png')
     assert r.returncode != 0 and '--figure acts only with novelty' in r.stderr
+
+def test_fit_reads_the_papers_table_3_layout(bin_path, tmp_path):
+    "The paper's Table 3 as it is published (real-only runs at larger base sizes, no extra-real arm): k with the assumption said."
+    from importlib.resources import files
+    t3 = tmp_path / 't3.csv'; t3.write_bytes((files('mousterian') / 'assets' / 'paper_tables' / 'mousterian_table3_cifar10_internal.csv').read_bytes())
+    r = run(bin_path, 'mousterian-fit', str(t3), '--n-boot', '20')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert 'no runs with extra real images at n_base = 25,000: its real-only runs of 32,500' in r.stdout and 'read as the base set plus' in r.stdout
+    k = re.search(r'n_base = 25000, r_real = 0\.3: ([\d.]+) \(from the curves, no interval: one seed per setting', r.stdout)
+    assert k and 8 < float(k[1]) < 9, r.stdout[:3000]  # about 8.4 synthetic images per real one, as nbs/paper reads the table
+    assert 'n_base = 5000, r_real = 3: not estimable by these runs' in r.stdout  # k > 0.33: both k < 1 and k = ∞ held
+    assert not [l for l in (tmp_path / 't3_law' / 'exchange.csv').read_text().splitlines() if ',more than,inf,,' in l and l.startswith('5000')]
+
+def test_plan_reads_a_study_folder_and_its_target(bin_path, tmp_path):
+    "mousterian-plan takes the folder mousterian-study wrote (its runs in sweep/results.csv), and --target acts."
+    from mousterian.study import PILOTS
+    st = tmp_path / 'study' / 'own'; (st / 'sweep').mkdir(parents=True)
+    for f in ('timings.json', 'study.json'): (st / f).write_bytes((PILOTS / 'tiny' / f).read_bytes())
+    (st / 'sweep' / 'results.csv').write_bytes((PILOTS / 'tiny' / 'results.csv').read_bytes())
+    r = run(bin_path, 'mousterian-plan', 'tiny', '--pilot', str(st), '--target', '20')
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f'variance components from {st}' in r.stdout and "the primary question's target 95% half-width is 20 points" in r.stdout
+    assert 'the cheapest design reaching every target' in r.stdout and re.search(r'\*.* 20 ', r.stdout), r.stdout  # the given target, in the table
+    r = run(bin_path, 'mousterian-plan', 'tiny', '--pilot', str(st), '--target', '0.1')  # out of reach: refused, with the reason
+    assert r.returncode != 0 and 'No design reaches a half-width of 0.1 points' in r.stderr, r.stderr
