@@ -19,8 +19,8 @@ from .learn import train_model, evaluate, predict, get_recipe, get_model, test_s
 # %% auto #0
 __all__ = ['reference_classifier', 'class_fidelity', 'features', 'classifier_features', 'feature_stats', 'frechet_distance',
            'FIDInception', 'reference_stats', 'fid', 'inception_score', 'kid', 'domain_classifier', 'feature_map',
-           'real_reference', 'novelty', 'novelty_row', 'copy_verdict', 'pairs_figure', 'first_per_class',
-           'measure_store']
+           'real_reference', 'manifold_row', 'novelty', 'novelty_row', 'copy_verdict', 'pairs_figure',
+           'first_per_class', 'measure_store']
 
 # %% ../nbs/10_metrics.ipynb #89727e1c
 def reference_classifier(dataset:str='fashion-mnist', # the real dataset
@@ -313,11 +313,24 @@ def real_reference(dataset:str='fashion-mnist', # the real dataset
     npc = math.ceil(n_images / trn.n_classes)
     real = test_set(dataset, root, npc, image_size=image_size)
     other = trn.subset(np.sort(np.random.default_rng(0).choice(len(trn), len(real), replace=False))).to_tensors()
-    stats = _or_why(lambda: feature_stats(features(enc, real, device=device)), why, 'real_stats')
+    feats = features(enc, real, device=device)  # kept: precision, recall, density and coverage compare with them
+    stats = _or_why(lambda: feature_stats(feats), why, 'real_stats')
     fd_real = _or_why(lambda: frechet_distance(*feature_stats(features(enc, other, device=device)), *stats),
                       why, 'fd_real_vs_real') if stats else None
     return dict(classifier=ref, info=info, encoder=enc, real=real, n_per_class=npc, stats=stats,
-                fd_real=fd_real, why=why)
+                fd_real=fd_real, why=why, real_features=feats)
+
+def manifold_row(real:np.ndarray, syn:np.ndarray, # features (N, D) of real and synthetic images
+                 k:int=5, # nearest neighbours that set each real image's ball
+                ) -> dict:
+    """Precision and recall (Kynkäänniemi et al. 2019) and density and coverage (Naeem et al. 2020) of `syn` against
+    `real`, by the `prdc` package: fidelity and diversity apart, where a class-fidelity score alone would call a
+    generator of a few prototypes perfect."""
+    if min(len(real), len(syn)) <= k:
+        raise MousterianError(f"Precision, recall, density and coverage need more than k = {k} images of each set, "
+                              f"got {len(real)} real and {len(syn)} synthetic: measure more images.")
+    from prdc import compute_prdc  # loaded on use
+    return {key: float(v) for key, v in compute_prdc(real, syn, nearest_k=k).items()}
 
 # %% ../nbs/10_metrics.ipynb #2d26fda2
 def _nearest(a:torch.Tensor, b:torch.Tensor, bs:int=1024) -> tuple:
@@ -458,5 +471,7 @@ def measure_store(store, # a `SynStore` or its folder
                 fidelity_kept=class_fidelity(ref['classifier'], kept, device)['fidelity'],
                 reference_test_top1=ref['info']['test_top1'], fd_ref_features=fd,
                 fd_real_vs_real=ref['fd_real'], feature_dim=int(fk.shape[1]),
-                domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch, why=why,
+                domain_whole=dom(), domain_patch=dom(patch=domain_patch), domain_patch_size=domain_patch,
+                **(_or_why(lambda: manifold_row(ref['real_features'], fk), why, 'manifold') or {}) if 'real_features' in ref
+                else {}, why=why,
                 **(novelty_row(kept, train, ref, device, figure) if train is not None else {}))
