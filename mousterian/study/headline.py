@@ -227,8 +227,9 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
             f"{_iv(p.estimate, p.lo, p.hi)} points (95%, {p.units}) to a classifier trained on {p.n_base:,.0f} real "
             f"{data} images" + (f"; {p.n_syn_plus:,.0f} more real images add {_iv(p.real_gain, p.real_lo, p.real_hi)}"
                                 if np.isfinite(p.real_gain) else '') + '.')
-    rows = ["| | question | gain, points [95%] | as many real images | share of their gain [95%] | detects "
-            "(80% power) | verdict | paper |", "|---|---|---|---|---|---|---|---|"]
+    # the MDE at the family's most stringent level (`equiv.declared_tests`), the p-value Holm's over the family
+    rows = ["| | question | gain, points [95%] | as many real images | share of their gain [95%] | MDE (80% power, "
+            f"α {0.05 / len(qt):.3g}) | verdict | paper |", "|---|---|---|---|---|---|---|---|"]
     for i, r in enumerate(qt.itertuples()):
         rows.append(f"| Q{i + 1}{' (primary)' if r.primary else ''} | {r.n_syn_plus / K:,.0f} {r.arm} images per "
                     f"class at {r.n_base / K:,.0f}/class | {_iv(r.estimate, r.lo, r.hi)} ({r.units}) | "
