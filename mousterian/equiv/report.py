@@ -131,7 +131,7 @@ def mousterian_fit(
                                   "place: give a new folder, or a law folder mousterian-fit wrote.")
         for key, g in _shared_real(df, groups):
             name = '-'.join(map(str, key if isinstance(key, tuple) else (key,))) or p.stem
-            g, filled = paper_layout(g)
+            g, filled = paper_layout(clean_results(g))  # checked first: a bad table is named as such
             for b, big in filled.items():
                 print(f"{name}: no runs with extra real images at n_base = {b:,.0f}: its real-only runs of "
                       f"{', '.join(f'{n:,.0f}' for n in big)} images are read as the base set plus "
