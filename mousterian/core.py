@@ -261,7 +261,11 @@ def peak_rss_gb(children:bool=False, # also the largest peak of the finished chi
 def available_gb() -> float:
     """The memory a new step may use, GB: the kernel's MemAvailable, within a container's limit (cgroup v2
     memory.max less memory.current); `$MOUSTERIAN_MEMORY_GB` overrides it (to plan for a smaller machine)."""
-    if os.environ.get('MOUSTERIAN_MEMORY_GB'): return float(os.environ['MOUSTERIAN_MEMORY_GB'])
+    if (given := os.environ.get('MOUSTERIAN_MEMORY_GB')):
+        try: return float(given)
+        except ValueError:
+            raise MousterianError(f"$MOUSTERIAN_MEMORY_GB is the memory to plan for, in GB (e.g. 8), got {given!r}: "
+                                  "give a number, or unset it to use what this machine has.") from None
     gb = float('inf')
     try:
         for line in Path('/proc/meminfo').read_text().splitlines():

@@ -47,5 +47,5 @@ if __name__ == '__main__':
           f"{its} iterations a run, {threads} threads)")
     save_result(dict(iterations=its, threads=threads, calibration=cal, as_it_comes=a, steady=b,
                      growth_gb=dict(as_it_comes=grow(a), steady=grow(b)), time_ratio=b['seconds'] / a['seconds'],
-                     measured=time.strftime('%Y-%m-%d'), note='run while another job used the second core' if len(sys.argv) > 2 else ''),
+                     measured=time.strftime('%Y-%m-%d')),
                 'memory.json')

@@ -18,8 +18,8 @@ from ..core import *
 # %% auto #0
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'NOT_ESTIMABLE', 'REPLICATES', 'clean_results', 'aggregate', 'lower_end',
-           'mark_not_estimable', 'as_clean', 'read_table', 'pure_error', 'replication', 'given_text', 'unit_table',
-           'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'gain_half_width']
+           'not_estimable', 'mark_not_estimable', 'as_clean', 'read_table', 'pure_error', 'replication', 'given_text',
+           'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -126,6 +126,10 @@ def lower_end(r) -> float:
     if 'r_syn_max' in r and 'r_real' in r and r['r_real'] > 0: return r['r_syn_max'] / r['r_real']
     return float(r.get('k', np.nan)) if np.isfinite(r.get('k', np.nan)) else 0.
 
+def not_estimable(r) -> bool:
+    "Whether a reading of k open above ('more than') holds both k < 1 and k = ∞: its lower end is at or below 1."
+    return r.get('status') == MORE_THAN and not lower_end(r) > 1
+
 def mark_not_estimable(t:pd.DataFrame) -> pd.DataFrame:
     """A table of readings (`exchange_table`, `worth_table`) whose 'more than' readings with a lower end ≤ 1 say not
     estimable: the reported one (`status`) and each source's (`mf_status`, `law_status`)."""
@@ -133,8 +137,8 @@ def mark_not_estimable(t:pd.DataFrame) -> pd.DataFrame:
     t = t.copy()
     for p in ('', 'mf_', 'law_'):
         if f'{p}status' not in t: continue
-        rows = [{**r, 'lo': r.get(f'{p}lo', np.nan), 'k': r.get(f'{p}k', np.nan)} for r in t.to_dict('records')]
-        bad = [r[f'{p}status'] == MORE_THAN and not lower_end(r) > 1 for r in rows]
+        bad = [not_estimable({**r, 'status': r[f'{p}status'], 'lo': r.get(f'{p}lo', np.nan), 'k': r.get(f'{p}k', np.nan)})
+               for r in t.to_dict('records')]
         t[f'{p}status'] = np.where(bad, NOT_ESTIMABLE, t[f'{p}status'])
     return t
 

@@ -39,7 +39,7 @@ def k_text(row) -> str:
     interval and the range it rests on; where k is not a number, the test of any synthetic gain
     (`syn_gain_test`)."""
     r = dict(row); rng = f"measured r_syn ≤ {r['r_syn_max']:g}"
-    if r['status'] == MORE_THAN and not lower_end(r) > 1: r['status'] = NOT_ESTIMABLE  # the rule, wherever read
+    if not_estimable(r): r['status'] = NOT_ESTIMABLE  # the rule, wherever the row was read from
     if r['status'] in (MORE_THAN, NOT_ESTIMABLE, NO_HELP, HURTS) and isinstance(r.get('help_test'),
             str) and r['help_test'] != 'not testable':
         tt = ('a gain is detected' if r['help_test'] == 'helps' else 'they hurt' if r['help_test'] == 'hurts'
@@ -103,7 +103,7 @@ def worth_lines(w:pd.DataFrame, # a `worth_table`
         elif r.status == LESS_THAN:
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), above the real curve ({rng}): worth "
                  f"more than {r.r_real_max:g}·n_base real images, k < {fmt_k(r.k_bound)}")
-        elif r.status == NOT_ESTIMABLE or (r.status == MORE_THAN and not lower_end(r._asdict()) > 1):
+        elif r.status == NOT_ESTIMABLE or not_estimable(r._asdict()):
             s = (f"a gain of {r.syn_gain:+.2f} points (monotone curve), what {r.r_real_eq:.2g}·n_base extra real "
                  f"images bring: k = {fmt_k(r.k)}, not estimable by these runs (95% CI [{low}, ∞) holds both a "
                  f"synthetic image worth more than a real one and one worth nothing); {rng}" + outside_text(r._asdict()))
