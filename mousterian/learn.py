@@ -21,9 +21,9 @@ from .train import TensorDL, PhaseDL, learner, ProgressBar, NoValidation, BF16, 
 
 # %% auto #0
 __all__ = ['ARCHS', 'PAPER_BUDGET', 'CPU_BUDGET', 'RECIPES', 'MIX_KEYS', 'small_cnn', 'resnet_cifar', 'resnet50', 'vit',
-           'get_model', 'staircase', 'Recipe', 'get_recipe', 'soft_cross_entropy', 'SoftCrossEntropy', 'FreezeBN',
-           'fit', 'predict', 'evaluate', 'test_set', 'train_model', 'train_eval', 'train_eval_seeds', 'summarize',
-           'fmt_pm', 'check_mix_params', 'run_mix']
+           'get_model', 'staircase', 'Recipe', 'get_recipe', 'overrides_of', 'soft_cross_entropy', 'SoftCrossEntropy',
+           'FreezeBN', 'fit', 'predict', 'evaluate', 'test_set', 'train_model', 'train_eval', 'train_eval_seeds',
+           'summarize', 'fmt_pm', 'check_mix_params', 'run_mix']
 
 # %% ../nbs/09_learn.ipynb #c6f1304c
 def _cbr(ci, co): return nn.Sequential(nn.Conv2d(ci, co, 3, padding=1, bias=False), nn.BatchNorm2d(co),
@@ -241,6 +241,15 @@ def get_recipe(name:str|Recipe, **overrides) -> Recipe:
     if name not in RECIPES: raise MousterianError(f"Unknown recipe {name!r}: use one of {', '.join(RECIPES)}.")
     return replace(RECIPES[name], **overrides)
 
+def overrides_of(recipe:str|Recipe, # a recipe's name, or a recipe (its name names the one it derives from)
+                 fields:dict|None=None, # fields set by name beside it
+                ) -> dict:
+    "The fields in which a classifier's recipe differs from the named one it derives from (a result row's record)."
+    if not isinstance(recipe, Recipe) or recipe.name not in RECIPES: return dict(fields or {})
+    base = RECIPES[recipe.name]
+    return {**{f.name: getattr(recipe, f.name) for f in dataclasses.fields(recipe)
+               if getattr(recipe, f.name) != getattr(base, f.name)}, **(fields or {})}
+
 # %% ../nbs/09_learn.ipynb #9dff0884
 def soft_cross_entropy(logits:torch.Tensor, # (B, K) model outputs
                        scores:torch.Tensor, # (B, K) per-class scores: targets are softmax(scores / T)
@@ -443,7 +452,8 @@ def check_mix_params(
 def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset:str='fashion-mnist',
             store:str|None=None, keep:str|None=None,
             split_seed:int=0, n_gen_pool_per_class:int=0, root:str|None=None, image_size:int|None=None,
-            recipe:str='cpu', schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None,
+            recipe:str|Recipe='cpu', # a recipe's name, or the recipe itself (a study's run hands its own)
+            schedule:str='mix', freeze_bn:bool=False, n_test_per_class:int|None=None,
             iterations:int|None=None,
             device:str|None=None,
             generator:str|None=None, # a label carried into the row (e.g. the synthetic set's name)
@@ -457,6 +467,6 @@ def run_mix(n_base:int, n_real_plus:int=0, n_syn_plus:int=0, seed:int=0, dataset
                    n_gen_pool_per_class, root, image_size)
     r = train_eval(spec, rc, seed, schedule, freeze_bn, n_test_per_class, device)
     return {**({'generator': generator} if generator is not None else {}), **r,
-            'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+            'recipe_overrides': json.dumps(overrides_of(recipe, recipe_fields), sort_keys=True)}
 
 run_mix.check = check_mix_params  # `sweep` checks every run's parameters with it before running any

@@ -14,7 +14,7 @@ import json, hashlib, functools, dataclasses
 from filelock import FileLock
 from fastcore.script import call_parse
 from fastai.callback.core import Callback, CancelBatchException
-from .learn import get_model, get_recipe, fit, evaluate, train_eval, Recipe, ARCHS, check_mix_params, _refuse_unknown
+from .learn import get_model, get_recipe, overrides_of, fit, evaluate, train_eval, Recipe, ARCHS, check_mix_params, _refuse_unknown
 from .settings import check_positive
 from .train import opt_state, load_opt_state
 from .metrics import classifier_features, features
@@ -301,7 +301,9 @@ def finetune_run(
         init:str|None,
                  n_base:int, n_real_plus:int=0, seed:int=0, dataset:str='fashion-mnist', split_seed:int=0,
                  n_gen_pool_per_class:int=0,
-                 root:str|None=None, image_size:int|None=None, recipe:str='cpu', freeze_bn:bool=False,
+                 root:str|None=None, image_size:int|None=None,
+                 recipe:str|Recipe='cpu', # a recipe's name, or the recipe itself
+                 freeze_bn:bool=False,
                  n_test_per_class:int|None=None,
                  iterations:int|None=None, device:str|None=None,
                  generator:str|None=None, # a label carried into the row (e.g. the pre-training arm's name)
@@ -326,7 +328,7 @@ def finetune_run(
     r = train_eval(spec, rc, seed, 'mix', freeze_bn, n_test_per_class, device,
                    init=_start_from(Path(init), meta) if meta else None)
     row = {**({'generator': generator} if generator is not None else {}), **r,
-           'recipe_overrides': json.dumps(recipe_fields, sort_keys=True)}
+           'recipe_overrides': json.dumps(overrides_of(recipe, recipe_fields), sort_keys=True)}
     if meta:
         row.update(n_syn_plus=meta['n_images'], store=meta['store'], keep=meta['keep'],
                    schedule='pretrain_finetune', init=str(init),

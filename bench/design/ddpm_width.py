@@ -24,7 +24,7 @@ def study_generator(preset):
     "The preset's external generator settings (DDPM preset name, TrainHP fields) and its sampling."
     c = study_config(preset); g = c.generators.get('external')
     if getattr(g, 'kind', None) != 'ddpm': raise MousterianError(f"{preset}'s external generator is {getattr(g, 'kind', 'missing')}, not a DDPM: give a preset whose external arm is one (fmnist-cpu, fmnist-quick).")
-    hp = TrainHP.of(vars(g)).to_dict()
+    hp = TrainHP.of(g.train_settings()).to_dict()
     return g.preset, hp, c.sampling
 
 def one(pool, n, width, seed, preset, hp, smp, ref, n_eval):

@@ -52,7 +52,7 @@ if __name__ == '__main__':
     # the DDPM: two step counts; sampling at the study's sampler
     if spec:
         data = images(K * 20, K, C, H, 2); tmp = tempfile.mkdtemp()
-        hp = lambda n: TrainHP.of(dict(asdict(spec), steps=n, warmup=1, ckpt_every=10**6))  # the arm's recipe, n steps
+        hp = lambda n: TrainHP.of(dict(spec.train_settings(), steps=n, warmup=1, ckpt_every=10**6))  # the arm's recipe, n steps
         cfg = ddpm_config(spec.preset, data)
         s1, s2 = 6, 24
         _, t1 = timed(lambda: train_ddpm(data, f'{tmp}/a', cfg, hp(s1), device=dev, force=True))

@@ -435,7 +435,9 @@ def paper_real_share() -> dict:
                      f"{gain / (lo - at(b)):.2f}"))
 
 def declared_tests(df:pd.DataFrame, # results with a `generator` column ('none' for the base runs), with replicates
-                   cells:list, # the declared questions, in order: (label, arm, n_base, n_syn_plus) in total images
+                   # the declared questions, in order: `PairedGain` parts (or (label, arm, n_base, n_syn_plus) in
+                   # total images)
+                   questions:list,
                    alpha:float=0.05,
                   ) -> pd.DataFrame:
     """The declared questions as the corrected family: each one's paired gain over the base set (estimate, its
@@ -444,13 +446,14 @@ def declared_tests(df:pd.DataFrame, # results with a `generator` column ('none' 
     effect is 'not testable by this design'; and beside it, where as many extra real images ran, their gain and
     the synthetic gain as a share of it (`gain_share`)."""
     d, pe, rows = as_clean(df), paper_effects(), []
-    m = max(len(cells), 1)
-    for label, arm, nb, ns in cells:
-        r = dict(question=label, arm=arm, n_base=nb, n_syn_plus=ns)
-        try: c = unit_contrast(d, {(arm, nb, 0., ns): 1., ('none', nb, 0., 0.): -1.})
+    qs = [q if isinstance(q, PairedGain) else PairedGain(q[1], q[2], q[3], label=q[0]) for q in questions]
+    m = max(len(qs), 1)
+    for q in qs:
+        r = dict(question=q.label, arm=q.arm, n_base=q.n_base, n_syn_plus=q.n_syn_plus)
+        try: c = q.estimate(d)
         except MousterianError as e: rows.append(dict(r, note=str(e))); continue
         h = stats.t.ppf(0.975, c['df']) * c['se'] if c['df'] > 0 else math.nan
-        sh = gain_share(d, arm, nb, ns)  # on a scale that travels: the share of as many extra real images' gain
+        sh = gain_share(d, q.arm, q.n_base, q.n_syn_plus)  # on a scale that travels: the share of as many extra real images' gain
         rows.append(dict(r, estimate=c['estimate'], lo=c['estimate'] - h, hi=c['estimate'] + h, se=c['se'],
                          df=c['df'], units=c.get('units', ''), p=c['p'], mde=mde(c['se'], c['df'], alpha / m), note='',
                          real_gain=sh['real_gain'], real_lo=sh['real_lo'], real_hi=sh['real_hi'], share=sh['share'],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 import math
+from dataclasses import dataclass
 import numpy as np, pandas as pd
 from scipy import stats
 from scipy.optimize import brentq
@@ -19,7 +20,8 @@ from ..core import *
 __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EXTRAPOLATED', 'NOT_IDENTIFIED', 'NO_FIT',
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'NOT_ESTIMABLE', 'REPLICATES', 'clean_results', 'aggregate', 'lower_end',
            'not_estimable', 'mark_not_estimable', 'as_clean', 'read_table', 'pure_error', 'replication', 'given_text',
-           'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'gain_half_width']
+           'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'PairedGain',
+           'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -332,6 +334,36 @@ def gain_components(
                              note + ('; at its boundary (0)' if v_draw <= 1e-9 else ''), 'between'),
                          row('seed and run noise (within a draw)', v_res, len(m) - len(per), 'REML (MixedLM)',
                              part='within')])
+
+# %% ../../nbs/15a_equiv.results.ipynb #12a79856
+@dataclass(frozen=True)
+class PairedGain:
+    """A declared question of the first kind: what `n_syn_plus` images of `arm` (beside `n_real_plus` extra real ones)
+    add at `n_base` real images, paired with the base set alone within each unit (base draw, and seed where several
+    ran); counts in total images. The contrast is written here once: the declared test (`declared_tests`), the
+    planner's pilot (`study.pilots.question_pilot`) and the real curve's first step read it. Another kind of question
+    (a gain between two arms at one cell, say) is a subclass that overrides `cell`, `reference` or `weights`, as
+    statsmodels' families each override what differs."""
+    arm:str # the arm of the cell ('none': extra real images)
+    n_base:float
+    n_syn_plus:float
+    n_real_plus:float=0.
+    label:str='' # the question in words (`study.config.Question.label`)
+    def cell(self) -> tuple: return (self.arm, self.n_base, self.n_real_plus, self.n_syn_plus)
+    def reference(self) -> tuple: return ('none', self.n_base, 0., 0.)  # the base set alone, in the same units
+    def weights(self) -> dict: return {self.cell(): 1., self.reference(): -1.}
+    def ran(self, df:pd.DataFrame) -> bool:
+        "Whether results `df` hold runs of its cell."
+        g, nb, nr, ns = self.cell()
+        return bool(((df.generator == g) & np.isclose(df.n_base, nb) & np.isclose(df.n_real_plus, nr)
+                     & np.isclose(df.n_syn_plus, ns)).any())
+    def estimate(self, df:pd.DataFrame) -> dict:
+        "The gain over whole units (`unit_contrast`): estimate, SE, df, p, units."
+        return unit_contrast(as_clean(df), self.weights())
+    def components(self, df:pd.DataFrame) -> pd.DataFrame:
+        "Its variance components (`gain_components`): what a planner predicts its interval from."
+        return gain_components(df, self.arm, self.n_base, self.n_syn_plus, self.n_real_plus)
+
 
 # %% ../../nbs/15a_equiv.results.ipynb #9570122c
 def gain_half_width(vc:pd.DataFrame, # a `gain_components` table (a pilot's)

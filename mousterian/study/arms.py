@@ -20,8 +20,8 @@ from ..gen.t2i import generate_for_arm, read_shots
 from ..share import import_images
 
 # %% auto #0
-__all__ = ['ARMS', 'DDPMGen', 'arm_kind', 'Arm', 'arms_of', 'changed', 'DDPMArm', 'T2IGen', 'StoreGen', 'RealPool', 'RepeatArm',
-           'PretrainArm']
+__all__ = ['ARMS', 'INTERNAL', 'DDPMGen', 'arm_kind', 'Arm', 'named', 'arms_of', 'changed', 'DDPMArm', 'T2IGen', 'StoreGen',
+           'RealPool', 'RepeatArm', 'PretrainArm']
 
 # %% ../../nbs/17a_study.arms.ipynb #b2356050
 ARMS = {}  # kind -> the class of that arm kind: the one registry a study's `generators` are read through
@@ -81,13 +81,22 @@ class Arm:
     def fill(self, study, name:str, g:dict, st:Path): raise NotImplementedError(f"{type(self).__name__} makes "
             "no images")
 
+INTERNAL = 'internal'  # the arm that, unless its settings say otherwise, learns from the base set (the paper's internal generator)
+
+def named(arm:Arm, name:str) -> Arm:
+    """`arm` as a study reads it under its name: it knows its name, and a generator whose `learns_from` is unset
+    learns from the base set when named internal, else from the external pool (the one place a name decides)."""
+    arm.name = name
+    if getattr(arm, 'learns_from', False) is None: arm.learns_from = 'base' if name == INTERNAL else 'pool'
+    return arm
+
 def arms_of(p:dict) -> dict:
     """A recorded study's arms (its study.json `generators`), typed, read without the checks that look at files
     (a published study's folders may be elsewhere)."""
     out = {}
     for g, q in p['generators'].items():
         cls = ARMS[q['kind']]; names = {f.name for f in dataclasses.fields(cls)}
-        out[g] = cls(**{k: v for k, v in q.items() if k in names})
+        out[g] = named(cls(**{k: v for k, v in q.items() if k in names}), g)
     return out
 
 # %% ../../nbs/17a_study.arms.ipynb #60b36171
@@ -122,15 +131,22 @@ class DDPMArm(Arm):
     """A class-conditional DDPM (`gen.ddpm`): internal (trained on each base set: a store per base size) or
     external (trained on the external pool)."""
     novelty, internal_ok = True, True
-    def is_per_base(self, name): return name == 'internal'
-    def learns_from_pool(self, name): return name != 'internal'
+    @property
+    def from_base(self) -> bool:
+        "Trained on each base set (a store per base size: the paper's internal generator), else on the external pool."
+        return self.learns_from == 'base'
+    def train_settings(self) -> dict:
+        "Its network preset and training settings (`gen.ddpm.TrainHP`): where it learns from is its data, not one of them."
+        return {k: v for k, v in asdict(self).items() if k not in ('kind', 'learns_from')}
+    def is_per_base(self, name): return self.from_base
+    def learns_from_pool(self, name): return not self.from_base
     def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
     def words(self, name, p):
-        return 'internal DDPM, trained on the base set' if name == 'internal' else (f"{name} DDPM, trained on "
+        return f'{name} DDPM, trained on the base set' if self.from_base else (f"{name} DDPM, trained on "
                                                                                     f"{p.external_pool_per_class} other real images per class")
     def retrieval(self, name, arms):
-        if name == 'internal':
-            return ("- **internal** learned from the base set itself: the real curve (extra real images of the "
+        if self.from_base:
+            return (f"- **{name}** learned from the base set itself: the real curve (extra real images of the "
                     "same distribution) is what more of its own kind of data would bring; k > 1 means its "
                     "samples are worth less than those real images.")
         return (f"- Retrieval control for **{name}**: its training pool and the extra real images are draws "
@@ -145,7 +161,7 @@ class DDPMArm(Arm):
             raise MousterianError(f"sampling.sampler {c.sampling.sampler!r} does not suit generators.{name} "
                                   f"(preset {self.preset!r}, {model_kind(cfg)}): use one of "
                                   f"{', '.join(samplers_for(cfg))}.")
-        try: check_training(cfg, TrainHP.of(asdict(self)))
+        try: check_training(cfg, TrainHP.of(self.train_settings()))
         except MousterianError as e: raise MousterianError(f"generators.{name} (preset {self.preset!r}): {e}") from None
         if self.learns_from_pool(name) and not c.external_pool_per_class:
             raise MousterianError(f"The DDPM of generators.{name} needs external_pool_per_class > 0: the real "
@@ -154,8 +170,8 @@ class DDPMArm(Arm):
     def train_deps(self, study, g:dict) -> dict:
         """What its training depends on: its settings (the training seed moved on by the index of its base draw:
         each draw trains afresh) and the real images it learns from."""
-        return dict(generator={**{k: v for k, v in asdict(self).items() if k != 'kind'},
-                               'seed': self.seed + g.get('draw', 0)}, data=study._pool(g)[0].to_dict())
+        return dict(generator={**self.train_settings(),
+                               'seed': self.seed + g.get('draw', 0)}, data=study.pool_of(g)[0].to_dict())
 
     def train(self, study, name, g):
         "Train the DDPM of store `name`, or reuse it when its recorded settings match."
@@ -167,7 +183,7 @@ class DDPMArm(Arm):
                 # a folder from before deps.json: its train.json records both
                 old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
             diff = changed(old, deps)
-            if diff: study._redo_or_refuse('train', f"The generator {d}", diff, [d, study.store_dir(name)])
+            if diff: study.redo_or_refuse('train', f"The generator {d}", diff, [d, study.store_dir(name)])
             elif t['steps_done'] >= self.steps and ddpm_weights(d):
                 if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
                 print(f"  {name}: trained already ({d})"); return
@@ -200,7 +216,11 @@ def _ddpm_gen_class():
     t = typing.get_type_hints(TrainHP)
     hp = [(f.name, t[f.name], field(default=f.default)) for f in dataclasses.fields(TrainHP)]
     cls = dataclasses.make_dataclass('DDPMGen', [('kind', Literal['ddpm'], field(default='ddpm')),
-                                                 ('preset', str, field(default='fmnist-cpu'))] + hp,
+                                                 ('preset', str, field(default='fmnist-cpu'))] + hp + [
+                                                 # the real images it learns from: each base set (a store per base
+                                                 # size) or the external pool; unset: the base set for the arm
+                                                 # named internal, else the pool (`named`)
+                                                 ('learns_from', Literal['base', 'pool']|None, field(default=None))],
                                      bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or "
                                      "external): the network preset and its training settings.",
                                                      check=lambda self,
@@ -261,7 +281,7 @@ class T2IGen(Arm):
         shots = None
         # the smallest base set, as files where the dataset has them (their paths go into the manifest)
         if self.real_shots == 'base':
-            sp, pool = study._pool(dict(n_base_per_class=min(study.cfg.n_bases_per_class),
+            sp, pool = study.pool_of(dict(n_base_per_class=min(study.cfg.n_bases_per_class),
                                         split_seed=g.get('split_seed', study.cfg.split_seed)))
             shots = read_shots(sp.load()[pool], study.classes)
         elif self.real_shots: shots = read_shots(self.real_shots, study.classes)
@@ -302,13 +322,13 @@ class StoreGen(Arm):
             'mousterian.json').exists() else _fingerprint(p / 'manifest')
         return dict(generator=asdict(self), images=made)
     def ready(self, study, st, m, g, need):
-        study._check_arm(SynStore(st), Path(self.path), g['per_class']); return True
+        study.check_imported(SynStore(st), Path(self.path), g['per_class']); return True
     def fill(self, study, name, g, st):
         "Import the images (an export verified, a store copied, a folder of class folders written into a store)."
         n = g['per_class']
         s, how = import_images(self.path, st, study.classes, study.channels, check=lambda ims,
-                               src: study._check_arm(ims, src, n))
-        try: study._check_arm(s, Path(self.path).expanduser(), n)
+                               src: study.check_imported(ims, src, n))
+        try: study.check_imported(s, Path(self.path).expanduser(), n)
         except MousterianError: shutil.rmtree(st); raise
         print(f"  imported {len(s)} images from {Path(self.path).expanduser()}{how}; provenance in "
               f"{st / 'provenance.json'}")
@@ -381,15 +401,14 @@ class RealPool(Arm):
                              name=src.name, split='real', channels=study.channels), src
     def check_plan(
             # a pool that cannot serve the grid, before any work
-            self, study, g): study._check_arm(*self.images(study), g['per_class'])
+            self, study, g): study.check_imported(*self.images(study), g['per_class'])
     def gen_deps(
             self, study, name, g):  # a folder's contents are hashed once per Study (generate, filter and grid all ask)
-        if self.path and self.path not in study._fp: study._fp[self.path] = _fingerprint(Path(self.path).expanduser())
-        return dict(generator={**asdict(self), 'seed': self.seed + g.get('draw', 0)}, per_class=g['per_class'],
-                    **({'images': study._fp[self.path]} if self.path else {}))
+                return dict(generator={**asdict(self), 'seed': self.seed + g.get('draw', 0)}, per_class=g['per_class'],
+                    **({'images': study.fingerprint(self.path)} if self.path else {}))
     def fill(self, study, name, g, st):
         n = g['per_class']; ims, src = self.images(study)
-        study._check_arm(ims, src, n)
+        study.check_imported(ims, src, n)
         s = draw_real_pool(st, ims, n, self.seed + g.get('draw', 0), src)
         print(f"  {len(s)} real images ({n} per class) drawn from {src}: the retrieval arm")
     def provenance(self, store, pv):
@@ -411,10 +430,10 @@ class RepeatArm(Arm):
         if all(a.control for a in arms.values()):
             raise MousterianError(f"generators.{name} (kind: repeat) is the compute control of a synthetic "
                                   "arm: add the arm it controls.")
-    def gen_deps(self, study, name, g): return dict(generator=asdict(self), base=study._pool(g)[0].to_dict(),
+    def gen_deps(self, study, name, g): return dict(generator=asdict(self), base=study.pool_of(g)[0].to_dict(),
                                                     per_class=g['per_class'])
     def fill(self, study, name, g, st):
-        sp, pool = study._pool(g)
+        sp, pool = study.pool_of(g)
         s = repeat_images(st, sp.load()[pool], g['per_class'])
         print(f"  {len(s)} copies of the {g['n_base_per_class']} base images per class: the compute control")
     def provenance(self, store, pv):

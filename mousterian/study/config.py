@@ -18,7 +18,8 @@ from ..learn import Recipe, get_recipe
 from ..settings import from_dict, check_positive
 from ..gen.ddpm import Sampling
 from ..filter import check_clip
-from .arms import ARMS, arms_of
+from .arms import ARMS, arms_of, named, INTERNAL
+from ..equiv.results import PairedGain
 
 # %% auto #0
 __all__ = ['STUDIES', 'LEGACY', 'FilterCfg', 'Mixed', 'Grid', 'MetricsCfg', 'FitCfg', 'Question', 'DesignCfg', 'SweepCfg',
@@ -171,6 +172,13 @@ class Question:
         check_positive(where, n_base_per_class=self.n_base_per_class, r_syn=self.r_syn)
         if self.target is not None: check_positive(where, target=self.target)
     def label(self) -> str: return f"{self.arm}, {self.n_base_per_class}/class, r_syn {self.r_syn:g}"
+    def part(self, n_classes:int) -> PairedGain:
+        "The question as the analysis reads it (`equiv.PairedGain`, counts in total images): its contrast, test and pilot."
+        return PairedGain(self.arm, self.n_base_per_class * n_classes,
+                          round(self.r_syn * self.n_base_per_class) * n_classes, label=self.label())
+    def cells(self) -> list:
+        "The cells it reads besides the base set and the real curve: (arm, base images per class, r_syn)."
+        return [(self.arm, self.n_base_per_class, self.r_syn)]
 
 @dataclass
 class DesignCfg:
@@ -271,7 +279,11 @@ class StudyConfig:
                                       f"{', '.join(map(repr, ARMS))}{did_you_mean(str(kind), list(ARMS))}")
             if g == 'internal' and not ARMS[kind].internal_ok:
                 raise MousterianError("The internal generator is a DDPM trained on the base set (kind: ddpm).")
-            gens[g] = from_dict(ARMS[kind], spec, f'generators.{g}')
+            gens[g] = named(from_dict(ARMS[kind], spec, f'generators.{g}'), g)
+            if g == INTERNAL and getattr(gens[g], 'learns_from', 'base') != 'base':
+                raise MousterianError("generators.internal.learns_from = pool: the arm named internal learns from the "
+                                      "base set; name a generator trained on the external pool otherwise (e.g. "
+                                      "external).")
         self.generators = gens
         for g, spec in gens.items(): spec.check_among(gens, g)  # a pre-training arm's source, a control's arm
         for g, bs in self.grid.arm_bases.items():

@@ -44,6 +44,10 @@ def _gen_words(c, g:str) -> str:
     "A generator of the study `c` (typed, `recorded_study`) in a few words: its arm's (`study.arms`)."
     return c.generators[g].words(g, c) if g in c.generators else g
 
+def _from_base(c, g:str) -> bool:
+    "Whether arm `g` of the study `c` is a generator trained on the base set (the paper's internal one: Table 3's arm)."
+    return getattr(c.generators.get(g), 'learns_from', None) == 'base'
+
 def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
                   c, # the study's recorded settings (`recorded_study`)
                   res:pd.DataFrame, # its results
@@ -59,13 +63,13 @@ def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
     s += f"; as many extra real images give {r.real_gain:+.2f} [{r.real_lo:+.2f}, {r.real_hi:+.2f}]"
     s += (f", so the synthetic gain is {r.share:.2f} [{r.share_lo:.2f}, {r.share_hi:.2f}] of the real one (Fieller's "
           "95% interval)" if np.isfinite(r.share_lo) else ", which is not told from 0: no share is read")
-    if r.arm != 'internal' or not np.isfinite(r.share_lo): return s
+    if not _from_base(c, r.arm) or not np.isfinite(r.share_lo): return s
     p = paper_real_share(); K = round(r.n_base / res['n_base_per_class'][res.n_base == r.n_base].iloc[0])
     side = ('above' if p['share_lo'] > r.share_hi else 'below' if p['share_hi'] < r.share_lo else 'inside')
     cell = res[(res.generator == 'none') & (res.n_base == r.n_base) & (res.n_real_plus == 0)]
     fid = [v['fidelity_kept'] for k, v in (metrics or {}).items()
-           if k.startswith(f'internal-b{int(r.n_base // K)}') and 'fidelity_kept' in v]
-    g = c.generators.get('internal')
+           if k.startswith(f'{r.arm}-b{int(r.n_base // K)}') and 'fidelity_kept' in v]
+    g = c.generators.get(r.arm)
     return s + (f". Beside the paper's {p['how']}: its share lies {side} our interval"
                 + (" (it is not read from one run: a bracket, set beside ours)" if side == 'inside' else '')
                 + f". What differs: the dataset ({data or c.dataset}, the base set at {cell.acc.mean():.1f}%, against "
@@ -204,9 +208,9 @@ def _iv(x, lo, hi, d=2, sign=True) -> str:
     f = f"{{:{'+' if sign else ''}.{d}f}}"
     return f"{f.format(x)} [{f.format(lo)}, {f.format(hi)}]" if np.isfinite(lo) else f.format(x)
 
-def _paper_cell(r) -> str:
+def _paper_cell(r, c) -> str:
     "The paper's figure for a declared question: Table 3's cell for an internal DDPM at 5,000 real images."
-    if r.arm != 'internal': return '–'
+    if not _from_base(c, r.arm): return '–'
     p = paper_real_share()
     return f"+{p['gain']:.2f}; share {p['share_lo']:.2f}–{p['share_hi']:.2f} (Table 3, CIFAR-10)"
 
@@ -234,10 +238,10 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
         rows.append(f"| Q{i + 1}{' (primary)' if r.primary else ''} | {r.n_syn_plus / K:,.0f} {r.arm} images per "
                     f"class at {r.n_base / K:,.0f}/class | {_iv(r.estimate, r.lo, r.hi)} ({r.units}) | "
                     f"{_iv(r.real_gain, r.real_lo, r.real_hi)} | {_iv(r.share, r.share_lo, r.share_hi, sign=False)} | "
-                    f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g} | {_paper_cell(r)} |")
+                    f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g} | {_paper_cell(r, c)} |")
     notes = []
-    if p.arm == 'internal' and np.isfinite(p.share_lo):
-        s = paper_real_share(); g = c.generators.get('internal')
+    if _from_base(c, p.arm) and np.isfinite(p.share_lo):
+        s = paper_real_share(); g = c.generators.get(p.arm)
         side = ('above' if s['share_lo'] > p.share_hi else 'below' if s['share_hi'] < p.share_lo else 'inside')
         # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
         notes.append(f"Table 3's share lies {side} our interval for this generator, a DDPM trained "

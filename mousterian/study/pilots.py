@@ -14,7 +14,7 @@ import mousterian
 from ..core import *
 from ..data import dataset_classes
 from ..learn import get_recipe
-from ..equiv import gain_components, gain_half_width, clean_results, unit_contrast
+from ..equiv import PairedGain, gain_half_width, clean_results
 from .config import StudyConfig, Question, study_config, legacy_free
 from .plan import plan_runs, generation_plan, draws
 
@@ -122,9 +122,8 @@ def read_pilots(pilot:str|Path|list|None=None) -> list:
 def _work(c:StudyConfig, n_classes:int) -> dict:
     """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps, images made,
     the filter's classifier iterations (one per filtered store, on its generator's training set), stores measured."""
-    runs, _ = plan_runs(c); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
-    its = [rc.iterations_for((r.n_base_per_class + r.n_real_plus_per_class + r.n_syn_plus_per_class) * n_classes,
-                             (r.n_base_per_class + r.n_real_plus_per_class) * n_classes) for r in runs]
+    runs, _ = plan_runs(c, n_classes=n_classes); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
+    its = [r.iterations() for r in runs]  # each run's own recipe
     steps = images = filtered = stores = 0
     for name, g in gp.items():
         spec = c.generators[g['generator']]; w = spec.work(g, n_classes)
@@ -184,9 +183,7 @@ def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
 # %% ../../nbs/17ca_study.pilots.ipynb #cf7606ee
 def ran_cell(pl:Pilot, q:Question, n_classes:int) -> bool:
     "Whether the pilot ran the question's cell (its arm at its base size and synthetic count, no extra real images)."
-    d, b, ns = pl.results, q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
-    return bool(((d.generator == q.arm) & np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus, ns)
-                 & np.isclose(d.n_real_plus, 0)).any())
+    return q.part(n_classes).ran(pl.results)
 
 def default_pilots(c:StudyConfig, n_classes:int) -> list:
     """The pilots of a study that names none: the published fmnist-cpu-wide study, and for each declared question
@@ -204,9 +201,9 @@ def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran t
                    q:Question, n_classes:int) -> dict:
     """What a pilot says of a question's cell: the variance components of its paired gain (`equiv.gain_components`),
     the mean gain, and the real curve's slope at its base size (points per n_base of extra real images)."""
-    ps = pilot if isinstance(pilot, list) else [pilot]
-    b, ns = q.n_base_per_class * n_classes, round(q.r_syn * q.n_base_per_class) * n_classes
-    have = [pl for pl in ps if ran_cell(pl, q, n_classes)]
+    ps, part = pilot if isinstance(pilot, list) else [pilot], q.part(n_classes)
+    b = part.n_base
+    have = [pl for pl in ps if part.ran(pl.results)]
     if not have:
         d = pd.concat([pl.results for pl in ps])
         have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
@@ -218,12 +215,10 @@ def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran t
                               "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\") and add it to "
                               f"design.pilot, or ask where the pilot measured {q.arm}: {cells}.")
     pl = have[0]; d = pl.results
-    vc = gain_components(d, q.arm, b, ns)
-    # the paired gain, and the real curve's first step, over the pilot's units (`equiv.unit_contrast`)
-    step = lambda g, nr, ns: unit_contrast(d, {(g, b, nr, ns): 1., ('none', b, 0., 0.): -1.})['estimate']
-    gain = step(q.arm, 0., ns)
+    vc, gain = part.components(d), part.estimate(d)['estimate']  # over the pilot's units
+    # the real curve's first step: the same paired gain, of extra real images
     reals = sorted(x for x in d[(d.generator == 'none') & np.isclose(d.n_base, b)].n_real_plus.unique() if x > 0)
-    slope = step('none', reals[0], 0.) / (reals[0] / b) if reals else math.nan
+    slope = PairedGain('none', b, 0., reals[0]).estimate(d)['estimate'] / (reals[0] / b) if reals else math.nan
     return dict(components=vc, gain=gain, real_slope=slope, r_real=reals[0] / b if reals else math.nan,
                 draws=int(d[np.isclose(d.n_base, b)].split_seed.nunique()), pilot=pl.where)
 

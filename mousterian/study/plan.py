@@ -7,7 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.plan.html.md"""
 # %% ../../nbs/17c_study.plan.ipynb #b4dab500
 from __future__ import annotations
 import math, json
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field, fields, replace, MISSING
 from pathlib import Path
 import pandas as pd
 from ..core import *
@@ -15,10 +15,14 @@ from .config import StudyConfig, study_config
 from ..learn import get_recipe, run_mix
 from ..mix import _real
 from ..pretrain import pretrain_store, finetune_run
+from ..settings import from_dict
+from ..sweep import run_id
+from ..data import dataset_classes
 
 # %% auto #0
-__all__ = ['STEPS', 'draws', 'Run', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm', 'run_store', 'as_config',
-           'filter_q', 'keep_column', 'generation_plan', 'run_counts', 'study_run', 'replicates']
+__all__ = ['RUN_ID_VERSION', 'STEPS', 'draws', 'Run', 'study_fields', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm',
+           'run_store', 'as_config', 'filter_q', 'keep_column', 'generation_plan', 'run_counts', 'study_run',
+           'execute_run', 'replicates']
 
 # %% ../../nbs/17c_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -28,32 +32,98 @@ def draws(p:StudyConfig|dict) -> list:
     ss = g.split_seeds or [c.split_seed]
     return [(int(s), [g.seeds[i]] if g.pair_seeds else list(g.seeds)) for i, s in enumerate(ss)]
 
+RUN_ID_VERSION = 1  # the fields of version 1 always enter a run's id; a field added since enters it only away from its default
+_V1 = dict(since=1)  # a field's metadata: in the id since version 1
+_HANDED = dict(handed=True)  # handed to the run, not part of what it is
+_RECIPE = dict(recipe=True)  # a field of the classifier's recipe (`learn.Recipe`), set per run
+
 @dataclass(frozen=True)
 class Run:
-    """One classifier of a study, planned once: its setting, base draw and seed, and the store it draws its
-    synthetic images from (named by the plan)."""
+    """One classifier of a study, planned once, every setting that makes it: its cell, base draw and seed, the study's
+    data and recipe, the fingerprint of what it draws from, and (handed to it, not part of what it is) the store the
+    plan named. Its id (`Run.id`) is defined here once: the fields of version 1 always enter it, a field added since
+    only away from its default, so a new setting leaves every existing run's id as it was. A field marked `recipe`
+    reaches the classifier's recipe."""
     generator:str # the arm, or 'none' (real images only)
     n_base_per_class:int
     r_real:float
     r_syn:float
     seed:int # the classifier's
     split_seed:int # the base draw
-    store:str|None=None # the store it draws from (None: no synthetic images)
+    dataset:str = field(default='fashion-mnist', metadata=_V1)
+    n_classes:int|None = field(default=10, metadata=_V1)
+    pool_per_class:int = field(default=0, metadata=_V1) # real images per class held out for the external generator
+    recipe:str = field(default='cpu', metadata=_V1) # the classifier's recipe (`learn.RECIPES`)
+    # fields of the recipe that the study overrides: they reach every classifier
+    recipe_overrides:dict|None = field(default=None, metadata=_V1)
+    n_test_per_class:int|None = field(default=None, metadata=_V1)
+    root:str|None = field(default=None, metadata=_V1)
+    # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a new run
+    inputs:str = field(default='', metadata=_V1)
+    # added since version 1: each enters the id only away from its default
+    image_size:int|None = None # pixels, for datasets of image files
+    keep:str = 'cls_keep' # the manifest column of the study's filter (clip_keep: the CLIP filter's)
+    # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made, where the recipe scales
+    # its budget (smooth): a recipe redefined since under its name is refused
+    budget:str|None = None
+    # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base images per class
+    # of that arm's store, fine-tuned on the real images
+    pretrain:dict|None = None
+    store:str|None = field(default=None, metadata=_HANDED) # the store it draws from (None: no synthetic images)
+
     @property
     def n_real_plus_per_class(self) -> int: return round(self.r_real * self.n_base_per_class)
     @property
     def n_syn_plus_per_class(self) -> int: return round(self.r_syn * self.n_base_per_class)
-    def setting(self) -> dict:
-        """What the run is, as the grid's parameters (its id in the sweep): the store it draws from is handed to
-        it, not part of its id."""
-        return {k: v for k, v in asdict(self).items() if k != 'store'}
+    def params(self) -> dict:
+        "What the run is, as the grid's parameters: the fields its id is the hash of."
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.metadata.get('handed') and (
+            f.default is MISSING or f.metadata.get('since') == 1 or getattr(self, f.name) != f.default)}
+    def added(self) -> dict:
+        "The fields added since version 1 that this run sets away from their default (its result row carries them)."
+        return {k: v for k, v in self.params().items() if k not in _V1_NAMES}
+    @property
+    def id(self) -> str: return run_id(self.params())
+    def __hash__(self): return hash(self.id)
+    def classifier_recipe(self):
+        "The classifier's recipe (`learn.Recipe`): the named one, with the study's overrides and the run's own fields."
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get('recipe')
+               and getattr(self, f.name) != f.default}
+        return get_recipe(self.recipe, **{**(self.recipe_overrides or {}), **own})
+    def iterations(self) -> int:
+        "The classifier's training iterations (what the planner prices a run by)."
+        K = self.n_classes or 1
+        return self.classifier_recipe().iterations_for((self.n_base_per_class + self.n_real_plus_per_class
+                                                        + self.n_syn_plus_per_class) * K,
+                                                       (self.n_base_per_class + self.n_real_plus_per_class) * K)
+    @classmethod
+    def of(cls, params:dict, where:str='study run') -> Run:
+        "A run from its parameters (a grid's, a results row's): an unknown setting refused with the nearest name."
+        return from_dict(cls, params, where)
+
+_V1_NAMES = {f.name for f in fields(Run) if f.default is MISSING or f.metadata.get('since') == 1}
+
+def study_fields(c:StudyConfig, n_classes:int|None) -> dict:
+    "The fields of a `Run` that a study sets for all its runs: its data, its classifier's recipe, its filter's mask."
+    rc = get_recipe(c.recipe, **c.recipe_overrides)
+    return dict(dataset=c.dataset, n_classes=n_classes, pool_per_class=c.external_pool_per_class, recipe=c.recipe,
+                recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
+                image_size=c.image_size or None, keep=keep_column(c),
+                budget=rc.budget_rule() if rc.budget == 'smooth' else None)
 
 def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `load_study`)
               available_per_class:int|None=None, # real training images of the smallest class (None: do not check)
+              # the dataset's classes (None: counted where the package knows them without the images, else unset:
+              # a plan for its price alone)
+              n_classes:int|None=None,
              ) -> tuple:
     "The study's runs (a `Run` per classifier, its store named) and notes on the settings left out."
     c = as_config(p); g, gens = c.grid, list(c.generators)
     cap, pool, at = g.cap_syn_per_class, c.external_pool_per_class, g.arm_bases or {}
+    if n_classes is None:
+        try: n_classes = len(dataset_classes(c.dataset, c.root))
+        except MousterianError: pass  # e.g. CIFAR-10 without its folder
+    every = study_fields(c, n_classes)
     runs, notes, seen = [], [], set()
     for i, (split, seeds) in enumerate(draws(c)):
         for b in c.n_bases_per_class:
@@ -75,21 +145,21 @@ def plan_runs(p:StudyConfig|dict, # a study (`study_config`, or its dict from `l
                                  f"for the external generator) exceed the {available_per_class} a class holds")
                     continue
                 store = run_store(c, gen, b, split) if gen != 'none' and ns else None
+                pre = c.generators[gen].pretrain() if gen != 'none' else None
                 for seed in seeds:
-                    r = Run(gen, b, rr, rs, int(seed), split, store)
+                    r = Run(gen, b, rr, rs, int(seed), split, **every, pretrain=pre, store=store)
                     if r not in seen: seen.add(r); runs.append(r)
     return runs, sorted(set(notes))
 
+
 # %% ../../nbs/17c_study.plan.ipynb #d4538a22
 def store_name(generator:str, n_base_per_class:int,
-               # one store per base size (an internal DDPM, the repeated base images); default: the arm named
-               # internal
-               per_base:bool|None=None,
+               per_base:bool, # one store per base size (a DDPM trained on the base set, the repeated base images)
                split_seed:int|None=None, # the base draw, where it is not the study's first (None: the first)
               ) -> str:
-    """The store a run draws from: one internal (and repeat) store per base size, one store for each other arm
-    (named as the arm); '-s<split_seed>' for a later base draw."""
-    per_base = generator == 'internal' if per_base is None else per_base
+    """The store a run draws from: one store per base size for an arm made from the base set (an internal DDPM,
+    the repeated base images), one store for each other arm (named as the arm); '-s<split_seed>' for a later base
+    draw."""
     return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None
         else f'-s{split_seed}')
 
@@ -150,58 +220,48 @@ def run_counts(runs:list, n_classes:int, arm:str|None=None) -> pd.DataFrame:
                               n_syn_plus=r.n_syn_plus_per_class * n_classes, seed=r.seed, split_seed=r.split_seed)
                          for r in runs if arm is None or r.generator in ('none', arm)])
 
-def study_run(study_dir:str, generator:str, n_base_per_class:int, r_real:float, r_syn:float, seed:int,
-              dataset:str='fashion-mnist', n_classes:int=10, split_seed:int=0, pool_per_class:int=0, recipe:str='cpu',
-              # fields of the recipe (`learn.Recipe`) that the study overrides: they reach every classifier
-              recipe_overrides:dict|None=None,
-              n_test_per_class:int|None=None, root:str|None=None, keep:str|None='cls_keep', device:str|None=None,
-              image_size:int|None=None, # pixels, for datasets of image files
-              # the fingerprint of the store and filter the run draws from: a changed store or filter makes it a
-              # new run
-              inputs:str='',
-              # the recipe's iteration budget in words (`Recipe.budget_rule`) when the grid was made: a recipe
-              # redefined since is refused
-              budget:str|None=None,
-              # the store it draws from, as the plan named it (`Run.store`: handed to the run, not part of its
-              # id)
-              store:str|None=None,
-              # a pre-training arm's settings (of, method, iterations): an encoder pre-trained on r_syn·n_base
-              # images per class of that arm's store, fine-tuned on the real images
-              pretrain:dict|None=None,
+def study_run(study_dir:str, # the study's folder (handed by the grid's context: not part of what the run is)
+              store:str|None=None, # the store it draws from, as the plan named it (`Run.store`, handed to the run)
+              device:str|None=None, # --device, for every classifier (handed)
+              **setting, # the run's fields (`Run.params`): what it is
              ) -> dict:
-    "Train and evaluate one classifier of a study; the result row (per-class setting, totals, accuracy, time)."
-    if budget is not None and (now := get_recipe(recipe, **(recipe_overrides or {})).budget_rule()) != budget:
-        raise MousterianError(f"The recipe {recipe!r} now trains with the budget {now}, the grid was made for "
-                              f"{budget}: rerun the study step that makes the grid.")
-    b, K = n_base_per_class, n_classes
-    ns = round(r_syn * b) * K
-    if ns and not store:
-        raise MousterianError(f"A run with synthetic images (generator {generator}, r_syn {r_syn:g}) needs the "
-                              "store it draws from, which the study's plan names (`Run.store`): run it "
+    "Train and evaluate one classifier of a study (a `Run`); the result row (its setting, totals, accuracy, time)."
+    return execute_run(Run.of({**setting, 'store': store}, 'study run'), study_dir, device)
+
+# every run of a grid is read as a `Run` before any runs (an unknown or ill-typed setting is refused first)
+study_run.check = lambda a: Run.of({k: v for k, v in a.items() if k not in ('study_dir', 'device')}, 'study run')
+
+def execute_run(run:Run, study_dir:str|Path, device:str|None=None) -> dict:
+    "Train and evaluate the classifier of `run` in the study at `study_dir`; its result row."
+    rc = run.classifier_recipe()
+    if run.budget is not None and (now := rc.budget_rule()) != run.budget:
+        raise MousterianError(f"The recipe {run.recipe!r} now trains with the budget {now}, the grid was made for "
+                              f"{run.budget}: rerun the study step that makes the grid.")
+    b, K = run.n_base_per_class, run.n_classes
+    ns = run.n_syn_plus_per_class * K
+    if ns and not run.store:
+        raise MousterianError(f"A run with synthetic images (generator {run.generator}, r_syn {run.r_syn:g}) needs "
+                              "the store it draws from, which the study's plan names (`Run.store`): run it "
                               "through the study (mousterian-study), not on its own.")
-    name, store = store, (str(Path(study_dir) / 'stores' / store) if ns else None)
-    # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
-    if pretrain and ns:
-        rc, n = get_recipe(recipe, **(recipe_overrides or {})), round(r_syn * b)
-        enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{generator}-{name}-n{n}-seed{seed}',
-                             pretrain['method'], rc.arch, pretrain.get('iterations'),
-                             n, keep, _real(dataset, 'train', root, image_size).shape[-1], rc, seed, device)
-        row = finetune_run(str(enc), n_base=b * K, n_real_plus=round(r_real * b) * K, seed=seed,
-                           dataset=dataset, split_seed=split_seed, n_gen_pool_per_class=pool_per_class,
-                           root=root, image_size=image_size, recipe=recipe, n_test_per_class=n_test_per_class,
-                           device=device, **(recipe_overrides or {}))
-        row = {**row, 'store': f'stores/{name}'} if ns else row  # named inside the study folder (it may move)
-        return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
-                    acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
-    row = run_mix(n_base=b * K, n_real_plus=round(r_real * b) * K, n_syn_plus=ns, seed=seed, dataset=dataset,
-                  store=store, keep=keep if ns else None,
-                  split_seed=split_seed, n_gen_pool_per_class=pool_per_class, root=root, image_size=image_size,
-                  recipe=recipe, n_test_per_class=n_test_per_class,
-                  device=device, **(recipe_overrides or {}))
+    store = str(Path(study_dir) / 'stores' / run.store) if ns else None
+    data = dict(n_base=b * K, n_real_plus=run.n_real_plus_per_class * K, seed=run.seed, dataset=run.dataset,
+                split_seed=run.split_seed, n_gen_pool_per_class=run.pool_per_class, root=run.root,
+                image_size=run.image_size, recipe=rc, n_test_per_class=run.n_test_per_class, device=device)
+    if run.pretrain and ns:
+        # an encoder per (store, images per class, seed): shared by the runs that differ only in their real images
+        n, pre = run.n_syn_plus_per_class, run.pretrain
+        enc = pretrain_store(store, Path(study_dir) / 'encoders' / f'{run.generator}-{run.store}-n{n}-seed{run.seed}',
+                             pre['method'], rc.arch, pre.get('iterations'), n, run.keep,
+                             _real(run.dataset, 'train', run.root, run.image_size).shape[-1], rc, run.seed, device)
+        row = finetune_run(str(enc), **data)
+    else: row = run_mix(n_syn_plus=ns, store=store, keep=run.keep if ns else None, **data)
     # the store's row names it inside the study folder, as the context hands it: a moved study's rows still hold
-    row = {**row, 'store': f'stores/{name}'} if ns else row
-    return dict(generator=generator, n_base_per_class=b, r_real=r_real, r_syn=r_syn, **row,
-                acc=100 * row['top1'], inputs=inputs, **replicates(store, seed))
+    row = {**row, 'store': f'stores/{run.store}'} if ns else row
+    out = dict(generator=run.generator, n_base_per_class=b, r_real=run.r_real, r_syn=run.r_syn, **row,
+               acc=100 * row['top1'], inputs=run.inputs, **replicates(store, run.seed))
+    # a setting added since version 1 that the run sets: a column of its own (a mapping as JSON)
+    return {**out, **{k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else v
+                      for k, v in run.added().items() if k not in out}}
 
 def replicates(store:str|None, seed:int) -> dict:
     """A run's replicate factors beside its base draw (split_seed, in every row) and classifier seed, for the

@@ -49,13 +49,14 @@ def design_of(c:StudyConfig,
     g['base_draws'] = {b: n for b, n in per.items() if n < D}
     if scope == 'questions':
         qs = c.questions if questions is None else questions
-        arms = {q.arm for q in qs}
+        cells = [x for q in qs for x in q.cells()]  # (arm, base per class, r_syn): what each question reads
+        arms = {a for a, _, _ in cells}
         arms |= {c.generators[a].source(a) for a in arms}  # what a pre-training arm learns from
         p['generators'] = {a: s for a, s in p['generators'].items() if a in arms}
-        p['n_bases_per_class'] = sorted({q.n_base_per_class for q in qs})
-        g['syn'] = sorted({q.r_syn for q in qs})
-        g['arm_syn'] = {a: sorted({q.r_syn for q in qs if q.arm == a}) for a in p['generators']}
-        g['arm_bases'] = {a: sorted({q.n_base_per_class for q in qs if q.arm == a} or p['n_bases_per_class'])
+        p['n_bases_per_class'] = sorted({b for _, b, _ in cells})
+        g['syn'] = sorted({s for _, _, s in cells})
+        g['arm_syn'] = {a: sorted({s for x, _, s in cells if x == a}) for a in p['generators']}
+        g['arm_bases'] = {a: sorted({b for x, b, _ in cells if x == a} or p['n_bases_per_class'])
                           for a in p['generators']}
         g['mixed'] = dict(r_real=[], r_syn=[])
         g['base_draws'] = {b: n for b, n in g['base_draws'].items() if b in p['n_bases_per_class']}

@@ -7,7 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 # %% ../../nbs/17d_study.steps.ipynb #2d5e4782
 from __future__ import annotations
 import os, time, shutil, warnings
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
 from fastcore.script import call_parse
@@ -76,13 +76,13 @@ class Study:
 
     def plan(self) -> tuple:
         "(runs, notes, generation plan)."
-        runs, notes = plan_runs(self.cfg, int(self._real().counts().min()))
+        runs, notes = plan_runs(self.cfg, int(self._real().counts().min()), len(self.classes))
         gp = generation_plan(self.cfg, runs)
         # e.g. a pool of real images that cannot serve the grid, refused before any work
         for name, g in gp.items(): self.arm(g['generator']).check_plan(self, g)
         return runs, notes, gp
 
-    def _pool(self, g:dict) -> tuple:
+    def pool_of(self, g:dict) -> tuple:
         """(Splits, pool) of the real images a store's generator (and its filter) learn from, at its base draw:
         the base set (a per-base store), or the external pool."""
         c, b = self.cfg, g.get('n_base_per_class') or 0
@@ -90,13 +90,18 @@ class Study:
                     root=c.root, image_size=c.image_size)
         return sp, 'base' if b else 'gen_pool'
 
+    def fingerprint(self, path:str|Path) -> str:
+        "A short hash of the files at `path` (an arm's folder of images), computed once per Study: generate, filter and grid all ask."
+        if str(path) not in self._fp: self._fp[str(path)] = _fingerprint(Path(path).expanduser())
+        return self._fp[str(path)]
+
     def training_set(self, g:dict):
         """The real images a store's generator (and its filter) learn from (`g`, an entry of the generation
         plan), and their description."""
-        sp, pool = self._pool(g)
+        sp, pool = self.pool_of(g)
         return sp.load()[pool].to_tensors(), dict(splits=sp.to_dict(), pool=pool)
 
-    def _redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
+    def redo_or_refuse(self, step:str, what:str, diff:list, remove:list):
         """Settings changed under a finished output: with --redo STEP remove it (and what was made from it),
         else refuse with the list of changes."""
         if step not in self.redo:
@@ -141,7 +146,7 @@ def train(self:Study, gp:dict):
 
 # %% ../../nbs/17d_study.steps.ipynb #c6a1f091
 @patch
-def _check_arm(self:Study, s, src:Path, per_class:int):
+def check_imported(self:Study, s, src:Path, per_class:int):
     "An imported image arm has the dataset's classes, in order, and the images per class the grid needs."
     check_classes(s.classes, self.classes, f"The store {src}", self.cfg.dataset)
     if (c := s.counts()).min() < per_class:
@@ -166,7 +171,7 @@ def generate(self:Study, gp:dict):
             if diff and spec.redraw:
                 # no work is lost
                 print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)
-            elif diff: self._redo_or_refuse('generate', f"The store {st}", diff, [st])
+            elif diff: self.redo_or_refuse('generate', f"The store {st}", diff, [st])
             elif spec.ready(self, st, m, g, need):
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
@@ -218,26 +223,12 @@ def filter(self:Study, gp:dict):
 @patch
 def grid(self:Study, runs:list, gp:dict|None=None) -> dict:
     "The sweep grid of the study's runs; each run carries the fingerprint of the store and filter it draws from."
-    c, gp = self.cfg, gp if gp is not None else generation_plan(self.cfg, runs)
+    gp = gp if gp is not None else generation_plan(self.cfg, runs)
     fp = {name: _settings_hash(self._filter_deps(name, g)) for name, g in gp.items()}
-    rc = self.recipe
-    fixed = dict(dataset=c.dataset, n_classes=len(self.classes), pool_per_class=c.external_pool_per_class,
-                 recipe=c.recipe,
-                 recipe_overrides=c.recipe_overrides or None, n_test_per_class=c.n_test_per_class, root=c.root,
-                 # absent when unset: older studies keep their run ids
-                 **({'image_size': c.image_size} if c.image_size else {}),
-                 # the CLIP filter's mask; the classifier filter's is the default (its runs keep their ids)
-                 **({'keep': keep_column(c)} if keep_column(c) != 'cls_keep' else {}),
-                 # the budget is part of a run's id: a recipe whose budget changes under its name makes new runs
-                 **({'budget': rc.budget_rule()} if rc.budget == 'smooth' else {}))
-    # a pre-training arm's settings travel with each of its runs
-    pre = {g: s.pretrain() for g, s in c.generators.items() if s.pretrain()}
-    rs = [dict(r.setting(), inputs=fp.get(r.store, '') if r.store else '',
-               **({'pretrain': pre[r.generator]} if r.generator in pre else {}),
-               # the store is handed to the run, not part of its id
-               **({WHERE: dict(store=r.store)} if r.store else {}))
-          for r in runs]
-    return dict(function=study_run, fixed=fixed, axes=[{'list': rs}],
+    # what a run is (`Run.params`, its id) and, under `where`, the store it is handed (not part of its id)
+    rs = [dict(replace(r, inputs=fp.get(r.store, '') if r.store else '').params(),
+               **({WHERE: dict(store=r.store)} if r.store else {})) for r in runs]
+    return dict(function=study_run, axes=[{'list': rs}],
                 context=dict(study_dir=str(self.out),  # a moved study keeps its runs
                              # --device reaches every classifier (not part of a run's id)
                              **({'device': str(self.device)} if self.device else {})))
@@ -366,8 +357,7 @@ def laws(self:Study) -> dict:
     asked = [q.label() for q in self.cfg.questions]
     # the declared family, redone when the results or the questions change (a study from before it gains it alone)
     if asked and not (done(d0, 'questions.csv') and pd.read_csv(qf).question.tolist() == asked):
-        qt = declared_tests(clean_results(res), [(q.label(), q.arm, q.n_base_per_class * K,
-                                                  round(q.r_syn * q.n_base_per_class) * K) for q in self.cfg.questions])
+        qt = declared_tests(clean_results(res), [q.part(K) for q in self.cfg.questions])
         qt.insert(1, 'primary', [i == 0 for i in range(len(qt))])
         with atomic_write(qf) as fh: qt.to_csv(fh, index=False)
         for r in qt.itertuples():
