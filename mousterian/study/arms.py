@@ -11,11 +11,11 @@ from dataclasses import dataclass, field, asdict
 from typing import Literal
 from pathlib import Path
 from ..core import *
-from ..settings import check_positive
+from ..settings import check_positive, from_dict
 from ..data import list_datasets, load_dataset, folder_images
 from ..store import SynStore
 from ..mix import draw_real_pool, repeat_images
-from ..gen.ddpm import TrainHP, train_ddpm, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
+from ..gen.ddpm import Sampling, TrainHP, train_ddpm, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
 from ..gen.t2i import generate_for_arm, read_shots
 from ..share import import_images
 
@@ -137,7 +137,10 @@ class DDPMArm(Arm):
         return self.learns_from == 'base'
     def train_settings(self) -> dict:
         "Its network preset and training settings (`gen.ddpm.TrainHP`): where it learns from is its data, not one of them."
-        return {k: v for k, v in asdict(self).items() if k not in ('kind', 'learns_from')}
+        return {k: v for k, v in asdict(self).items() if k not in ('kind', 'learns_from', 'sampling')}
+    def sampling_of(self, c) -> Sampling:
+        "How its images are sampled: its own `sampling`, else the study's (`c`: the study's settings)."
+        return self.sampling or c.sampling
     def is_per_base(self, name): return self.from_base
     def learns_from_pool(self, name): return not self.from_base
     def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
@@ -157,8 +160,8 @@ class DDPMArm(Arm):
         """Refused before any work: a training setting out of range, a sampler that does not suit the model, an
         external DDPM without its pool."""
         cfg = ddpm_config(self.preset)
-        if c.sampling.sampler not in samplers_for(cfg):
-            raise MousterianError(f"sampling.sampler {c.sampling.sampler!r} does not suit generators.{name} "
+        if (smp := self.sampling_of(c)).sampler not in samplers_for(cfg):
+            raise MousterianError(f"sampling.sampler {smp.sampler!r} does not suit generators.{name} "
                                   f"(preset {self.preset!r}, {model_kind(cfg)}): use one of "
                                   f"{', '.join(samplers_for(cfg))}.")
         try: check_training(cfg, TrainHP.of(self.train_settings()))
@@ -194,21 +197,25 @@ class DDPMArm(Arm):
         train_ddpm(data, d, ddpm_config(self.preset, data), hp, data_desc=desc, device=study.device)
 
     def gen_deps(self, study, name, g):
-        s = study.cfg.sampling
+        s = self.sampling_of(study.cfg)
         return dict(generator=self.train_deps(study, g), sampling={**asdict(s), 'seed': s.seed + g.get('draw', 0)})
 
     def old_deps(self, study, m, deps):
         if not len(m): return None  # a store from before deps.json: its rows record the sampling
         rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler',
             'steps', 'guidance') if k in m}
-        return dict(generator=deps['generator'], sampling={**asdict(study.cfg.sampling), **rec,
+        return dict(generator=deps['generator'], sampling={**asdict(self.sampling_of(study.cfg)), **rec,
                                                            'seed': int(m['seed'].min())})
 
     def fill(self, study, name, g, st):
         # typed and checked where the study was read: passed on whole, its seed moved on by the base draw
-        s = study.cfg.sampling
+        s = self.sampling_of(study.cfg)
         ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], device=study.device,
                       sampling=dataclasses.replace(s, seed=s.seed + g.get('draw', 0)))
+
+def _sampling_typed(self):
+    "A recorded arm's sampling (a mapping in study.json) read back typed."
+    if isinstance(self.sampling, dict): self.sampling = from_dict(Sampling, self.sampling, 'sampling')
 
 def _ddpm_gen_class():
     """The DDPM generator's settings: kind, the network preset, and every field of `gen.ddpm.TrainHP` (one place
@@ -220,9 +227,12 @@ def _ddpm_gen_class():
                                                  # the real images it learns from: each base set (a store per base
                                                  # size) or the external pool; unset: the base set for the arm
                                                  # named internal, else the pool (`named`)
-                                                 ('learns_from', Literal['base', 'pool']|None, field(default=None))],
+                                                 ('learns_from', Literal['base', 'pool']|None, field(default=None)),
+                                                 # how its images are sampled (None: the study's `sampling`)
+                                                 ('sampling', Sampling|None, field(default=None))],
                                      bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or "
-                                     "external): the network preset and its training settings.",
+                                     "external): the network preset, its training settings, where it learns from and "
+                                     "how it is sampled.", __post_init__=_sampling_typed,
                                                      check=lambda self,
                                                      where: check_positive(where, steps=self.steps, bs=self.bs,
                                                      ckpt_every=self.ckpt_every, lr=self.lr)))
