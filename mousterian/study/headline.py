@@ -6,8 +6,10 @@ Docs: https://mousterian.github.io/mousterian/study.headline.html.md"""
 
 # %% ../../nbs/17e_study.headline.ipynb #18b89cb6
 from __future__ import annotations
+import re, math
 from pathlib import Path
 import numpy as np, pandas as pd
+from scipy import stats
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
@@ -16,7 +18,7 @@ from .plan import STEPS
 from .config import recorded_study
 
 # %% auto #0
-__all__ = ['study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance']
+__all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance', 'quality_over_draws']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -254,4 +256,27 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
         notes += [f"Q{i + 1} was planned short of its target: a 95% half-width of {q['half_width']:.2f} predicted "
                   f"against {q['target']:g} points." for i, q in miss[:1]]
     return '\n\n'.join([lead, '\n'.join(rows)] + ([' '.join(notes)] if notes else []))
+
+
+# %% ../../nbs/17e_study.headline.ipynb #abcf3ad1
+QUALITY = ('fidelity_all', 'fidelity_kept', 'fd_ref_features', 'domain_whole', 'precision', 'recall', 'density', 'coverage',
+           'near_copy_features')  # the measures of a store set over its base draws (`quality_over_draws`)
+
+def quality_over_draws(metrics:dict, # a study's metrics.json: store name -> its measures
+                      ) -> pd.DataFrame:
+    """Each generator's quality over its base draws: a store of a later draw is named as the first draw's with '-s<seed>'
+    (`study.plan.store_name`), so its measures group by that name; per measure the mean, the SD over draws, their count
+    and the 95% t interval of the mean (NaN with one draw: a single draw says nothing of how the next one varies)."""
+    rows = []
+    for name, m in metrics.items():
+        for k in QUALITY:
+            if isinstance(m.get(k), (int, float)) and np.isfinite(m[k]):
+                rows.append(dict(generator=re.sub(r'-s\d+$', '', name), measure=k, value=float(m[k])))
+    if not rows: return pd.DataFrame(columns=['generator', 'measure', 'draws', 'mean', 'sd', 'lo', 'hi'])
+    def one(v):
+        n, mu = len(v), v.mean(); sd = v.std(ddof=1) if n > 1 else math.nan
+        h = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+        return pd.Series(dict(draws=n, mean=mu, sd=sd, lo=mu - h, hi=mu + h))
+    t = pd.DataFrame(rows).groupby(['generator', 'measure'], sort=False)['value'].apply(one).unstack().reset_index()
+    return t.astype({'draws': int})
 
