@@ -266,6 +266,11 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
              effect:float=1.0, # the effect (points) at which the power of an undetected finding is given
              alpha:float=0.05,
              controls=(), # arms that are compute controls (`kind: repeat`), not generators: left out
+             # exploratory differences between two generators, (a, b) for 'a − b' (None: external − internal where a
+             # bare table holds both names; a study passes its own, from its arms' settings)
+             pairs:list|None=None,
+             # arm -> the paper's arm whose reported effect its MDE is set against (None: its own name)
+             paper:dict|None=None,
             ) -> pd.DataFrame:
     """The paper's qualitative findings as stated contrasts, each tested at each base size (`n_base`) and pooled
     over base sizes (n_base NaN) only where every base size's estimate has the same sign; 'saturates' only where
@@ -334,15 +339,17 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
                          (_key(g, nb, 0, r1), -1 / (r1 - r0)), (_key(g, nb, 0, r0), 1 / (r1 - r0))):
                 _add(w, k, v)
         per_base('saturates', g, ws, sign=-1)
-    if {'internal', 'external'} <= set(gens):
+    if pairs is None: pairs = [('external', 'internal')] if {'internal', 'external'} <= set(gens) else []
+    for a, b in pairs:
+        if not {a, b} <= set(gens): continue
         sets = lambda g: set(map(tuple, d.loc[(d.generator == g), KEYS].to_numpy()))
-        common = sorted(sets('external') & sets('internal')); ws = {}
+        common = sorted(sets(a) & sets(b)); ws = {}
         for k in common:
             w = ws.setdefault(k[0], {}); n = sum(1 for c in common if c[0] == k[0])
-            _add(w, ('external', *k), 1 / n); _add(w, ('internal', *k), -1 / n)
-        per_base('external_vs_internal', 'external − internal', ws)
+            _add(w, (a, *k), 1 / n); _add(w, (b, *k), -1 / n)
+        per_base('external_vs_internal', f'{a} − {b}', ws)
         if not common:
-            add('external_vs_internal', 'external − internal', {}, why='not testable: no settings run with '
+            add('external_vs_internal', f'{a} − {b}', {}, why='not testable: no settings run with '
                 'both generators')
     t = pd.DataFrame(rows)
     for c in ('estimate', 'se', 't', 'df', 'p', 'sd_seed', 'units'):
@@ -356,6 +363,7 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
     # at the family's level: what each test detects at 80% power
     t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
     pe = paper_effects()  # a finding whose MDE exceeds the paper's own effect could not have been detected
+    pe = {(f, g): pe[(f, (paper or {}).get(g, g))] for f, g in zip(t['finding'], t['generator']) if (f, (paper or {}).get(g, g)) in pe}
     t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or '
                                 'identical accuracies): run two base draws or seeds or more' if not np.isfinite(p) else
                     ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha
@@ -463,13 +471,13 @@ def declared_tests(df:pd.DataFrame, # results with a `generator` column ('none' 
         if k not in t: t[k] = math.nan
     ok = t.p.notna(); t['p_holm'] = math.nan
     if ok.any(): t.loc[ok, 'p_holm'] = _holm(t.loc[ok, 'p'])
-    def verdict(r):
+    def verdict(r, q):
         if r.note: return f"not testable: {r.note}"
         if not np.isfinite(r.p): return 'not testable: no replicates to test against'
         if r.p_holm < alpha: return 'gain detected' if r.estimate > 0 else 'loss detected'
-        pp = pe.get(('helps', r.arm))
+        pp = pe.get(('helps', q.paper or q.arm))  # the paper's effect for the arm it is set beside
         if pp and np.isfinite(r.mde) and r.mde > pp[0]:
             return f"not testable by this design (MDE {r.mde:.2g} points against the paper's {pp[0]:.2f}: {pp[1]})"
         return f"not detected (it detects {r.mde:.2g} points or more at 80% power)"
-    t['verdict'] = [verdict(r) for r in t.itertuples()]
+    t['verdict'] = [verdict(r, q) for r, q in zip(t.itertuples(), qs)]
     return t

@@ -349,6 +349,7 @@ class PairedGain:
     n_syn_plus:float
     n_real_plus:float=0.
     label:str='' # the question in words (`study.config.Question.label`)
+    paper:str|None=None # the paper's arm whose reported gain its MDE is set against (None: the arm's own name)
     def cell(self) -> tuple: return (self.arm, self.n_base, self.n_real_plus, self.n_syn_plus)
     def reference(self) -> tuple: return ('none', self.n_base, 0., 0.)  # the base set alone, in the same units
     def weights(self) -> dict: return {self.cell(): 1., self.reference(): -1.}

@@ -172,10 +172,12 @@ class Question:
         check_positive(where, n_base_per_class=self.n_base_per_class, r_syn=self.r_syn)
         if self.target is not None: check_positive(where, target=self.target)
     def label(self) -> str: return f"{self.arm}, {self.n_base_per_class}/class, r_syn {self.r_syn:g}"
-    def part(self, n_classes:int) -> PairedGain:
+    def part(self, n_classes:int,
+             paper:str|None=None, # the paper's arm it is set beside (`StudyConfig.paper_arms`)
+            ) -> PairedGain:
         "The question as the analysis reads it (`equiv.PairedGain`, counts in total images): its contrast, test and pilot."
         return PairedGain(self.arm, self.n_base_per_class * n_classes,
-                          round(self.r_syn * self.n_base_per_class) * n_classes, label=self.label())
+                          round(self.r_syn * self.n_base_per_class) * n_classes, label=self.label(), paper=paper)
     def cells(self) -> list:
         "The cells it reads besides the base set and the real curve: (arm, base images per class, r_syn)."
         return [(self.arm, self.n_base_per_class, self.r_syn)]
@@ -359,6 +361,16 @@ class StudyConfig:
                                   f"{cap}): ask at a measured ratio.")
 
     def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
+    def paper_arms(self) -> dict:
+        """Each arm -> the paper's arm it is read beside: a generator trained on the base set is the paper's internal
+        one (Table 3); the others keep their names (Table 4's external is Stable Diffusion 2)."""
+        return {g: INTERNAL if getattr(s, 'learns_from', None) == 'base' else g for g, s in self.generators.items()}
+    def generator_pairs(self) -> list:
+        """The exploratory differences between generators, (a, b) for 'a − b': each generator that does not learn from
+        the base set (not real images, not a control) against each one that does."""
+        base = [g for g, s in self.generators.items() if getattr(s, 'learns_from', None) == 'base']
+        return [(a, b) for a, s in self.generators.items() if a not in base and s.has_images and not s.control
+                and not s.real for b in base]
 
 # %% ../../nbs/17b_study.config.ipynb #79c3b20a
 STUDIES = Path(mousterian.__file__).parent / 'assets' / 'studies'

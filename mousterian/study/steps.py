@@ -329,7 +329,8 @@ def laws(self:Study) -> dict:
                                                        + (['  ' + curve_text(x, g, K) for _,
                                                            x in w.groupby('n_base')] if len(w) else [])))
     if not done(d0, 'findings.csv', 'compute.csv', 'variance.csv'):
-        t = findings(clean_results(res[res['generator'].isin(['none', *arms])]))
+        t = findings(clean_results(res[res['generator'].isin(['none', *arms])]), pairs=self.cfg.generator_pairs(),
+                     paper=self.cfg.paper_arms())
         cr = clean_results(res)
         cells = cr[cr.generator.isin(arms) & (cr.n_real_plus == 0) & (cr.n_syn_plus > 0)][['generator',
             'n_base', 'n_syn_plus']].drop_duplicates()
@@ -357,7 +358,7 @@ def laws(self:Study) -> dict:
     asked = [q.label() for q in self.cfg.questions]
     # the declared family, redone when the results or the questions change (a study from before it gains it alone)
     if asked and not (done(d0, 'questions.csv') and pd.read_csv(qf).question.tolist() == asked):
-        qt = declared_tests(clean_results(res), [q.part(K) for q in self.cfg.questions])
+        qt = declared_tests(clean_results(res), [q.part(K, self.cfg.paper_arms().get(q.arm)) for q in self.cfg.questions])
         qt.insert(1, 'primary', [i == 0 for i in range(len(qt))])
         with atomic_write(qf) as fh: qt.to_csv(fh, index=False)
         for r in qt.itertuples():
