@@ -17,7 +17,7 @@ from ..data import list_datasets, takes_size
 from ..learn import Recipe, get_recipe
 from ..settings import from_dict, check_positive
 from ..gen.ddpm import Sampling
-from ..filter import check_clip
+from ..filter import check_clip, load_clip, clip_filter, trained_classifier_filter
 from .arms import ARMS, arms_of, named, INTERNAL
 from ..equiv.results import PairedGain
 
@@ -51,6 +51,27 @@ class FilterCfg:
                                   f"weights, e.g. {{kind: clip, q: {self.q:g}, model: ViT-B-16, pretrained: "
                                   f"openai}} (or a local checkpoint file as pretrained).")
         check_clip(self.model, self.pretrained, where)
+    # what differs between the kinds, here alone
+    @property
+    def column(self) -> str: return 'clip_keep' if self.kind == 'clip' else 'cls_keep'  # the manifest column of its mask
+    @property
+    def trains_classifier(self) -> bool:
+        "It trains a classifier on each store's generator's real images: it needs them, and the planner prices it."
+        return self.kind == 'classifier'
+    def deps(self, recipe:str, recipe_overrides:dict) -> dict:
+        "What its mask depends on besides the images and q: the CLIP model, or the recipe of the classifier it trains."
+        return (dict(kind='clip', model=self.model, pretrained=self.pretrained) if self.kind == 'clip'
+                else dict(recipe=recipe, recipe_overrides=recipe_overrides))
+    def keep(self, st, classes:list, q:float, device, training_set, recipe, cache:dict) -> tuple:
+        """The keep mask of store `st` (the bottom q per class dropped) and how it was scored; `training_set()` gives
+        the generator's real images and their description, `cache` keeps a CLIP model loaded once for every store."""
+        if self.kind == 'clip':
+            if 'clip' not in cache: cache['clip'] = load_clip(self.model, self.pretrained, device)
+            return (clip_filter(st, *cache['clip'], classes=list(classes), q=q, name='clip', device=device),
+                    f"by CLIP {self.model}'s zero-shot confidence in its class")
+        data, desc = training_set()
+        return (trained_classifier_filter(st, data, recipe, q=q, name='cls', device=device),
+                f"by a classifier trained on the {desc['pool']} set")
 
 # %% ../../nbs/17b_study.config.ipynb #f398540a
 @dataclass
@@ -328,7 +349,7 @@ class StudyConfig:
         for g, spec in gens.items(): spec.check_in(self, g)
         # arms whose generator (and filter) learn from the external pool
         ext = [g for g, s in gens.items() if s.learns_from_pool(g)]
-        if ext and self.filter.kind == 'classifier' and self.filter.q > 0 and not self.external_pool_per_class:
+        if ext and self.filter.trains_classifier and self.filter.q > 0 and not self.external_pool_per_class:
             raise MousterianError(f"filter.q = {self.filter.q:g} needs a classifier trained on the real images "
                                   f"of generators.{ext[0]}, and external_pool_per_class is 0: "
                                   f"use the CLIP filter, which needs no real images ({{kind: clip, q: "

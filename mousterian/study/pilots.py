@@ -128,7 +128,7 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
     for name, g in gp.items():
         spec = c.generators[g['generator']]; w = spec.work(g, n_classes)
         steps += w.get('train_steps', 0); images += w.get('images', 0)
-        if spec.filtered and c.filter.q > 0 and c.filter.kind == 'classifier':
+        if spec.filtered and c.filter.q > 0 and c.filter.trains_classifier:
             # a classifier trained on the generator's training set: the base set, or the external pool
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)

@@ -194,7 +194,7 @@ def filter_q(p:StudyConfig|dict, generator:str) -> float:
 def keep_column(p:StudyConfig|dict) -> str:
     """The manifest column that holds the study's keep mask: cls_keep (the classifier filter) or clip_keep (the
     CLIP filter)."""
-    return 'clip_keep' if as_config(p).filter.kind == 'clip' else 'cls_keep'
+    return as_config(p).filter.column
 
 def generation_plan(p:StudyConfig|dict, runs:list) -> dict:
     """Images per class each store needs: store name -> dict(generator, n_base_per_class (a per-base store's,

@@ -18,7 +18,6 @@ from ..data import load_dataset, Splits, dataset_classes
 from ..store import SynStore, check_classes
 from ..learn import get_recipe
 from ..benchmarks import calibrate
-from ..filter import trained_classifier_filter, clip_filter, load_clip
 from ..metrics import real_reference, measure_store
 from ..sweep import sweep, SweepLock, WHERE
 from ..equiv import (declared_tests, fit_report, findings, clean_results, exchange_lines,
@@ -185,9 +184,7 @@ def _filter_deps(self:Study, name:str, g:dict) -> dict:
     """What a store's keep mask depends on: its images, the filter's q and the recipe of the filter's classifier
     (real images: their images alone, never filtered)."""
     spec, f = self.arm(g['generator']), self.cfg.filter
-    clf = {} if not spec.filtered else dict(kind='clip', model=f.model,
-                                            pretrained=f.pretrained) if f.kind == 'clip' else dict(recipe=
-                                            self.cfg.recipe, recipe_overrides=self.cfg.recipe_overrides)
+    clf = f.deps(self.cfg.recipe, self.cfg.recipe_overrides) if spec.filtered else {}
     return dict(images=spec.gen_deps(self, name, g), q=filter_q(self.cfg, g['generator']), **clf)
 
 @patch
@@ -195,7 +192,7 @@ def filter(self:Study, gp:dict):
     """Score each store by a classifier trained on its generator's training set (`cls_keep`), or by CLIP's
     zero-shot confidence in each image's class (filter kind clip: `clip_keep`, any arm); keep all but the bottom
     q per class; redone whenever its settings changed."""
-    col, fc, clip = keep_column(self.cfg), self.cfg.filter, None
+    col, fc, cache = keep_column(self.cfg), self.cfg.filter, {}
     for name, g in gp.items():
         q = filter_q(self.cfg, g['generator'])
         st = SynStore(self.store_dir(name))
@@ -208,14 +205,7 @@ def filter(self:Study, gp:dict):
             st.set_column(col, np.ones(len(m), bool)); save_json(deps, f)
             print(f"  {name}: {'q = 0' if self.arm(g['generator']).filtered else 'real images'}, every image kept")
             continue
-        if fc.kind == 'clip':
-            clip = clip or load_clip(fc.model, fc.pretrained, self.device)  # loaded once for every store
-            keep = clip_filter(st, *clip, classes=list(self.classes), q=q, name='clip', device=self.device)
-            how = f"by CLIP {fc.model}'s zero-shot confidence in its class"
-        else:
-            data, desc = self.training_set(g)
-            keep = trained_classifier_filter(st, data, self.recipe, q=q, name='cls', device=self.device)
-            how = f"by a classifier trained on the {desc['pool']} set"
+        keep, how = fc.keep(st, self.classes, q, self.device, lambda: self.training_set(g), self.recipe, cache)
         save_json(deps, f)
         print(f"  {name}: kept {keep.sum()} of {len(keep)} images (bottom {q:.0%} per class dropped, {how})")
 
