@@ -3,7 +3,8 @@ where the home page and the docs site read them, and, for the default study (fmn
 `python tools/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
 `--refit NAME` rebuilds a study folder from the published copy bench/results/study-NAME, reruns its laws and report steps on the
 published runs, no training, and publishes the result: for when the analysis changes and the runs do not; `--relative NAME`
-rewrites the paths of a copy published before they were relative). A copy that names this machine's folders, or was made
+rewrites the paths of a copy published before they were relative; `--compare NAME...` refits without publishing and says
+whether every table comes out as published). A copy that names this machine's folders, or was made
 from uncommitted code, is refused."""
 import re, shutil, sys
 from pathlib import Path
@@ -73,6 +74,22 @@ def refit(name:str) -> Path:
     st.laws(); st.report(force=True)
     return src
 
+def compare(name:str) -> list:
+    """Refit the published study `name` with this checkout's code (`refit`, into a temporary folder: nothing is published) and
+    compare its tables with the published ones byte for byte; the names of those that differ (a law.json's record of the
+    commit and time that made it is left out of the comparison)."""
+    import json, filecmp
+    pub, src = ROOT / 'bench' / 'results' / f'study-{name}', refit(name)
+    pairs = [(src / 'laws' / f, pub / f) for f in ('findings.csv', 'compute.csv', 'variance.csv', 'questions.csv')]
+    pairs += [(d / f, pub / f'{d.name}_{f}') for d in sorted((src / 'laws').glob('*')) if d.is_dir()
+              for f in ('law.json', 'exchange.csv', 'equivalence.csv', 'worth.csv')]
+    law = lambda f: {k: v for k, v in json.loads(f.read_text()).items() if k != 'meta'}
+    same = lambda a, b: (law(a) == law(b)) if a.suffix == '.json' else filecmp.cmp(a, b, shallow=False)
+    diff = [b.name for a, b in pairs if a.exists() != b.exists() or (a.exists() and not same(a, b))]
+    print(f"{name}: {sum(a.exists() for a, _ in pairs) - len(diff)} tables as published, byte for byte"
+          + (f"; differ: {', '.join(diff)}" if diff else ''))
+    return diff
+
 def relative(pub:Path, checkout:str='/work/main'):
     """A copy published before paths were relative: every path of the checkout that made it rewritten inside the study
     folder (its stores, generators, report), a shipped pilot by its name. Its runs' recorded commits are left as they
@@ -98,6 +115,9 @@ if __name__ == '__main__':
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
     elif '--relative' in sys.argv: relative(ROOT / 'bench' / 'results' / f'study-{args[0]}')
+    elif '--compare' in sys.argv:
+        bad = [d for n in (args or [README_STUDY]) for d in compare(n)]
+        sys.exit(1 if bad else 0)
     elif '--refit' in sys.argv:
         dst = publish(refit(args[0] if args else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
         if dst.name == f'study-{README_STUDY}': write_readme(dst)
