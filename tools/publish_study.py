@@ -62,7 +62,9 @@ def refit(name:str) -> Path:
     import json, os, tempfile
     from mousterian.study import Study
     pub = ROOT / 'bench' / 'results' / f'study-{name}'
-    if not (pub / 'results.csv').exists(): sys.exit(f"{pub} holds no published study (no results.csv).")
+    if not (pub / 'results.csv').exists():
+        have = sorted(d.name.removeprefix('study-') for d in pub.parent.glob('study-*') if (d / 'results.csv').exists())
+        sys.exit(f"{pub} holds no published study (no results.csv): give one of {', '.join(have)}.")
     src = Path(tempfile.mkdtemp()) / name
     for f, to in [('study.json', 'study.json'), ('metrics.json', 'metrics.json'), ('timings.json', 'timings.json'), ('results.csv', 'sweep/results.csv'), ('samples.png', 'figures/samples.png'), ('design.json', 'design.json'), ('plan.json', 'plan.json'), ('plan.png', 'plan.png')]:
         if (pub / f).exists() or f not in ('design.json', 'plan.json', 'plan.png'): (src / to).parent.mkdir(parents=True, exist_ok=True); shutil.copy(pub / f, src / to)

@@ -362,18 +362,18 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
     t['power'] = [_power(se, df, effect, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
     # at the family's level: what each test detects at 80% power
     t['mde'] = [mde(se, df, alpha / max(m, 1)) for se, df in zip(t['se'], t['df'])]
-    pe = paper_effects()  # a finding whose MDE exceeds the paper's own effect could not have been detected
-    pe = {(f, g): pe[(f, (paper or {}).get(g, g))] for f, g in zip(t['finding'], t['generator']) if (f, (paper or {}).get(g, g)) in pe}
+    # a finding whose MDE exceeds the paper's own effect (for the paper's arm it is read beside) could not have been detected
+    pe, pa = paper_effects(), paper or {}
+    eff = [pe.get((f, pa.get(g, g))) for f, g in zip(t['finding'], t['generator'])]  # (points, where) or None
     t['verdict'] = [n if n else 'not testable: no replicates to test against (one run per setting, or '
                                 'identical accuracies): run two base draws or seeds or more' if not np.isfinite(p) else
                     ('supported' if np.sign(e) == s else 'contradicted') if ph < alpha
                     else (f"not testable by this design (MDE {md:.2g} points against the paper's "
-                          f"{pe[(f, g)][0]:.2f}: {pe[(f, g)][1]})") if np.isfinite(md) and (f,
-                          g) in pe and md > pe[(f, g)][0]
+                          f"{ef[0]:.2f}: {ef[1]})") if np.isfinite(md) and ef and md > ef[0]
                     else f"not detected (it detects {md:.2g} points or more at 80% power)" if np.isfinite(md)
                     else 'not detected'
-                    for e, s, p, ph, md, n, f, g in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),
-                                                        t['mde'], t['note'].fillna(''), t['finding'], t['generator'])]
+                    for e, s, p, ph, md, n, ef in zip(t['estimate'], t['sign'], t['p'], t['p_holm'].fillna(1),
+                                                      t['mde'], t['note'].fillna(''), eff)]
     return t
 
 @functools.cache  # two small tables, read once

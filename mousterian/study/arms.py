@@ -47,6 +47,7 @@ class Arm:
     redraw = False  # a store made with other settings is made again without asking (no costly work is lost)
     imported = False  # its fill copies images in: a store left without deps.json was cut short and is made again
     real = False  # its images are real ones from elsewhere: the retrieval control of the generators beside it
+    from_base = False  # a generator trained on each base set (the paper's internal one; a DDPM's `learns_from: base`)
 
     def is_per_base(self, name:str) -> bool: return self.per_base
     def learns_from_pool(self, name:str) -> bool: return self.pooled

@@ -385,11 +385,11 @@ class StudyConfig:
     def paper_arms(self) -> dict:
         """Each arm -> the paper's arm it is read beside: a generator trained on the base set is the paper's internal
         one (Table 3); the others keep their names (Table 4's external is Stable Diffusion 2)."""
-        return {g: INTERNAL if getattr(s, 'learns_from', None) == 'base' else g for g, s in self.generators.items()}
+        return {g: INTERNAL if s.from_base else g for g, s in self.generators.items()}
     def generator_pairs(self) -> list:
         """The exploratory differences between generators, (a, b) for 'a − b': each generator that does not learn from
         the base set (not real images, not a control) against each one that does."""
-        base = [g for g, s in self.generators.items() if getattr(s, 'learns_from', None) == 'base']
+        base = [g for g, s in self.generators.items() if s.from_base]
         return [(a, b) for a, s in self.generators.items() if a not in base and s.has_images and not s.control
                 and not s.real for b in base]
 

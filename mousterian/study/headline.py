@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.headline.html.md"""
 
 # %% ../../nbs/17e_study.headline.ipynb #18b89cb6
 from __future__ import annotations
-import re, math
+import math
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy import stats
@@ -14,7 +14,7 @@ from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
 from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
-from .plan import STEPS
+from .plan import STEPS, first_draw_name
 from .config import recorded_study
 
 # %% auto #0
@@ -48,7 +48,7 @@ def _gen_words(c, g:str) -> str:
 
 def _from_base(c, g:str) -> bool:
     "Whether arm `g` of the study `c` is a generator trained on the base set (the paper's internal one: Table 3's arm)."
-    return getattr(c.generators.get(g), 'learns_from', None) == 'base'
+    return g in c.generators and c.generators[g].from_base
 
 def question_text(r, # a row of laws/questions.csv (`equiv.declared_tests`)
                   c, # the study's recorded settings (`recorded_study`)
@@ -271,7 +271,7 @@ def quality_over_draws(metrics:dict, # a study's metrics.json: store name -> its
     for name, m in metrics.items():
         for k in QUALITY:
             if isinstance(m.get(k), (int, float)) and np.isfinite(m[k]):
-                rows.append(dict(generator=re.sub(r'-s\d+$', '', name), measure=k, value=float(m[k])))
+                rows.append(dict(generator=first_draw_name(name), measure=k, value=float(m[k])))
     if not rows: return pd.DataFrame(columns=['generator', 'measure', 'draws', 'mean', 'sd', 'lo', 'hi'])
     def one(v):
         n, mu = len(v), v.mean(); sd = v.std(ddof=1) if n > 1 else math.nan

@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.plan.html.md"""
 
 # %% ../../nbs/17c_study.plan.ipynb #b4dab500
 from __future__ import annotations
-import math, json
+import math, json, re
 from dataclasses import dataclass, asdict, field, fields, replace, MISSING
 from pathlib import Path
 import pandas as pd
@@ -20,9 +20,9 @@ from ..sweep import run_id
 from ..data import dataset_classes
 
 # %% auto #0
-__all__ = ['RUN_ID_VERSION', 'STEPS', 'draws', 'Run', 'study_fields', 'plan_runs', 'store_name', 'per_base_arms', 'source_arm',
-           'run_store', 'as_config', 'filter_q', 'keep_column', 'generation_plan', 'run_counts', 'study_run',
-           'execute_run', 'replicates']
+__all__ = ['RUN_ID_VERSION', 'STEPS', 'draws', 'Run', 'study_fields', 'plan_runs', 'store_name', 'first_draw_name',
+           'per_base_arms', 'source_arm', 'run_store', 'as_config', 'filter_q', 'keep_column', 'generation_plan',
+           'run_counts', 'study_run', 'execute_run', 'replicates']
 
 # %% ../../nbs/17c_study.plan.ipynb #f3e38fd7
 def draws(p:StudyConfig|dict) -> list:
@@ -84,7 +84,10 @@ class Run:
         return {k: v for k, v in self.params().items() if k not in _V1_NAMES}
     @property
     def id(self) -> str: return run_id(self.params())
-    def __hash__(self): return hash(self.id)
+    # equal runs share their cell, draw, seed and inputs (a hash of those is consistent with equality, and cheap: a
+    # planner hashes every run of every candidate design)
+    def __hash__(self): return hash((self.generator, self.n_base_per_class, self.r_real, self.r_syn, self.seed,
+                                     self.split_seed, self.inputs))
     def classifier_recipe(self):
         "The classifier's recipe (`learn.Recipe`): the named one, with the study's overrides and the run's own fields."
         own = {f.name: getattr(self, f.name) for f in fields(self) if f.metadata.get('recipe')
@@ -162,6 +165,10 @@ def store_name(generator:str, n_base_per_class:int,
     draw."""
     return (f'{generator}-b{n_base_per_class}' if per_base else generator) + ('' if split_seed is None
         else f'-s{split_seed}')
+
+def first_draw_name(store:str) -> str:
+    "A store's name as the first base draw's (`store_name`'s '-s<split_seed>' taken off; an arm's name holds no '-')."
+    return re.sub(r'-s\d+$', '', store)
 
 def per_base_arms(p:StudyConfig|dict) -> list:
     """The arms with a store per base size: the internal DDPM (trained on the base set) and the compute control

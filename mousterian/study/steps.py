@@ -348,7 +348,8 @@ def laws(self:Study) -> dict:
     asked = [q.label() for q in self.cfg.questions]
     # the declared family, redone when the results or the questions change (a study from before it gains it alone)
     if asked and not (done(d0, 'questions.csv') and pd.read_csv(qf).question.tolist() == asked):
-        qt = declared_tests(clean_results(res), [q.part(K, self.cfg.paper_arms().get(q.arm)) for q in self.cfg.questions])
+        pa = self.cfg.paper_arms()
+        qt = declared_tests(clean_results(res), [q.part(K, pa.get(q.arm)) for q in self.cfg.questions])
         qt.insert(1, 'primary', [i == 0 for i in range(len(qt))])
         with atomic_write(qf) as fh: qt.to_csv(fh, index=False)
         for r in qt.itertuples():
