@@ -24,7 +24,7 @@ from ..equiv import (declared_tests, fit_report, findings, clean_results, exchan
                               worth_lines, curve_text, compute_control,
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
-from .arms import changed, _fingerprint, _settings_hash
+from .arms.base import changed, _fingerprint, _settings_hash
 from .pilots import pilot_files, PilotGap
 from .planner import forecast, plan_lines, save_plan, underpowered_text
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
