@@ -57,11 +57,13 @@ TRAIN = textwrap.dedent('''
     import sys, numpy as np
     from mousterian.data import load_dataset
     from mousterian.gen.ddpm import TrainHP, train_ddpm
-    train_ddpm(load_dataset('fashion-mnist').subset(np.arange(40)).to_tensors(), sys.argv[1], 'tiny', TrainHP(steps=30, bs=8, warmup=2, ckpt_every=3), device='cpu')
+    train_ddpm(load_dataset('fashion-mnist').subset(np.arange(40)).to_tensors(), sys.argv[1], 'tiny', TrainHP(steps=30, bs=8, warmup=2, ckpt_every=3), device='cpu',
+               snapshots=[10, 20])
 ''')
 
 def test_training_killed_and_resumed_equals_uninterrupted(tmp_path):
-    "A DDPM killed with SIGKILL after a checkpoint and resumed ends with the weights and losses of an uninterrupted run."
+    """A DDPM killed with SIGKILL after a checkpoint and resumed ends with the weights and losses of an uninterrupted run, and
+    its rungs (the trajectory's EMA at steps 10 and 20) are those of the uninterrupted trajectory."""
     import torch, pandas as pd
     from mousterian.gen.ddpm import load_ddpm
     env = {**os.environ, 'MOUSTERIAN_PROGRESS': '0'}
@@ -76,8 +78,12 @@ def test_training_killed_and_resumed_equals_uninterrupted(tmp_path):
     step = torch.load(tmp_path / 'killed' / 'ckpt.pt', weights_only=True)['step']
     assert 3 <= step < 30 and not (tmp_path / 'killed' / 'model_index.json').exists()
     for d in ('killed', 'straight'): subprocess.run([sys.executable, '-c', TRAIN, str(tmp_path / d)], env=env, check=True)
-    a, b = (load_ddpm(tmp_path / d)[0].state_dict() for d in ('killed', 'straight'))
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    for at in ('', 'at-10', 'at-20'):
+        a, b = (load_ddpm(tmp_path / d / at)[0].state_dict() for d in ('killed', 'straight'))
+        assert all(torch.equal(a[k], b[k]) for k in a), at
+    r10, end = (load_ddpm(tmp_path / 'straight' / at)[0].state_dict() for at in ('at-10', ''))
+    assert not all(torch.equal(r10[k], end[k]) for k in end)  # a rung is the trajectory where it was, not its end
+    assert load_ddpm(tmp_path / 'killed' / 'at-20')[2]['steps_done'] == 20
     la, lb = (pd.read_csv(tmp_path / d / 'losses.csv')['loss'].tolist() for d in ('killed', 'straight'))
     assert la == lb and len(la) == 30
 

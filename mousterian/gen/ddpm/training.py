@@ -25,7 +25,7 @@ diffusers, training_utils = LazyModule('diffusers'), LazyModule('diffusers.train
 # %% auto #0
 __all__ = ['diffusers', 'training_utils', 'PREDICTIONS', 'EDM', 'DDPM_PRESETS', 'DDPMConfig', 'ddpm_config', 'TrainHP',
            'check_training', 'denoising_task', 'weighted_mse', 'DDPMCallback', 'ema_network', 'EMA', 'StepSchedule',
-           'Checkpoint', 'ddpm_weights', 'save_pipeline', 'train_ddpm']
+           'Checkpoint', 'snapshot_dir', 'Snapshots', 'ddpm_weights', 'save_pipeline', 'train_ddpm']
 
 # %% ../../../nbs/06a_gen.ddpm.training.ipynb #0c791005
 PREDICTIONS = ('epsilon', 'v_prediction', 'edm')
@@ -253,6 +253,22 @@ class Checkpoint(Callback):
         if self.steps.gstep % self.every == 0: self.save()
     def after_fit(self): self.save()
 
+# %% ../../../nbs/06a_gen.ddpm.training.ipynb #56d56ece
+def snapshot_dir(out:str|Path, # a DDPM's training folder (its trajectory)
+                 step:int) -> Path:
+    "The folder of the trained DDPM that the trajectory in `out` was at `step` (its EMA weights then): a rung."
+    return Path(out) / f'at-{step}'
+
+class Snapshots(Callback):
+    """At each step of `at`, the EMA network as a trained DDPM folder of its own (`snapshot_dir`, written whole or
+    not at all by `write`): rungs of one trajectory, with no retraining."""
+    order = 70  # after EMA (60) has averaged the step, before Checkpoint (80): a checkpoint at or past a rung has its folder
+    def __init__(self, at, steps:StepSchedule, ema:EMA, write): self.at, self.steps, self.ema_cb, self.write = set(
+        at), steps, ema, write
+    def after_step(self):
+        s = self.steps
+        if s.gstep in self.at: self.write(s.gstep, self.ema_cb.ema_model, s.losses, s.seconds)
+
 # %% ../../../nbs/06a_gen.ddpm.training.ipynb #92fbe046
 def ddpm_weights(folder:str|Path) -> Path|None:
     """The network folder of a trained DDPM: `unet/` of its diffusers pipeline, or `unet_ema/` of the layout
@@ -288,8 +304,11 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
                hp:TrainHP|None=None, # training hyperparameters
                data_desc:dict|None=None, # how to rebuild `data` (e.g. a `Splits` dict), saved with the run
                force:bool=False, # resume even when hyperparameters changed
-               device=None) -> Path:
-    "Train a class-conditional DDPM on `data` into `out`, resuming from `out/ckpt.pt`; return `out`."
+               device=None,
+               # rungs: steps at which the EMA network is kept as a trained DDPM of its own (`snapshot_dir`)
+               snapshots:list|tuple=()) -> Path:
+    """Train a class-conditional DDPM on `data` into `out`, resuming from `out/ckpt.pt`; return `out`. At each step of
+    `snapshots` the trajectory's EMA network is kept whole in `out/at-<step>` (a generator of that training budget)."""
     out, hp, device = Path(out), hp or TrainHP(), get_device(device)
     if len(data) == 0: raise MousterianError("The DDPM's training set is empty: give it at least one image per class.")
     cfg = ddpm_config(cfg, data) if isinstance(cfg, str) else cfg
@@ -320,6 +339,14 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
                                   f"force=True (--force) to resume anyway, or use another output folder.")
         unet.load_state_dict(state['unet'])
     start = state['step'] if state else 0
+    if bad := [k for k in snapshots if not 1 <= k <= hp.steps]:
+        raise MousterianError(f"Snapshots at steps {bad} lie outside the trajectory's 1..{hp.steps} training steps.")
+    kept = lambda k: (snapshot_dir(out, k) / 'train.json').exists()
+    if lost := sorted(k for k in snapshots if k <= start and not kept(k)):
+        raise MousterianError(f"{out} is trained to step {start} already, past step{'s' if len(lost) > 1 else ''} "
+                              f"{', '.join(map(str, lost))} of which it kept no weights: choose rungs among the steps "
+                              f"kept ({', '.join(sorted(p.name[3:] for p in out.glob('at-*'))) or 'none'}), or delete "
+                              f"{out} to train the trajectory again.")
     if start >= hp.steps and ddpm_weights(out):
         print(f"DDPM in {out} is already trained ({start} steps): nothing to do."); return out
     seed_everything(hp.seed + start)  # a checkpoint from before random states were saved resumes from a new draw
@@ -335,6 +362,10 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
     cbs = [DDPMCallback(cfg, hp.p_uncond, hp.snr_gamma), steps_cb, ema_cb,
            Checkpoint(ck, hp.ckpt_every, dict(cfg=cfg.to_dict(), hp=hp.to_dict()), steps_cb, ema_cb),
            NoValidation(), ProgressBar(f'DDPM {out.name}')] + ([BF16()] if hp.amp else [])
+    def rung(k, ema, losses, seconds):  # a rung's folder, written whole or not at all
+        with atomic_folder(snapshot_dir(out, k)) as tmp:
+            _save_trained(tmp, ema, cfg, hp, data, data_desc, losses, seconds, trajectory=dict(steps=hp.steps, at=k))
+    if snapshots: cbs.append(Snapshots(snapshots, steps_cb, ema_cb, rung))
     if remaining > 0:
         dl = TensorDL(data, min(hp.bs, len(data)), n_iter=remaining, flip=hp.flip,
                       seed=hp.seed + (0 if state and 'loader' in state else start), device=device)
@@ -348,11 +379,16 @@ def train_ddpm(data:TensorImages, # the training images (e.g. a base set or a ge
         losses, seconds = state['losses'], state.get('seconds', 0.)
         e = training_utils.EMAModel(unet.parameters(), decay=hp.ema_decay)
         e.load_state_dict(ema); ema = ema_network(unet, e)
+    _save_trained(out, ema, cfg, hp, data, data_desc, losses, seconds)
+    return out
+
+def _save_trained(out:Path, ema:nn.Module, cfg:DDPMConfig, hp:TrainHP, data:TensorImages, data_desc:dict|None,
+                  losses:list, seconds:float, **extra):
+    "A trained DDPM's folder: its EMA network as a pipeline, its losses, and train.json (read by `load_ddpm`)."
     save_pipeline(ema, cfg, out)
     with atomic_write(out / 'losses.csv') as f:
         pd.DataFrame({'step': np.arange(1, len(losses) + 1), 'loss': losses}).to_csv(f, index=False)
     save_json(dict(cfg=cfg.to_dict(), hp=hp.to_dict(), classes=data.classes,
                    data=data_desc or dict(name=data.name, n=len(data)),
-                   steps_done=len(losses), train_seconds=seconds, meta=run_meta(dict(out=Path(out).name))),
+                   steps_done=len(losses), train_seconds=seconds, **extra, meta=run_meta(dict(out=Path(out).name))),
                    out / 'train.json')
-    return out
