@@ -194,3 +194,24 @@ def test_pretrain_arm_beside_the_mixes(tiny, tmp_path):
     assert 'Traceback' not in html and 'pretrain' in html
     bad = study('tiny', '--out', tmp_path / 'bad', '--set', '{generators: {pretrain: {kind: pretrain, of: externl}}}')
     assert bad.returncode != 0 and "did you mean 'external'" in bad.stderr
+
+def test_rungs_of_one_trajectory(tiny, tmp_path):
+    "Two rungs of one DDPM trajectory (its EMA network at steps 10 and 20 of 20) as arms at one cell: the trajectory trains once per base draw, the rung at its end is the generator trained on its own to that step, and the report reads the ladder."
+    import shutil
+    arm = tmp_path / 'rungs'; shutil.copytree(tiny[0], arm, ignore=shutil.ignore_patterns('report*', '.report*'))
+    rung = lambda s: f"{{kind: ddpm, preset: tiny, steps: 20, bs: 32, at_step: {s}, learns_from: base}}"
+    r = study('tiny', '--out', arm, '--device', 'cpu', '--set', f"{{generators: {{r10: {rung(10)}, r20: {rung(20)}}}, grid: {{arm_bases: {{r10: [10], r20: [10]}}}}, "
+              "questions: [{arm: r10, n_base_per_class: 10, r_syn: 1}, {arm: r20, n_base_per_class: 10, r_syn: 1}]}")
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    traj = sorted(p.name for p in (arm / 'generators').glob('ddpm-*'))
+    assert len(traj) == 2 and traj[1] == traj[0] + '-s1'  # one trajectory per base draw, shared by both rungs
+    for t in traj: assert sorted(p.name for p in (arm / 'generators' / t).glob('at-*')) == ['at-10', 'at-20']
+    assert json.loads((arm / 'generators' / traj[0] / 'at-10' / 'train.json').read_text())['steps_done'] == 10
+    assert 'keeping the rungs at steps 10, 20' in r.stdout and r.stdout.count('keeping the rungs') == 2  # trained once a draw, not once a rung
+    from mousterian.store import SynStore  # the rung at the trajectory's end is the internal DDPM (same settings, trained alone to 20 steps)
+    a, b = (SynStore(arm / 'stores' / s).images().to_tensors().x for s in ('r20-b10', 'internal-b10'))
+    assert a.shape == b.shape and bool((a == b).all())
+    a10 = SynStore(arm / 'stores' / 'r10-b10').images().to_tensors().x
+    assert not bool((a10 == b).all())
+    html = (arm / 'report.html').read_text()
+    assert 'Worth per rung' in html and '- r10 (epsilon; 10 training steps of 20, ddpm 4;' in html and 'over the compute control (repeat)' in html and 'Traceback' not in html

@@ -21,7 +21,7 @@ __all__ = ['KEYS', 'ESTIMATE', 'MORE_THAN', 'LESS_THAN', 'NO_HELP', 'HURTS', 'EX
            'FIT_UNTESTED', 'NO_REAL_GAIN', 'NOT_ESTIMABLE', 'REPLICATES', 'clean_results', 'aggregate', 'lower_end',
            'not_estimable', 'mark_not_estimable', 'as_clean', 'read_table', 'pure_error', 'replication', 'given_text',
            'unit_table', 'unit_draws', 'unit_matrix', 'unit_contrast', 'mde', 'gain_components', 'PairedGain',
-           'gain_half_width']
+           'ArmGain', 'gain_half_width']
 
 # %% ../../nbs/15a_equiv.results.ipynb #6f7ccc11
 KEYS = ['n_base', 'n_real_plus', 'n_syn_plus']
@@ -364,6 +364,17 @@ class PairedGain:
     def components(self, df:pd.DataFrame) -> pd.DataFrame:
         "Its variance components (`gain_components`): what a planner predicts its interval from."
         return gain_components(df, self.arm, self.n_base, self.n_syn_plus, self.n_real_plus)
+    def per_unit(self, df:pd.DataFrame) -> pd.Series:
+        "The contrast within each unit that ran its settings (`unit_matrix`): a value per unit, the unit as its index."
+        w = self.weights(); Y = unit_matrix(as_clean(df), list(w))
+        return pd.Series(Y.to_numpy() @ np.array(list(w.values()), float) if len(Y) else [], index=Y.index, dtype=float)
+
+@dataclass(frozen=True)
+class ArmGain(PairedGain):
+    """What `arm`'s images add over `other`'s at one cell (same base set, as many images): e.g. a generator against
+    the compute control (the base images repeated to the same count), or one rung against another."""
+    other:str='repeat' # the arm it is set against at the same cell
+    def reference(self) -> tuple: return (self.other, self.n_base, self.n_real_plus, self.n_syn_plus)
 
 
 # %% ../../nbs/15a_equiv.results.ipynb #9570122c

@@ -6,19 +6,20 @@ Docs: https://mousterian.github.io/mousterian/study.headline.html.md"""
 
 # %% ../../nbs/17e_study.headline.ipynb #18b89cb6
 from __future__ import annotations
-import math
+import math, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
-from ..equiv import answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
-from .plan import STEPS, first_draw_name
+from ..equiv import PairedGain, ArmGain, answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
+from .plan import STEPS, first_draw_name, draws, store_name
 from .config import recorded_study
 
 # %% auto #0
-__all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance', 'quality_over_draws']
+__all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance', 'quality_over_draws',
+           'rung_table', 'quality_screen', 'screen_line', 'rung_lines', 'rung_figure']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -280,3 +281,121 @@ def quality_over_draws(metrics:dict, # a study's metrics.json: store name -> its
     t = pd.DataFrame(rows).groupby(['generator', 'measure'], sort=False)['value'].apply(one).unstack().reset_index()
     return t.astype({'draws': int})
 
+
+# %% ../../nbs/17e_study.headline.ipynb #0f1615ca
+def rung_table(c, # the study's settings, typed (`config.recorded_study`)
+               results:pd.DataFrame, # its results.csv
+               metrics:dict, # its metrics.json: store name -> measures
+               n_classes:int) -> pd.DataFrame:
+    """A row per declared question and base draw: the paired gain in that draw (`equiv.PairedGain.per_unit`), the
+    quality of the store it drew from (`QUALITY`, NaN where that store was not measured) and its arm's budget."""
+    first, rows = draws(c)[0][0], []
+    for q in c.questions:
+        a = c.generators[q.arm]
+        for unit, gain in q.part(n_classes).per_unit(results).items():
+            st = store_name(q.arm, q.n_base_per_class, a.is_per_base(q.arm), None if unit == first else int(unit))
+            m = metrics.get(st, {})
+            rows.append(dict(arm=q.arm, split_seed=int(unit), gain=float(gain), store=st, **a.budget(c),
+                             **{k: float(m[k]) if isinstance(m.get(k), (int, float)) else math.nan for k in QUALITY}))
+    return pd.DataFrame(rows)
+
+def quality_screen(t:pd.DataFrame, # a `rung_table`
+                   n_boot:int=2000, seed:int=0) -> pd.DataFrame:
+    """How well each quality measure (and each budget that varies) orders the gains: Spearman's rho over the rows
+    (rungs x draws) with a 95% percentile bootstrap interval over rows, strongest first; a measure with fewer than
+    5 rows or one value is left out."""
+    rng, out = np.random.default_rng(seed), []
+    for k in [*QUALITY, 'train_steps', 'sampling_steps']:
+        if k not in t: continue
+        d = t[['gain', k]].dropna()
+        if len(d) < 5 or d[k].nunique() < 2 or d.gain.nunique() < 2: continue
+        x, y = d[k].to_numpy(float), d.gain.to_numpy(float)
+        rho = float(stats.spearmanr(x, y).statistic)
+        idx = rng.integers(0, len(d), (n_boot, len(d)))
+        with warnings.catch_warnings():  # a resample of one value has no rank correlation: NaN, left out of the interval
+            warnings.simplefilter('ignore', stats.ConstantInputWarning)
+            bs = np.array([stats.spearmanr(x[i], y[i]).statistic for i in idx])
+        lo, hi = np.nanpercentile(bs, [2.5, 97.5])
+        out.append(dict(measure=k, rho=rho, lo=float(lo), hi=float(hi), rows=len(d), arms=t.loc[d.index, 'arm'].nunique()))
+    s = pd.DataFrame(out, columns=['measure', 'rho', 'lo', 'hi', 'rows', 'arms'])
+    return s.reindex(s.rho.abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+def screen_line(t:pd.DataFrame, # a `rung_table`
+                measure:str) -> dict:
+    """The least-squares line of the gain on `measure` over the rows, checked against them (its residual SD and
+    R²), and `predict(x)`: the gain a generator whose `measure` is x predicts here, with its 95% prediction interval;
+    refused outside the range of `measure` the rows rest on."""
+    d = t[['gain', measure]].dropna(); x, y = d[measure].to_numpy(float), d.gain.to_numpy(float)
+    if len(d) < 3 or np.ptp(x) == 0:
+        raise MousterianError(f"The screen on {measure} needs at least 3 rows with different values, got {len(d)}.")
+    fit = stats.linregress(x, y); n = len(x); res = y - (fit.intercept + fit.slope * x)
+    s = math.sqrt((res ** 2).sum() / (n - 2)) if n > 2 else math.nan; tq = stats.t.ppf(0.975, n - 2)
+    lo_x, hi_x = float(x.min()), float(x.max())
+    def predict(v:float) -> tuple:
+        if not lo_x <= v <= hi_x:
+            raise MousterianError(f"{measure} = {v:g} lies outside the range the screen rests on ({lo_x:g} to {hi_x:g}): "
+                                  "its line says nothing there.")
+        yh = fit.intercept + fit.slope * v
+        h = tq * s * math.sqrt(1 + 1 / n + (v - x.mean()) ** 2 / ((x - x.mean()) ** 2).sum())
+        return float(yh), float(yh - h), float(yh + h)
+    return dict(measure=measure, slope=float(fit.slope), intercept=float(fit.intercept), r2=float(fit.rvalue ** 2),
+                resid_sd=s, rows=n, range=(lo_x, hi_x), predict=predict)
+
+def rung_lines(c, # the study's settings, typed
+               results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
+               questions:pd.DataFrame|None=None, # its questions.csv (each gain's share of as many real images')
+               n_classes:int=10) -> list:
+    """The ladder in words: each rung's budget, quality and gain (95% t interval over draws), its share of the real gain
+    and its gain over the compute control where one ran at its cell (`equiv.ArmGain`); then which measure orders the
+    gains best (`quality_screen`) and the pre-screen it gives (`screen_line`), checked against the rows."""
+    ctl = [g for g, a in c.generators.items() if a.control]
+    out = []
+    for q in c.questions:
+        r = t[t.arm == q.arm]
+        if not len(r): continue
+        p = q.part(n_classes); e = p.estimate(results); h = stats.t.ppf(0.975, e['df']) * e['se'] if e['df'] > 0 else math.nan
+        b = r.iloc[0]
+        what = (f"{b.train_steps:,} training steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
+                + f", {b.sampler} {b.sampling_steps}" if 'train_steps' in r and pd.notna(b.get('train_steps')) else 'no generator budget')
+        qual = ', '.join(f"{k.replace('_', ' ')} {r[k].mean():.2f}" for k in ('fidelity_all', 'fd_ref_features', 'coverage') if r[k].notna().any())
+        line = f"- {q.arm} ({b.get('family', '')}; {what}; {qual or 'not measured'}): gain {e['estimate']:+.2f} [{e['estimate'] - h:+.2f}, {e['estimate'] + h:+.2f}] over {e['units']}"
+        if questions is not None and len(m := questions[questions.arm == q.arm]) and pd.notna(m.share.iloc[0]):
+            lo, hi = m.share_lo.iloc[0], m.share_hi.iloc[0]
+            line += f"; {m.share.iloc[0]:.2f} " + (f"[{lo:.2f}, {hi:.2f}]" if np.isfinite([lo, hi]).all() else
+                                                  "(its interval unbounded: the real gain is not clear of zero)") + " of as many real images' gain"
+        for k in ctl:
+            a = ArmGain(q.arm, p.n_base, p.n_syn_plus, p.n_real_plus, other=k)
+            if a.ran(results) and PairedGain(k, p.n_base, p.n_syn_plus, p.n_real_plus).ran(results):
+                x = a.estimate(results); hx = stats.t.ppf(0.975, x['df']) * x['se'] if x['df'] > 0 else math.nan
+                line += f"; over the compute control ({k}) {x['estimate']:+.2f} [{x['estimate'] - hx:+.2f}, {x['estimate'] + hx:+.2f}]"
+        out.append(line)
+    s = quality_screen(t) if t.arm.nunique() > 1 else pd.DataFrame()
+    q = s[s.measure.isin(QUALITY)] if len(s) else s
+    if not len(q):
+        return out + ["No quality measure varies over enough rows (5) to order the rungs: measure every draw's stores (metrics.draws)."]
+    best = q.iloc[0]; l = screen_line(t, best.measure)
+    out.append(f"Of the quality measures, {best.measure} orders the gains best: Spearman's rho {best.rho:+.2f} [{best.lo:+.2f}, "
+               f"{best.hi:+.2f}] over {best.rows} rows ({best.arms} rungs x draws; 95% bootstrap over rows)"
+               + (f"; the next, {q.iloc[1].measure}, {q.iloc[1].rho:+.2f} [{q.iloc[1].lo:+.2f}, {q.iloc[1].hi:+.2f}]" if len(q) > 1 else '') + '.')
+    lo, hi = l['range']; mid = l['predict']((lo + hi) / 2)
+    out.append(f"Pre-screen (here: this dataset, base size and cell): gain = {l['intercept']:+.2f} {l['slope']:+.2f} x {best.measure}, "
+               f"R² {l['r2']:.2f}, residual SD {l['resid_sd']:.2f} points over {l['rows']} rows; it rests on {best.measure} from {lo:.3g} "
+               f"to {hi:.3g} (at {(lo + hi) / 2:.3g} it predicts {mid[0]:+.2f}, 95% prediction interval [{mid[1]:+.2f}, {mid[2]:+.2f}]); "
+               "outside that range it says nothing.")
+    return out
+
+def rung_figure(t:pd.DataFrame, # a `rung_table`
+                measure:str|None=None): # the quality measure of the third panel (None: the one `quality_screen` puts first)
+    "Each rung's gain (a point per draw, the mean with its draws' SD) against training steps, sampling steps and a quality measure."
+    import matplotlib.pyplot as plt
+    measure = measure or next((m for m in quality_screen(t).measure if m in QUALITY), 'fidelity_all')
+    fig, axs = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
+    for ax, k in zip(axs, ('train_steps', 'sampling_steps', measure)):
+        if k not in t or t[k].isna().all(): ax.set_visible(False); continue
+        for fam, d in t.groupby('family' if 'family' in t else 'arm', sort=False):
+            ax.scatter(d[k], d.gain, s=14, alpha=0.5, label=str(fam))
+            m = d.groupby('arm', sort=False).agg(x=(k, 'mean'), y=('gain', 'mean'), sd=('gain', 'std'))
+            ax.errorbar(m.x, m.y, yerr=m.sd, fmt='o', ms=6, capsize=3, color=ax.collections[-1].get_facecolor()[0])
+        ax.axhline(0, color='grey', lw=0.6); ax.set_xlabel(k.replace('_', ' '))
+    axs[0].set_ylabel('paired gain (points)'); axs[0].legend(fontsize=7, title='family')
+    fig.tight_layout(); return fig

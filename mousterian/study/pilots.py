@@ -16,6 +16,7 @@ from ..data import dataset_classes
 from ..learn import get_recipe
 from ..equiv import PairedGain, gain_half_width, clean_results
 from .config import StudyConfig, Question, study_config, legacy_free
+from .arms.base import trained
 from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
@@ -124,16 +125,16 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
     the filter's classifier iterations (one per filtered store, on its generator's training set), stores measured."""
     runs, _ = plan_runs(c, n_classes=n_classes); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
     its = [r.iterations() for r in runs]  # each run's own recipe
-    steps = images = filtered = stores = 0
+    images = filtered = stores = 0; works = []
     for name, g in gp.items():
         spec = c.generators[g['generator']]; w = spec.work(g, n_classes)
-        steps += w.get('train_steps', 0); images += w.get('images', 0)
+        works.append(w); images += w.get('images', 0)
         if spec.filtered and c.filter.q > 0 and c.filter.trains_classifier:
             # a classifier trained on the generator's training set: the base set, or the external pool
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)
         stores += 1 if spec.has_images and c.metrics.measures(g['draw']) else 0
-    return dict(runs=len(runs), iterations=its, ddpm_steps=steps, images=images, filtered=filtered, stores=stores,
+    return dict(runs=len(runs), iterations=its, ddpm_steps=sum(trained(works)), images=images, filtered=filtered, stores=stores,
                 draws=len(draws(c)))
 
 # %% ../../nbs/17ca_study.pilots.ipynb #a4cd2472

@@ -24,7 +24,7 @@ from ..equiv import (declared_tests, fit_report, findings, clean_results, exchan
                               worth_lines, curve_text, compute_control,
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
-from .arms.base import changed, _fingerprint, _settings_hash
+from .arms.base import changed, trained, _fingerprint, _settings_hash
 from .pilots import pilot_files, PilotGap
 from .planner import forecast, plan_lines, save_plan, underpowered_text
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
@@ -423,9 +423,9 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
         w = [self.arm(g['generator']).work(g, len(self.classes)) for g in gp.values()]
-        if (trained := [x['train_steps'] for x in w if 'train_steps' in x]) or any('images' in x for x in w):
-            print(f"  to fill them: {len(trained)} generator{'s' if len(trained) != 1 else ''} to train "
-                  f"({sum(trained):,} steps), {sum(x.get('images', 0) for x in w):,} images to generate (what "
+        if (tr := trained(w)) or any('images' in x for x in w):
+            print(f"  to fill them: {len(tr)} generator{'s' if len(tr) != 1 else ''} to train "
+                  f"({sum(tr):,} steps), {sum(x.get('images', 0) for x in w):,} images to generate (what "
                   "the folder holds already is reused)")
         for n in notes: print(f"  left out: {n}")
         do = dict(design=lambda: self.design(runs), train=lambda: self.train(gp),

@@ -78,6 +78,8 @@ DDPM_PRESETS = {
     'fmnist-cpu': DDPMConfig(28, 1, 10, (32, 64, 64), 1),
     # the same network predicting the velocity: with min-SNR-5, the embedded study's default
     'fmnist-cpu-v': DDPMConfig(28, 1, 10, (32, 64, 64), 1, prediction='v_prediction'),
+    # the same network with Karras et al.'s (EDM) preconditioning and noise levels: the other family (`make bench-generator`)
+    'fmnist-cpu-edm': DDPMConfig(28, 1, 10, (32, 64, 64), 1, prediction='edm'),
     'cifar10-paper': DDPMConfig(32, 3, 10, (128, 256, 256, 256), 2, attn_blocks=(1,), dropout=0.1),
     'tiny': DDPMConfig(28, 1, 10, (8, 16), 1),
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 from ...core import *
 
 # %% auto #0
-__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'changed']
+__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'trained', 'changed']
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #b2356050
 ARMS = {}  # kind -> the class of that arm kind: the one registry a study's `generators` are read through
@@ -43,6 +43,7 @@ class Arm:
     def learns_from_pool(self, name:str) -> bool: return self.pooled
     def source(self, name:str) -> str: return name  # the arm whose store its runs draw from
     def pretrain(self) -> dict|None: return None  # a pre-training arm's settings, carried by each of its runs
+    def budget(self, c) -> dict: return {}  # what its generator was given: training and sampling steps (`c`: the study's settings)
     def words(
             # the arm in a few words, for the headline (`c`: the study's settings, typed: `config.recorded_study`)
             self, name:str, c) -> str: return name
@@ -88,6 +89,16 @@ def arms_of(p:dict) -> dict:
     for g, q in p['generators'].items():
         cls = ARMS[q['kind']]; names = {f.name for f in dataclasses.fields(cls)}
         out[g] = named(cls(**{k: v for k, v in q.items() if k in names}), g)
+    return out
+
+def trained(works:list) -> list:
+    """The generator trainings that filling a plan's stores asks (`Arm.work` of each store): the training steps of
+    each, a trajectory that several rungs share (`trajectory`) counted once."""
+    seen, out = set(), []
+    for w in works:
+        if 'train_steps' not in w or (t := w.get('trajectory')) in seen: continue
+        if t: seen.add(t)
+        out.append(w['train_steps'])
     return out
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #60b36171

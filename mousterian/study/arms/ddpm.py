@@ -12,7 +12,7 @@ from typing import Literal
 from pathlib import Path
 from ...core import *
 from ...settings import check_positive, from_dict
-from ...gen.ddpm import Sampling, TrainHP, train_ddpm, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
+from ...gen.ddpm import Sampling, TrainHP, train_ddpm, snapshot_dir, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
 from .base import Arm, arm_kind, changed, _settings_hash
 
 # %% auto #0
@@ -28,17 +28,44 @@ class DDPMArm(Arm):
         "Trained on each base set (a store per base size: the paper's internal generator), else on the external pool."
         return self.learns_from == 'base'
     def train_settings(self) -> dict:
-        "Its network preset and training settings (`gen.ddpm.TrainHP`): where it learns from is its data, not one of them."
-        return {k: v for k, v in asdict(self).items() if k not in ('kind', 'learns_from', 'sampling')}
+        """Its network preset and training settings (`gen.ddpm.TrainHP`): where it learns from is its data, how it samples
+        and which rung it takes are not part of its training."""
+        return {k: v for k, v in asdict(self).items() if k not in ('kind', 'learns_from', 'sampling', 'at_step')}
+    def trajectory(self) -> str|None:
+        """A rung's trajectory: arms of the same training settings learning from the same images share it (trained once,
+        to `steps`), each taking the generator it was at `at_step`; None for an arm trained on its own."""
+        if self.at_step is None: return None
+        return 'ddpm-' + _settings_hash(dict(self.train_settings(), learns_from=self.learns_from))[:8]
+    def train_dir(self, study, name:str) -> Path:
+        "Where store `name`'s generator trains: its own folder, or its trajectory's (one per base set and draw)."
+        t = self.trajectory()
+        return study.gen_dir(name if t is None else t + name[len(self.name):])  # the store's suffix: base size, draw
+    def weights_dir(self, study, name:str) -> Path:
+        "The trained DDPM that fills store `name`: its own, or its rung of the trajectory."
+        d = self.train_dir(study, name)
+        return d if self.at_step is None else snapshot_dir(d, self.at_step)
+    def rungs(self, study) -> list:
+        "The steps its trajectory keeps: the rungs of every arm of the study that shares it."
+        return sorted({a.at_step for a in study.cfg.generators.values() if isinstance(a, DDPMArm)
+                       and a.trajectory() is not None and a.trajectory() == self.trajectory()})
     def sampling_of(self, c) -> Sampling:
         "How its images are sampled: its own `sampling`, else the study's (`c`: the study's settings)."
         return self.sampling or c.sampling
     def is_per_base(self, name): return self.from_base
+    def budget(self, c):
+        "Its training steps (a rung's: where it stands on its trajectory), the trajectory's, its sampler and sampling steps."
+        s = self.sampling_of(c)
+        return dict(family=model_kind(ddpm_config(self.preset)).split(' ')[1], train_steps=self.at_step or self.steps,
+                    trajectory_steps=self.steps, sampler=s.sampler, sampling_steps=s.steps)
     def learns_from_pool(self, name): return not self.from_base
-    def work(self, g, n_classes): return dict(train_steps=self.steps, images=g['per_class'] * n_classes)
+    def work(self, g, n_classes):
+        "Its steps and images; a rung names its trajectory at this base set and draw, whose steps are paid once."
+        return dict(train_steps=self.steps, images=g['per_class'] * n_classes, **({} if self.at_step is None else dict(
+            trajectory=f"{self.trajectory()}-b{g.get('n_base_per_class')}-d{g.get('draw', 0)}")))
     def words(self, name, p):
-        return f'{name} DDPM, trained on the base set' if self.from_base else (f"{name} DDPM, trained on "
-                                                                                    f"{p.external_pool_per_class} other real images per class")
+        w = f'{name} DDPM, trained on the base set' if self.from_base else (f"{name} DDPM, trained on "
+                                                                                f"{p.external_pool_per_class} other real images per class")
+        return w if self.at_step is None else f"{w}, at step {self.at_step:,} of {self.steps:,}"
     def retrieval(self, name, arms):
         if self.from_base:
             return (f"- **{name}** learned from the base set itself: the real curve (extra real images of the "
@@ -69,8 +96,10 @@ class DDPMArm(Arm):
                                'seed': self.seed + g.get('draw', 0)}, data=study.pool_of(g)[0].to_dict())
 
     def train(self, study, name, g):
-        "Train the DDPM of store `name`, or reuse it when its recorded settings match."
-        d, deps = study.gen_dir(name), self.train_deps(study, g)
+        """Train the DDPM of store `name`, or reuse it when its recorded settings match; a rung's trajectory is trained
+        once (resuming), keeping every rung the study takes of it."""
+        d, deps = self.train_dir(study, name), self.train_deps(study, g)
+        w = self.weights_dir(study, name)
         if (d / 'train.json').exists():
             t = load_json(d / 'train.json')
             old = load_json(d / 'deps.json') if (d / 'deps.json').exists() else None
@@ -79,18 +108,21 @@ class DDPMArm(Arm):
                 old = dict(generator={**deps['generator'], **t['hp']}, data=t['data']['splits'])
             diff = changed(old, deps)
             if diff: study.redo_or_refuse('train', f"The generator {d}", diff, [d, study.store_dir(name)])
-            elif t['steps_done'] >= self.steps and ddpm_weights(d):
+            elif t['steps_done'] >= self.steps and ddpm_weights(d) and (w / 'train.json').exists():
                 if not (d / 'deps.json').exists(): save_json(deps, d / 'deps.json')
-                print(f"  {name}: trained already ({d})"); return
+                print(f"  {name}: trained already ({w})"); return
         data, desc = study.training_set(g)
         hp = TrainHP.of(deps['generator'])
-        print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}")
+        rungs = self.rungs(study) if self.at_step is not None else []
+        print(f"  {name}: DDPM on {len(data)} real images ({desc['pool']}), {hp.steps} steps at batch {hp.bs} -> {d}"
+              + (f", keeping the rungs at steps {', '.join(map(str, rungs))}" if rungs else ''))
         d.mkdir(parents=True, exist_ok=True); save_json(deps, d / 'deps.json')
-        train_ddpm(data, d, ddpm_config(self.preset, data), hp, data_desc=desc, device=study.device)
+        train_ddpm(data, d, ddpm_config(self.preset, data), hp, data_desc=desc, device=study.device, snapshots=rungs)
 
     def gen_deps(self, study, name, g):
         s = self.sampling_of(study.cfg)
-        return dict(generator=self.train_deps(study, g), sampling={**asdict(s), 'seed': s.seed + g.get('draw', 0)})
+        return dict(generator={**self.train_deps(study, g), **({} if self.at_step is None else {'at_step': self.at_step})},
+                    sampling={**asdict(s), 'seed': s.seed + g.get('draw', 0)})
 
     def old_deps(self, study, m, deps):
         if not len(m): return None  # a store from before deps.json: its rows record the sampling
@@ -102,8 +134,14 @@ class DDPMArm(Arm):
     def fill(self, study, name, g, st):
         # typed and checked where the study was read: passed on whole, its seed moved on by the base draw
         s = self.sampling_of(study.cfg)
-        ddpm_generate(study.gen_dir(name), st, per_class=g['per_class'], device=study.device,
+        ddpm_generate(self.weights_dir(study, name), st, per_class=g['per_class'], device=study.device,
                       sampling=dataclasses.replace(s, seed=s.seed + g.get('draw', 0)))
+
+def _check_ddpm(self, where):
+    check_positive(where, steps=self.steps, bs=self.bs, ckpt_every=self.ckpt_every, lr=self.lr, at_step=self.at_step)
+    if self.at_step is not None and self.at_step > self.steps:
+        raise MousterianError(f"{where}.at_step = {self.at_step} is past the trajectory's steps ({self.steps}): a rung "
+                              f"lies within the training, at most {self.steps}; raise steps to train further.")
 
 def _sampling_typed(self):
     "A recorded arm's sampling (a mapping in study.json) read back typed."
@@ -121,13 +159,14 @@ def _ddpm_gen_class():
                                                  # named internal, else the pool (`named`)
                                                  ('learns_from', Literal['base', 'pool']|None, field(default=None)),
                                                  # how its images are sampled (None: the study's `sampling`)
-                                                 ('sampling', Sampling|None, field(default=None))],
+                                                 ('sampling', Sampling|None, field(default=None)),
+                                                 # a rung: the generator its trajectory (trained to `steps`) was after
+                                                 # this many steps; arms of one training share the trajectory
+                                                 ('at_step', int|None, field(default=None))],
                                      bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or "
                                      "external): the network preset, its training settings, where it learns from and "
                                      "how it is sampled.", __post_init__=_sampling_typed,
-                                                     check=lambda self,
-                                                     where: check_positive(where, steps=self.steps, bs=self.bs,
-                                                     ckpt_every=self.ckpt_every, lr=self.lr)))
+                                                     check=_check_ddpm))
     cls.__module__ = __name__
     return cls
 
