@@ -127,14 +127,16 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
     its = [r.iterations() for r in runs]  # each run's own recipe
     images = filtered = stores = 0; works = []
     for name, g in gp.items():
-        spec = c.generators[g['generator']]; w = spec.work(g, n_classes)
+        spec = c.generators[g['generator']]; w = spec.work(g, n_classes, c)
         works.append(w); images += w.get('images', 0)
         if spec.filtered and c.filter.q > 0 and c.filter.trains_classifier:
             # a classifier trained on the generator's training set: the base set, or the external pool
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)
         stores += 1 if spec.has_images and c.metrics.measures(g['draw']) else 0
-    return dict(runs=len(runs), iterations=its, ddpm_steps=sum(trained(works)), images=images, filtered=filtered, stores=stores,
+    return dict(runs=len(runs), iterations=its, ddpm_steps=sum(trained(works)), images=images,
+                evals=sum(w.get('evals', 0) for w in works),
+                eval_images=sum(w['images'] for w in works if 'evals' in w), filtered=filtered, stores=stores,
                 draws=len(draws(c)))
 
 # %% ../../nbs/17ca_study.pilots.ipynb #a4cd2472
@@ -165,6 +167,8 @@ def pilot_rates(pilot:Pilot|list) -> dict:
                 preset=' + '.join(pl.config.name for pl in ps), run_fixed=float(a), run_per_iteration=float(b),
                 parallel=float(sec.sum() / s('grid')) if s('grid') else 1.,
                 ddpm_step=per('train', 'ddpm_steps'), image=per('generate', 'images'),
+                # a DDPM's network evaluation, where every image the pilots made was a DDPM's (sampling steps then price)
+                evaluation=per('generate', 'evals') if w('evals') and w('eval_images') == w('images') else None,
                 filtered=per('filter', 'filtered'), store=per('metrics', 'stores'),
                 fixed=(s('laws') + s('report')) / len(ps))
 
@@ -174,7 +178,9 @@ def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     if r is None:  # costs not known: the design's size alone
         return dict(train=math.nan, generate=math.nan, filter=math.nan, grid=math.nan, metrics=math.nan,
                     other=math.nan, total=math.nan, runs=w['runs'], draws=w['draws'])
-    sec = dict(train=w['ddpm_steps'] * r['ddpm_step'], generate=w['images'] * r['image'],
+    gen = (w['evals'] * r['evaluation'] + (w['images'] - w['eval_images']) * r['image'] if r.get('evaluation')
+           else w['images'] * r['image'])  # the network's evaluations where the rates know their price
+    sec = dict(train=w['ddpm_steps'] * r['ddpm_step'], generate=gen,
                filter=w['filtered'] * r['filtered'],
                grid=sum(r['run_fixed'] + r['run_per_iteration'] * i for i in w['iterations']) / r['parallel'],
                metrics=w['stores'] * r['store'], other=r['fixed'])

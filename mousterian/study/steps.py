@@ -422,7 +422,7 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
                                   "n_bases_per_class or the grid's ratios.")
         stores = ', '.join(f"{k} ({v['per_class']}/class)" for k, v in gp.items())
         print(f"Study {self.cfg.name} -> {self.out}\n  {len(runs)} classifiers; stores: {stores}", flush=True)
-        w = [self.arm(g['generator']).work(g, len(self.classes)) for g in gp.values()]
+        w = [self.arm(g['generator']).work(g, len(self.classes), self.cfg) for g in gp.values()]
         if (tr := trained(w)) or any('images' in x for x in w):
             print(f"  to fill them: {len(tr)} generator{'s' if len(tr) != 1 else ''} to train "
                   f"({sum(tr):,} steps), {sum(x.get('images', 0) for x in w):,} images to generate (what "

@@ -54,8 +54,9 @@ class Arm:
             # the report's line on where a store's images came from (its provenance.json)
             self, store:str, pv:dict) -> str|None: return None
     def work(
-            # what filling a store costs: images to generate (and a generator's training steps)
-            self, g:dict, n_classes:int) -> dict: return dict(images=g['per_class'] * n_classes)
+            # what filling a store costs: images to generate (and a generator's training steps, its network's evaluations:
+            # `evals`); `c`: the study's settings, where they say how it samples
+            self, g:dict, n_classes:int, c=None) -> dict: return dict(images=g['per_class'] * n_classes)
 
     # checks, before any work: alone (with the study's settings `c`), among the other arms, against the plan's counts
     def check_in(self, c, name:str): pass

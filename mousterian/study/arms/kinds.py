@@ -141,7 +141,7 @@ class StoreGen(Arm):
                 f"{pv['imported']['params']['src']} with every checksum verified; source store "
                 f"{pv['store']['id']}; made with {how or 'no recorded settings'}; generator weights SHA-256 "
                 f"{w}; exported by Mousterian {ex.get('version')} (commit {ex.get('git_commit') or 'unknown'})")
-    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
+    def work(self, g, n_classes, c=None): return {}  # copies: nothing to train or generate
 
 # %% ../../../nbs/17ac_study.arms.kinds.ipynb #17bac816
 @arm_kind
@@ -205,7 +205,7 @@ class RealPool(Arm):
     def provenance(self, store, pv):
         return (f"{store}: {pv['n_images']} real images drawn from {pv['source']} (seed {pv['seed']}): the "
                 "retrieval arm, added at the synthetic ratios")
-    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
+    def work(self, g, n_classes, c=None): return {}  # copies: nothing to train or generate
 
 # %% ../../../nbs/17ac_study.arms.kinds.ipynb #ce16cb36
 @arm_kind
@@ -229,7 +229,7 @@ class RepeatArm(Arm):
         print(f"  {len(s)} copies of the {g['n_base_per_class']} base images per class: the compute control")
     def provenance(self, store, pv):
         return f"{store}: the base images repeated {pv['repeats']} times ({pv['n_images']} images): the compute control"
-    def work(self, g, n_classes): return {}  # copies: nothing to train or generate
+    def work(self, g, n_classes, c=None): return {}  # copies: nothing to train or generate
 
 # %% ../../../nbs/17ac_study.arms.kinds.ipynb #339e1044
 @arm_kind
