@@ -7,13 +7,16 @@ generator (250 steps, its cosine decayed within them, sampled ddpm 5 steps) is m
 
 For every (rung, sampler) on `--n-eval` images: class fidelity under the study's reference classifier, the Fréchet distance to the real
 test images in its features, and precision, recall, density and coverage (`prdc`, against as many real test images); and the minutes
-the study would pay for that generator's store: training to that step (measured), 6,250 images at the sampling rate measured here, and
-the filter (its seconds a store in the published fmnist-cpu study). bfloat16 is measured only where the CPU computes it natively (AMX or
+the study would pay for that generator's store: its training steps, 6,250 images and the filter (its seconds a store in the published
+fmnist-cpu study). The rates are probed apart, one at a time at the end (seconds a training step from 10 against 40 steps of a fresh
+model, images a second over 160 images of each sampler), so that a trajectory trained beside other work prices as on an idle host; the
+trajectory's own wall seconds are kept beside them. bfloat16 is measured only where the CPU computes it natively (AMX or
 AVX512-BF16; else the row says why not). The Pareto frontier (no rung both better and cheaper) is printed, plotted and written with the
 host's calibration to bench/results/generator.json and generator.png. Target (#55): class fidelity >= 0.90 and a Fréchet distance at most
 half of today's within 15 minutes. Trajectories and evaluations are kept in runs/generator/ (an interrupted bench resumes)."""
 import argparse, time
 import numpy as np, torch
+from pathlib import Path
 from mousterian.core import save_json, load_json, run_meta
 from mousterian.benchmarks import calibrate
 from mousterian.data import Splits, TensorImages
@@ -58,8 +61,29 @@ def measure(folder, sampler, steps, ref, n_eval, filter_s, guidance=2.0, bs=32):
                n_eval=n_eval, fidelity=class_fidelity(ref['classifier'], imgs)['fidelity'],
                frechet=float(frechet_distance(*feature_stats(f), *ref['stats'])),
                **manifold_row(ref['real_features'][np.random.default_rng(0).choice(len(ref['real_features']), n_eval, replace=False)], f), images_per_s=n_eval / dt)
-    row['store_minutes'] = (row['train_seconds'] + STORE_IMAGES / row['images_per_s'] + filter_s) / 60
     save_json(row, memo); return row
+
+def probe(family, data, desc, amp=False, samplers=(), n=160, bs=32):
+    "Idle rates of one family: seconds a training step (10 against 40 steps of a fresh model) and images a second of each sampler."
+    import tempfile, shutil
+    preset, over, extra, _ = FAMILIES[family]
+    tmp = Path(tempfile.mkdtemp()); t = {}
+    try:
+        for k in (10, 40):
+            hp = TrainHP(**{**dict(steps=k, bs=64, lr=2e-3, warmup=100, ema_decay=0.995), **extra, 'amp': amp})
+            train_ddpm(data, tmp / str(k), ddpm_config(preset, data, **over), hp, data_desc=desc)
+            t[k] = load_json(tmp / str(k) / 'train.json')['train_seconds']
+        unet, cfg, info = load_ddpm(tmp / '40'); labels, seeds = np.tile(np.arange(10), n // 10), np.arange(n)
+        rate = {}
+        for smp, steps in samplers:
+            t0 = time.perf_counter(); sample(unet, cfg, labels, seeds, sampler=smp, steps=steps, guidance=2.0, bs=bs); rate[f'{smp} {steps}'] = n / (time.perf_counter() - t0)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return dict(s_per_step=(t[40] - t[10]) / 30, images_per_s=rate)
+
+def price(row, rates, filter_s):
+    "A store's minutes at the probed rates: training to the rung's step, 6,250 images, the filter."
+    r = rates[(row['family'] if row['family'] != 'today' else 'ddpm-v', row['dtype'])]
+    return (row['train_steps'] * r['s_per_step'] + STORE_IMAGES / r['images_per_s'][f"{row['sampler']} {row['sampling_steps']}"] + filter_s) / 60
 
 def filter_seconds() -> float:
     "The filter's seconds a store in the published fmnist-cpu study (its first invocation: the one that filtered)."
@@ -107,9 +131,8 @@ if __name__ == '__main__':
     rows = []
     def add(r, family, precision):  # precision: the training's
         r = dict(family=family, dtype=precision, **r); rows.append(r)
-        print(f"{family:7s} {precision:8s} {r['train_steps']:5d} steps ({r['train_seconds'] / 60:5.1f} min) {r['sampler']:6s} {r['sampling_steps']:2d}: "
-              f"fidelity {r['fidelity']:.3f}, Fréchet {r['frechet']:.2f}, coverage {r['coverage']:.3f}, density {r['density']:.3f}; "
-              f"{r['images_per_s']:.1f} images/s; a store {r['store_minutes']:.1f} min", flush=True)
+        print(f"{family:7s} {precision:8s} {r['train_steps']:5d} steps ({r['train_seconds'] / 60:5.1f} min wall) {r['sampler']:6s} {r['sampling_steps']:2d}: "
+              f"fidelity {r['fidelity']:.3f}, Fréchet {r['frechet']:.2f}, coverage {r['coverage']:.3f}, density {r['density']:.3f}", flush=True)
     # today's generator: its own cosine schedule within 250 steps
     d = trajectory(TODAY['family'], TODAY['steps'], [], data, desc)
     add(measure(d, *TODAY['sampler'], ref, o.n_eval, filt), 'today', 'float32')
@@ -120,6 +143,12 @@ if __name__ == '__main__':
     if bf16:  # the training precision: the same trajectory in bfloat16 mixed precision, sampled in float32 as the study samples
         d = trajectory('ddpm-v', o.bf16_steps, o.rungs, data, desc, amp=True)
         for r in [r for r in o.rungs if r <= o.bf16_steps]: add(measure(snapshot_dir(d, r), 'ddpm', 5, ref, o.n_eval, filt), 'ddpm-v', 'bfloat16')
+    print("probing the rates, one at a time (the trajectories may have trained beside other work)", flush=True)
+    rates = {(fam, 'float32'): probe(fam, data, desc, samplers=FAMILIES[fam][3] + ([TODAY['sampler']] if fam == 'ddpm-v' else [])) for fam in FAMILIES}
+    if bf16: rates[('ddpm-v', 'bfloat16')] = probe('ddpm-v', data, desc, amp=True, samplers=[('ddpm', 5)])
+    for (fam, dt), r in rates.items():
+        print(f"  {fam} {dt}: {r['s_per_step']:.3f} s a training step; " + ', '.join(f"{k} {v:.1f} images/s" for k, v in r['images_per_s'].items()), flush=True)
+    for r in rows: r['store_minutes'] = price(r, rates, filt)
     today = rows[0]
     front = pareto(rows)
     print("\nPareto frontier (class fidelity and Fréchet distance against a store's minutes):")
@@ -135,6 +164,7 @@ if __name__ == '__main__':
     save_json(dict(calibration=cal, cpu_capability=cpu, bf16=dict(native=bf16, measured=bf16, why=None if bf16 else
                    f"this CPU ({cpu}) has neither AMX nor AVX512-BF16: bfloat16 would be emulated, so it was not measured"),
                    reference_test_top1=ref['info']['test_top1'], fd_real_vs_real=ref['fd_real'], filter_seconds_a_store=filt,
+                   rates={f'{f} {d}': r for (f, d), r in rates.items()},
                    rows=rows, frontier=front, today=today, target_met_by=best,
                    meta=run_meta(dict(bench='generator', steps=o.steps, edm_steps=o.edm_steps, rungs=o.rungs, n_eval=o.n_eval))), OUT)
     print(f"wrote {OUT} and {RESULTS / 'generator.png'}")

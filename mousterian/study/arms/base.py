@@ -11,7 +11,7 @@ from pathlib import Path
 from ...core import *
 
 # %% auto #0
-__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'trained', 'changed']
+__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'trained', 'added_since', 'changed']
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #b2356050
 ARMS = {}  # kind -> the class of that arm kind: the one registry a study's `generators` are read through
@@ -101,6 +101,13 @@ def trained(works:list) -> list:
         if t: seen.add(t)
         out.append(w['train_steps'])
     return out
+
+def added_since(obj) -> dict:
+    """The fields of the dataclass `obj` added after its first version (metadata `since` > 1) that it sets away from their
+    default: what enters its fingerprint beside the first version's fields, so that adding a setting changes no store's
+    or run's fingerprint made before it (the rule of `study.plan.Run.params`)."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
+            if f.metadata.get('since', 1) > 1 and getattr(obj, f.name) != f.default}
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #60b36171
 def _flat(d, pre='') -> dict:

@@ -13,7 +13,7 @@ from pathlib import Path
 from ...core import *
 from ...settings import check_positive, from_dict
 from ...gen.ddpm import Sampling, TrainHP, train_ddpm, snapshot_dir, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
-from .base import Arm, arm_kind, changed, _settings_hash
+from .base import Arm, arm_kind, changed, added_since, _settings_hash
 
 # %% auto #0
 __all__ = ['DDPMGen', 'DDPMArm']
@@ -124,7 +124,7 @@ class DDPMArm(Arm):
 
     def gen_deps(self, study, name, g):
         s = self.sampling_of(study.cfg)
-        return dict(generator={**self.train_deps(study, g), **({} if self.at_step is None else {'at_step': self.at_step})},
+        return dict(generator={**self.train_deps(study, g), **added_since(self)},  # a rung's step, where it is one
                     sampling={**asdict(s), 'seed': s.seed + g.get('draw', 0)})
 
     def old_deps(self, study, m, deps):
@@ -165,7 +165,7 @@ def _ddpm_gen_class():
                                                  ('sampling', Sampling|None, field(default=None)),
                                                  # a rung: the generator its trajectory (trained to `steps`) was after
                                                  # this many steps; arms of one training share the trajectory
-                                                 ('at_step', int|None, field(default=None))],
+                                                 ('at_step', int|None, field(default=None, metadata=dict(since=2)))],
                                      bases=(DDPMArm,), namespace=dict(__doc__="A DDPM generator (internal or "
                                      "external): the network preset, its training settings, where it learns from and "
                                      "how it is sampled.", __post_init__=_sampling_typed,
