@@ -189,6 +189,9 @@ class Question:
     n_base_per_class:int
     r_syn:float=1.0
     target:float|None=None # the 95% half-width of the paired gain the design must reach, points (None: no target)
+    # the arm whose runs at this cell a pilot has, to predict this one's interval from (a new generator at a cell the pilot
+    # measured with another: the paired gain's spread there is mostly the classifier's, the same for both); None: its own
+    pilot_arm:str|None=None
     def check(self, where):
         check_positive(where, n_base_per_class=self.n_base_per_class, r_syn=self.r_syn)
         if self.target is not None: check_positive(where, target=self.target)

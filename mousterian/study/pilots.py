@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.pilots.html.md"""
 
 # %% ../../nbs/17ca_study.pilots.ipynb #70ed3d02p
 from __future__ import annotations
-import math
+import math, dataclasses
 from pathlib import Path
 from dataclasses import dataclass
 import numpy as np, pandas as pd
@@ -21,7 +21,7 @@ from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
 __all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'results_file', 'pilot_files', 'read_pilot',
-           'pilot_timings', 'read_pilots', 'pilot_rates', 'design_minutes', 'ran_cell', 'default_pilots',
+           'pilot_timings', 'read_pilots', 'pilot_rates', 'design_minutes', 'pilot_part', 'ran_cell', 'default_pilots',
            'question_pilot', 'predict']
 
 # %% ../../nbs/17ca_study.pilots.ipynb #bd9c3218
@@ -188,9 +188,14 @@ def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     return dict(out, total=sum(out.values()), runs=w['runs'], draws=w['draws'])
 
 # %% ../../nbs/17ca_study.pilots.ipynb #cf7606ee
+def pilot_part(q:Question, n_classes:int) -> PairedGain:
+    "The question's contrast as a pilot reads it: its own arm's, or the arm it names as its pilot's (`Question.pilot_arm`)."
+    p = q.part(n_classes)
+    return p if q.pilot_arm is None else dataclasses.replace(p, arm=q.pilot_arm)
+
 def ran_cell(pl:Pilot, q:Question, n_classes:int) -> bool:
-    "Whether the pilot ran the question's cell (its arm at its base size and synthetic count, no extra real images)."
-    return q.part(n_classes).ran(pl.results)
+    "Whether the pilot ran the question's cell (its arm, or its `pilot_arm`, at its base size and synthetic count, no extra real images)."
+    return pilot_part(q, n_classes).ran(pl.results)
 
 def default_pilots(c:StudyConfig, n_classes:int) -> list:
     """The pilots of a study that names none: the published fmnist-cpu-wide study, and for each declared question
@@ -208,26 +213,28 @@ def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran t
                    q:Question, n_classes:int) -> dict:
     """What a pilot says of a question's cell: the variance components of its paired gain (`equiv.gain_components`),
     the mean gain, and the real curve's slope at its base size (points per n_base of extra real images)."""
-    ps, part = pilot if isinstance(pilot, list) else [pilot], q.part(n_classes)
+    ps, part = pilot if isinstance(pilot, list) else [pilot], pilot_part(q, n_classes)
     b = part.n_base
     have = [pl for pl in ps if part.ran(pl.results)]
     if not have:
         d = pd.concat([pl.results for pl in ps])
-        have = (d[d.generator == q.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
+        have = (d[d.generator == part.arm].assign(pc=lambda x: x.n_base // n_classes, rs=lambda x: x.n_syn_plus / x.n_base)
                 [['pc', 'rs']].drop_duplicates().sort_values(['pc', 'rs']))
         cells = ', '.join(f"{int(r.pc)}/class r_syn {r.rs:g}" for r in have.itertuples()) or 'none'
         where = ' or '.join(repr(pl.where) for pl in ps)
         raise PilotGap(f"The pilot {where} has no runs of {q.label()}: it cannot inform this question. "
                               f"Run a pilot that measures that cell (the preset with 2-3 base draws: --set \"{{grid: "
                               "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\") and add it to "
-                              f"design.pilot, or ask where the pilot measured {q.arm}: {cells}.")
+                              f"design.pilot, or ask where the pilot measured {part.arm}: {cells}; or name, as the "
+                              "question's pilot_arm, an arm the pilot ran at that cell.")
     pl = have[0]; d = pl.results
     vc, gain = part.components(d), part.estimate(d)['estimate']  # over the pilot's units
     # the real curve's first step: the same paired gain, of extra real images
     reals = sorted(x for x in d[(d.generator == 'none') & np.isclose(d.n_base, b)].n_real_plus.unique() if x > 0)
     slope = PairedGain('none', b, 0., reals[0]).estimate(d)['estimate'] / (reals[0] / b) if reals else math.nan
     return dict(components=vc, gain=gain, real_slope=slope, r_real=reals[0] / b if reals else math.nan,
-                draws=int(d[np.isclose(d.n_base, b)].split_seed.nunique()), pilot=pl.where)
+                draws=int(d[np.isclose(d.n_base, b)].split_seed.nunique()),
+                pilot=pl.where + (f" ({part.arm}'s runs at the cell)" if q.pilot_arm else ''))
 
 def predict(q:Question, qp:dict, draws:int, seeds:int=1, sd_level:float|None=0.8, alpha:float=0.05,
             estimates:bool=True, # also the half-width at the components' estimates (a design table needs none)
