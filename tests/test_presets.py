@@ -75,7 +75,7 @@ def test_imagenet_paper(tmp_path, preset, pipe):
         assert 'kept' in r.stdout and "CLIP tiny's zero-shot confidence" in r.stdout and (res.loc[res.n_syn_plus > 0, 'keep'] == 'clip_keep').all()
     else: assert 'clip_keep' not in m.columns
 
-@pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-cpu-wide', 'fmnist-quick'])
+@pytest.mark.parametrize('preset', ['fmnist-cpu', 'fmnist-cpu-wide', 'fmnist-quick', 'fmnist-quality'])
 def test_fmnist(tmp_path, preset):
     """The embedded presets on Fashion-MNIST: internal and external DDPMs of the preset's network (fmnist-quick: the external alone), filter, small CNN. fmnist-quick stops
     before the report: its report is the one fmnist-cpu's (and the tiny preset's) test executes, for the same kind of study."""
@@ -92,6 +92,13 @@ def test_fmnist(tmp_path, preset):
     if preset == 'fmnist-quick':  # its structure kept: fmnist-cpu's Q1 alone, the external arm at one base size, base draws of its own
         ov.update(generators={'external': SMALL_DDPM}, n_bases_per_class=[2], questions=[{'arm': 'external', 'n_base_per_class': 2}])
         ov['grid'].update(split_seeds=[20, 21], seeds=[20, 21], arm_bases={}, mixed={'r_real': [], 'r_syn': []}); arms = ['external']
+    if preset == 'fmnist-quality':  # its structure kept: today's generator, rungs of one DDPM and one EDM trajectory at one cell, the compute control, a question a rung
+        rung = lambda **k: dict(SMALL_DDPM, **k)
+        ov.update(n_bases_per_class=[2], external_pool_per_class=0, generators={'today': SMALL_DDPM, 'd250': rung(steps=4, at_step=1), 'd1000': rung(steps=4, at_step=4),
+                                                                                'e1000': rung(steps=4, at_step=4)},
+                  questions=[{'arm': a, 'n_base_per_class': 2, 'pilot_arm': 'internal'} for a in ('d1000', 'today', 'd250', 'e1000')])
+        ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={}, real=[], syn=[1], base_real={2: [1]}, mixed={'r_real': [], 'r_syn': []}, arm_syn={'repeat': [1]})
+        arms = ['today', 'd250', 'd1000', 'e1000', 'repeat']
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, arms, report=preset != 'fmnist-quick')
     if preset == 'fmnist-quick':
@@ -99,6 +106,11 @@ def test_fmnist(tmp_path, preset):
         assert set(res.split_seed) == {20, 21} and set(res.generator) == {'none', 'external'}
     if preset == 'fmnist-cpu-wide':
         cc = pd.read_csv(tmp_path / 's' / 'laws' / 'compute.csv'); assert set(cc.arm) == {'internal', 'external'} and (cc.r_syn == 2).all()
+    if preset == 'fmnist-quality':  # two trajectories a draw, each trained once for its rungs; every draw's stores measured; the ladder read
+        gens = sorted(p.name for p in (tmp_path / 's' / 'generators').iterdir())
+        assert len(gens) == 6 and sum(g.startswith('today-b2') for g in gens) == 2, gens
+        assert len(json.loads((tmp_path / 's' / 'metrics.json').read_text())) == 8  # 4 generators x 2 draws
+        assert 'Worth per rung' in (tmp_path / 's' / 'report.html').read_text()
     if preset == 'fmnist-cpu':  # 3/class at draw 0 only: its internal DDPM trained once
         res = pd.read_csv(tmp_path / 's' / 'sweep' / 'results.csv')
         assert set(res[res.n_base == 30].split_seed) == {0} and set(res[res.n_base == 20].split_seed) == {0, 1}

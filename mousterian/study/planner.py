@@ -132,16 +132,20 @@ def device_rates(device:str, preset:str, rates_file:str|Path|None=None) -> dict:
 
 def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None) -> dict:
     """The costs the planner prices a design at: the pilots' own (pooled) where they ran this preset's work (same
-    dataset, recipe, generators and sampler) on this kind of device, else a device's measured rates. The sampling
-    batch is not compared: each image is seeded on its own, so the batch changes the speed alone (on 2 AVX-512 cores
-    a batch of 32 samples in 0.63 of the time of 128, pixel for pixel the same images: make bench-sample-bs), and a design sampling at another
-    batch than its pilots is priced at theirs."""
+    dataset and recipe, and every kind of arm with images, a generator with its network, among theirs) on this kind
+    of device, else a device's measured rates. The sampling is not
+    compared where the pilots price a DDPM's network evaluations (`pilot_rates`' evaluation: sampling steps, and guidance,
+    then price the images); elsewhere the sampler and its steps must match. The sampling batch is never compared: each
+    image is seeded on its own, so the batch changes the speed alone (on 2 AVX-512 cores a batch of 32 samples in 0.63
+    of the time of 128, pixel for pixel the same images: make bench-sample-bs), and a design sampling at another batch
+    than its pilots is priced at theirs."""
     nobs = lambda s: {k: v for k, v in dataclasses.asdict(s).items() if k != 'bs'}
+    # the work an arm prices at: its kind and, for a generator, its network (a pilot's rates are per unit of that work)
+    work = lambda p: {(type(s).__name__, s.budget(p).get('network')) for s in p.generators.values() if s.has_images}
     same = lambda pc: (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
-                       and pc.recipe_overrides == c.recipe_overrides and nobs(pc.sampling) == nobs(c.sampling)
-                       and all(pc.generators.get(a, s) == s for a, s in c.generators.items())
-                       and any(a in pc.generators for a in c.generators))
+                       and pc.recipe_overrides == c.recipe_overrides and work(c) <= work(pc))
     ps = [pl for pl in (pilot if isinstance(pilot, list) else [pilot]) if same(pl.config)]
+    if ps and not pilot_rates(ps).get('evaluation'): ps = [pl for pl in ps if nobs(pl.config.sampling) == nobs(c.sampling)]
     if device == 'cpu' and ps and rates_file is None: return pilot_rates(ps)
     return device_rates(device, c.name, rates_file)
 

@@ -54,8 +54,9 @@ class DDPMArm(Arm):
     def is_per_base(self, name): return self.from_base
     def budget(self, c):
         "Its training steps (a rung's: where it stands on its trajectory), the trajectory's, its sampler and sampling steps."
-        s = self.sampling_of(c)
-        return dict(family=model_kind(ddpm_config(self.preset)).split(' ')[1], train_steps=self.at_step or self.steps,
+        s, n = self.sampling_of(c), ddpm_config(self.preset)
+        return dict(family=model_kind(n).split(' ')[1], network=f"UNet {'/'.join(map(str, n.block_out_channels))} x{n.layers_per_block}"
+                    + (f" attention {list(n.attn_blocks)}" if n.attn_blocks else ''), train_steps=self.at_step or self.steps,
                     trajectory_steps=self.steps, sampler=s.sampler, sampling_steps=s.steps)
     def learns_from_pool(self, name): return not self.from_base
     def work(self, g, n_classes, c=None):
