@@ -118,7 +118,7 @@ if __name__ == '__main__':
     a.add_argument('--steps', type=int, default=2000, help="the DDPM trajectory's training steps")
     a.add_argument('--edm-steps', type=int, default=1000, help="the EDM trajectory's (matched to the DDPM's rungs up to it)")
     a.add_argument('--rungs', type=int, nargs='+', default=[250, 500, 1000, 2000])
-    a.add_argument('--bf16-steps', type=int, default=500, help="the DDPM trajectory trained in bfloat16 (where native), its rungs sampled ddpm 5")
+    a.add_argument('--bf16-steps', type=int, default=250, help="the DDPM trained in bfloat16 (where native) to set beside today's float32 one of the same schedule, sampled ddpm 5")
     a.add_argument('--n-eval', type=int, default=500)
     o = a.parse_args()
     if o.n_eval < 200 or o.n_eval % 10: a.error("--n-eval must be a multiple of 10 and >= 200 (the Fréchet distance's 96 features need more images)")
@@ -141,8 +141,8 @@ if __name__ == '__main__':
         for r in [r for r in o.rungs if r <= total]:
             for smp, n in FAMILIES[fam][3]: add(measure(snapshot_dir(d, r), smp, n, ref, o.n_eval, filt), fam, 'float32')
     if bf16:  # the training precision: the same trajectory in bfloat16 mixed precision, sampled in float32 as the study samples
-        d = trajectory('ddpm-v', o.bf16_steps, o.rungs, data, desc, amp=True)
-        for r in [r for r in o.rungs if r <= o.bf16_steps]: add(measure(snapshot_dir(d, r), 'ddpm', 5, ref, o.n_eval, filt), 'ddpm-v', 'bfloat16')
+        d = trajectory('ddpm-v', o.bf16_steps, [o.bf16_steps], data, desc, amp=True)
+        add(measure(snapshot_dir(d, o.bf16_steps), 'ddpm', 5, ref, o.n_eval, filt), 'ddpm-v', 'bfloat16')
     print("probing the rates, one at a time (the trajectories may have trained beside other work)", flush=True)
     rates = {(fam, 'float32'): probe(fam, data, desc, samplers=FAMILIES[fam][3] + ([TODAY['sampler']] if fam == 'ddpm-v' else [])) for fam in FAMILIES}
     if bf16: rates[('ddpm-v', 'bfloat16')] = probe('ddpm-v', data, desc, amp=True, samplers=[('ddpm', 5)])
@@ -151,6 +151,13 @@ if __name__ == '__main__':
     for r in rows: r['store_minutes'] = price(r, rates, filt)
     today = rows[0]
     front = pareto(rows)
+    amp = None
+    if bf16 and o.bf16_steps == TODAY['steps']:  # the same schedule, seed and sampler as today's float32 generator
+        b = next(r for r in rows if r['dtype'] == 'bfloat16')
+        amp = dict(fidelity_points=100 * (b['fidelity'] - today['fidelity']), frechet_ratio=b['frechet'] / today['frechet'],
+                   step_time_ratio=rates[('ddpm-v', 'bfloat16')]['s_per_step'] / rates[('ddpm-v', 'float32')]['s_per_step'])
+        print(f"bfloat16 training against float32 (today's schedule, seed and sampler): fidelity {amp['fidelity_points']:+.1f} points, Fréchet x{amp['frechet_ratio']:.2f}, "
+              f"a training step x{amp['step_time_ratio']:.2f} the time (one training each: a single pair, not an interval)")
     print("\nPareto frontier (class fidelity and Fréchet distance against a store's minutes):")
     for r in sorted(front, key=lambda r: r['store_minutes']):
         print(f"  {r['store_minutes']:5.1f} min  {r['family']:7s} {r['train_steps']:5d} steps, {r['sampler']} {r['sampling_steps']}: "
@@ -165,6 +172,6 @@ if __name__ == '__main__':
                    f"this CPU ({cpu}) has neither AMX nor AVX512-BF16: bfloat16 would be emulated, so it was not measured"),
                    reference_test_top1=ref['info']['test_top1'], fd_real_vs_real=ref['fd_real'], filter_seconds_a_store=filt,
                    rates={f'{f} {d}': r for (f, d), r in rates.items()},
-                   rows=rows, frontier=front, today=today, target_met_by=best,
+                   rows=rows, frontier=front, today=today, target_met_by=best, bf16_against_float32=amp,
                    meta=run_meta(dict(bench='generator', steps=o.steps, edm_steps=o.edm_steps, rungs=o.rungs, n_eval=o.n_eval))), OUT)
     print(f"wrote {OUT} and {RESULTS / 'generator.png'}")
