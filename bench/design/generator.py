@@ -8,8 +8,8 @@ generator (250 steps, its cosine decayed within them, sampled ddpm 5 steps) is m
 For every (rung, sampler) on `--n-eval` images: class fidelity under the study's reference classifier, the Fréchet distance to the real
 test images in its features, and precision, recall, density and coverage (`prdc`, against as many real test images); and the minutes
 the study would pay for that generator's store: its training steps, 6,250 images and the filter (its seconds a store in the published
-fmnist-cpu study). The rates are probed apart, one at a time at the end (seconds a training step from 10 against 40 steps of a fresh
-model, images a second over 160 images of each sampler), so that a trajectory trained beside other work prices as on an idle host; the
+fmnist-cpu study). The rates are probed apart, one at a time at the end (seconds a training step from 10 against 70 steps of a fresh
+model, images a second over 320 images of each sampler), so that a trajectory trained beside other work prices as on an idle host; the
 trajectory's own wall seconds are kept beside them. bfloat16 is measured only where the CPU computes it natively (AMX or
 AVX512-BF16; else the row says why not). The Pareto frontier (no rung both better and cheaper) is printed, plotted and written with the
 host's calibration to bench/results/generator.json and generator.png. Target (#55): class fidelity >= 0.90 and a Fréchet distance at most
@@ -63,22 +63,22 @@ def measure(folder, sampler, steps, ref, n_eval, filter_s, guidance=2.0, bs=32):
                **manifold_row(ref['real_features'][np.random.default_rng(0).choice(len(ref['real_features']), n_eval, replace=False)], f), images_per_s=n_eval / dt)
     save_json(row, memo); return row
 
-def probe(family, data, desc, amp=False, samplers=(), n=160, bs=32):
-    "Idle rates of one family: seconds a training step (10 against 40 steps of a fresh model) and images a second of each sampler."
+def probe(family, data, desc, amp=False, samplers=(), n=320, bs=32):
+    "Idle rates of one family: seconds a training step (10 against 70 steps of a fresh model) and images a second of each sampler."
     import tempfile, shutil
     preset, over, extra, _ = FAMILIES[family]
     tmp = Path(tempfile.mkdtemp()); t = {}
     try:
-        for k in (10, 40):
+        for k in (10, 70):
             hp = TrainHP(**{**dict(steps=k, bs=64, lr=2e-3, warmup=100, ema_decay=0.995), **extra, 'amp': amp})
             train_ddpm(data, tmp / str(k), ddpm_config(preset, data, **over), hp, data_desc=desc)
             t[k] = load_json(tmp / str(k) / 'train.json')['train_seconds']
-        unet, cfg, info = load_ddpm(tmp / '40'); labels, seeds = np.tile(np.arange(10), n // 10), np.arange(n)
+        unet, cfg, info = load_ddpm(tmp / '70'); labels, seeds = np.tile(np.arange(10), n // 10), np.arange(n)
         rate = {}
         for smp, steps in samplers:
             t0 = time.perf_counter(); sample(unet, cfg, labels, seeds, sampler=smp, steps=steps, guidance=2.0, bs=bs); rate[f'{smp} {steps}'] = n / (time.perf_counter() - t0)
     finally: shutil.rmtree(tmp, ignore_errors=True)
-    return dict(s_per_step=(t[40] - t[10]) / 30, images_per_s=rate)
+    return dict(s_per_step=(t[70] - t[10]) / 60, images_per_s=rate)
 
 def price(row, rates, filter_s):
     "A store's minutes at the probed rates: training to the rung's step, 6,250 images, the filter."
@@ -124,6 +124,7 @@ if __name__ == '__main__':
     if o.n_eval < 200 or o.n_eval % 10: a.error("--n-eval must be a multiple of 10 and >= 200 (the Fréchet distance's 96 features need more images)")
     if bad := [r for r in o.rungs if not 1 <= r <= max(o.steps, o.edm_steps)]: a.error(f"--rungs {bad} lie outside the trajectories")
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
+    meta = run_meta(dict(bench='generator', steps=o.steps, edm_steps=o.edm_steps, rungs=o.rungs, n_eval=o.n_eval))  # the checkout as it ran, before this writes
     ref = real_reference('fashion-mnist', n_images=10_000)
     print(f"reference classifier: test top-1 {ref['info']['test_top1']:.2%}; real-vs-real Fréchet {ref['fd_real']:.2f}", flush=True)
     data, desc = base_set(); filt = filter_seconds()
@@ -173,5 +174,5 @@ if __name__ == '__main__':
                    reference_test_top1=ref['info']['test_top1'], fd_real_vs_real=ref['fd_real'], filter_seconds_a_store=filt,
                    rates={f'{f} {d}': r for (f, d), r in rates.items()},
                    rows=rows, frontier=front, today=today, target_met_by=best, bf16_against_float32=amp,
-                   meta=run_meta(dict(bench='generator', steps=o.steps, edm_steps=o.edm_steps, rungs=o.rungs, n_eval=o.n_eval))), OUT)
+                   meta=meta), OUT)
     print(f"wrote {OUT} and {RESULTS / 'generator.png'}")
