@@ -7,7 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 # %% ../../nbs/17d_study.steps.ipynb #2d5e4782
 from __future__ import annotations
 import os, time, shutil, warnings
-from dataclasses import asdict, replace
+from dataclasses import asdict, replace, dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
 from fastcore.script import call_parse
@@ -24,7 +24,7 @@ from ..equiv import (declared_tests, fit_report, findings, clean_results, exchan
                               worth_lines, curve_text, compute_control,
     compute_lines, study_exchange, gain_components)
 from .config import list_studies, study_config
-from .arms.base import changed, trained, _fingerprint, _settings_hash
+from .arms.base import changed, trained, added_since, _fingerprint, _settings_hash
 from .pilots import pilot_files, PilotGap
 from .planner import forecast, plan_lines, save_plan, underpowered_text
 from .plan import draws, filter_q, keep_column, generation_plan, plan_runs, run_counts, study_run, STEPS
@@ -250,6 +250,11 @@ def results(self:Study) -> pd.DataFrame:
     return pd.read_csv(f)
 
 # %% ../../nbs/17d_study.steps.ipynb #76da9265
+@dataclass
+class _Measured:
+    "What a store's measures depend on beyond the metrics settings and the dataset: the settings added since the first version."
+    image_size:int|None=field(default=None, metadata=dict(since=2))
+
 @patch
 def metrics(self:Study, gp:dict) -> dict:
     """Fidelity, Fréchet distance in reference-classifier features and domain-classifier accuracy of each store
@@ -260,8 +265,9 @@ def metrics(self:Study, gp:dict) -> dict:
     for name in gp:
         if not self.arm(gp[name]['generator']).measured: continue  # e.g. copies of the base set: nothing to measure
         if not c.metrics.measures(gp[name]['draw']): skipped.append(name); continue
-        st, size = self.store_dir(name), ({'image_size': c.image_size} if c.image_size else {})
-        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **size))[:8]
+        st = self.store_dir(name)
+        fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **added_since(
+            _Measured(c.image_size))))[:8]  # what measures were made under: a setting added since enters away from its default
         ddpm = self.arm(gp[name]['generator']).novelty  # a DDPM's training images are at hand: its novelty is measured
         fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
         if cur.get(name,
