@@ -7,6 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.arms.base.html.md"""
 # %% ../../../nbs/17aa_study.arms.base.ipynb #eb743d41
 from __future__ import annotations
 import json, hashlib, dataclasses
+from dataclasses import asdict
 from pathlib import Path
 from ...core import *
 
