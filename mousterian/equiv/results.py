@@ -375,6 +375,9 @@ class ArmGain(PairedGain):
     the compute control (the base images repeated to the same count), or one rung against another."""
     other:str='repeat' # the arm it is set against at the same cell
     def reference(self) -> tuple: return (self.other, self.n_base, self.n_real_plus, self.n_syn_plus)
+    def ran(self, df:pd.DataFrame) -> bool:
+        "Whether results `df` hold runs of both its cells (the other arm's need not have run, as the base set's has)."
+        return super().ran(df) and PairedGain(self.other, self.n_base, self.n_syn_plus, self.n_real_plus).ran(df)
 
 
 # %% ../../nbs/15a_equiv.results.ipynb #9570122c

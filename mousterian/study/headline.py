@@ -13,7 +13,7 @@ from scipy import stats
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
-from ..equiv import PairedGain, ArmGain, answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
+from ..equiv import ArmGain, declared_tests, mde, answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
 from .plan import STEPS, first_draw_name, draws, store_name
 from .config import recorded_study
 
@@ -349,25 +349,28 @@ def rung_lines(c, # the study's settings, typed
     and its gain over the compute control where one ran at its cell (`equiv.ArmGain`); then which measure orders the
     gains best (`quality_screen`) and the pre-screen it gives (`screen_line`), checked against the rows."""
     ctl = [g for g, a in c.generators.items() if a.control]
+    # each declared question's gain, interval, MDE and share as the laws step wrote them (questions.csv), else computed so
+    qt = questions if questions is not None else declared_tests(results, [q.part(n_classes) for q in c.questions])
     out = []
     for q in c.questions:
-        r = t[t.arm == q.arm]
-        if not len(r): continue
-        p = q.part(n_classes); e = p.estimate(results); h = stats.t.ppf(0.975, e['df']) * e['se'] if e['df'] > 0 else math.nan
-        b = r.iloc[0]
+        r, e = t[t.arm == q.arm], qt[qt.arm == q.arm]
+        if not len(r) or not len(e): continue
+        p, e, b = q.part(n_classes), e.iloc[0], r.iloc[0]
         what = (f"{b.train_steps:,} training steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
                 + f", {b.sampler} {b.sampling_steps}" if 'train_steps' in r and pd.notna(b.get('train_steps')) else 'no generator budget')
         qual = ', '.join(f"{k.replace('_', ' ')} {r[k].mean():.2f}" for k in ('fidelity_all', 'fd_ref_features', 'coverage') if r[k].notna().any())
-        line = f"- {q.arm} ({b.get('family', '')}; {what}; {qual or 'not measured'}): gain {e['estimate']:+.2f} [{e['estimate'] - h:+.2f}, {e['estimate'] + h:+.2f}] over {e['units']}"
-        if questions is not None and len(m := questions[questions.arm == q.arm]) and pd.notna(m.share.iloc[0]):
-            lo, hi = m.share_lo.iloc[0], m.share_hi.iloc[0]
-            line += f"; {m.share.iloc[0]:.2f} " + (f"[{lo:.2f}, {hi:.2f}]" if np.isfinite([lo, hi]).all() else
-                                                  "(its interval unbounded: the real gain is not clear of zero)") + " of as many real images' gain"
+        line = (f"- {q.arm} ({b.get('family', '')}; {what}; {qual or 'not measured'}): gain {e.estimate:+.2f} [{e.lo:+.2f}, "
+                f"{e.hi:+.2f}] over {e.units} (MDE {e.mde:.2g}: 80% power at α {0.05 / len(c.questions):.3g}, the family's)")
+        if pd.notna(e.get('share')):
+            lo, hi = e.share_lo, e.share_hi
+            line += f"; {e.share:.2f} " + (f"[{lo:.2f}, {hi:.2f}]" if np.isfinite([lo, hi]).all() else
+                                           "(its interval unbounded: the real gain is not clear of zero)") + " of as many real images' gain"
         for k in ctl:
             a = ArmGain(q.arm, p.n_base, p.n_syn_plus, p.n_real_plus, other=k)
-            if a.ran(results) and PairedGain(k, p.n_base, p.n_syn_plus, p.n_real_plus).ran(results):
+            if a.ran(results):  # exploratory: its own 95% t interval and MDE at 0.05
                 x = a.estimate(results); hx = stats.t.ppf(0.975, x['df']) * x['se'] if x['df'] > 0 else math.nan
-                line += f"; over the compute control ({k}) {x['estimate']:+.2f} [{x['estimate'] - hx:+.2f}, {x['estimate'] + hx:+.2f}]"
+                line += (f"; over the compute control ({k}) {x['estimate']:+.2f} [{x['estimate'] - hx:+.2f}, "
+                         f"{x['estimate'] + hx:+.2f}] (exploratory; MDE {mde(x['se'], x['df']):.2g} at α 0.05)")
         out.append(line)
     s = quality_screen(t) if t.arm.nunique() > 1 else pd.DataFrame()
     q = s[s.measure.isin(QUALITY)] if len(s) else s

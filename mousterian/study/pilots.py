@@ -222,6 +222,12 @@ def question_pilot(pilot:Pilot|list, # a pilot, or several: the first that ran t
                 [['pc', 'rs']].drop_duplicates().sort_values(['pc', 'rs']))
         cells = ', '.join(f"{int(r.pc)}/class r_syn {r.rs:g}" for r in have.itertuples()) or 'none'
         where = ' or '.join(repr(pl.where) for pl in ps)
+        if q.pilot_arm is not None:  # the arm named for the pilot: which arms the pilots ran at the cell
+            at = sorted(set(d[np.isclose(d.n_base, b) & np.isclose(d.n_syn_plus, part.n_syn_plus)
+                              & np.isclose(d.n_real_plus, part.n_real_plus)].generator) - {'none'})
+            raise PilotGap(f"The pilot {where} has no runs of pilot_arm {q.pilot_arm!r} at the cell of {q.label()}: "
+                           f"it ran {', '.join(at) or 'no arm'} there. Name one of those as the question's pilot_arm, or run a "
+                           f"pilot that measures the cell{did_you_mean(q.pilot_arm, at) if at else '.'}")
         raise PilotGap(f"The pilot {where} has no runs of {q.label()}: it cannot inform this question. "
                               f"Run a pilot that measures that cell (the preset with 2-3 base draws: --set \"{{grid: "
                               "{split_seeds: [0, 1, 2], seeds: [0, 1, 2], pair_seeds: true}}\") and add it to "

@@ -145,9 +145,11 @@ def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None
     same = lambda pc: (pc is not None and pc.dataset == c.dataset and pc.recipe == c.recipe
                        and pc.recipe_overrides == c.recipe_overrides and work(c) <= work(pc))
     ps = [pl for pl in (pilot if isinstance(pilot, list) else [pilot]) if same(pl.config)]
-    if ps and not pilot_rates(ps).get('evaluation'): ps = [pl for pl in ps if nobs(pl.config.sampling) == nobs(c.sampling)]
-    if device == 'cpu' and ps and rates_file is None: return pilot_rates(ps)
-    return device_rates(device, c.name, rates_file)
+    if device != 'cpu' or not ps or rates_file is not None: return device_rates(device, c.name, rates_file)
+    r = pilot_rates(ps)
+    if r.get('evaluation'): return r  # sampling steps priced by the network's evaluations
+    ps = [pl for pl in ps if nobs(pl.config.sampling) == nobs(c.sampling)]  # else the pilots that sampled as it does
+    return pilot_rates(ps) if ps else device_rates(device, c.name, rates_file)
 
 def choose(t:pd.DataFrame, budget:float|None=None,
            targets:list|None=None, # each declared question's target half-width (None: none for it)
