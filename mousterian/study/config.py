@@ -221,7 +221,16 @@ class DesignCfg:
     budget_minutes:float|None=None # the planner's budget for `mousterian-plan` (None: report the preset's design)
     # run a design whose primary question cannot reach its target (every sentence of the report then says so)
     allow_underpowered:bool=False
+    # candidate training steps of the primary question's generator (a DDPM arm trained on its own): the planner
+    # (`mousterian-plan`) prices each and picks the most training at which a design within the budget reaches the
+    # primary's target, trading the generator's budget against draws (None: the arm's own steps alone)
+    train_steps:list|None=None
     def check(self, where):
+        if self.train_steps is not None and not (isinstance(self.train_steps, list) and self.train_steps and all(
+                isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in self.train_steps)):
+            raise MousterianError(f"{where}.train_steps is a list of training steps (whole numbers > 0) the planner "
+                                  f"weighs for the primary question's generator, e.g. [250, 500, 1000], got "
+                                  f"{self.train_steps!r}.")
         if isinstance(self.pilot, list) and not (self.pilot and all(isinstance(x, str) for x in self.pilot)):
             raise MousterianError(f"{where}.pilot is a pilot study's folder or name, or a non-empty list of them, "
                                   f"got {self.pilot!r}.")
@@ -350,6 +359,15 @@ class StudyConfig:
         for i, q in enumerate(self.questions): self.check_question(q, f'questions[{i}]')
         # each arm against the study: a DDPM's training, sampler and pool, a retrieval pool's dataset
         for g, spec in gens.items(): spec.check_in(self, g)
+        if self.design.train_steps:  # the candidates are trainings of the primary's own generator
+            a = self.questions[0].arm if self.questions else None; s = gens.get(a)
+            why = ('the study declares no question' if a is None else
+                   f'its arm {a!r} is a rung of a trajectory (at_step)' if getattr(s, 'at_step', None) is not None
+                   else f'its arm {a!r} trains no generator' if 'train_steps' not in s.budget(self) else None)
+            if why:
+                raise MousterianError(f"design.train_steps weighs the training of the primary question's generator, "
+                                      f"and {why}: declare the primary question on a DDPM arm trained on its own, "
+                                      "or drop design.train_steps.")
         # arms whose generator (and filter) learn from the external pool
         ext = [g for g, s in gens.items() if s.learns_from_pool(g)]
         if ext and self.filter.trains_classifier and self.filter.q > 0 and not self.external_pool_per_class:

@@ -18,9 +18,9 @@ from .pilots import *
 from .pilots import _classes
 
 # %% auto #0
-__all__ = ['question_bases', 'own_draws', 'design_of', 'design_table', 'device_rates', 'rates_for', 'choose', 'question_rows',
-           'plan_study', 'forecast', 'underpowered_text', 'plan_lines', 'frontier', 'plot_frontier', 'save_plan',
-           'mousterian_plan']
+__all__ = ['question_bases', 'own_draws', 'design_of', 'with_train_steps', 'primary_steps', 'design_table', 'device_rates',
+           'rates_for', 'choose', 'question_rows', 'plan_study', 'forecast', 'underpowered_text', 'plan_lines',
+           'frontier', 'plot_frontier', 'save_plan', 'mousterian_plan']
 
 # %% ../../nbs/17cb_study.planner.ipynb #f6452b8c
 def question_bases(c:StudyConfig) -> list:
@@ -66,14 +66,31 @@ def design_of(c:StudyConfig,
     elif scope != 'preset': raise MousterianError(f"scope is 'preset' or 'questions', got {scope!r}.")
     return study_config(p)
 
+def with_train_steps(c:StudyConfig, steps:int|None) -> StudyConfig:
+    "Study `c` with its primary question's generator trained `steps` steps (a candidate of `design.train_steps`; None: as declared)."
+    if steps is None: return c
+    p = c.to_dict(); p['generators'][c.questions[0].arm]['steps'] = int(steps)
+    return study_config(p)
+
+def primary_steps(c:StudyConfig) -> int|None:
+    "The training steps of the primary question's generator (None: no question, or an arm that trains none)."
+    return c.generators[c.questions[0].arm].budget(c).get('train_steps') if c.questions else None
+
 def design_table(c:StudyConfig, qps:list, # each declared question's `question_pilot`
                  rates:dict, max_draws:int=40, seeds=(1, 2),
-                 scopes=('preset', 'questions'), sd_level:float|None=0.8) -> pd.DataFrame:
+                 scopes=('preset', 'questions'), sd_level:float|None=0.8,
+                 train_steps:list|None=None, # candidate trainings of the primary's generator (`design.train_steps`)
+                ) -> pd.DataFrame:
     """Every candidate design: the preset's grid at 2 to `max_draws` draws, and only the questions' cells with the
     draws chosen apart at each base size the questions ask at (its parts priced apart and summed: a store two
-    base sizes would share is priced twice), each at 1 or 2 seeds per draw: its minutes and each declared
-    question's predicted 95% half-width and MDE (at alpha 0.05 / m, the most stringent step of Holm over the m
-    declared questions, as `equiv.declared_tests` tests them)."""
+    base sizes would share is priced twice), each at 1 or 2 seeds per draw, and with `train_steps` at each
+    candidate training of the primary question's generator: its minutes and each declared question's predicted
+    95% half-width and MDE (at alpha 0.05 / m, the most stringent step of Holm over the m declared questions, as
+    `equiv.declared_tests` tests them). A candidate training changes the minutes alone: its variance is the
+    pilot's, read at the generator the pilot ran (a forecast)."""
+    if train_steps: return pd.concat([design_table(with_train_steps(c, s), qps, rates, max_draws, seeds, scopes,
+                                                   sd_level).assign(train_steps=s) for s in train_steps],
+                                      ignore_index=True)
     K, m, rows, bases = _classes(c), len(c.questions), [], question_bases(c)
     Ds = range(2, max_draws + 1)
     pred = {(i, D, S): predict(q, qp, D, S, sd_level, 0.05 / m, estimates=False)
@@ -161,7 +178,11 @@ def choose(t:pd.DataFrame, budget:float|None=None,
     where none can but the primary question's (the first declared) can, the design that reaches the primary's
     target with the others as close to theirs as the budget allows; where not even that, each question gets as
     close to its target as the others allow. With no target, the narrowest primary interval within `budget`.
-    Its `met` counts the targets it reaches, `margin` its weakest ratio."""
+    Where the table weighs trainings of the primary's generator (its `train_steps`: `design.train_steps`), the
+    most training at which a design reaches the primary's target within the budget comes first (the best
+    generator the budget affords; more training made better images at every rung of `make bench-generator`),
+    and the draws are chosen at it as above. Its `met` counts the targets it reaches, `margin` its weakest
+    ratio."""
     cheapest = t.sort_values('minutes').iloc[0]
     if budget is not None and budget < cheapest.minutes:
         raise MousterianError(f"A budget of {budget:g} minutes is below the cheapest design's cost "
@@ -173,6 +194,8 @@ def choose(t:pd.DataFrame, budget:float|None=None,
                  mean_margin=ratio.mean(axis=1) if tg else np.nan)
     ok = t if budget is None else t[t.minutes <= budget]
     if not tg: return ok.sort_values(['q0_half_width', 'minutes']).iloc[0]
+    if 'train_steps' in t and 0 in tg and (reach := ok[ratio.loc[ok.index, 0] >= 1]).size:
+        ok = ok[ok.train_steps == reach.train_steps.max()]  # the most training that still reaches the primary's target
     if budget is not None:
         if (ok.met < len(tg)).all() and 0 in tg and (ratio.loc[ok.index, 0] >= 1).any():
             ok = ok[ratio.loc[ok.index, 0] >= 1]  # no design reaches every target: the primary's first
@@ -254,13 +277,16 @@ def plan_study(preset:str|Path|dict|StudyConfig='fmnist-cpu', # the study to pla
     budget = c.design.budget_minutes if budget is None else budget
     targets = [q.target for q in c.questions]
     if target is not None and target != declared: res['target_given'] = dict(given=target, declared=declared)
-    t = design_table(c, qps, rates, max_draws, sd_level=res['sd_level'])
+    t = design_table(c, qps, rates, max_draws, sd_level=res['sd_level'], train_steps=c.design.train_steps)
     res.update(budget=budget, target=targets[0], targets=targets, table=t)
+    if c.design.train_steps: res['own']['train_steps'] = primary_steps(c)
     if budget is not None or any(v is not None for v in targets):
         pick = choose(t, budget, targets); S, mins = int(pick.seeds), float(pick.minutes)
         per = {q.n_base_per_class: int(pick[f'q{i}_draws']) for i, q in enumerate(c.questions)}
         res['choice'] = dict(scope=pick.scope, draws=int(pick.draws), draws_at=per, seeds=S, minutes=mins,
-                             questions=question_rows(c, qps, per, S, mins, res['sd_level']))
+                             questions=question_rows(c, qps, per, S, mins, res['sd_level']),
+                             **(dict(train_steps=int(pick.train_steps), candidates=list(c.design.train_steps),
+                                     arm=c.questions[0].arm) if c.design.train_steps else {}))
     return res
 
 def forecast(c:StudyConfig, # the study as it will run
@@ -335,8 +361,10 @@ def plan_lines(res:dict) -> list:
     cost = (f"{o['minutes']['total']:.0f} min: " + ', '.join(f"{k} {v:.1f}" for k, v in o['minutes'].items()
                                                           if k not in ('total', 'runs', 'draws'))
             if np.isfinite(o['minutes']['total']) else "minutes not known: no rates for this preset")
+    gen = lambda d: (f", its {d['questions'][0]['arm']} generator trained {d['train_steps']:,} steps"
+                     if d.get('train_steps') else '')
     table(o['questions'], f"The preset's design ({o['draws']} draws x {o['seeds']} "
-                          f"seed{'s' if o['seeds'] > 1 else ''}, {o['minutes']['runs']} classifier runs, {cost}):")
+                          f"seed{'s' if o['seeds'] > 1 else ''}{gen(o)}, {o['minutes']['runs']} classifier runs, {cost}):")
     if 'choice' in res:
         ch, tg = res['choice'], [v for v in res.get('targets', [res['target']]) if v is not None]
         met = [r['reached'] for r in ch['questions'] if r['target'] is not None]
@@ -352,8 +380,12 @@ def plan_lines(res:dict) -> list:
         table(ch['questions'], f"The planner's choice, {why}: "
               + ', '.join(f"{d} draws at {b}/class" for b, d in ch['draws_at'].items())
               + f" x {ch['seeds']} seed{'s' if ch['seeds'] > 1 else ''}, "
-              + f"{'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}, "
-              + f"{ch['minutes']:.0f} min:")
+              + f"{'only the cells the questions read' if ch['scope'] == 'questions' else 'the preset grid'}"
+              + (f"{gen(ch)} (of {', '.join(f'{s:,}' for s in ch['candidates'])}: "
+                 + (f"the most training at which the primary question reaches its target{within}"
+                    if ch['questions'][0]['reached'] else "at none does the primary question reach its target")
+                 + ')' if 'candidates' in ch else '')
+              + f", {ch['minutes']:.0f} min:")
     out.append("* the primary question; ✗ a target the design does not reach. The declared questions are one family "
                "(Holm at 0.05); the MDE, the smallest gain detected with 80% power, is at its most stringent level, "
                "0.05 / their number. k assumes the pilot's gain and a straight real curve up to its first extra "
@@ -375,8 +407,11 @@ def plot_frontier(res:dict, ax=None):
     axs = np.atleast_1d(ax).ravel()
     for i, (a, q) in enumerate(zip(axs, qs)):
         h = f'q{i}_half_width'
-        for (sc, S), g in t.groupby(['scope', 'seeds']):
-            a.plot(g.minutes, g[h], '.', ms=3, alpha=0.35, label=f"{sc}, {S} seed{'s' if S > 1 else ''} per draw")
+        by = ['scope', 'seeds'] + (['train_steps'] if 'train_steps' in t else [])
+        for key, g in t.groupby(by):
+            sc, S = key[:2]
+            a.plot(g.minutes, g[h], '.', ms=3, alpha=0.35, label=f"{sc}, {S} seed{'s' if S > 1 else ''} per draw"
+                   + (f", generator {key[2]:,} steps" if len(key) > 2 else ''))
         f = frontier(t, i); a.plot(f.minutes, f[h], 'k-', lw=1, label='frontier')
         a.plot(res['own']['minutes']['total'], q['half_width'], 'r*', ms=10, label="the preset's design")
         if 'choice' in res:
@@ -402,7 +437,8 @@ def save_plan(res:dict, out:str|Path, **extra) -> Path:
              budget_minutes=res['budget'], target=res['target'], targets=res.get('targets'), rates=res['rates'],
              own=dict(draws=res['own']['draws'], draws_at=res['own']['draws_at'], seeds=res['own']['seeds'],
                       minutes=res['own']['minutes'], questions=res['own']['questions']),
-             chosen=dict(scope=pick['scope'], draws=pick['draws'], draws_at=pick['draws_at'], seeds=pick['seeds']),
+             chosen=dict(scope=pick['scope'], draws=pick['draws'], draws_at=pick['draws_at'], seeds=pick['seeds'],
+                         **{k: pick[k] for k in ('train_steps', 'candidates', 'arm') if k in pick}),
              questions=pick['questions'],
              frontier={q['question']: frontier(res['table'], i).to_dict('records')
                        for i, q in enumerate(res['own']['questions'])},
