@@ -266,9 +266,9 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
              effect:float=1.0, # the effect (points) at which the power of an undetected finding is given
              alpha:float=0.05,
              controls=(), # arms that are compute controls (`kind: repeat`), not generators: left out
-             # exploratory differences between two generators, (a, b) for 'a − b' (None: external − internal where a
-             # bare table holds both names; a study passes its own, from its arms' settings)
-             pairs:list|None=None,
+             # exploratory differences between two generators, (a, b) for 'a − b' (a study passes its own, from its
+             # arms' settings: `StudyConfig.generator_pairs`)
+             pairs:list=(),
              # arm -> the paper's arm whose reported effect its MDE is set against (None: its own name)
              paper:dict|None=None,
             ) -> pd.DataFrame:
@@ -339,7 +339,6 @@ def findings(df:pd.DataFrame, # results with a `generator` column ('none' for th
                          (_key(g, nb, 0, r1), -1 / (r1 - r0)), (_key(g, nb, 0, r0), 1 / (r1 - r0))):
                 _add(w, k, v)
         per_base('saturates', g, ws, sign=-1)
-    if pairs is None: pairs = [('external', 'internal')] if {'internal', 'external'} <= set(gens) else []
     for a, b in pairs:
         if not {a, b} <= set(gens): continue
         sets = lambda g: set(map(tuple, d.loc[(d.generator == g), KEYS].to_numpy()))

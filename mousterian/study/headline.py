@@ -112,7 +112,9 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     if reals: s.append(f"{rr * b0:g} more real images per class give {pm(at('none', rr))}")
     syn = a[(a.n_base_per_class == b0) & (a.r_real == 0) & (a.r_syn > 0)]
     if not syn.empty:
-        lead = 'external' if (syn.generator == 'external').any() else syn.generator.iloc[0]
+        # a generator that does not learn from the base set leads (the retrieval question), then the arms as declared
+        lead = min(syn.generator.unique(), key=lambda g: (getattr(c.generators.get(g), 'from_base', True),
+                                                          list(c.generators).index(g) if g in c.generators else 99))
         # as many synthetic images as the real ones above, where run: never the best ratio picked afterwards
         rss = sorted(syn[syn.generator == lead]['r_syn'])
         rs = next((x for x in rss if rr is not None and np.isclose(x, rr)), min(rss, key=lambda x: abs(x - 1)))
@@ -124,7 +126,7 @@ def study_headline(folder:str|Path, # a finished study's folder, or its publishe
     # the recorded settings, read typed (and checked) as the study read them
     read_at = c.fit.read_at
     ctl = [g for g, a in c.generators.items() if a.control]
-    for g in sorted((g for g in c.generators if g not in ctl), key=lambda g: g != 'external'):
+    for g in sorted((g for g in c.generators if g not in ctl), key=lambda g: c.generators[g].from_base):
         f = _study_file(folder, f'{g}_exchange.csv', f'laws/{g}/exchange.csv')
         if not f.exists(): continue
         e, fw = read_table(f), _study_file(folder, f'{g}_worth.csv', f'laws/{g}/worth.csv')
