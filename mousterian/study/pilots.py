@@ -14,6 +14,8 @@ import mousterian
 from ..core import *
 from ..data import dataset_classes
 from ..learn import get_recipe
+from ..benchmarks import BENCH_RESULTS
+from ..train import bf16_supported
 from ..equiv import PairedGain, gain_half_width, clean_results
 from .config import StudyConfig, Question, study_config, legacy_free
 from .arms.base import trained
@@ -21,8 +23,8 @@ from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
 __all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'results_file', 'pilot_files', 'read_pilot',
-           'pilot_timings', 'read_pilots', 'pilot_rates', 'design_minutes', 'pilot_part', 'ran_cell', 'default_pilots',
-           'question_pilot', 'predict']
+           'pilot_timings', 'read_pilots', 'amp_factor', 'batch_factor', 'pilot_rates', 'design_minutes', 'pilot_part',
+           'ran_cell', 'default_pilots', 'question_pilot', 'predict']
 
 # %% ../../nbs/17ca_study.pilots.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
@@ -121,8 +123,9 @@ def read_pilots(pilot:str|Path|list|None=None) -> list:
 
 # %% ../../nbs/17ca_study.pilots.ipynb #8bdcb680
 def _work(c:StudyConfig, n_classes:int) -> dict:
-    """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps, images made,
-    the filter's classifier iterations (one per filtered store, on its generator's training set), stores measured."""
+    """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps (a step trained in
+    mixed precision counted as the bench's fraction of a float32 one: `amp_factor`), images made, the filter's classifier
+    iterations (one per filtered store, on its generator's training set), stores measured."""
     runs, _ = plan_runs(c, n_classes=n_classes); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
     its = [r.iterations() for r in runs]  # each run's own recipe
     images = filtered = stores = 0; works = []
@@ -134,7 +137,9 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
             n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
             filtered += rc.iterations_for(n, n)
         stores += 1 if spec.has_images and c.metrics.measures(g['draw']) else 0
-    return dict(runs=len(runs), iterations=its, ddpm_steps=sum(trained(works)), images=images,
+    f = amp_factor()
+    steps = trained([dict(w, train_steps=w['train_steps'] * f) if w.get('amp') and 'train_steps' in w else w for w in works])
+    return dict(runs=len(runs), iterations=its, ddpm_steps=sum(steps), images=images,
                 evals=sum(w.get('evals', 0) for w in works),
                 eval_images=sum(w['images'] for w in works if 'evals' in w), filtered=filtered, stores=stores,
                 draws=len(draws(c)))
@@ -144,11 +149,36 @@ def _classes(c:StudyConfig) -> int:
     "How many classes the study's dataset has (without loading its images where the package knows them)."
     return len(dataset_classes(c.dataset, c.root))
 
-def pilot_rates(pilot:Pilot|list) -> dict:
+def amp_factor(device:str='cpu', bench:str|Path|None=None) -> float:
+    """The time a DDPM training step takes in bfloat16 mixed precision (a generator's `amp`) against float32, as `make
+    bench-generator` measured it on this project's host (`bench/results/generator.json`, or `bench`); 1 where the
+    device does not compute bfloat16 natively (`train.BF16` then trains in float32) or the bench was not run."""
+    f = Path(bench) if bench else BENCH_RESULTS / 'generator.json'
+    if not bf16_supported(device) or not f.exists(): return 1.
+    return float(load_json(f).get('bf16_against_float32', {}).get('step_time_ratio', 1.))
+
+def batch_factor(frm:int, to:int, bench:str|Path|None=None) -> float|None:
+    """The time an image takes sampled in batches of `to` against batches of `frm`, as `make bench-sample-bs`
+    measured it on this project's host (`bench/results/sample_bs.json`, or `bench`; interpolated in log batch size
+    between the measured ones). None where it was not measured or a batch lies outside the measured ones."""
+    if frm == to: return 1.
+    f = Path(bench) if bench else BENCH_RESULTS / 'sample_bs.json'
+    if not f.exists(): return None
+    rows = sorted((r['bs'], r['ms_per_image']) for r in load_json(f)['rows'])
+    bs, ms = np.log([b for b, _ in rows]), np.array([m for _, m in rows])
+    if not all(bs[0] - 1e-9 <= math.log(b) <= bs[-1] + 1e-9 for b in (frm, to)): return None
+    at = lambda b: float(np.interp(math.log(b), bs, ms))
+    return at(to) / at(frm)
+
+def pilot_rates(pilot:Pilot|list,
+                bs:int|None=None, # the batch the design samples at: each pilot's sampling priced at it (`batch_factor`)
+               ) -> dict:
     """Seconds per unit of work, measured by one pilot study or pooled over several (each step's seconds over its
     work, summed over the pilots; the run times fitted together): a classifier run (a fixed part and a part per
     iteration), a DDPM training step, an image generated, an iteration of the filter's classifier, a store
-    measured; the grid's parallelism and the fixed steps."""
+    measured; the grid's parallelism and the fixed steps. With `bs`, a pilot that sampled at another batch has its
+    sampling seconds scaled by the ratio the bench measured (each image is seeded on its own: the batch changes the
+    speed alone); one the bench cannot scale is priced at its own batch (`batch` says which)."""
     ps = pilot if isinstance(pilot, list) else [pilot]
     for pl in ps:
         if pl.timings is None or pl.config is None or not {'run_seconds', 'iterations'} <= set(pl.results):
@@ -156,7 +186,9 @@ def pilot_rates(pilot:Pilot|list) -> dict:
                                   "costs are not known. Give a study folder mousterian-study wrote, or a "
                                   "device's rates (--rates: see device_rates).")
     d = pd.concat([pl.results for pl in ps], ignore_index=True)
-    s = lambda step: sum(pl.timings['steps'].get(step, 0.) for pl in ps)
+    own = [pl.config.sampling.bs for pl in ps]
+    fs = [1. if bs is None else (batch_factor(b, bs) or 1.) for b in own]  # each pilot's sampling at the design's batch
+    s = lambda step: sum(pl.timings['steps'].get(step, 0.) * (f if step == 'generate' else 1.) for pl, f in zip(ps, fs))
     ws = [_work(pl.config, _classes(pl.config)) for pl in ps]; w = lambda k: sum(x[k] for x in ws)
     it, sec = d['iterations'].astype(float), d['run_seconds'].astype(float)
     # a fixed part and a part per iteration; runs of one length (a tiny study) give the mean per iteration alone
@@ -170,7 +202,9 @@ def pilot_rates(pilot:Pilot|list) -> dict:
                 # a DDPM's network evaluation, where every image the pilots made was a DDPM's (sampling steps then price)
                 evaluation=per('generate', 'evals') if w('evals') and w('eval_images') == w('images') else None,
                 filtered=per('filter', 'filtered'), store=per('metrics', 'stores'),
-                fixed=(s('laws') + s('report')) / len(ps))
+                fixed=(s('laws') + s('report')) / len(ps),
+                **({} if bs is None else dict(batch=dict(
+                    design=bs, pilots=own, scaled=[b == bs or batch_factor(b, bs) is not None for b in own]))))
 
 def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     "The minutes each step of design `c` takes at `rates` (`pilot_rates`, or a device's), and their total."

@@ -154,8 +154,8 @@ def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None
     compared where the pilots price a DDPM's network evaluations (`pilot_rates`' evaluation: sampling steps, and guidance,
     then price the images); elsewhere the sampler and its steps must match. The sampling batch is never compared: each
     image is seeded on its own, so the batch changes the speed alone (on 2 AVX-512 cores a batch of 32 samples in 0.63
-    of the time of 128, pixel for pixel the same images: make bench-sample-bs), and a design sampling at another batch
-    than its pilots is priced at theirs."""
+    of the time of 128, pixel for pixel the same images: make bench-sample-bs), and a pilot that sampled at another
+    batch than the design is priced at the design's by the ratio that bench measured (`pilots.batch_factor`)."""
     nobs = lambda s: {k: v for k, v in dataclasses.asdict(s).items() if k != 'bs'}
     # the work an arm prices at: its kind and, for a generator, its network (a pilot's rates are per unit of that work)
     work = lambda p: {(type(s).__name__, s.budget(p).get('network')) for s in p.generators.values() if s.has_images}
@@ -163,10 +163,10 @@ def rates_for(c:StudyConfig, pilot:Pilot|list, device:str='cpu', rates_file=None
                        and pc.recipe_overrides == c.recipe_overrides and work(c) <= work(pc))
     ps = [pl for pl in (pilot if isinstance(pilot, list) else [pilot]) if same(pl.config)]
     if device != 'cpu' or not ps or rates_file is not None: return device_rates(device, c.name, rates_file)
-    r = pilot_rates(ps)
+    r = pilot_rates(ps, c.sampling.bs)
     if r.get('evaluation'): return r  # sampling steps priced by the network's evaluations
     ps = [pl for pl in ps if nobs(pl.config.sampling) == nobs(c.sampling)]  # else the pilots that sampled as it does
-    return pilot_rates(ps) if ps else device_rates(device, c.name, rates_file)
+    return pilot_rates(ps, c.sampling.bs) if ps else device_rates(device, c.name, rates_file)
 
 def choose(t:pd.DataFrame, budget:float|None=None,
            targets:list|None=None, # each declared question's target half-width (None: none for it)

@@ -61,11 +61,13 @@ class DDPMArm(Arm):
     def learns_from_pool(self, name): return not self.from_base
     def work(self, g, n_classes, c=None):
         """Its steps and images, and the network evaluations sampling them takes (sampling steps, twice each under
-        guidance) where its sampling is known; a rung names its trajectory at this base set and draw, paid once."""
+        guidance) where its sampling is known; a rung names its trajectory at this base set and draw, paid once; a training
+        in mixed precision says so (`amp`: the planner prices its steps by the bench's ratio, `pilots.amp_factor`)."""
         n, s = g['per_class'] * n_classes, self.sampling_of(c) if c is not None else self.sampling
         return dict(train_steps=self.steps, images=n, **({} if s is None else dict(evals=n * s.steps * (1 if s.guidance == 1
                     else 2))), **({} if self.at_step is None else dict(
-                    trajectory=f"{self.trajectory()}-b{g.get('n_base_per_class')}-d{g.get('draw', 0)}")))
+                    trajectory=f"{self.trajectory()}-b{g.get('n_base_per_class')}-d{g.get('draw', 0)}")),
+                    **({'amp': True} if self.amp else {}))
     def words(self, name, p):
         w = f'{name} DDPM, trained on the base set' if self.from_base else (f"{name} DDPM, trained on "
                                                                                 f"{p.external_pool_per_class} other real images per class")
