@@ -150,6 +150,9 @@ def test_imported_store_as_the_external_arm(tiny, tmp_path):
     assert len(ids(res, 'external')) == 4 and not ids(res, 'external') & ids(before, 'external') and (arm / 'laws' / 'external' / 'exchange.csv').exists()
     html = (tmp_path / 'arm' / 'report.html').read_text()
     assert 'images made elsewhere, imported from' in html and json.loads((ex / 'mousterian.json').read_text())['provenance']['store']['id'] in html
+    (arm / 'stores' / 'external' / 'deps.json').unlink()  # an import stopped before its end is made again (the arm's cut_short)
+    r = study('tiny', '--out', arm, '--device', 'cpu', '--steps', 'train,generate', '--set', f'{{generators: {{external: {{kind: store, path: "{ex}"}}}}}}')
+    assert r.returncode == 0 and r.stdout.count('imported 250 images from') == 1, r.stdout[-2000:]
     bad = Path(shutil.copytree(ex, tmp_path / 'bad')); (bad / 'train' / '000000003.png').write_bytes(b'x')
     p['generators']['external'] = {'kind': 'store', 'path': str(bad)}; (tmp_path / 'bad.yaml').write_text(yaml.safe_dump(p))  # a preset file
     r = study(tmp_path / 'bad.yaml', '--out', tmp_path / 'arm2', '--device', 'cpu', '--steps', 'train,generate')
@@ -174,6 +177,13 @@ def test_retrieval_arm_of_real_images(tiny, tmp_path):
     assert (res.generator == 'retrieval').sum() == 4 and (arm / 'laws' / 'retrieval' / 'exchange.csv').exists()
     html = (arm / 'report.html').read_text()
     assert 'the retrieval arm, added at the synthetic ratios' in html and 'Retrieval control for' in html and 'Traceback' not in html
+    # the arm's hooks: a pool stopped before its deps.json is drawn again (cut_short); one drawn with other settings is drawn
+    # again without asking (settings_changed: no costly work lost), where a generator's store is refused
+    (arm / 'stores' / 'retrieval' / 'deps.json').unlink()
+    gen = lambda extra='': study('tiny', '--out', arm, '--device', 'cpu', '--steps', 'train,generate', '--set',
+                                 f'{{generators: {{retrieval: {{kind: real, path: "{pool}"{extra}}}}}}}')
+    r = gen(); assert r.returncode == 0 and r.stdout.count('drawn from') == 1 and 'settings changed' not in r.stdout, r.stdout[-2000:]
+    r = gen(', seed: 1'); assert r.returncode == 0 and 'drawing the real pool again' in r.stdout and 'redoing' not in r.stdout, r.stdout[-2000:]
 
 def test_pretrain_arm_beside_the_mixes(tiny, tmp_path):
     "He et al.'s synthetic pre-training as a study arm: at each synthetic ratio an encoder pre-trained on that many of the external arm's kept images, fine-tuned on the base set; its rows count those images as n_syn_plus and get a worth curve of their own, beside the mixes (which are reused)."

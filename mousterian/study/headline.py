@@ -18,8 +18,8 @@ from .plan import STEPS, first_draw_name, draws, store_name
 from .config import recorded_study
 
 # %% auto #0
-__all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'study_glance', 'quality_over_draws',
-           'rung_table', 'quality_screen', 'screen_line', 'rung_lines', 'rung_figure']
+__all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'generator_words', 'study_glance',
+           'quality_over_draws', 'rung_table', 'quality_screen', 'screen_line', 'rung_lines', 'rung_figure']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -219,6 +219,21 @@ def _paper_cell(r, c) -> str:
     p = paper_real_share()
     return f"+{p['gain']:.2f}; share {p['share_lo']:.2f}–{p['share_hi']:.2f} (Table 3, CIFAR-10)"
 
+def generator_words(c, # the study's settings, typed (`config.recorded_study`)
+                    arm:str, # a generator of it
+                    metrics:dict, # its metrics.json: store name -> measures (the first draw's store is read)
+                   ) -> str:
+    """A generator as the headline gives it, in few words: its family and training steps (in bfloat16 where it trained
+    in mixed precision), its sampler and steps, and the class fidelity of all its images where its first draw's store
+    was measured."""
+    g = c.generators[arm]; b = g.budget(c)
+    if not b: return g.words(arm, c)
+    q = next((q for q in c.questions if q.arm == arm), None)
+    fid = metrics.get(store_name(arm, q.n_base_per_class if q else None, g.is_per_base(arm)), {}).get('fidelity_all')
+    fam = {'EDM': 'an EDM model'}.get(b['family'], f"a {b['family'].replace('_', '-')} DDPM")
+    return (f"{fam} trained {b['train_steps']:,} steps{' (bfloat16)' if getattr(g, 'amp', False) else ''}, sampled "
+            f"{b['sampler']} {b['sampling_steps']}" + (f", class fidelity {fid:.2f} (first draw)" if fid is not None else ''))
+
 def study_glance(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                 ) -> str:
     """The study's declared answers at a glance (Markdown): the primary question's answer in one sentence, a table
@@ -246,12 +261,13 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
                     f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g} | {_paper_cell(r, c)} |")
     notes = []
     if _from_base(c, p.arm) and np.isfinite(p.share_lo):
-        s = paper_real_share(); g = c.generators.get(p.arm)
+        s = paper_real_share()
         side = ('above' if s['share_lo'] > p.share_hi else 'below' if s['share_hi'] < p.share_lo else 'inside')
+        mf = folder / 'metrics.json'
         # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
-        notes.append(f"Table 3's share lies {side} our interval for this generator, a DDPM trained "
-                     f"{getattr(g, 'steps', '?')} steps on {data}; no disagreement with the paper is claimed before "
-                     "the best DDPM this machine trains is measured.")
+        notes.append(f"Table 3's share lies {side} our interval for this generator, "
+                     f"{generator_words(c, p.arm, load_json(mf) if mf.exists() else {})}; no disagreement is claimed "
+                     "until the best DDPM this machine trains is measured.")
     pf = folder / 'plan.json'
     if pf.exists() and (pj := load_json(pf)).get('underpowered'):
         miss = [(i, q) for i, q in enumerate(pj['questions'])

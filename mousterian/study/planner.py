@@ -298,6 +298,8 @@ def forecast(c:StudyConfig, # the study as it will run
     (only the questions' cells, the other base sizes at their own draws)."""
     res, qps, rates = _basis(c, pilot, strict=False)
     o = res['own']; targets = [q.target for q in c.questions]
+    if c.design.train_steps:  # the primary generator's training the preset runs, of the candidates it declares
+        o.update(train_steps=primary_steps(c), candidates=list(c.design.train_steps), arm=c.questions[0].arm)
     miss = [i for i, r in enumerate(o['questions']) if r['reached'] is False]
     # the preset's budget rides along: plan.json records it and plan.png draws it
     res.update(budget=c.design.budget_minutes, target=targets[0], targets=targets, underpowered=bool(miss))
@@ -436,7 +438,8 @@ def save_plan(res:dict, out:str|Path, **extra) -> Path:
     j = dict(preset=res['preset'], pilot=res['pilot'], device=res['device'], sd_level=res['sd_level'],
              budget_minutes=res['budget'], target=res['target'], targets=res.get('targets'), rates=res['rates'],
              own=dict(draws=res['own']['draws'], draws_at=res['own']['draws_at'], seeds=res['own']['seeds'],
-                      minutes=res['own']['minutes'], questions=res['own']['questions']),
+                      minutes=res['own']['minutes'], questions=res['own']['questions'],
+                      **{k: res['own'][k] for k in ('train_steps',) if k in res['own']}),
              chosen=dict(scope=pick['scope'], draws=pick['draws'], draws_at=pick['draws_at'], seeds=pick['seeds'],
                          **{k: pick[k] for k in ('train_steps', 'candidates', 'arm') if k in pick}),
              questions=pick['questions'],

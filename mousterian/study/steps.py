@@ -161,16 +161,12 @@ def generate(self:Study, gp:dict):
     for name, g in gp.items():
         spec, st = self.arm(g['generator']), self.store_dir(name)
         deps, need = spec.gen_deps(self, name, g), g['per_class'] * len(self.classes)
-        if (st / 'store.json').exists() and spec.imported and not (st / 'deps.json').exists():
-            shutil.rmtree(st)  # an import cut short: made again
+        if (st / 'store.json').exists() and spec.cut_short(self, st): shutil.rmtree(st)  # made again
         if (st / 'store.json').exists():
             m = SynStore(st).manifest()
             old = load_json(st / 'deps.json') if (st / 'deps.json').exists() else spec.old_deps(self, m, deps)
             diff = changed(old, deps) if old is not None else []
-            if diff and spec.redraw:
-                # no work is lost
-                print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)
-            elif diff: self.redo_or_refuse('generate', f"The store {st}", diff, [st])
+            if diff: spec.settings_changed(self, name, st, diff)
             elif spec.ready(self, st, m, g, need):
                 if not (st / 'deps.json').exists(): save_json(deps, st / 'deps.json')
                 print(f"  {name}: {need} images there already"); continue
@@ -268,18 +264,18 @@ def metrics(self:Study, gp:dict) -> dict:
         st = self.store_dir(name)
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **added_since(
             _Measured(c.image_size))))[:8]  # what measures were made under: a setting added since enters away from its default
-        ddpm = self.arm(gp[name]['generator']).novelty  # a DDPM's training images are at hand: its novelty is measured
+        learned = self.arm(gp[name]['generator']).learned_images(self, gp[name])  # at hand: its near-copies are measured
         fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
         if cur.get(name,
-                   {}).get('fingerprint') == fp and (not ddpm or ('near_copy_features' in cur[name] and fig.exists())):
+                   {}).get('fingerprint') == fp and (learned is None or ('near_copy_features' in cur[name] and fig.exists())):
             print(f"  {name}: measured already"); continue
         if ref is None:
             ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root,
                                  mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)
         row = cur[name] = dict(fingerprint=fp, **measure_store(st, ref, keep_column(c), mp['domain_iterations'],
                                                                mp['domain_patch'], self.device,
-                                                              self.training_set(gp[name])[0] if ddpm else None,
-                                                              fig if ddpm else None))
+                                                              learned,
+                                                              fig if learned is not None else None))
         save_json(cur, f)
         fd = lambda v: 'not computed' if v is None else f'{v:.2f}'
         print(f"  {name}: fidelity {row['fidelity_all']:.1%} -> {row['fidelity_kept']:.1%} after the filter; "

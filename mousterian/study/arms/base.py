@@ -33,10 +33,7 @@ class Arm:
     longer = False  # a run trains longer than a mix of its size, so the compute control does not match its iterations
     pooled = True  # its generator or its filter learns from the external pool
     measured = True  # the metrics step measures its store
-    novelty = False  # the real images it learned from are at hand: the metrics step measures whether it copies them
     internal_ok = False  # may be the arm named internal (a generator trained on the base set)
-    redraw = False  # a store made with other settings is made again without asking (no costly work is lost)
-    imported = False  # its fill copies images in: a store left without deps.json was cut short and is made again
     real = False  # its images are real ones from elsewhere: the retrieval control of the generators beside it
     from_base = False  # a generator trained on each base set (the paper's internal one; a DDPM's `learns_from: base`)
 
@@ -72,6 +69,18 @@ class Arm:
     def ready(
             # a store there already serves the plan
             self, study, st:Path, m, g:dict, need:int) -> bool: return len(m) >= need
+    def cut_short(
+            # a store there was left unfinished and is made again without asking, nothing in it kept (e.g. an import
+            # stopped before its deps.json)
+            self, study, st:Path) -> bool: return False
+    def settings_changed(
+            # a store there was made with other settings (`diff`): refused, or removed where --redo generate asks; an
+            # arm whose store costs nothing to make again removes it
+            self, study, name:str, st:Path, diff:list): study.redo_or_refuse('generate', f"The store {st}", diff, [st])
+    def learned_images(
+            # the real images its generator learned from, where they are at hand: the metrics step measures whether its
+            # store copies them (None: nothing to compare with)
+            self, study, g:dict): return None
     def fill(self, study, name:str, g:dict, st:Path): raise NotImplementedError(f"{type(self).__name__} makes "
             "no images")
 

@@ -22,7 +22,7 @@ __all__ = ['DDPMGen', 'DDPMArm']
 class DDPMArm(Arm):
     """A class-conditional DDPM (`gen.ddpm`): internal (trained on each base set: a store per base size) or
     external (trained on the external pool)."""
-    novelty, internal_ok = True, True
+    internal_ok = True
     @property
     def from_base(self) -> bool:
         "Trained on each base set (a store per base size: the paper's internal generator), else on the external pool."
@@ -59,6 +59,7 @@ class DDPMArm(Arm):
                     + (f" attention {list(n.attn_blocks)}" if n.attn_blocks else ''), train_steps=self.at_step or self.steps,
                     trajectory_steps=self.steps, sampler=s.sampler, sampling_steps=s.steps)
     def learns_from_pool(self, name): return not self.from_base
+    def learned_images(self, study, g): return study.training_set(g)[0]  # at hand: its store's near-copies are measured
     def work(self, g, n_classes, c=None):
         """Its steps and images, and the network evaluations sampling them takes (sampling steps, twice each under
         guidance) where its sampling is known; a rung names its trajectory at this base set and draw, paid once; a training

@@ -106,7 +106,7 @@ class StoreGen(Arm):
                 or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
             raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), "
                                   f"a store (store.json), nor a folder of class sub-folders of images.")
-    imported = True
+    def cut_short(self, study, st): return not (st / 'deps.json').exists()  # an import stopped before its end
     def gen_deps(self, study, name, g):  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(self.path).expanduser()
         made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p /
@@ -174,7 +174,10 @@ class RealPool(Arm):
             if self.dataset not in list_datasets():
                 raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use "
                                       f"one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
-    filtered, pooled, imported, redraw, real = False, False, True, True, True
+    filtered, pooled, real = False, False, True
+    def cut_short(self, study, st): return not (st / 'deps.json').exists()  # a draw stopped before its end
+    def settings_changed(self, study, name, st, diff):  # drawn again: no costly work is lost
+        print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)
     def words(self, name, p): return f"real images from {self.path or self.dataset} (retrieval control)"
     def check_in(self, c, name):
         if self.dataset == c.dataset:
