@@ -65,18 +65,31 @@ def step_seconds(timings=STUDY) -> dict:
         for k, v in l["steps"].items(): steps[k] = max(v, steps.get(k, 0.))
     return steps
 
+def amp_ratio(timings) -> float:
+    """The bfloat16 training step's time against float32's (make bench-generator) where the study's DDPMs trained in mixed precision
+    (`amp`, every one of them): an AVX2 host without native bfloat16 trains them in float32, so its train step is that much slower
+    again; 1 for a float32 study."""
+    st = Path(timings).parent / 'study.json'
+    gens = [g for g in json.loads(st.read_text())['generators'].values() if g.get('kind') == 'ddpm'] if st.exists() else []
+    if not gens or not all(g.get('amp') for g in gens): return 1.
+    return json.loads((RESULTS / 'generator.json').read_text())['bf16_against_float32']['step_time_ratio']
+
 def estimate(timings=STUDY) -> dict:
-    "The published study's time per step on its host (AVX-512, measured) and on a 2-core AVX2 host (estimated: each step times the ratio measured there, `REAL_AVX2`; steps it did not time at the ratio of the step alike, `AS_STEP`)."
-    steps = step_seconds(timings)
-    avx2 = {k: v * avx2_ratio(k) for k, v in steps.items()}
+    """The published study's time per step on its host (AVX-512, measured) and on a 2-core AVX2 host (estimated: each step times the ratio
+    measured there, `REAL_AVX2`; steps it did not time at the ratio of the step alike, `AS_STEP`; a study whose DDPMs trained in bfloat16
+    trains them in float32 there, `amp_ratio`)."""
+    steps = step_seconds(timings); a = amp_ratio(timings)
+    ratios = {k: avx2_ratio(k) / (a if k == 'train' else 1.) for k in steps}
+    avx2 = {k: v * ratios[k] for k, v in steps.items()}
     return dict(steps_avx512_s=steps, steps_avx2_est_s=avx2, total_avx512_min=sum(steps.values()) / 60, total_avx2_est_min=sum(avx2.values()) / 60,
-                ratios_used={k: avx2_ratio(k) for k in steps}, timings=str(Path(timings).relative_to(ROOT)))
+                ratios_used=ratios, amp_ratio=a, timings=str(Path(timings).relative_to(ROOT)))
 
 def print_estimate(e):
     print(f"The published study ({e['timings']}), per step: measured on its 2-core AVX-512 host, and estimated on a 2-core AVX2 host:")
     for k, v in e['steps_avx512_s'].items():
         print(f"  {k:<9} {v / 60:6.1f} min  ->  {e['steps_avx2_est_s'][k] / 60:6.1f} min  (x{e['ratios_used'][k]:.2f})")
-    print(f"  total     {e['total_avx512_min']:6.1f} min  ->  {e['total_avx2_est_min']:6.1f} min")
+    print(f"  total     {e['total_avx512_min']:6.1f} min  ->  {e['total_avx2_est_min']:6.1f} min"
+          + (f"  (its DDPMs trained in bfloat16: x{1 / e['amp_ratio']:.2f} more for train in float32 on AVX2)" if e.get('amp_ratio', 1.) != 1. else ''))
 
 def main(reps=2):
     import torch

@@ -224,15 +224,17 @@ def generator_words(c, # the study's settings, typed (`config.recorded_study`)
                     metrics:dict, # its metrics.json: store name -> measures (the first draw's store is read)
                    ) -> str:
     """A generator as the headline gives it, in few words: its family and training steps (in bfloat16 where it trained
-    in mixed precision), its sampler and steps, and the class fidelity of all its images where its first draw's store
-    was measured."""
+    in mixed precision), its sampler and steps, and where its first draw's store was measured the class fidelity of all
+    its images and their Fréchet distance in the reference classifier's features."""
     g = c.generators[arm]; b = g.budget(c)
     if not b: return g.words(arm, c)
     q = next((q for q in c.questions if q.arm == arm), None)
-    fid = metrics.get(store_name(arm, q.n_base_per_class if q else None, g.is_per_base(arm)), {}).get('fidelity_all')
+    m = metrics.get(store_name(arm, q.n_base_per_class if q else None, g.is_per_base(arm)), {})
+    fid, fd = m.get('fidelity_all'), m.get('fd_ref_features')
     fam = {'EDM': 'an EDM model'}.get(b['family'], f"a {b['family'].replace('_', '-')} DDPM")
     return (f"{fam} trained {b['train_steps']:,} steps{' (bfloat16)' if getattr(g, 'amp', False) else ''}, sampled "
-            f"{b['sampler']} {b['sampling_steps']}" + (f", class fidelity {fid:.2f} (first draw)" if fid is not None else ''))
+            f"{b['sampler']} {b['sampling_steps']}" + (f", class fidelity {fid:.2f}" + (f", Fréchet distance {fd:.2f}" if fd is not None
+                                                                              else '') + " (first draw)" if fid is not None else ''))
 
 def study_glance(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
                 ) -> str:
@@ -267,7 +269,7 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
         # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
         notes.append(f"Table 3's share lies {side} our interval for this generator, "
                      f"{generator_words(c, p.arm, load_json(mf) if mf.exists() else {})}; no disagreement is claimed "
-                     "until the best DDPM this machine trains is measured.")
+                     "until this machine's best DDPM is measured.")
     pf = folder / 'plan.json'
     if pf.exists() and (pj := load_json(pf)).get('underpowered'):
         miss = [(i, q) for i, q in enumerate(pj['questions'])

@@ -187,7 +187,7 @@ def pilot_rates(pilot:Pilot|list,
                                   "device's rates (--rates: see device_rates).")
     d = pd.concat([pl.results for pl in ps], ignore_index=True)
     own = [pl.config.sampling.bs for pl in ps]
-    fs = [1. if bs is None else (batch_factor(b, bs) or 1.) for b in own]  # each pilot's sampling at the design's batch
+    bf = [None if bs is None else batch_factor(b, bs) for b in own]; fs = [x or 1. for x in bf]  # each pilot's sampling at the design's batch
     s = lambda step: sum(pl.timings['steps'].get(step, 0.) * (f if step == 'generate' else 1.) for pl, f in zip(ps, fs))
     ws = [_work(pl.config, _classes(pl.config)) for pl in ps]; w = lambda k: sum(x[k] for x in ws)
     it, sec = d['iterations'].astype(float), d['run_seconds'].astype(float)
@@ -204,7 +204,7 @@ def pilot_rates(pilot:Pilot|list,
                 filtered=per('filter', 'filtered'), store=per('metrics', 'stores'),
                 fixed=(s('laws') + s('report')) / len(ps),
                 **({} if bs is None else dict(batch=dict(
-                    design=bs, pilots=own, scaled=[b == bs or batch_factor(b, bs) is not None for b in own]))))
+                    design=bs, pilots=own, scaled=[x is not None for x in bf]))))
 
 def design_minutes(c:StudyConfig, rates:dict, n_classes:int|None=None) -> dict:
     "The minutes each step of design `c` takes at `rates` (`pilot_rates`, or a device's), and their total."

@@ -264,11 +264,11 @@ def metrics(self:Study, gp:dict) -> dict:
         st = self.store_dir(name)
         fp = _fingerprint(st / 'manifest', st / 'columns') + _settings_hash(dict(mp, dataset=c.dataset, **added_since(
             _Measured(c.image_size))))[:8]  # what measures were made under: a setting added since enters away from its default
-        learned = self.arm(gp[name]['generator']).learned_images(self, gp[name])  # at hand: its near-copies are measured
         fig = self.out / 'novelty' / f'{name}.png'  # the closest pairs of a DDPM's store
-        if cur.get(name,
-                   {}).get('fingerprint') == fp and (learned is None or ('near_copy_features' in cur[name] and fig.exists())):
-            print(f"  {name}: measured already"); continue
+        same = cur.get(name, {}).get('fingerprint') == fp
+        if same and 'near_copy_features' in cur[name] and fig.exists(): print(f"  {name}: measured already"); continue
+        learned = self.arm(gp[name]['generator']).learned_images(self, gp[name])  # at hand: its near-copies are measured
+        if same and learned is None: print(f"  {name}: measured already"); continue
         if ref is None:
             ref = real_reference(c.dataset, mp['n_images'], mp['reference_recipe'], c.root,
                                  mp['reference_per_class'], mp['reference_iterations'], self.device, c.image_size)

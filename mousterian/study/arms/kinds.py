@@ -86,6 +86,10 @@ class T2IGen(Arm):
                     f"real`, a folder or another dataset's split) to compare its samples with retrieved real images.")
 
 # %% ../../../nbs/17ac_study.arms.kinds.ipynb #b6320e8f
+def _unfinished(self, study, st:Path) -> bool:
+    "`Arm.cut_short` of an arm that copies images in: a store without its deps.json was stopped before its end."
+    return not (st / 'deps.json').exists()
+
 @arm_kind
 @dataclass
 class StoreGen(Arm):
@@ -106,7 +110,7 @@ class StoreGen(Arm):
                 or any(d.is_dir() and not d.name.startswith('.') for d in p.iterdir())):
             raise MousterianError(f"{where}.path = {self.path!r} is neither a store export (mousterian.json), "
                                   f"a store (store.json), nor a folder of class sub-folders of images.")
-    def cut_short(self, study, st): return not (st / 'deps.json').exists()  # an import stopped before its end
+    cut_short = _unfinished
     def gen_deps(self, study, name, g):  # the images themselves: an export's metadata hash, or a store's manifest
         p = Path(self.path).expanduser()
         made = load_json(p / 'mousterian.json')['metadata_sha256'] if (p /
@@ -175,7 +179,7 @@ class RealPool(Arm):
                 raise MousterianError(f"{where}.dataset = {self.dataset!r} is not a registered dataset: use "
                                       f"one of {', '.join(list_datasets())}{did_you_mean(self.dataset, list(list_datasets()))}")
     filtered, pooled, real = False, False, True
-    def cut_short(self, study, st): return not (st / 'deps.json').exists()  # a draw stopped before its end
+    cut_short = _unfinished
     def settings_changed(self, study, name, st, diff):  # drawn again: no costly work is lost
         print(f"  {name}: settings changed ({'; '.join(diff)}): drawing the real pool again"); shutil.rmtree(st)
     def words(self, name, p): return f"real images from {self.path or self.dataset} (retrieval control)"
