@@ -10,6 +10,7 @@ import re, shutil, sys
 from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README_STUDY = 'fmnist-cpu'  # the study whose headline the README shows
+LADDER = 'fmnist-quality'  # the generator ladder at its primary's cell, once published: whether the disagreement with Table 3 holds at its best rung
 MARK = re.compile(r'(<!-- study-headline -->\n).*?(\n<!-- /study-headline -->)', re.S)
 
 def readme_headline(published:Path) -> str:
@@ -17,7 +18,8 @@ def readme_headline(published:Path) -> str:
     from mousterian.study import study_glance
     s = (ROOT / 'README.md').read_text()
     if not MARK.search(s): sys.exit("README.md has no <!-- study-headline --> ... <!-- /study-headline --> block to write the headline into.")
-    return MARK.sub(lambda m: m[1] + study_glance(published) + m[2], s)
+    lad = published.parent / f'study-{LADDER}'
+    return MARK.sub(lambda m: m[1] + study_glance(published, ladder=lad if (lad / 'questions.csv').exists() else None) + m[2], s)
 
 def travels(src:Path, dst:Path, runs_clean:bool=True) -> list:
     """What keeps a published copy from travelling: a file naming this machine's folders (the study's, the checkout's,
@@ -122,7 +124,7 @@ if __name__ == '__main__':
         sys.exit(1 if bad else 0)
     elif '--refit' in sys.argv:
         dst = publish(refit(args[0] if args else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
-        if dst.name == f'study-{README_STUDY}': write_readme(dst)
+        if dst.name in (f'study-{README_STUDY}', f'study-{LADDER}'): write_readme(dst.parent / f'study-{README_STUDY}')
     else:
         dst = publish(Path(args[0] if args else f'study/{README_STUDY}').resolve())
-        if dst.name == f'study-{README_STUDY}': write_readme(dst)
+        if dst.name in (f'study-{README_STUDY}', f'study-{LADDER}'): write_readme(dst.parent / f'study-{README_STUDY}')

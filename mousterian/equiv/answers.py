@@ -16,7 +16,7 @@ from .curves import model_free_k, worth_curve, _arms
 
 # %% auto #0
 __all__ = ['FINDINGS', 'syn_gain_test', 'exchange_table', 'worth_table', 'base_answers', 'compute_control', 'contrast',
-           'findings', 'paper_effects', 'gain_share', 'paper_real_share', 'declared_tests']
+           'findings', 'paper_effects', 'gain_share', 'paper_real_share', 'paper_generator_gains', 'declared_tests']
 
 # %% ../../nbs/15d_equiv.answers.ipynb #2135ea4b
 def _holm(p) -> np.ndarray:
@@ -440,6 +440,15 @@ def paper_real_share() -> dict:
                      f"on its real-only cells (5,000, 25,000 and 32,500 images; a curve concave in log n), a real gain "
                      f"of +{lo - at(b):.2f} to +{hi - at(b):.2f}: a share of {gain / (hi - at(b)):.2f} to "
                      f"{gain / (lo - at(b)):.2f}"))
+
+def paper_generator_gains() -> dict:
+    """The paper's Table 1: what 50,000 images of each generator add to 50,000 real CIFAR-10 images (ResNet-110, one run
+    each, no interval): syn_set -> dict(gain in points, fid); the generators it sets side by side at one training set
+    (a vanilla DDPM, EDM, CIFAKE's Stable Diffusion 1.4 images)."""
+    from importlib.resources import files
+    t1 = pd.read_csv(files('mousterian') / 'assets' / 'paper_tables' / 'mousterian_table1_generators.csv', comment='#')
+    base = float(t1[t1.syn_set == 'none'].acc_top1.iloc[0])
+    return {r.syn_set: dict(gain=float(r.acc_top1) - base, fid=float(r.fid)) for r in t1[t1.syn_set != 'none'].itertuples()}
 
 def declared_tests(df:pd.DataFrame, # results with a `generator` column ('none' for the base runs), with replicates
                    # the declared questions, in order: `PairedGain` parts (or (label, arm, n_base, n_syn_plus) in

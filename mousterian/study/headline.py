@@ -6,20 +6,21 @@ Docs: https://mousterian.github.io/mousterian/study.headline.html.md"""
 
 # %% ../../nbs/17e_study.headline.ipynb #18b89cb6
 from __future__ import annotations
-import math, warnings
+import math, warnings, itertools
 from pathlib import Path
 import numpy as np, pandas as pd
 from scipy import stats
 from ..core import *
 from ..data import list_datasets
 from ..learn import summarize, fmt_pm
-from ..equiv import ArmGain, declared_tests, mde, answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share
+from ..equiv import ArmGain, declared_tests, mde, answer_short, curve_text, FINDINGS, base_answers, read_table, paper_real_share, paper_generator_gains
 from .plan import STEPS, first_draw_name, draws, store_name
 from .config import recorded_study
 
 # %% auto #0
 __all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'generator_words', 'study_glance',
-           'quality_over_draws', 'rung_table', 'quality_screen', 'screen_line', 'rung_lines', 'rung_figure']
+           'quality_over_draws', 'rung_table', 'quality_screen', 'screen_line', 'rung_pairs', 'rung_contrasts',
+           'rung_lines', 'rung_figure', 'ladder_sentence', 'ladder_place']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -237,10 +238,13 @@ def generator_words(c, # the study's settings, typed (`config.recorded_study`)
                                                                               else '') + " (first draw)" if fid is not None else ''))
 
 def study_glance(folder:str|Path, # a finished study's folder, or its published copy in bench/results/study-<name>
+                 # a finished ladder study (several rungs at the primary's cell, `ladder_sentence`), or its published copy: where
+                 # this study's generator sits on it, and whether the disagreement with Table 3 holds at its best rung
+                 ladder:str|Path|None=None,
                 ) -> str:
     """The study's declared answers at a glance (Markdown): the primary question's answer in one sentence, a table
-    of every declared question, and at most two short sentences (the paper beside the primary; a question planned
-    underpowered)."""
+    of every declared question (a question planned short of its target says so in its row), and at most two short
+    sentences: the paper beside the primary, and, given a `ladder`, whether the disagreement holds at its best rung."""
     folder = Path(folder); qf = _study_file(folder, 'questions.csv', 'laws/questions.csv')
     if not qf.exists():
         raise MousterianError(f"{folder} holds no declared questions (questions.csv): run the study's laws step, "
@@ -254,28 +258,34 @@ def study_glance(folder:str|Path, # a finished study's folder, or its published 
             f"{data} images" + (f"; {p.n_syn_plus:,.0f} more real images add {_iv(p.real_gain, p.real_lo, p.real_hi)}"
                                 if np.isfinite(p.real_gain) else '') + '.')
     # the MDE at the family's most stringent level (`equiv.declared_tests`), the p-value Holm's over the family
+    pf, short = folder / 'plan.json', {}
+    if pf.exists() and (pj := load_json(pf)).get('underpowered'):  # declared before the runs (design.allow_underpowered)
+        short = {i: f"; planned short (half-width {q['half_width']:.2f} predicted, target {q['target']:g})" for i, q in enumerate(pj['questions'])
+                 if q.get('target') is not None and not q['half_width'] <= q['target']}
     rows = ["| | question | gain, points [95%] | as many real images | share of their gain [95%] | MDE (80% power, "
             f"α {0.05 / len(qt):.3g}) | verdict | paper |", "|---|---|---|---|---|---|---|---|"]
     for i, r in enumerate(qt.itertuples()):
         rows.append(f"| Q{i + 1}{' (primary)' if r.primary else ''} | {r.n_syn_plus / K:,.0f} {r.arm} images per "
                     f"class at {r.n_base / K:,.0f}/class | {_iv(r.estimate, r.lo, r.hi)} ({r.units}) | "
                     f"{_iv(r.real_gain, r.real_lo, r.real_hi)} | {_iv(r.share, r.share_lo, r.share_hi, sign=False)} | "
-                    f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g} | {_paper_cell(r, c)} |")
+                    f"≥ {r.mde:.2g} | {r.verdict.split(' (')[0]}, Holm p = {r.p_holm:.2g}{short.get(i, '')} | {_paper_cell(r, c)} |")
     notes = []
     if _from_base(c, p.arm) and np.isfinite(p.share_lo):
         s = paper_real_share()
         side = ('above' if s['share_lo'] > p.share_hi else 'below' if s['share_hi'] < p.share_lo else 'inside')
-        mf = folder / 'metrics.json'
-        # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
-        notes.append(f"Table 3's share lies {side} our interval for this generator, "
-                     f"{generator_words(c, p.arm, load_json(mf) if mf.exists() else {})}; no disagreement is claimed "
-                     "until this machine's best DDPM is measured.")
-    pf = folder / 'plan.json'
-    if pf.exists() and (pj := load_json(pf)).get('underpowered'):
-        miss = [(i, q) for i, q in enumerate(pj['questions'])
-                if q.get('target') is not None and not q['half_width'] <= q['target']]
-        notes += [f"Q{i + 1} was planned short of its target: a 95% half-width of {q['half_width']:.2f} predicted "
-                  f"against {q['target']:g} points." for i, q in miss[:1]]
+        mf = folder / 'metrics.json'; met = load_json(mf) if mf.exists() else {}
+        g = c.generators[p.arm]; q = next(q for q in c.questions if q.arm == p.arm)
+        fid = met.get(store_name(p.arm, q.n_base_per_class, g.is_per_base(p.arm)), {}).get('fidelity_all')
+        head = f"Table 3's share lies {side} our interval for this generator, {generator_words(c, p.arm, met)}"
+        if ladder is None or fid is None:
+            # a disagreement with the paper is claimed only at the best generator this machine trains, not at one rung
+            notes.append(head + "; no disagreement is claimed until this machine's best DDPM is measured.")
+        else:
+            L = Path(ladder); lc = recorded_study(load_json(L / 'study.json'))
+            lr, lm = pd.read_csv(_study_file(L, 'results.csv', 'sweep/results.csv')), load_json(L / 'metrics.json')
+            lq = pd.read_csv(_study_file(L, 'questions.csv', 'laws/questions.csv'))
+            lK = round(lq.n_base.iloc[0] / lc.questions[0].n_base_per_class)  # the ladder's classes
+            notes += [head + f", {ladder_place(lc, lr, lm, fid, lK)}.", ladder_sentence(lc, lr, lm, lq, lK)]
     return '\n\n'.join([lead, '\n'.join(rows)] + ([' '.join(notes)] if notes else []))
 
 
@@ -361,6 +371,50 @@ def screen_line(t:pd.DataFrame, # a `rung_table`
     return dict(measure=measure, slope=float(fit.slope), intercept=float(fit.intercept), r2=float(fit.rvalue ** 2),
                 resid_sd=s, rows=n, range=(lo_x, hi_x), predict=predict)
 
+def rung_pairs(c, # the study's settings, typed
+               results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
+               n_classes:int=10) -> pd.DataFrame:
+    """Rungs set against each other at their cell, a row each: the difference of their gains over whole units with its own
+    95% t interval and MDE at 0.05 (exploratory: `equiv.ArmGain`). Two families at the same training steps (`why`
+    'family', EDM first); then the primary question's rung against its cell's rung of least training (lowest class
+    fidelity where steps tie; `why` 'training'): whether more training moved the gain."""
+    cols = ['arm', 'other', 'why', 'estimate', 'lo', 'hi', 'mde', 'units']
+    if not len(t) or t.arm.nunique() < 2: return pd.DataFrame(columns=cols)
+    qs = {q.arm: q for q in c.questions}; cell = lambda a: (qs[a].n_base_per_class, qs[a].r_syn)
+    b = t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'), fid=('fidelity_all', 'mean'))
+    pairs = [(x, y, 'family') if b.family[x] == 'EDM' or b.family[y] != 'EDM' else (y, x, 'family')
+             for x, y in itertools.combinations(b.index, 2)
+             if cell(x) == cell(y) and b.family[x] != b.family[y] and b.train_steps[x] == b.train_steps[y]]
+    p = c.questions[0].arm
+    if p in b.index:
+        low = b[[cell(a) == cell(p) for a in b.index]].sort_values(['train_steps', 'fid'], na_position='last').index[0]
+        if low != p: pairs.append((p, low, 'training'))
+    rows = []
+    for a, o, why in pairs:
+        part = qs[a].part(n_classes); g = ArmGain(a, part.n_base, part.n_syn_plus, part.n_real_plus, other=o)
+        if not g.ran(results): continue
+        x = g.estimate(results); h = stats.t.ppf(0.975, x['df']) * x['se'] if x['df'] > 0 else math.nan
+        rows.append(dict(arm=a, other=o, why=why, estimate=x['estimate'], lo=x['estimate'] - h, hi=x['estimate'] + h,
+                         mde=mde(x['se'], x['df']), units=x['units']))
+    return pd.DataFrame(rows, columns=cols)
+
+def rung_contrasts(c, # the study's settings, typed
+                   results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
+                   n_classes:int=10) -> list:
+    "`rung_pairs` in words: a family against another beside the paper's Table 1 where one is EDM (`equiv.paper_generator_gains`)."
+    b = t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'))
+    out, pg = [], paper_generator_gains()
+    for r in rung_pairs(c, results, t, n_classes).itertuples():
+        line = (f"- {r.arm} against {r.other} (" + (f"{b.family[r.arm]} against {b.family[r.other]} at {b.train_steps[r.arm]:,} training steps"
+                if r.why == 'family' else f"{b.train_steps[r.arm]:,} training steps against {b.train_steps[r.other]:,}")
+                + f"): {r.estimate:+.2f} [{r.lo:+.2f}, {r.hi:+.2f}] points over {r.units} (exploratory; MDE {r.mde:.2g} at α 0.05)")
+        if r.why == 'family' and b.family[r.arm] == 'EDM':
+            e, v = pg['edm']['gain'], pg['vanilla-ddpm']['gain']
+            line += (f"; the paper's Table 1 (CIFAR-10, 50,000 real and 50,000 synthetic images, one run each): EDM {e:+.2f} "
+                     f"against a vanilla DDPM's {v:+.2f}, {e - v:+.2f}")
+        out.append(line)
+    return out
+
 def rung_lines(c, # the study's settings, typed
                results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
                questions:pd.DataFrame|None=None, # its questions.csv (each gain's share of as many real images')
@@ -392,6 +446,7 @@ def rung_lines(c, # the study's settings, typed
                 line += (f"; over the compute control ({k}) {x['estimate']:+.2f} [{x['estimate'] - hx:+.2f}, "
                          f"{x['estimate'] + hx:+.2f}] (exploratory; MDE {mde(x['se'], x['df']):.2g} at α 0.05)")
         out.append(line)
+    out += rung_contrasts(c, results, t, n_classes)
     s = quality_screen(t) if t.arm.nunique() > 1 else pd.DataFrame()
     q = s[s.measure.isin(QUALITY)] if len(s) else s
     if not len(q):
@@ -422,3 +477,48 @@ def rung_figure(t:pd.DataFrame, # a `rung_table`
         ax.axhline(0, color='grey', lw=0.6); ax.set_xlabel(k.replace('_', ' '))
     axs[0].set_ylabel('paired gain (points)'); axs[0].legend(fontsize=7, title='family')
     fig.tight_layout(); return fig
+
+# %% ../../nbs/17e_study.headline.ipynb #004d56df
+def _mean_fidelity(t:pd.DataFrame) -> pd.Series:
+    "Each rung's class fidelity of all its images, the mean over the draws measured (`rung_table`)."
+    return t.groupby('arm', sort=False)['fidelity_all'].mean()
+
+def ladder_sentence(c, # a ladder study's settings, typed: its questions set several rungs at one cell, the first its best
+                    results:pd.DataFrame, metrics:dict, # its results.csv and metrics.json
+                    questions:pd.DataFrame, # its questions.csv (`equiv.declared_tests`)
+                    n_classes:int=10,
+                    name:str|None=None, # the study, as the sentence names it (default: its preset's name)
+                   ) -> str:
+    """Whether the disagreement with Table 3 holds at a ladder's best rung, in one sentence: the rung its preset declared
+    primary before the runs (the best generator it trains), by its training and class fidelity (mean over draws), its share
+    of as many real images' gain (95%, Fieller) against Table 3's (`equiv.paper_real_share`). The disagreement 'holds'
+    where Table 3's share lies above that interval and 'turns' where below it; inside it, no disagreement is detected.
+    Where it holds and the best rung's gain over its cell's least-trained rung is detected above zero (`rung_pairs`,
+    exploratory), it 'narrows'."""
+    q, e = c.questions[0], questions.iloc[0]
+    if not np.isfinite(e.share_lo):
+        raise MousterianError("The best rung's share has no bounded interval (as many real images' gain is not clear of zero): "
+                              "no verdict on Table 3's share can be read.")
+    t = rung_table(c, results, metrics, n_classes); fid = _mean_fidelity(t); b = c.generators[q.arm].budget(c)
+    s = paper_real_share(); n = int(t[t.arm == q.arm].split_seed.nunique())
+    side = 'above' if s['share_lo'] > e.share_hi else 'below' if s['share_hi'] < e.share_lo else 'inside'
+    said = {'above': 'the disagreement holds', 'below': 'the disagreement turns', 'inside': 'no disagreement is detected'}[side]
+    if side == 'above':
+        pr = rung_pairs(c, results, t, n_classes)
+        if ((pr.arm == q.arm) & (pr.why == 'training') & (pr.lo > 0)).any(): said = 'the disagreement holds but narrows'
+    fam = {'EDM': 'EDM'}.get(b['family'], 'DDPM')
+    return (f"At {name or c.name}'s best rung, {q.arm} ({fam}, {b['train_steps']:,} steps, class fidelity {fid.get(q.arm, math.nan):.2f} over {n} draws), "
+            f"{e.n_syn_plus:,.0f} images add {_iv(e.estimate, e.lo, e.hi)} points, {_iv(e.share, e.share_lo, e.share_hi, sign=False)} "
+            f"of as many real images' gain; Table 3's {s['share_lo']:.2f}–{s['share_hi']:.2f} lies {side} it: {said}.")
+
+def ladder_place(c, results:pd.DataFrame, metrics:dict, # a ladder study's settings (typed), results.csv and metrics.json
+                 fidelity:float, # another generator's class fidelity (e.g. the default study's), to place among its rungs
+                 n_classes:int=10) -> str:
+    "Where a generator of class fidelity `fidelity` sits among a ladder's rungs by their mean fidelity over draws, in a few words."
+    f = _mean_fidelity(rung_table(c, results, metrics, n_classes)).dropna().sort_values()
+    if not len(f): raise MousterianError("The ladder's stores were not measured (metrics.json holds no class fidelity of its rungs).")
+    lo, hi = f[f <= fidelity], f[f > fidelity]
+    if not len(lo): return f"below every rung of the ladder ({f.index[0]}: {f.iloc[0]:.2f})"
+    if not len(hi): return f"above every rung of the ladder ({f.index[-1]}: {f.iloc[-1]:.2f})"
+    return f"between the ladder's rungs {lo.index[-1]} ({lo.iloc[-1]:.2f}) and {hi.index[0]} ({hi.iloc[0]:.2f})"
+
