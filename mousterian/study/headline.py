@@ -20,7 +20,7 @@ from .config import recorded_study
 # %% auto #0
 __all__ = ['QUALITY', 'study_time', 'study_steps', 'question_text', 'study_headline', 'generator_words', 'study_glance',
            'quality_over_draws', 'rung_table', 'quality_screen', 'screen_line', 'rung_pairs', 'rung_contrasts',
-           'rung_lines', 'rung_figure', 'ladder_sentence', 'ladder_place']
+           'rung_lines', 'rung_figure', 'ladder_sentence', 'ladder_place', 'prescreen']
 
 # %% ../../nbs/17e_study.headline.ipynb #5e1d0a02
 def study_time(timings:list) -> tuple:
@@ -521,4 +521,58 @@ def ladder_place(c, results:pd.DataFrame, metrics:dict, # a ladder study's setti
     if not len(lo): return f"below every rung of the ladder ({f.index[0]}: {f.iloc[0]:.2f})"
     if not len(hi): return f"above every rung of the ladder ({f.index[-1]}: {f.iloc[-1]:.2f})"
     return f"between the ladder's rungs {lo.index[-1]} ({lo.iloc[-1]:.2f}) and {hi.index[0]} ({hi.iloc[0]:.2f})"
+
+
+# %% ../../nbs/17e_study.headline.ipynb #c5d71484
+def prescreen(store, # a `SynStore` or its folder: a generator's images of the ladder's dataset
+              ladder:str|Path, # a finished ladder study, or its published copy (e.g. bench/results/study-fmnist-quality)
+              measure:str|None=None, # the quality measure screened on (None: the one that orders the ladder's gains best)
+              device=None) -> dict:
+    """What a generator's images will be worth at a ladder's cell, read from their quality before a grid is paid for: the
+    store measured as the ladder measured its rungs (its metrics settings: `metrics.real_reference`, `metrics.measure_store`),
+    then the ladder's screen (`screen_line` on `measure`): the predicted paired gain with its 95% prediction interval,
+    refused outside the range of `measure` its rungs rest on. It holds there only: the ladder's dataset, base size and ratio."""
+    from mousterian.metrics import real_reference, measure_store
+    from mousterian.store import SynStore, check_classes
+    from mousterian.data import dataset_classes
+    from mousterian.study.plan import keep_column
+    L = Path(ladder)
+    if not (L / 'study.json').exists() or not (L / 'metrics.json').exists():
+        raise MousterianError(f"{L} is not a finished study (no study.json or metrics.json): give a ladder study's folder or "
+                              "its published copy, e.g. bench/results/study-fmnist-quality.")
+    c = recorded_study(load_json(L / 'study.json'))
+    t = rung_table(c, pd.read_csv(_study_file(L, 'results.csv', 'sweep/results.csv')), load_json(L / 'metrics.json'),
+                   len(dataset_classes(c.dataset, c.root)))
+    if not len(t) or t.arm.nunique() < 2:
+        raise MousterianError(f"{L} is not a ladder: its questions set {t.arm.nunique() if len(t) else 0} generator(s) at their "
+                              "cell, and a screen needs several (rungs declared as questions at one cell).")
+    if measure is None:
+        s = quality_screen(t); s = s[s.measure.isin(QUALITY)]
+        if not len(s): raise MousterianError(f"No quality measure of {L} varies over enough rows (5) to screen on.")
+        measure = s.measure.iloc[0]
+    elif measure not in QUALITY:
+        raise MousterianError(f"measure {measure!r} is not one of the quality measures a ladder screens on: "
+                              f"{', '.join(QUALITY)}{did_you_mean(measure, list(QUALITY))}")
+    line = screen_line(t, measure)
+    st = store if isinstance(store, SynStore) else SynStore(store); m = st.manifest(); col = keep_column(c)
+    if col not in m and measure != 'fidelity_all':
+        raise MousterianError(f"{st.path} has no {col!r} column: the ladder measured {measure} on the images its filter kept "
+                              f"(q = {c.filter.q}); filter the store as it did, or screen on fidelity_all (every image).")
+    mp = c.metrics
+    ref = real_reference(c.dataset, mp.n_images, mp.reference_recipe, c.root, mp.reference_per_class, mp.reference_iterations,
+                         device, c.image_size)
+    check_classes(st.classes, ref['real'].classes, f"The store {st.path}", c.dataset)
+    if (n := int(m.label.value_counts().reindex(range(len(st.classes)), fill_value=0).min())) < ref['n_per_class']:
+        raise MousterianError(f"{st.path} has {n} images of some class; the ladder measured {ref['n_per_class']} of each "
+                              f"(metrics.n_images {mp.n_images}): sample at least that many per class.")
+    row = measure_store(st, ref, col if col in m else None, mp.domain_iterations, mp.domain_patch, device)
+    if row.get(measure) is None:
+        raise MousterianError(f"{measure} could not be measured on {st.path}: {row['why'].get(measure, 'see its why')}")
+    v = float(row[measure]); gain, lo, hi = line['predict'](v)
+    q = c.questions[0]
+    return dict(measure=measure, value=v, gain=gain, lo=lo, hi=hi, r2=line['r2'], resid_sd=line['resid_sd'], rows=line['rows'],
+                range=line['range'], n_base_per_class=q.n_base_per_class, r_syn=q.r_syn, dataset=c.dataset, quality=row,
+                text=(f"{st.path.name}: {measure} {v:.3g}; at {c.name}'s cell ({c.dataset}, {q.n_base_per_class}/class, r_syn {q.r_syn:g}) "
+                      f"its rungs' line predicts a paired gain of {gain:+.2f} points, 95% prediction interval [{lo:+.2f}, {hi:+.2f}] "
+                      f"(R² {line['r2']:.2f} over {line['rows']} rows; {measure} from {line['range'][0]:.3g} to {line['range'][1]:.3g})"))
 
