@@ -523,9 +523,11 @@ def ladder_place(c, results:pd.DataFrame, metrics:dict, # a ladder study's setti
     return f"between the ladder's rungs {lo.index[-1]} ({lo.iloc[-1]:.2f}) and {hi.index[0]} ({hi.iloc[0]:.2f})"
 
 
-# %% ../../nbs/17e_study.headline.ipynb #c5d71484
+# %% ../../nbs/17e_study.headline.ipynb #165d1a19
 def prescreen(store, # a `SynStore` or its folder: a generator's images of the ladder's dataset
-              ladder:str|Path, # a finished ladder study, or its published copy (e.g. bench/results/study-fmnist-quality)
+              # a finished ladder study, its published copy (e.g. bench/results/study-fmnist-quality), or the name of one the
+              # package ships (assets/pilots: its runs and measures)
+              ladder:str|Path,
               measure:str|None=None, # the quality measure screened on (None: the one that orders the ladder's gains best)
               device=None) -> dict:
     """What a generator's images will be worth at a ladder's cell, read from their quality before a grid is paid for: the
@@ -536,7 +538,8 @@ def prescreen(store, # a `SynStore` or its folder: a generator's images of the l
     from mousterian.store import SynStore, check_classes
     from mousterian.data import dataset_classes
     from mousterian.study.plan import keep_column
-    L = Path(ladder)
+    from mousterian.study.pilots import pilot_path
+    L = pilot_path(ladder)
     if not (L / 'study.json').exists() or not (L / 'metrics.json').exists():
         raise MousterianError(f"{L} is not a finished study (no study.json or metrics.json): give a ladder study's folder or "
                               "its published copy, e.g. bench/results/study-fmnist-quality.")
