@@ -506,8 +506,8 @@ def ladder_sentence(c, # a ladder study's settings, typed: its questions set sev
     if side == 'above':
         pr = rung_pairs(c, results, t, n_classes)
         if ((pr.arm == q.arm) & (pr.why == 'training') & (pr.lo > 0)).any(): said = 'the disagreement holds but narrows'
-    fam = {'EDM': 'EDM'}.get(b['family'], 'DDPM')
-    return (f"At {name or c.name}'s best rung, {q.arm} ({fam}, {b['train_steps']:,} steps, class fidelity {fid.get(q.arm, math.nan):.2f} over {n} draws), "
+    fam = 'EDM, ' if b['family'] == 'EDM' else ''
+    return (f"At {name or c.name}'s best rung, {q.arm} ({fam}{b['train_steps']:,} steps, class fidelity {fid.get(q.arm, math.nan):.2f}, {n} draws), "
             f"{e.n_syn_plus:,.0f} images add {_iv(e.estimate, e.lo, e.hi)} points, {_iv(e.share, e.share_lo, e.share_hi, sign=False)} "
             f"of as many real images' gain; Table 3's {s['share_lo']:.2f}–{s['share_hi']:.2f} lies {side} it: {said}.")
 
