@@ -254,43 +254,34 @@ def store_novelty(store:str|Path, # a store a DDPM sampled (`mousterian-ddpm sam
 
 # %% ../nbs/14_share.ipynb #5a0e0013
 @call_parse(pos=['dest'])
-def mousterian_store(cmd:str, # export, verify, import, novelty or screen
+def mousterian_store(cmd:str, # export, verify, import or novelty
                      # export: a store or DDPM folder; verify: an export; import: a store export; novelty: a
-                     # store a DDPM sampled; screen: a store of the ladder's dataset
+                     # store a DDPM sampled
                      src:str,
                      # export: the new export folder; import: the new store folder; novelty: the DDPM's folder
-                     # (default: the one the store names); screen: a finished ladder study (e.g.
-                     # bench/results/study-fmnist-quality)
+                     # (default: the one the store names)
                      dest:str=None,
-                     measure:str=None, # screen: the quality measure (default: the one that orders the ladder's gains best)
                      figure:str=None, # novelty: draw the closest pairs into this PNG
                      keep:str=None, # novelty: a keep column (a filter's mask, e.g. cls_keep): only those images
                      n_images:int=1000, # novelty: real test images, the baseline
                      # novelty: the reference classifier's training images per class and steps (default: the
                      # whole split, its recipe's budget)
                      reference_per_class:int=None, reference_iterations:int=None,
-                     device:str=None, # novelty, screen: cpu, cuda, ... (default: the best there is)
+                     device:str=None, # novelty: cpu, cuda, ... (default: the best there is)
                     ):
     """Share synthetic images and generators: export a store or a DDPM with checksums and provenance, verify an
-    export, import a store export; novelty: does the DDPM behind a store copy its training images? screen: what a
-    store's quality predicts its images are worth at a ladder study's cell (`study.prescreen`), before a grid is run."""
+    export, import a store export; novelty: does the DDPM behind a store copy its training images?"""
     try:
-        cmds = ['export', 'verify', 'import', 'novelty', 'screen']
+        cmds = ['export', 'verify', 'import', 'novelty']
         if cmd not in cmds:
-            raise MousterianError(f"Unknown command {cmd!r}: use export, verify, import, novelty or "
-                                  f"screen{did_you_mean(cmd, cmds)}")
+            raise MousterianError(f"Unknown command {cmd!r}: use export, verify, import or "
+                                  f"novelty{did_you_mean(cmd, cmds)}")
         given = [k for k, v in dict(figure=figure, keep=keep, n_images=n_images != 1000 or None,
                                     reference_per_class=reference_per_class,
                                     reference_iterations=reference_iterations, device=device).items() if v]
-        if given and cmd != 'novelty' and not (cmd == 'screen' and given == ['device']):
+        if given and cmd != 'novelty':
             raise MousterianError(f"--{given[0].replace('_', '-')} acts only with novelty: leave it out of {cmd}.")
-        if measure and cmd != 'screen': raise MousterianError(f"--measure acts only with screen: leave it out of {cmd}.")
         p = Path(src)
-        if cmd == 'screen':
-            if not dest: raise MousterianError(f"screen needs a ladder study: mousterian-store screen {src} LADDER "
-                                               "(e.g. bench/results/study-fmnist-quality).")
-            from mousterian.study import prescreen
-            print(prescreen(p, dest, measure, device)['text']); return
         if cmd == 'novelty':
             r = store_novelty(p, dest, n_images, 'cpu', reference_per_class, reference_iterations, figure, keep, device)
             print(f"{p}: {r['n_syn']} images against the {r['n_train']:,} real images its DDPM ({r['ddpm']}) "

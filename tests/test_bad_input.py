@@ -222,9 +222,6 @@ CASES = [
     ('mousterian-store', ['export', '{T}/cutstore', '{O}'], 'store.json is truncated or not JSON'),
     ('mousterian-store', ['verify', '{T}/store'], 'is not an export'),
     ('mousterian-store', ['import', '{T}/store', '{O}'], 'is not a store export'),
-    ('mousterian-store', ['screen', '{T}/store'], 'screen needs a ladder study'),
-    ('mousterian-store', ['screen', '{T}/store', '{T}/store'], 'is not a finished study'),
-    ('mousterian-store', ['verify', '{T}/store', '--measure', 'coverage'], '--measure acts only with screen'),
     # the review of session 14: bad inputs of kinds not above
     ('mousterian-fit', ['{T}/afile'], 'Add n_base (the real base images of each run)'),
     ('mousterian-fit', ['{T}/emptydir'], "is a folder but not a study's (no study.json)"),

@@ -16,7 +16,7 @@ FULL = [NBS / 'paper' / 'equivalence_paper.ipynb']
 DEMO = [NBS / f for f in ('index.ipynb', '06_gen.ddpm.ipynb', '10_metrics.ipynb', '08_mix.ipynb', '09_learn.ipynb', '15_equiv.ipynb', '15a_equiv.results.ipynb', '15b_equiv.law.ipynb',
                                     '15c_equiv.curves.ipynb', '15d_equiv.answers.ipynb', '15e_equiv.words.ipynb', '15f_equiv.scenarios.ipynb', '15g_equiv.plots.ipynb',
                                     '15h_equiv.report.ipynb', '17_study.ipynb', '17b_study.config.ipynb', '17c_study.plan.ipynb',
-                                    '17d_study.steps.ipynb', '17e_study.headline.ipynb')]
+                                    '17d_study.steps.ipynb', '17e_study.headline.ipynb', '17db_study.ladder.ipynb')]
 RECORD, BUDGET = NBS / 'outputs.json', 300_000  # bytes of stored output per page
 
 def src_hash(c) -> str:

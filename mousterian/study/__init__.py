@@ -8,13 +8,14 @@ Docs: https://mousterian.github.io/mousterian/study.html.md"""
 __all__ = []
 
 # %% ../../nbs/17_study.ipynb #swing003
-from . import arms, config, plan, pilots, planner, steps, headline
+from . import arms, config, plan, pilots, planner, steps, ladder, headline
 from .arms import *
 from .config import *
 from .plan import *
 from .pilots import *
 from .planner import *
 from .steps import *
+from .ladder import *
 from .headline import *
 
-__all__ = [n for m in (arms, config, plan, pilots, planner, steps, headline) for n in m.__all__]
+__all__ = [n for m in (arms, config, plan, pilots, planner, steps, ladder, headline) for n in m.__all__]
