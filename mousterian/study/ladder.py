@@ -116,6 +116,10 @@ def screen_line(t:pd.DataFrame, # a `rung_table`
     return dict(measure=measure, slope=float(fit.slope), intercept=float(fit.intercept), r2=float(fit.rvalue ** 2),
                 resid_sd=s, rows=n, range=(lo_x, hi_x), predict=predict)
 
+def _rungs(t:pd.DataFrame) -> pd.DataFrame:
+    "A row per rung of a `rung_table`: its family, training steps and class fidelity (the mean over draws)."
+    return t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'), fid=('fidelity_all', 'mean'))
+
 def rung_pairs(c, # the study's settings, typed
                results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
                n_classes:int=10) -> pd.DataFrame:
@@ -126,7 +130,7 @@ def rung_pairs(c, # the study's settings, typed
     cols = ['arm', 'other', 'why', 'estimate', 'lo', 'hi', 'mde', 'units']
     if not len(t) or t.arm.nunique() < 2: return pd.DataFrame(columns=cols)
     qs = {q.arm: q for q in c.questions}; cell = lambda a: (qs[a].n_base_per_class, qs[a].r_syn)
-    b = t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'), fid=('fidelity_all', 'mean'))
+    b = _rungs(t)
     pairs = [(x, y, 'family') if b.family[x] == 'EDM' or b.family[y] != 'EDM' else (y, x, 'family')
              for x, y in itertools.combinations(b.index, 2)
              if cell(x) == cell(y) and b.family[x] != b.family[y] and b.train_steps[x] == b.train_steps[y]]
@@ -147,7 +151,7 @@ def rung_contrasts(c, # the study's settings, typed
                    results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
                    n_classes:int=10) -> list:
     "`rung_pairs` in words: a family against another beside the paper's Table 1 where one is EDM (`equiv.paper_generator_gains`)."
-    b = t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'))
+    b = _rungs(t)
     out, pg = [], paper_generator_gains()
     for r in rung_pairs(c, results, t, n_classes).itertuples():
         line = (f"- {r.arm} against {r.other} (" + (f"{b.family[r.arm]} against {b.family[r.other]} at {b.train_steps[r.arm]:,} training steps"
