@@ -1,6 +1,7 @@
 """Copy a finished study's small outputs (figures, tables, laws, timings, the executed report) into bench/results/study-<name>/,
 where the home page and the docs site read them, and, for the default study (fmnist-cpu), write its headline into the README:
-`python tools/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline from what is published;
+`python tools/publish_study.py study/fmnist-cpu` (`--readme-only` rewrites the README's headline, and the ladder's table once
+study-fmnist-quality is published, from what is published;
 `--refit NAME` rebuilds a study folder from the published copy bench/results/study-NAME, reruns its laws and report steps on the
 published runs, no training, and publishes the result: for when the analysis changes and the runs do not; `--relative NAME`
 rewrites the paths of a copy published before they were relative; `--compare NAME...` refits without publishing and says
@@ -12,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README_STUDY = 'fmnist-cpu'  # the study whose headline the README shows
 LADDER = 'fmnist-quality'  # the generator ladder at its primary's cell, once published: whether the disagreement with Table 3 holds at its best rung
 MARK = re.compile(r'(<!-- study-headline -->\n).*?(\n<!-- /study-headline -->)', re.S)
+LADDER_MARK = re.compile(r'(<!-- ladder -->\n).*?(\n<!-- /ladder -->)', re.S)  # the ladder's table, contrasts and screen
 
 def readme_headline(published:Path) -> str:
     "The README with its headline block written from the published study."
@@ -19,7 +21,13 @@ def readme_headline(published:Path) -> str:
     s = (ROOT / 'README.md').read_text()
     if not MARK.search(s): sys.exit("README.md has no <!-- study-headline --> ... <!-- /study-headline --> block to write the headline into.")
     lad = published.parent / f'study-{LADDER}'
-    return MARK.sub(lambda m: m[1] + study_glance(published, ladder=lad if (lad / 'questions.csv').exists() else None) + m[2], s)
+    on = (lad / 'questions.csv').exists()
+    s = MARK.sub(lambda m: m[1] + study_glance(published, ladder=lad if on else None) + m[2], s)
+    if on:
+        from mousterian.study import ladder_table
+        if not LADDER_MARK.search(s): sys.exit(f"README.md has no <!-- ladder --> ... <!-- /ladder --> block to write {lad.name}'s table into.")
+        s = LADDER_MARK.sub(lambda m: m[1] + ladder_table(lad) + m[2], s)
+    return s
 
 def travels(src:Path, dst:Path, runs_clean:bool=True) -> list:
     """What keeps a published copy from travelling: a file naming this machine's folders (the study's, the checkout's,

@@ -32,7 +32,7 @@ def _iv(x, lo, hi, d=2, sign=True) -> str:
 
 # %% auto #0
 __all__ = ['QUALITY', 'quality_over_draws', 'rung_table', 'quality_screen', 'screen_line', 'rung_pairs', 'rung_contrasts',
-           'rung_lines', 'rung_figure', 'ladder_sentence', 'ladder_place', 'prescreen']
+           'rung_lines', 'screen_lines', 'rung_figure', 'ladder_sentence', 'ladder_place', 'ladder_table', 'prescreen']
 
 # %% ../../nbs/17db_study.ladder.ipynb #abcf3ad1
 QUALITY = ('fidelity_all', 'fidelity_kept', 'fd_ref_features', 'domain_whole', 'precision', 'recall', 'density', 'coverage',
@@ -195,21 +195,24 @@ def rung_lines(c, # the study's settings, typed
                 line += (f"; over the compute control ({k}) {x['estimate']:+.2f} [{x['estimate'] - hx:+.2f}, "
                          f"{x['estimate'] + hx:+.2f}] (exploratory; MDE {mde(x['se'], x['df']):.2g} at α 0.05)")
         out.append(line)
-    out += rung_contrasts(c, results, t, n_classes)
+    return out + rung_contrasts(c, results, t, n_classes) + screen_lines(t)
+
+def screen_lines(t:pd.DataFrame, # a `rung_table`
+                ) -> list:
+    """The screen in words: which quality measure orders the gains best (`quality_screen`, the next beside it) and the
+    pre-screen its line gives (`screen_line`), checked against the rows and bounded by the range they rest on."""
     s = quality_screen(t) if t.arm.nunique() > 1 else pd.DataFrame()
     q = s[s.measure.isin(QUALITY)] if len(s) else s
     if not len(q):
-        return out + ["No quality measure varies over enough rows (5) to order the rungs: measure every draw's stores (metrics.draws)."]
-    best = q.iloc[0]; l = screen_line(t, best.measure)
-    out.append(f"Of the quality measures, {best.measure} orders the gains best: Spearman's rho {best.rho:+.2f} [{best.lo:+.2f}, "
-               f"{best.hi:+.2f}] over {best.rows} rows ({best.arms} rungs x draws; 95% bootstrap over rows)"
-               + (f"; the next, {q.iloc[1].measure}, {q.iloc[1].rho:+.2f} [{q.iloc[1].lo:+.2f}, {q.iloc[1].hi:+.2f}]" if len(q) > 1 else '') + '.')
-    lo, hi = l['range']; mid = l['predict']((lo + hi) / 2)
-    out.append(f"Pre-screen (here: this dataset, base size and cell): gain = {l['intercept']:+.2f} {l['slope']:+.2f} x {best.measure}, "
-               f"R² {l['r2']:.2f}, residual SD {l['resid_sd']:.2f} points over {l['rows']} rows; it rests on {best.measure} from {lo:.3g} "
-               f"to {hi:.3g} (at {(lo + hi) / 2:.3g} it predicts {mid[0]:+.2f}, 95% prediction interval [{mid[1]:+.2f}, {mid[2]:+.2f}]); "
-               "outside that range it says nothing.")
-    return out
+        return ["No quality measure varies over enough rows (5) to order the rungs: measure every draw's stores (metrics.draws)."]
+    best = q.iloc[0]; l = screen_line(t, best.measure); lo, hi = l['range']; mid = l['predict']((lo + hi) / 2)
+    return [f"Of the quality measures, {best.measure} orders the gains best: Spearman's rho {best.rho:+.2f} [{best.lo:+.2f}, "
+            f"{best.hi:+.2f}] over {best.rows} rows ({best.arms} rungs x draws; 95% bootstrap over rows)"
+            + (f"; the next, {q.iloc[1].measure}, {q.iloc[1].rho:+.2f} [{q.iloc[1].lo:+.2f}, {q.iloc[1].hi:+.2f}]" if len(q) > 1 else '') + '.',
+            f"Pre-screen (here: this dataset, base size and cell): gain = {l['intercept']:+.2f} {l['slope']:+.2f} x {best.measure}, "
+            f"R² {l['r2']:.2f}, residual SD {l['resid_sd']:.2f} points over {l['rows']} rows; it rests on {best.measure} from {lo:.3g} "
+            f"to {hi:.3g} (at {(lo + hi) / 2:.3g} it predicts {mid[0]:+.2f}, 95% prediction interval [{mid[1]:+.2f}, {mid[2]:+.2f}]); "
+            "outside that range it says nothing."]
 
 def rung_figure(t:pd.DataFrame, # a `rung_table`
                 measure:str|None=None): # the quality measure of the third panel (None: the one `quality_screen` puts first)
@@ -270,6 +273,38 @@ def ladder_place(c, results:pd.DataFrame, metrics:dict, # a ladder study's setti
     if not len(lo): return f"below every rung of the ladder ({f.index[0]}: {f.iloc[0]:.2f})"
     if not len(hi): return f"above every rung of the ladder ({f.index[-1]}: {f.iloc[-1]:.2f})"
     return f"between the ladder's rungs {lo.index[-1]} ({lo.iloc[-1]:.2f}) and {hi.index[0]} ({hi.iloc[0]:.2f})"
+
+def ladder_table(folder, # a finished ladder study or its published copy (e.g. bench/results/study-fmnist-quality)
+                ) -> str:
+    """A ladder at a glance, in Markdown (what `tools/publish_study.py` writes into the README): a row per declared rung with
+    its budget, its quality (the mean over the draws measured), its gain and its share of as many real images' gain (95% over
+    draws, as questions.csv holds them) and the gain's half-width against its target; then as many real images' gain, the
+    rungs set against each other (`rung_contrasts`, exploratory) and the screen (`screen_lines`)."""
+    L = Path(folder)
+    qf = _study_file(L, 'questions.csv', 'laws/questions.csv')
+    if not (L / 'study.json').exists() or not (L / 'metrics.json').exists() or not qf.exists():
+        raise MousterianError(f"{L} is not a finished study (no study.json, metrics.json or questions.csv): give a ladder "
+                              "study's folder or its published copy, e.g. bench/results/study-fmnist-quality.")
+    c, met, qt = recorded_study(load_json(L / 'study.json')), load_json(L / 'metrics.json'), pd.read_csv(qf)
+    res = pd.read_csv(_study_file(L, 'results.csv', 'sweep/results.csv'))
+    K = round(qt.n_base.iloc[0] / c.questions[0].n_base_per_class)  # its classes
+    t = rung_table(c, res, met, K)
+    f = lambda v: f"{v:.2f}" if np.isfinite(v) else '–'
+    rows = ["| rung | budget | class fidelity | Fréchet distance | coverage | gain, points [95%] | half-width (target) | share of the real gain [95%] |",
+            "|---|---|---|---|---|---|---|---|"]
+    for i, q in enumerate(c.questions):
+        r, e = t[t.arm == q.arm], qt[qt.arm == q.arm]
+        if not len(r) or not len(e): continue
+        e, b = e.iloc[0], r.iloc[0]
+        what = ((f"{b.family}, " if b.get('family') else '') + f"{b.train_steps:,} steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
+                + f", {b.sampler} {b.sampling_steps}" if pd.notna(b.get('train_steps')) else 'no generator budget')
+        rows.append(f"| {q.arm}{' (primary)' if i == 0 else ''} | {what} | " + ' | '.join(f(r[k].mean()) for k in ('fidelity_all', 'fd_ref_features', 'coverage'))
+                    + f" | {_iv(e.estimate, e.lo, e.hi)} | {f((e.hi - e.lo) / 2)}" + (f" ({q.target:g})" if q.target is not None else '')
+                    + f" | {_iv(e.share, e.share_lo, e.share_hi, sign=False)} |")
+    e = qt.iloc[0]
+    real = (f"As many real images ({e.n_syn_plus:,.0f} more than the {e.n_base:,.0f} of the base set) add {_iv(e.real_gain, e.real_lo, e.real_hi)} "
+            f"points (95%, {e.units}). Quality is the mean over the draws measured; gains and shares are 95% intervals over {e.units}.")
+    return '\n'.join([*rows, '', real, '', *rung_contrasts(c, res, t, K), '', *screen_lines(t)])
 
 
 # %% ../../nbs/17db_study.ladder.ipynb #165d1a19
