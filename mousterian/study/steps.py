@@ -302,6 +302,7 @@ def laws(self:Study) -> dict:
     fpr = _fingerprint(self.sweep_dir / 'results.csv') + _settings_hash(asdict(fc))[:8]
     done = lambda d, *fs: (d / 'fingerprint').exists() and (d / 'fingerprint').read_text() == fpr and all(
         (d / f).exists() for f in fs)
+    asked_done = done(d0, 'questions.csv')  # read before the findings below write the folder's fingerprint
     out, K = {}, len(self.classes)
     ctl = [g for g, s in self.cfg.generators.items() if s.control]
     arms = [g for g in self.cfg.generators if g not in ctl]
@@ -349,7 +350,7 @@ def laws(self:Study) -> dict:
     qf = d0 / 'questions.csv'
     asked = [q.label() for q in self.cfg.questions]
     # the declared family, redone when the results or the questions change (a study from before it gains it alone)
-    if asked and not (done(d0, 'questions.csv') and pd.read_csv(qf).question.tolist() == asked):
+    if asked and not (asked_done and pd.read_csv(qf).question.tolist() == asked):
         pa = self.cfg.paper_arms()
         qt = declared_tests(clean_results(res), [q.part(K, pa.get(q.arm)) for q in self.cfg.questions])
         qt.insert(1, 'primary', [i == 0 for i in range(len(qt))])
