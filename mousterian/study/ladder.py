@@ -116,6 +116,12 @@ def screen_line(t:pd.DataFrame, # a `rung_table`
     return dict(measure=measure, slope=float(fit.slope), intercept=float(fit.intercept), r2=float(fit.rvalue ** 2),
                 resid_sd=s, rows=n, range=(lo_x, hi_x), predict=predict)
 
+def _budget_words(b) -> str:
+    "A `rung_table` row's generator budget in words: training steps (of its trajectory's), sampler and steps."
+    if pd.isna(b.get('train_steps')): return 'no generator budget'
+    return (f"{b.train_steps:,} steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
+            + f", {b.sampler} {b.sampling_steps}")
+
 def _rungs(t:pd.DataFrame) -> pd.DataFrame:
     "A row per rung of a `rung_table`: its family, training steps and class fidelity (the mean over draws)."
     return t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'), fid=('fidelity_all', 'mean'))
@@ -179,8 +185,7 @@ def rung_lines(c, # the study's settings, typed
         r, e = t[t.arm == q.arm], qt[qt.arm == q.arm]
         if not len(r) or not len(e): continue
         p, e, b = q.part(n_classes), e.iloc[0], r.iloc[0]
-        what = (f"{b.train_steps:,} training steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
-                + f", {b.sampler} {b.sampling_steps}" if 'train_steps' in r and pd.notna(b.get('train_steps')) else 'no generator budget')
+        what = _budget_words(b).replace(' steps', ' training steps', 1)
         qual = ', '.join(f"{k.replace('_', ' ')} {r[k].mean():.2f}" for k in ('fidelity_all', 'fd_ref_features', 'coverage') if r[k].notna().any())
         line = (f"- {q.arm} ({b.get('family', '')}; {what}; {qual or 'not measured'}): gain {e.estimate:+.2f} [{e.lo:+.2f}, "
                 f"{e.hi:+.2f}] over {e.units} (MDE {e.mde:.2g}: 80% power at α {0.05 / len(c.questions):.3g}, the family's)")
@@ -231,10 +236,6 @@ def rung_figure(t:pd.DataFrame, # a `rung_table`
     fig.tight_layout(); return fig
 
 # %% ../../nbs/17db_study.ladder.ipynb #004d56df
-def _mean_fidelity(t:pd.DataFrame) -> pd.Series:
-    "Each rung's class fidelity of all its images, the mean over the draws measured (`rung_table`)."
-    return t.groupby('arm', sort=False)['fidelity_all'].mean()
-
 def ladder_sentence(c, # a ladder study's settings, typed: its questions set several rungs at one cell, the first its best
                     results:pd.DataFrame, metrics:dict, # its results.csv and metrics.json
                     questions:pd.DataFrame, # its questions.csv (`equiv.declared_tests`)
@@ -251,7 +252,7 @@ def ladder_sentence(c, # a ladder study's settings, typed: its questions set sev
     if not np.isfinite(e.share_lo):
         raise MousterianError("The best rung's share has no bounded interval (as many real images' gain is not clear of zero): "
                               "no verdict on Table 3's share can be read.")
-    t = rung_table(c, results, metrics, n_classes); fid = _mean_fidelity(t); b = c.generators[q.arm].budget(c)
+    t = rung_table(c, results, metrics, n_classes); fid = _rungs(t).fid; b = c.generators[q.arm].budget(c)
     s = paper_real_share(); n = int(t[t.arm == q.arm].split_seed.nunique())
     side = 'above' if s['share_lo'] > e.share_hi else 'below' if s['share_hi'] < e.share_lo else 'inside'
     said = {'above': 'the disagreement holds', 'below': 'the disagreement turns', 'inside': 'no disagreement is detected'}[side]
@@ -267,7 +268,7 @@ def ladder_place(c, results:pd.DataFrame, metrics:dict, # a ladder study's setti
                  fidelity:float, # another generator's class fidelity (e.g. the default study's), to place among its rungs
                  n_classes:int=10) -> str:
     "Where a generator of class fidelity `fidelity` sits among a ladder's rungs by their mean fidelity over draws, in a few words."
-    f = _mean_fidelity(rung_table(c, results, metrics, n_classes)).dropna().sort_values()
+    f = _rungs(rung_table(c, results, metrics, n_classes)).fid.dropna().sort_values()
     if not len(f): raise MousterianError("The ladder's stores were not measured (metrics.json holds no class fidelity of its rungs).")
     lo, hi = f[f <= fidelity], f[f > fidelity]
     if not len(lo): return f"below every rung of the ladder ({f.index[0]}: {f.iloc[0]:.2f})"
@@ -296,8 +297,7 @@ def ladder_table(folder, # a finished ladder study or its published copy (e.g. b
         r, e = t[t.arm == q.arm], qt[qt.arm == q.arm]
         if not len(r) or not len(e): continue
         e, b = e.iloc[0], r.iloc[0]
-        what = ((f"{b.family}, " if b.get('family') else '') + f"{b.train_steps:,} steps" + (f" of {b.trajectory_steps:,}" if b.trajectory_steps != b.train_steps else '')
-                + f", {b.sampler} {b.sampling_steps}" if pd.notna(b.get('train_steps')) else 'no generator budget')
+        what = (f"{b.family}, " if b.get('family') else '') + _budget_words(b)
         rows.append(f"| {q.arm}{' (primary)' if i == 0 else ''} | {what} | " + ' | '.join(f(r[k].mean()) for k in ('fidelity_all', 'fd_ref_features', 'coverage'))
                     + f" | {_iv(e.estimate, e.lo, e.hi)} | {f((e.hi - e.lo) / 2)}" + (f" ({q.target:g})" if q.target is not None else '')
                     + f" | {_iv(e.share, e.share_lo, e.share_hi, sign=False)} |")
