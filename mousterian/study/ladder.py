@@ -123,8 +123,10 @@ def _budget_words(b) -> str:
             + f", {b.sampler} {b.sampling_steps}")
 
 def _rungs(t:pd.DataFrame) -> pd.DataFrame:
-    "A row per rung of a `rung_table`: its family, training steps and class fidelity (the mean over draws)."
-    return t.groupby('arm', sort=False).agg(family=('family', 'first'), train_steps=('train_steps', 'first'), fid=('fidelity_all', 'mean'))
+    """A row per rung of a `rung_table`: its family, training steps (and its trajectory's), sampler and sampling steps where its
+    arm says them (`Arm.budget`), and its class fidelity (the mean over draws)."""
+    keep = {k: (k, 'first') for k in ('family', 'train_steps', 'trajectory_steps', 'sampler', 'sampling_steps') if k in t}
+    return t.groupby('arm', sort=False).agg(**keep, fid=('fidelity_all', 'mean'))
 
 def rung_pairs(c, # the study's settings, typed
                results:pd.DataFrame, t:pd.DataFrame, # its results.csv and `rung_table`
@@ -132,7 +134,9 @@ def rung_pairs(c, # the study's settings, typed
     """Rungs set against each other at their cell, a row each: the difference of their gains over whole units with its own
     95% t interval and MDE at 0.05 (exploratory: `equiv.ArmGain`). Two families at the same training steps (`why`
     'family', EDM first); then the primary question's rung against its cell's rung of least training (lowest class
-    fidelity where steps tie; `why` 'training'): whether more training moved the gain."""
+    fidelity where steps tie; `why` 'training'): whether more training moved the gain. Then two rungs of one trajectory at the
+    same training step sampled differently (`why` 'sampling', more sampling steps first): whether the sampler moved it. A
+    rung sampled as the primary is sampled is preferred as its least-trained one, so that contrast changes training alone."""
     cols = ['arm', 'other', 'why', 'estimate', 'lo', 'hi', 'mde', 'units']
     if not len(t) or t.arm.nunique() < 2: return pd.DataFrame(columns=cols)
     qs = {q.arm: q for q in c.questions}; cell = lambda a: (qs[a].n_base_per_class, qs[a].r_syn)
@@ -141,9 +145,16 @@ def rung_pairs(c, # the study's settings, typed
              for x, y in itertools.combinations(b.index, 2)
              if cell(x) == cell(y) and b.family[x] != b.family[y] and b.train_steps[x] == b.train_steps[y]]
     p = c.questions[0].arm
+    smp = lambda a: (b.sampler[a], b.sampling_steps[a]) if 'sampler' in b else None
     if p in b.index:
-        low = b[[cell(a) == cell(p) for a in b.index]].sort_values(['train_steps', 'fid'], na_position='last').index[0]
+        same = b[[cell(a) == cell(p) for a in b.index]].assign(other_sampler=lambda d: [smp(a) != smp(p) for a in d.index])
+        low = same.sort_values(['train_steps', 'other_sampler', 'fid'], na_position='last').index[0]
         if low != p: pairs.append((p, low, 'training'))
+    if 'sampler' in b:
+        for x, y in itertools.combinations(b.index, 2):
+            if (cell(x) == cell(y) and smp(x) != smp(y) and b.family[x] == b.family[y] and b.train_steps[x] == b.train_steps[y]
+                    and b.trajectory_steps[x] == b.trajectory_steps[y]):
+                pairs.append((x, y, 'sampling') if b.sampling_steps[x] >= b.sampling_steps[y] else (y, x, 'sampling'))
     rows = []
     for a, o, why in pairs:
         part = qs[a].part(n_classes); g = ArmGain(a, part.n_base, part.n_syn_plus, part.n_real_plus, other=o)
@@ -160,8 +171,11 @@ def rung_contrasts(c, # the study's settings, typed
     b = _rungs(t)
     out, pg = [], paper_generator_gains()
     for r in rung_pairs(c, results, t, n_classes).itertuples():
-        line = (f"- {r.arm} against {r.other} (" + (f"{b.family[r.arm]} against {b.family[r.other]} at {b.train_steps[r.arm]:,} training steps"
-                if r.why == 'family' else f"{b.train_steps[r.arm]:,} training steps against {b.train_steps[r.other]:,}")
+        say = {'family': lambda: f"{b.family[r.arm]} against {b.family[r.other]} at {b.train_steps[r.arm]:,} training steps",
+               'training': lambda: f"{b.train_steps[r.arm]:,} training steps against {b.train_steps[r.other]:,}",
+               'sampling': lambda: (f"{b.sampler[r.arm]} {b.sampling_steps[r.arm]} against {b.sampler[r.other]} {b.sampling_steps[r.other]} "
+                                    f"at {b.train_steps[r.arm]:,} training steps")}
+        line = (f"- {r.arm} against {r.other} (" + say[r.why]()
                 + f"): {r.estimate:+.2f} [{r.lo:+.2f}, {r.hi:+.2f}] points over {r.units} (exploratory; MDE {r.mde:.2g} at α 0.05)")
         if r.why == 'family' and b.family[r.arm] == 'EDM':
             e, v = pg['edm']['gain'], pg['vanilla-ddpm']['gain']
