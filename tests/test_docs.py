@@ -51,6 +51,14 @@ def test_readme_headline_is_the_published_study():
     assert (ROOT / 'README.md').read_text() == readme_headline(ROOT / 'bench' / 'results' / f'study-{README_STUDY}'), \
         "README.md's study headline differs from bench/results/study-fmnist-cpu: run `python tools/publish_study.py --readme-only`."
 
+def test_publish_study_refuses_an_unknown_option():
+    "publish_study takes its flags or refuses: an unknown option (or --help) publishes nothing."
+    import subprocess
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'publish_study.py'), '--dry-run'], capture_output=True, text=True)
+    assert r.returncode != 0 and 'unknown option --dry-run' in r.stderr and 'nothing was published' in r.stderr, r
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'publish_study.py'), '--help'], capture_output=True, text=True)
+    assert r.returncode == 0 and '--readme-only' in r.stdout and 'Published' not in r.stdout, r
+
 def test_measured_cells_carry_outputs():
     "The docs site renders notebooks without executing them: every cell that shows a measurement keeps its output (tools/bench_outputs.py)."
     import json

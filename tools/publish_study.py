@@ -123,7 +123,12 @@ def write_readme(published:Path):
     with atomic_write(ROOT / 'README.md') as fh: fh.write(readme_headline(published))
     print(f"README.md: headline written from {published.relative_to(ROOT)}")
 
+FLAGS = ('--readme-only', '--relative', '--compare', '--refit')
+
 if __name__ == '__main__':
+    if {'-h', '--help'} & set(sys.argv[1:]): print(__doc__); sys.exit(0)
+    if bad := [a for a in sys.argv[1:] if a.startswith('-') and a not in FLAGS]:
+        sys.exit(f"publish_study: unknown option {', '.join(bad)}: it takes {', '.join(FLAGS)} (see --help); nothing was published.")
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
     elif '--relative' in sys.argv: relative(ROOT / 'bench' / 'results' / f'study-{args[0]}')
