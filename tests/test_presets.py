@@ -92,13 +92,13 @@ def test_fmnist(tmp_path, preset):
     if preset == 'fmnist-quick':  # its structure kept: fmnist-cpu's Q1 alone, the external arm at one base size, base draws of its own
         ov.update(generators={'external': SMALL_DDPM}, n_bases_per_class=[2], questions=[{'arm': 'external', 'n_base_per_class': 2}])
         ov['grid'].update(split_seeds=[20, 21], seeds=[20, 21], arm_bases={}, mixed={'r_real': [], 'r_syn': []}); arms = ['external']
-    if preset == 'fmnist-quality':  # its structure kept: today's generator, rungs of one DDPM and one EDM trajectory at one cell, the compute control, a question a rung
+    if preset == 'fmnist-quality':  # its structure kept: today's generator, rungs of one DDPM and one EDM trajectory at one cell (one rung sampled two ways), the compute control, a question a rung
         rung = lambda **k: dict(SMALL_DDPM, **k)
         ov.update(n_bases_per_class=[2], external_pool_per_class=0, generators={'today': SMALL_DDPM, 'd250': rung(steps=4, at_step=1), 'd1000': rung(steps=4, at_step=4),
-                                                                                'e1000': rung(steps=4, at_step=4)},
-                  questions=[{'arm': a, 'n_base_per_class': 2, 'pilot_arm': 'internal'} for a in ('d1000', 'today', 'd250', 'e1000')])
+                                                                                'e1000': rung(steps=4, at_step=4), 'd250s5': rung(steps=4, at_step=1)},
+                  questions=[{'arm': a, 'n_base_per_class': 2, 'pilot_arm': 'internal'} for a in ('d1000', 'today', 'd250', 'e1000', 'd250s5')])
         ov['grid'].update(split_seeds=[0, 1], seeds=[0, 1], arm_bases={}, real=[], syn=[1], base_real={2: [1]}, mixed={'r_real': [], 'r_syn': []}, arm_syn={'repeat': [1]})
-        arms = ['today', 'd250', 'd1000', 'e1000', 'repeat']
+        arms = ['today', 'd250', 'd1000', 'e1000', 'd250s5', 'repeat']
     r = run('mousterian-study', preset, '--out', tmp_path / 's', '--device', 'cpu', '--steps', steps, '--set', yaml.safe_dump(ov, default_flow_style=True))
     finished(tmp_path / 's', r, arms, report=preset != 'fmnist-quick')
     if preset == 'fmnist-quick':
@@ -106,11 +106,12 @@ def test_fmnist(tmp_path, preset):
         assert set(res.split_seed) == {20, 21} and set(res.generator) == {'none', 'external'}
     if preset == 'fmnist-cpu-wide':
         cc = pd.read_csv(tmp_path / 's' / 'laws' / 'compute.csv'); assert set(cc.arm) == {'internal', 'external'} and (cc.r_syn == 2).all()
-    if preset == 'fmnist-quality':  # two trajectories a draw, each trained once for its rungs; every draw's stores measured; the ladder read
+    if preset == 'fmnist-quality':  # two trajectories a draw, each trained once for its rungs (d250s5 samples d250's checkpoint); every draw's stores measured; the ladder read
         gens = sorted(p.name for p in (tmp_path / 's' / 'generators').iterdir())
         assert len(gens) == 6 and sum(g.startswith('today-b2') for g in gens) == 2, gens
-        assert len(json.loads((tmp_path / 's' / 'metrics.json').read_text())) == 8  # 4 generators x 2 draws
-        assert 'Worth per rung' in (tmp_path / 's' / 'report.html').read_text()
+        assert len(json.loads((tmp_path / 's' / 'metrics.json').read_text())) == 10  # 5 generators x 2 draws
+        html = (tmp_path / 's' / 'report.html').read_text()
+        assert 'Worth per rung' in html and 'd250s5 against d250 (dpm++ 5 against dpm++ 2 at 1 training steps)' in html
     if preset == 'fmnist-cpu':  # 3/class at draw 0 only: its internal DDPM trained once
         res = pd.read_csv(tmp_path / 's' / 'sweep' / 'results.csv')
         assert set(res[res.n_base == 30].split_seed) == {0} and set(res[res.n_base == 20].split_seed) == {0, 1}
