@@ -123,21 +123,26 @@ def write_readme(published:Path):
     with atomic_write(ROOT / 'README.md') as fh: fh.write(readme_headline(published))
     print(f"README.md: headline written from {published.relative_to(ROOT)}")
 
-FLAGS = ('--readme-only', '--relative', '--compare', '--refit')
-
 if __name__ == '__main__':
-    if {'-h', '--help'} & set(sys.argv[1:]): print(__doc__); sys.exit(0)
-    if bad := [a for a in sys.argv[1:] if a.startswith('-') and a not in FLAGS]:
-        sys.exit(f"publish_study: unknown option {', '.join(bad)}: it takes {', '.join(FLAGS)} (see --help); nothing was published.")
-    args = [a for a in sys.argv[1:] if not a.startswith('--')]
-    if '--readme-only' in sys.argv: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
-    elif '--relative' in sys.argv: relative(ROOT / 'bench' / 'results' / f'study-{args[0]}')
-    elif '--compare' in sys.argv:
-        bad = [d for n in (args or [README_STUDY]) for d in compare(n)]
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('names', nargs='*', help=f"the study folder to publish (default study/{README_STUDY}); with --relative, "
+                    "--compare or --refit, published studies' names")
+    how = ap.add_mutually_exclusive_group()
+    for f in ('--readme-only', '--relative', '--compare', '--refit'): how.add_argument(f, action='store_true')
+    a, bad = ap.parse_known_args()
+    if bad: sys.exit(f"publish_study: unknown option {', '.join(bad)}: it takes --readme-only, --relative, --compare or "
+                     "--refit (see --help); nothing was published.")
+    if a.readme_only: write_readme(ROOT / 'bench' / 'results' / f'study-{README_STUDY}')
+    elif a.relative:
+        if not a.names: ap.error("--relative needs the published study's name, e.g. fmnist-cpu")
+        relative(ROOT / 'bench' / 'results' / f'study-{a.names[0]}')
+    elif a.compare:
+        bad = [d for n in (a.names or [README_STUDY]) for d in compare(n)]
         sys.exit(1 if bad else 0)
-    elif '--refit' in sys.argv:
-        dst = publish(refit(args[0] if args else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
+    elif a.refit:
+        dst = publish(refit(a.names[0] if a.names else README_STUDY), runs_clean=False)  # the runs keep the commit they ran at
         if dst.name in (f'study-{README_STUDY}', f'study-{LADDER}'): write_readme(dst.parent / f'study-{README_STUDY}')
     else:
-        dst = publish(Path(args[0] if args else f'study/{README_STUDY}').resolve())
+        dst = publish(Path(a.names[0] if a.names else f'study/{README_STUDY}').resolve())
         if dst.name in (f'study-{README_STUDY}', f'study-{LADDER}'): write_readme(dst.parent / f'study-{README_STUDY}')

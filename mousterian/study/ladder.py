@@ -135,8 +135,9 @@ def rung_pairs(c, # the study's settings, typed
     95% t interval and MDE at 0.05 (exploratory: `equiv.ArmGain`). Two families at the same training steps (`why`
     'family', EDM first); then the primary question's rung against its cell's rung of least training (lowest class
     fidelity where steps tie; `why` 'training'): whether more training moved the gain. Then two rungs of one trajectory at the
-    same training step sampled differently (`why` 'sampling', more sampling steps first): whether the sampler moved it. A
-    rung sampled as the primary is sampled is preferred as its least-trained one, so that contrast changes training alone."""
+    same training step (one checkpoint: `DDPMArm.trajectory`) sampled differently (`why` 'sampling', more sampling steps first):
+    whether the sampler moved it. A rung sampled as the primary is sampled is preferred as its least-trained one, so that
+    contrast changes training alone."""
     cols = ['arm', 'other', 'why', 'estimate', 'lo', 'hi', 'mde', 'units']
     if not len(t) or t.arm.nunique() < 2: return pd.DataFrame(columns=cols)
     qs = {q.arm: q for q in c.questions}; cell = lambda a: (qs[a].n_base_per_class, qs[a].r_syn)
@@ -150,11 +151,10 @@ def rung_pairs(c, # the study's settings, typed
         same = b[[cell(a) == cell(p) for a in b.index]].assign(other_sampler=lambda d: [smp(a) != smp(p) for a in d.index])
         low = same.sort_values(['train_steps', 'other_sampler', 'fid'], na_position='last').index[0]
         if low != p: pairs.append((p, low, 'training'))
-    if 'sampler' in b:
-        for x, y in itertools.combinations(b.index, 2):
-            if (cell(x) == cell(y) and smp(x) != smp(y) and b.family[x] == b.family[y] and b.train_steps[x] == b.train_steps[y]
-                    and b.trajectory_steps[x] == b.trajectory_steps[y]):
-                pairs.append((x, y, 'sampling') if b.sampling_steps[x] >= b.sampling_steps[y] else (y, x, 'sampling'))
+    ckpt = lambda a: (getattr(c.generators[a], 'trajectory', lambda: None)(), b.train_steps[a])  # the checkpoint a rung samples
+    for x, y in itertools.combinations(b.index, 2):
+        if ckpt(x)[0] is not None and ckpt(x) == ckpt(y) and cell(x) == cell(y) and smp(x) != smp(y):
+            pairs.append((x, y, 'sampling') if b.sampling_steps[x] >= b.sampling_steps[y] else (y, x, 'sampling'))
     rows = []
     for a, o, why in pairs:
         part = qs[a].part(n_classes); g = ArmGain(a, part.n_base, part.n_syn_plus, part.n_real_plus, other=o)
