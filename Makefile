@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator bench-filter-share
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -95,6 +95,10 @@ bench-eval: env data
 # About 6 minutes: the study's DDPM sampled at batch 32, 64, 128 and 256, side by side.
 bench-sample-bs: env
 	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.sample_bs
+
+# STUDY=study/fmnist-quality compares the published masks too
+bench-filter-share: env data
+	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.filter_share $(if $(STUDY),--study $(STUDY))
 
 # Two minutes: 3 seeds of the small CNN trained one after another against one vectorised model (torch.func).
 bench-vmap: env

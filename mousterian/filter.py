@@ -18,7 +18,7 @@ from .metrics import features
 # %% auto #0
 __all__ = ['TEMPLATES', 'OPENAI_MEAN', 'OPENAI_STD', 'keep_bottom_q', 'apply_filter', 'combine', 'clip_model', 'tiny_clip',
            'check_clip', 'load_clip', 'clip_text_embeddings', 'ClipImage', 'clip_probs', 'clip_filter',
-           'classifier_filter', 'trained_classifier_filter', 'real_filter']
+           'classifier_filter', 'filter_classifier', 'trained_classifier_filter', 'real_filter']
 
 # %% ../nbs/11_filter.ipynb #5b747d82
 def keep_bottom_q(scores, labels, q:float=0.2) -> np.ndarray:
@@ -196,17 +196,27 @@ def classifier_filter(store:SynStore, model:nn.Module, q:float=0.2, name:str='cl
     p = torch.softmax(predict(model, ims, device=device), -1).numpy()
     return apply_filter(store, name, p[np.arange(len(p)), ims.y.numpy()], q=q, threshold=threshold)
 
+def filter_classifier(data:TensorImages, # the real images it learns (a generator's own training set)
+                      recipe, # a `learn.Recipe`: the classifier, its optimiser and iteration budget
+                      device=None) -> nn.Module:
+    "The classifier `trained_classifier_filter` scores with: trained on `data` from seed 0 for the recipe's iterations at its size."
+    seed_everything(0)
+    clf = get_model(recipe.arch, data.n_classes, data.shape[0], data.shape[1], **recipe.arch_kwargs)
+    fit(clf, [data], recipe, recipe.iterations_for(len(data)), 0, device, desc='filter classifier')
+    return clf.eval()
+
 def trained_classifier_filter(store:SynStore, # the store to score
                               # the real images the classifier learns (the generator's own training set)
                               data:TensorImages,
                               recipe, # a `learn.Recipe`: the classifier, its optimiser and iteration budget
-                              q:float=0.2, name:str='cls', device=None) -> np.ndarray:
-    """Train a classifier on `data` (seed 0, the recipe's iterations for its size), then `classifier_filter` the
-    store with it."""
-    seed_everything(0)
-    clf = get_model(recipe.arch, data.n_classes, data.shape[0], data.shape[1], **recipe.arch_kwargs)
-    fit(clf, [data], recipe, recipe.iterations_for(len(data)), 0, device, desc='filter classifier')
-    return classifier_filter(store, clf.eval(), q=q, name=name, device=device, size=data.shape[-1])
+                              q:float=0.2, name:str='cls', device=None,
+                              # `filter_classifier(data, recipe)` trained already (for another store of the same
+                              # generator's training set): the same classifier, not trained again
+                              model:nn.Module|None=None) -> np.ndarray:
+    """Train a classifier on `data` (`filter_classifier`: seed 0, the recipe's iterations for its size), or take the
+    one given as `model`, then `classifier_filter` the store with it."""
+    clf = model if model is not None else filter_classifier(data, recipe, device)
+    return classifier_filter(store, clf, q=q, name=name, device=device, size=data.shape[-1])
 
 # %% ../nbs/11_filter.ipynb #e0be0459
 def real_filter(store:SynStore, real:ImageSet, encoder:nn.Module, k:int=10, q:float|None=0.2, threshold:float|None=None,

@@ -76,10 +76,11 @@ if __name__ == '__main__':
     os.environ['MOUSTERIAN_PROGRESS'] = '0'
     demo_only = '--demo' in sys.argv
     only = [a for a in sys.argv[1:] if not a.startswith('--')]  # e.g. --demo 15_equiv: those DEMO pages only
+    every_demo = DEMO
     if only: DEMO = [p for p in DEMO if p.stem in only]
     if not demo_only:
         for p in sorted(NBS.glob('[0-9]*.ipynb')):
-            if p in DEMO: continue
+            if p in every_demo: continue  # a DEMO page is refreshed whole or not at all, never as a plain page
             n = refresh(p)
             if n: print(f"{p.relative_to(ROOT)}: {n} cell(s) with measured outputs")
         for p in FULL:
@@ -87,4 +88,4 @@ if __name__ == '__main__':
     for p in DEMO:
         refresh_full(p, demo=True); print(f"{p.relative_to(ROOT)}: executed whole, the outputs of its shown cells kept")
     subprocess.run([str(Path(sys.executable).parent / 'nbdev-clean')], cwd=ROOT, check=True)
-    for p in DEMO + ([] if demo_only else [q for q in sorted(NBS.glob('[0-9]*.ipynb')) if q not in DEMO] + FULL): record(p)
+    for p in DEMO + ([] if demo_only else [q for q in sorted(NBS.glob('[0-9]*.ipynb')) if q not in every_demo] + FULL): record(p)

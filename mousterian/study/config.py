@@ -7,7 +7,7 @@ Docs: https://mousterian.github.io/mousterian/study.config.html.md"""
 # %% ../../nbs/17b_study.config.ipynb #d6600540
 from __future__ import annotations
 import re, json, copy, difflib, dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, asdict
 from typing import Literal
 from pathlib import Path
 import yaml
@@ -17,7 +17,7 @@ from ..data import list_datasets, takes_size
 from ..learn import Recipe, get_recipe
 from ..settings import from_dict, check_positive
 from ..gen.ddpm import Sampling
-from ..filter import check_clip, load_clip, clip_filter, trained_classifier_filter
+from ..filter import check_clip, load_clip, clip_filter, trained_classifier_filter, filter_classifier
 from .arms import ARMS, arms_of, named, INTERNAL
 from ..equiv.results import PairedGain
 
@@ -64,13 +64,17 @@ class FilterCfg:
                 else dict(recipe=recipe, recipe_overrides=recipe_overrides))
     def keep(self, st, classes:list, q:float, device, training_set, recipe, cache:dict) -> tuple:
         """The keep mask of store `st` (the bottom q per class dropped) and how it was scored; `training_set()` gives
-        the generator's real images and their description, `cache` keeps a CLIP model loaded once for every store."""
+        the generator's real images and their description, `cache` keeps a CLIP model loaded once for every store, and
+        the classifier last trained with the set it learned (stores of one training set, e.g. every generator of one
+        base draw, are scored by one classifier, trained once: `filter_classifier` trains from seed 0 each time)."""
         if self.kind == 'clip':
             if 'clip' not in cache: cache['clip'] = load_clip(self.model, self.pretrained, device)
             return (clip_filter(st, *cache['clip'], classes=list(classes), q=q, name='clip', device=device),
                     f"by CLIP {self.model}'s zero-shot confidence in its class")
         data, desc = training_set()
-        return (trained_classifier_filter(st, data, recipe, q=q, name='cls', device=device),
+        on = json.dumps(dict(desc, recipe=asdict(recipe)), sort_keys=True, default=str)
+        if cache.get('cls_on') != on: cache.update(cls_on=on, cls=filter_classifier(data, recipe, device))  # one kept
+        return (trained_classifier_filter(st, data, recipe, q=q, name='cls', device=device, model=cache['cls']),
                 f"by a classifier trained on the {desc['pool']} set")
 
 # %% ../../nbs/17b_study.config.ipynb #f398540a

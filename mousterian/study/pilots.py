@@ -125,17 +125,20 @@ def read_pilots(pilot:str|Path|list|None=None) -> list:
 def _work(c:StudyConfig, n_classes:int) -> dict:
     """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps (a step trained in
     mixed precision counted as the bench's fraction of a float32 one: `amp_factor`), images made, the filter's classifier
-    iterations (one per filtered store, on its generator's training set), stores measured."""
+    iterations (one classifier per training set its filtered stores' generators learned: a base draw's, or the
+    pool's; `Study.filter` trains it once for them all), stores measured."""
     runs, _ = plan_runs(c, n_classes=n_classes); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
     its = [r.iterations() for r in runs]  # each run's own recipe
-    images = filtered = stores = 0; works = []
+    images = filtered = stores = 0; works = []; learned = set()
     for name, g in gp.items():
         spec = c.generators[g['generator']]; w = spec.work(g, n_classes, c)
         works.append(w); images += w.get('images', 0)
         if spec.filtered and c.filter.q > 0 and c.filter.trains_classifier:
-            # a classifier trained on the generator's training set: the base set, or the external pool
-            n = (g['n_base_per_class'] or c.external_pool_per_class) * n_classes
-            filtered += rc.iterations_for(n, n)
+            # a classifier trained on the generator's training set: the base set, or the external pool (at its draw)
+            b = g['n_base_per_class']  # None for a store of the pool
+            if (key := (b, g['split_seed'])) not in learned:
+                learned.add(key); n = (b or c.external_pool_per_class) * n_classes
+                filtered += rc.iterations_for(n, n)
         stores += 1 if spec.has_images and c.metrics.measures(g['draw']) else 0
     f = amp_factor()
     steps = trained([dict(w, train_steps=w['train_steps'] * f) if w.get('amp') and 'train_steps' in w else w for w in works])

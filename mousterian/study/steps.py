@@ -6,7 +6,7 @@ Docs: https://mousterian.github.io/mousterian/study.steps.html.md"""
 
 # %% ../../nbs/17d_study.steps.ipynb #2d5e4782
 from __future__ import annotations
-import os, time, shutil, warnings
+import os, json, time, shutil, warnings
 from dataclasses import asdict, replace, dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd, yaml
@@ -187,9 +187,11 @@ def _filter_deps(self:Study, name:str, g:dict) -> dict:
 def filter(self:Study, gp:dict):
     """Score each store by a classifier trained on its generator's training set (`cls_keep`), or by CLIP's
     zero-shot confidence in each image's class (filter kind clip: `clip_keep`, any arm); keep all but the bottom
-    q per class; redone whenever its settings changed."""
+    q per class; redone whenever its settings changed. Stores are taken by the real images their generator learned
+    (each base draw's, then the pool), so every store of one training set is scored by one classifier."""
     col, fc, cache = keep_column(self.cfg), self.cfg.filter, {}
-    for name, g in gp.items():
+    learned = lambda g: json.dumps(dict(self.pool_of(g)[0].to_dict(), pool=self.pool_of(g)[1]), sort_keys=True, default=str)
+    for name, g in sorted(gp.items(), key=lambda kv: learned(kv[1])):
         q = filter_q(self.cfg, g['generator'])
         st = SynStore(self.store_dir(name))
         m = st.manifest(); f = st.path / 'filter_deps.json'; deps = self._filter_deps(name, g)
