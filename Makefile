@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator bench-filter-share
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator bench-filter-share bench-sample-compile
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -95,6 +95,10 @@ bench-eval: env data
 # About 6 minutes: the study's DDPM sampled at batch 32, 64, 128 and 256, side by side.
 bench-sample-bs: env
 	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.sample_bs
+
+# MODEL=<a trained DDPM folder> samples its network (default: fmnist-cpu-v randomly initialised)
+bench-sample-compile: env
+	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.sample_compile $(if $(MODEL),--model $(MODEL))
 
 # STUDY=study/fmnist-quality compares the published masks too
 bench-filter-share: env data

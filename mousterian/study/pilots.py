@@ -23,8 +23,8 @@ from .plan import plan_runs, generation_plan, draws
 
 # %% auto #0
 __all__ = ['PILOTS', 'PilotGap', 'Pilot', 'pilot_path', 'pilot_list', 'results_file', 'pilot_files', 'read_pilot',
-           'pilot_timings', 'read_pilots', 'amp_factor', 'batch_factor', 'pilot_rates', 'design_minutes', 'pilot_part',
-           'ran_cell', 'default_pilots', 'question_pilot', 'predict']
+           'pilot_timings', 'read_pilots', 'amp_factor', 'compile_factor', 'batch_factor', 'pilot_rates',
+           'design_minutes', 'pilot_part', 'ran_cell', 'default_pilots', 'question_pilot', 'predict']
 
 # %% ../../nbs/17ca_study.pilots.ipynb #bd9c3218
 PILOTS = Path(mousterian.__file__).parent / 'assets' / 'pilots'
@@ -124,10 +124,12 @@ def read_pilots(pilot:str|Path|list|None=None) -> list:
 # %% ../../nbs/17ca_study.pilots.ipynb #8bdcb680
 def _work(c:StudyConfig, n_classes:int) -> dict:
     """What a study's design asks of the machine: classifier runs and their iterations, DDPM steps (a step trained in
-    mixed precision counted as the bench's fraction of a float32 one: `amp_factor`), images made, the filter's classifier
+    mixed precision counted as the bench's fraction of a float32 one: `amp_factor`), images made and the network evaluations
+    sampling them (one under torch.compile counted as the bench's fraction of an eager one: `compile_factor`), the filter's classifier
     iterations (one classifier per training set its filtered stores' generators learned: a base draw's, or the
     pool's; `Study.filter` trains it once for them all), stores measured."""
     runs, _ = plan_runs(c, n_classes=n_classes); gp = generation_plan(c, runs); rc = get_recipe(c.recipe, **c.recipe_overrides)
+    cf = compile_factor()  # a network evaluation under torch.compile, as a fraction of an eager one
     its = [r.iterations() for r in runs]  # each run's own recipe
     images = filtered = stores = 0; works = []; learned = set()
     for name, g in gp.items():
@@ -143,7 +145,7 @@ def _work(c:StudyConfig, n_classes:int) -> dict:
     f = amp_factor()
     steps = trained([dict(w, train_steps=w['train_steps'] * f) if w.get('amp') and 'train_steps' in w else w for w in works])
     return dict(runs=len(runs), iterations=its, ddpm_steps=sum(steps), images=images,
-                evals=sum(w.get('evals', 0) for w in works),
+                evals=sum(w.get('evals', 0) * (cf if w.get('compile') else 1.) for w in works),
                 eval_images=sum(w['images'] for w in works if 'evals' in w), filtered=filtered, stores=stores,
                 draws=len(draws(c)))
 
@@ -159,6 +161,14 @@ def amp_factor(device:str='cpu', bench:str|Path|None=None) -> float:
     f = Path(bench) if bench else BENCH_RESULTS / 'generator.json'
     if not bf16_supported(device) or not f.exists(): return 1.
     return float(load_json(f).get('bf16_against_float32', {}).get('step_time_ratio', 1.))
+
+def compile_factor(bench:str|Path|None=None) -> float:
+    """The time a DDPM's network evaluation takes under torch.compile (a generator's `sampling.compile`) against an eager
+    one, as `make bench-sample-compile` measured it on this project's host (`bench/results/sample_compile.json`, or
+    `bench`: the mean over its samplers; its warm-up, a compilation a store, left out); 1 where the bench was not run."""
+    f = Path(bench) if bench else BENCH_RESULTS / 'sample_compile.json'
+    if not f.exists(): return 1.
+    return float(np.mean([1 / r['speed_ratio'] for r in load_json(f)['rows']]))
 
 def batch_factor(frm:int, to:int, bench:str|Path|None=None) -> float|None:
     """The time an image takes sampled in batches of `to` against batches of `frm`, as `make bench-sample-bs`

@@ -13,7 +13,7 @@ from pathlib import Path
 from ...core import *
 from ...settings import check_positive, from_dict
 from ...gen.ddpm import Sampling, TrainHP, train_ddpm, snapshot_dir, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
-from .base import Arm, arm_kind, changed, added_since, _settings_hash
+from .base import Arm, arm_kind, changed, added_since, recorded, _settings_hash
 
 # %% auto #0
 __all__ = ['DDPMGen', 'DDPMArm']
@@ -63,12 +63,13 @@ class DDPMArm(Arm):
     def work(self, g, n_classes, c=None):
         """Its steps and images, and the network evaluations sampling them takes (sampling steps, twice each under
         guidance) where its sampling is known; a rung names its trajectory at this base set and draw, paid once; a training
-        in mixed precision says so (`amp`: the planner prices its steps by the bench's ratio, `pilots.amp_factor`)."""
+        in mixed precision says so (`amp`: the planner prices its steps by the bench's ratio, `pilots.amp_factor`), and a
+        sampling under torch.compile (`compile`: priced by `pilots.compile_factor`)."""
         n, s = g['per_class'] * n_classes, self.sampling_of(c) if c is not None else self.sampling
         return dict(train_steps=self.steps, images=n, **({} if s is None else dict(evals=n * s.steps * (1 if s.guidance == 1
                     else 2))), **({} if self.at_step is None else dict(
                     trajectory=f"{self.trajectory()}-b{g.get('n_base_per_class')}-d{g.get('draw', 0)}")),
-                    **({'amp': True} if self.amp else {}))
+                    **({'amp': True} if self.amp else {}), **({'compile': True} if s is not None and s.compile else {}))
     def words(self, name, p):
         w = f'{name} DDPM, trained on the base set' if self.from_base else (f"{name} DDPM, trained on "
                                                                                 f"{p.external_pool_per_class} other real images per class")
@@ -129,13 +130,13 @@ class DDPMArm(Arm):
     def gen_deps(self, study, name, g):
         s = self.sampling_of(study.cfg)
         return dict(generator={**self.train_deps(study, g), **added_since(self)},  # a rung's step, where it is one
-                    sampling={**asdict(s), 'seed': s.seed + g.get('draw', 0)})
+                    sampling={**recorded(s), 'seed': s.seed + g.get('draw', 0)})
 
     def old_deps(self, study, m, deps):
         if not len(m): return None  # a store from before deps.json: its rows record the sampling
         rec = {k: (m[k].iloc[0].item() if hasattr(m[k].iloc[0], 'item') else m[k].iloc[0]) for k in ('sampler',
             'steps', 'guidance') if k in m}
-        return dict(generator=deps['generator'], sampling={**asdict(self.sampling_of(study.cfg)), **rec,
+        return dict(generator=deps['generator'], sampling={**recorded(self.sampling_of(study.cfg)), **rec,
                                                            'seed': int(m['seed'].min())})
 
     def fill(self, study, name, g, st):
