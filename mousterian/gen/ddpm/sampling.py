@@ -203,7 +203,12 @@ def generate(model_dir:str|Path, # a trained DDPM folder
         cfg_json = json.dumps(info['cfg'])
         for i in progress(range(k, len(L), bs), desc=f'generating into {st.path.name}'):
             lb, sd = L[i:i + bs], seed + np.arange(i, min(i + bs, len(L)))
-            x = sample(unet, cfg, lb, sd, sampler, steps, guidance, bs=bs, device=device, desc='batch')
+            try: x = sample(unet, cfg, lb, sd, sampler, steps, guidance, bs=bs, device=device, desc='batch')
+            except torch._dynamo.exc.BackendCompilerFailed as e:  # compile set, and inductor cannot build here
+                raise MousterianError(f"sampling.compile: torch.compile could not build the network's kernels on this machine "
+                                      f"({str(e).strip().splitlines()[0][:200]}). Set sampling.compile to false (eager: the "
+                                      "same images up to a pixel a level apart, slower), or install a C++ compiler (g++) for "
+                                      "inductor; the store keeps what it holds and resumes.") from None
             st.append(x, lb, rows=dict(**settings, seed=sd, generator_config=cfg_json))
     return st
 
