@@ -10,7 +10,7 @@ import typing, types, dataclasses
 from .core import MousterianError, did_you_mean
 
 # %% auto #0
-__all__ = ['from_dict', 'check_positive']
+__all__ = ['from_dict', 'check_positive', 'recorded']
 
 # %% ../nbs/01_settings.ipynb #b75573d3
 def _coerce(v, tp, where:str):
@@ -85,3 +85,15 @@ def check_positive(where:str, **kw):
     "Refuse a setting `where.k` that is set and not > 0."
     for k, v in kw.items():
         if v is not None and v <= 0: raise MousterianError(f"{where}.{k} must be > 0, got {v}.")
+
+# %% ../nbs/01_settings.ipynb #f4b9bc8d
+def recorded(obj):
+    """`obj` (a settings dataclass, or lists and mappings of them) as plain data, as `dataclasses.asdict` gives it, without
+    the fields whose metadata says `when_set` where they hold their default: a setting added later changes no record made
+    before it."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: recorded(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.metadata.get('when_set') and getattr(obj, f.name) == f.default)}
+    if isinstance(obj, dict): return {k: recorded(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(recorded(v) for v in obj)
+    return obj

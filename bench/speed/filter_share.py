@@ -24,7 +24,7 @@ from bench import save_result
 N_STORES, PER_STORE = 5, 6250
 
 def stores(tmp:Path, study:Path|None) -> tuple:
-    "(store folders, the mask each recorded or None, the base draw's split seed)."
+    "(the stores, the mask each recorded or None, the base draw's split seed, the study's settings)."
     c = recorded_study(json.loads((study / 'study.json').read_text())) if study else study_config('fmnist-quality')
     seed = c.grid.split_seeds[0] if c.grid.split_seeds else c.split_seed
     if study is None:

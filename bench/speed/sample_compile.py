@@ -2,8 +2,8 @@
 on 2 AVX-512 cores): the study's network (`fmnist-cpu-v`, randomly initialised, or the trained DDPM folder --model names) sampled
 eager and compiled (`Sampling.compile`: inductor's kernels, compiled once for a store), 480 images each way at batch 32, by
 dpm++ 10 (the ladder's rungs) and ddpm 5 (the embedded study's), interleaved over 3 rounds; the median seconds an image, their
-ratio, the warm-up a store pays on its first batch (the first compilation in a fresh cache, the first sampler's alone, and a second network's in the warm
-one), and how the images differ (the share of pixels that differ from the eager ones, and by how much). A store of 6,250
+ratio, the warm-up a store pays on its first batch (each sampler's first compilation in a fresh inductor cache, and a second
+network's in the cache the first filled), and how the images differ (the share of pixels that differ from the eager ones, and by how much). A store of 6,250
 images is priced both ways from these. Writes bench/results/sample_compile.json."""
 import argparse, os, statistics, tempfile, time
 from pathlib import Path
@@ -21,7 +21,6 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', type=Path, help="a trained DDPM folder (its EMA network; default: fmnist-cpu-v randomly initialised)")
     a = ap.parse_args()
-    os.environ['TORCHINDUCTOR_CACHE_DIR'] = tempfile.mkdtemp(prefix='inductor-')  # a fresh cache: the first compilation is a cold one
     cal = calibrate(); print(f"host calibration: {cal}", flush=True)
     def net():
         if a.model: return load_ddpm(a.model)[:2]
@@ -31,6 +30,7 @@ if __name__ == '__main__':
     rows = []
     for sampler, steps in SAMPLINGS:
         run = lambda u, n=N: sample(u, cfg, labels[:n], seeds[:n], sampler, steps, 2.0, bs=BS, device='cpu')
+        os.environ['TORCHINDUCTOR_CACHE_DIR'] = tempfile.mkdtemp(prefix='inductor-'); torch._dynamo.reset()  # each sampler's first compilation a cold one
         warm = []
         for _ in range(2):  # a store loads its network anew: the second compiles in the cache the first filled
             uc = net()[0]; uc.forward = torch.compile(uc.forward)

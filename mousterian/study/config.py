@@ -15,7 +15,7 @@ import mousterian
 from ..core import *
 from ..data import list_datasets, takes_size
 from ..learn import Recipe, get_recipe
-from ..settings import from_dict, check_positive
+from ..settings import from_dict, check_positive, recorded
 from ..gen.ddpm import Sampling
 from ..filter import check_clip, load_clip, clip_filter, trained_classifier_filter, filter_classifier
 from .arms import ARMS, arms_of, named, INTERNAL
@@ -406,7 +406,7 @@ class StudyConfig:
                                   f"{q.n_base_per_class}/class (grid.syn / grid.arm_syn: {rs}, cap_syn_per_class "
                                   f"{cap}): ask at a measured ratio.")
 
-    def to_dict(self) -> dict: return json.loads(json.dumps(dataclasses.asdict(self)))
+    def to_dict(self) -> dict: return json.loads(json.dumps(recorded(self)))  # a setting added later only where set (`settings.recorded`)
     def paper_arms(self) -> dict:
         """Each arm -> the paper's arm it is read beside: a generator trained on the base set is the paper's internal
         one (Table 3); the others keep their names (Table 4's external is Stable Diffusion 2)."""

@@ -190,7 +190,7 @@ def filter(self:Study, gp:dict):
     q per class; redone whenever its settings changed. Stores are taken by the real images their generator learned
     (each base draw's, then the pool), so every store of one training set is scored by one classifier."""
     col, fc, cache = keep_column(self.cfg), self.cfg.filter, {}
-    learned = lambda g: json.dumps(dict(self.pool_of(g)[0].to_dict(), pool=self.pool_of(g)[1]), sort_keys=True, default=str)
+    learned = lambda g: (lambda sp, pool: json.dumps(dict(sp.to_dict(), pool=pool), sort_keys=True, default=str))(*self.pool_of(g))
     for name, g in sorted(gp.items(), key=lambda kv: learned(kv[1])):
         q = filter_q(self.cfg, g['generator'])
         st = SynStore(self.store_dir(name))

@@ -71,9 +71,10 @@ class Sampling:
     guidance:float=2.0 # classifier-free guidance scale
     seed:int=0
     bs:int=128 # images per sampling batch
-    # the network under `torch.compile` (inductor's fused kernels): x1.37 the speed of dpm++ 10 at batch 32 on 2 AVX-512
-    # cores after a warm-up, 0.004% of pixels one level apart (make bench-sample-compile); a store records it where set
-    compile:bool=field(default=False, metadata=dict(since=2))
+    # the network under `torch.compile` (inductor's fused kernels): x1.35 the speed of dpm++ 10 at batch 32 on 2 AVX-512
+    # cores (calibration matmul 0.019 s) after a warm-up, 0.004% of pixels one level apart (make bench-sample-compile);
+    # added later, so a study, a store and a plan record it only where set (`settings.recorded`)
+    compile:bool=field(default=False, metadata=dict(when_set=True))
     def check(self, where):
         check_positive(where, steps=self.steps, bs=self.bs)
         if self.guidance < 0:

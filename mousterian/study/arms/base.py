@@ -12,7 +12,7 @@ from pathlib import Path
 from ...core import *
 
 # %% auto #0
-__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'trained', 'added_since', 'recorded', 'changed']
+__all__ = ['ARMS', 'INTERNAL', 'arm_kind', 'Arm', 'named', 'arms_of', 'trained', 'added_since', 'changed']
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #b2356050
 ARMS = {}  # kind -> the class of that arm kind: the one registry a study's `generators` are read through
@@ -118,12 +118,6 @@ def added_since(obj) -> dict:
     or run's fingerprint made before it (the rule of `study.plan.Run.params`)."""
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)
             if f.metadata.get('since', 1) > 1 and getattr(obj, f.name) != f.default}
-
-def recorded(obj) -> dict:
-    """The dataclass `obj` as a fingerprint records it: the fields of its first version, and those added since
-    where set away from their default (`added_since`), e.g. a generator's `Sampling` in its store's deps.json."""
-    return {**{f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.metadata.get('since', 1) == 1},
-            **added_since(obj)}
 
 # %% ../../../nbs/17aa_study.arms.base.ipynb #60b36171
 def _flat(d, pre='') -> dict:

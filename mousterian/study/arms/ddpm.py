@@ -11,9 +11,9 @@ from dataclasses import field, asdict
 from typing import Literal
 from pathlib import Path
 from ...core import *
-from ...settings import check_positive, from_dict
+from ...settings import check_positive, from_dict, recorded
 from ...gen.ddpm import Sampling, TrainHP, train_ddpm, snapshot_dir, ddpm_config, ddpm_weights, samplers_for, model_kind, check_training, generate as ddpm_generate
-from .base import Arm, arm_kind, changed, added_since, recorded, _settings_hash
+from .base import Arm, arm_kind, changed, added_since, _settings_hash
 
 # %% auto #0
 __all__ = ['DDPMGen', 'DDPMArm']
