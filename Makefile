@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 FMNIST_FILE := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator bench-filter-share bench-sample-compile
+.PHONY: browser docs-check study study-quick test env data sync-check nbtest pytest bench bench-planner bench-device bench-learn bench-ddpm bench-equiv bench-intervals bench-filter bench-sweep bench-zeroshot bench-amp bench-ddpm-levers bench-budget bench-vmap bench-eval bench-sample-bs bench-design bench-noise bench-sampling bench-hostkind bench-cuts bench-peak bench-batch bench-ddpm-width bench-memory bench-generator bench-filter-share bench-sample-compile bench-ladder-rerun
 
 env: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -101,6 +101,10 @@ bench-sample-compile: env
 	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.sample_compile $(if $(MODEL),--model $(MODEL))
 
 # STUDY=study/fmnist-quality compares the published masks too
+# Seconds: two runs of a ladder on the same draws rung by rung (quality, gain: NEW - OLD over draws); OLD defaults to fmnist-quality's float32 run.
+bench-ladder-rerun: env
+	$(PY) -m bench.design.ladder_rerun $(or $(OLD),bench/results/ladder_rerun/float32) $(or $(NEW),bench/results/study-fmnist-quality)
+
 bench-filter-share: env data
 	MOUSTERIAN_PROGRESS=0 $(PY) -m bench.speed.filter_share $(if $(STUDY),--study $(STUDY))
 
