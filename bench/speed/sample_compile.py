@@ -2,10 +2,11 @@
 about 10 minutes on 2 AVX-512 cores): a trained DDPM folder (--model; default: the study's network `fmnist-cpu-v` randomly
 initialised, saved as a DDPM folder) sampled into a store by `generate`, eager and compiled (`Sampling.compile`: inductor's kernels,
 compiled once for a store), N images each way at batch 32, by dpm++ 10 (the ladder's rungs) and ddpm 5 (the embedded study's).
-Each store is made in a Python process of its own, as a study's step makes it (a process that compiled once runs its eager code
-beside inductor's thread pool, a likely cause not yet shown: the first version of this bench timed both in one process and put
-eager dpm++ 10 at 61.6 ms an image, x1.35 the compiled, while fmnist-quality's rerun with compile generated its stores in 105 min
-against session 29's eager 103, on another host moment), the two modes alternating over 3 rounds; a store's seconds an image
+Each store is made in a Python process of its own, as a study's step makes it, the two modes alternating over 3 rounds
+(the first version of this bench timed both in one process, eager dpm++ 10 at 61.6 ms an image, x1.35 the compiled; in
+processes of their own, run idle after fmnist-quality's rerun, eager still took x1.26 the compiled's time: that rerun's
+stores, compiled, took 105 min against session 29's eager 103, consistent with its generate step running on a slower host moment (conv
+calibration 0.102 s against 0.070-0.089 s)); a store's seconds an image
 are read between its first and last batch written (the first batch pays the compilation), and the warm-up as the first batch's
 time beyond a steady one: in a fresh inductor cache for each sampler (cold), and in the cache it filled (warm: every later store).
 The images of the two modes are compared (the share of pixels that differ, and by how much); a store of 6,250 images is priced

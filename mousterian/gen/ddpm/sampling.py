@@ -71,8 +71,9 @@ class Sampling:
     guidance:float=2.0 # classifier-free guidance scale
     seed:int=0
     bs:int=128 # images per sampling batch
-    # the network under `torch.compile` (inductor's fused kernels): x1.35 the speed of dpm++ 10 at batch 32 on 2 AVX-512
-    # cores (calibration matmul 0.019 s) after a warm-up, 0.004% of pixels one level apart (make bench-sample-compile);
+    # the network under `torch.compile` (inductor's fused kernels): x1.26 the speed of dpm++ 10 at batch 32 on 2 AVX-512
+    # cores (calibration conv 0.099 s; each store in a process of its own) after a warm-up of 7-36 s, 0.007% of pixels one
+    # level apart (make bench-sample-compile);
     # added later, so a study, a store and a plan record it only where set (`settings.recorded`)
     compile:bool=field(default=False, metadata=dict(when_set=True))
     def check(self, where):
