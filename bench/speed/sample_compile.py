@@ -6,7 +6,7 @@ Each store is made in a Python process of its own, as a study's step makes it, t
 (the first version of this bench timed both in one process, eager dpm++ 10 at 61.6 ms an image, x1.35 the compiled; in
 processes of their own, run idle after fmnist-quality's rerun, eager still took x1.26 the compiled's time: that rerun's
 stores, compiled, took 105 min against session 29's eager 103, consistent with its generate step running on a slower host moment (conv
-calibration 0.102 s against 0.070-0.089 s)); a store's seconds an image
+calibration 0.102 s against 0.070-0.082 s)); a store's seconds an image
 are read between its first and last batch written (the first batch pays the compilation), and the warm-up as the first batch's
 time beyond a steady one: in a fresh inductor cache for each sampler (cold), and in the cache it filled (warm: every later store).
 The images of the two modes are compared (the share of pixels that differ, and by how much); a store of 6,250 images is priced
