@@ -23,9 +23,9 @@ warnings.filterwarnings('ignore', message=r"The 'mode\.chained_assignment' optio
 # %% auto #0
 __all__ = ['FULL_DISK', 'MousterianError', 'get_device', 'seed_everything', 'atomic_write', 'save_json', 'load_json', 'clean_tmp',
            'die_with_parent', 'atomic_folder', 'free_bytes', 'check_space', 'disk_full', 'git_commit', 'run_meta',
-           'cache_dir', 'steady_malloc', 'release_memory', 'rss_gb', 'reset_peak_rss', 'peak_rss_gb', 'available_gb',
-           'check_memory', 'progress', 'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text', 'command_error',
-           'sha256_file', 'verify_files']
+           'cache_dir', 'reused', 'steady_malloc', 'release_memory', 'rss_gb', 'reset_peak_rss', 'peak_rss_gb',
+           'available_gb', 'check_memory', 'progress', 'LazyModule', 'did_you_mean', 'check_count', 'yaml_error_text',
+           'command_error', 'sha256_file', 'verify_files']
 
 # %% ../nbs/00_core.ipynb #94051700
 class MousterianError(ValueError):
@@ -211,6 +211,16 @@ def cache_dir(*parts) -> Path:
     p = Path(os.environ.get('MOUSTERIAN_CACHE') or Path.home() / '.cache' / 'mousterian', *parts)
     p.mkdir(parents=True, exist_ok=True)
     return p
+
+# %% ../nbs/00_core.ipynb #a680ecd7
+_REUSED = []  # cache entries reused in this process: (what, seconds it took when it was made, or None)
+
+def reused(what:str, # the cached result, in words (e.g. its file's name)
+           seconds:float|None=None, # what it took when it was made, by its record
+          ) -> list:
+    "Note that `what` was taken from the package cache; returns every entry noted in this process so far."
+    if what is not None: _REUSED.append((what, None if seconds is None else float(seconds)))
+    return _REUSED
 
 # %% ../nbs/00_core.ipynb #4c4b78f2
 def _libc():

@@ -48,7 +48,8 @@ def reference_classifier(dataset:str='fashion-mnist', # the real dataset
         ts = test_set(dataset, root, image_size=image_size)
         model = get_model(rc.arch, ts.n_classes, ts.shape[0], ts.shape[1], **rc.arch_kwargs)
         model.load_state_dict(torch.load(path, map_location='cpu', weights_only=True))
-        return model.eval(), load_json(meta)
+        info = load_json(meta); reused(f'reference/{path.name}', info.get('seconds'))  # paid by the run that trained it
+        return model.eval(), info
     trn = load_dataset(dataset, 'train', root, image_size)
     n = len(trn) if n_per_class is None else n_per_class * trn.n_classes
     t0 = time.perf_counter()
