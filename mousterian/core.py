@@ -215,7 +215,7 @@ def cache_dir(*parts) -> Path:
 # %% ../nbs/00_core.ipynb #a680ecd7
 _REUSED = []  # cache entries reused in this process: (what, seconds it took when it was made, or None)
 
-def reused(what:str, # the cached result, in words (e.g. its file's name)
+def reused(what:str|None=None, # the cached result, in words (e.g. its file's name); None: note nothing
            seconds:float|None=None, # what it took when it was made, by its record
           ) -> list:
     "Note that `what` was taken from the package cache; returns every entry noted in this process so far."

@@ -439,16 +439,16 @@ def run(self:Study, steps=STEPS, workers:int|None=None, threads:int|None=None, b
                   report=lambda: self.report(force_report))
         for i, s in enumerate(steps):
             print(f"[{i + 1}/{len(steps)}] {s}", flush=True); t = time.perf_counter()
-            n0 = len(reused(None))
+            n0 = len(reused())
             release_memory(); reset_peak_rss(); do[s]()  # each step's peak memory its own (a grid's: its workers' too)
             log['steps'][s], log['memory_gb'][s] = time.perf_counter() - t, round(peak_rss_gb(children=s == 'grid'), 3)
             # what the step took from the package cache instead of paying for it: a run from an empty cache pays it too
-            if got := dict(reused(None)[n0:]): log.setdefault('reused', {})[s] = got
+            if got := dict(reused()[n0:]): log.setdefault('reused', {})[s] = got
             log['total_seconds'] = time.perf_counter() - t0
             save_json(hist + [log], tf)  # after every step, so the report (and a killed run) sees the times so far
-            print(f"    {s}: {log['steps'][s]:.0f} s, peak memory {log['memory_gb'][s]:.1f} GB" + (
-                  f"; taken from the cache, not paid here: " + ', '.join(f"{k} ({'?' if v is None else f'{v:.0f}'} s when made)"
-                  for k, v in got.items()) if got else ''), flush=True)
+            paid = ', '.join(f"{k} ({'?' if v is None else round(v)} s when made)" for k, v in got.items())
+            print(f"    {s}: {log['steps'][s]:.0f} s, peak memory {log['memory_gb'][s]:.1f} GB"
+                  + (f"; taken from the cache, not paid here: {paid}" if paid else ''), flush=True)
         rep = self.out / 'report.ipynb'
         print(f"Study {self.cfg.name}: {', '.join(steps)} done in {log['total_seconds'] / 60:.1f} min" +
               (f": {rep}" if 'report' in steps and rep.exists() else f", in {self.out}"))
